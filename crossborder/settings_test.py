@@ -1,0 +1,18 @@
+"""Test settings: the base settings with a fixed key and storages that need no collectstatic."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from crossborder.settings import *  # noqa: F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PSEUDONYM_KEY = "test-pseudonym-key"
+# Serve static files from the finders: tests run without collectstatic.
+WHITENOISE_AUTOREFRESH = True

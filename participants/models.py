@@ -1,0 +1,257 @@
+"""Jobseekers (personal data, kept to what the work needs) and their participation in actions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action, Certificate, Figure
+from crossborder.vocabulary import (
+    COHORT_MAX_JOBSEEKERS,
+    PARTICIPANT_METRICS,
+    ActionType,
+    Metric,
+)
+from projects.models import Organisation, OrganisationKind
+
+
+def pseudonym_for(pes_slug: str, external_ref: str) -> str:
+    """A keyed hash of a PES reference: recognises one person without sharing the reference."""
+    message = f"{pes_slug}:{external_ref.strip().upper()}".encode()
+    return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+class EducationLevel(models.TextChoices):
+    ISCED_0_2 = "isced_0_2", _("lower secondary or less (ISCED 0-2)")
+    ISCED_3_4 = "isced_3_4", _("upper secondary (ISCED 3-4)")
+    ISCED_5_8 = "isced_5_8", _("tertiary (ISCED 5-8)")
+
+
+class Jobseeker(models.Model):
+    """A jobseeker registered at one PES.
+
+    Held: the PES reference (to match the PES's own records), a name for the coordinators' lists,
+    and the ESF+ breakdowns (birth year, not birth date; education level; refugee status, which is
+    sensitive). Erasure blanks all of it but the PES, so every count stays exact.
+    """
+
+    pes = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="jobseekers",
+        limit_choices_to={"kind": OrganisationKind.PES},
+        error_messages={"invalid": _("Must be an existing public employment service.")},
+        verbose_name=_("PES"),
+    )
+    external_ref = models.CharField(
+        _("PES reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The jobseeker's reference in the PES's own system."),
+    )
+    pseudonym = models.CharField(_("pseudonymous key"), max_length=64, blank=True, editable=False)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    education_level = models.CharField(
+        _("education level"), max_length=12, choices=EducationLevel.choices, blank=True
+    )
+    is_refugee = models.BooleanField(_("refugee"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pes", "family_name", "given_name", "pk"]
+        verbose_name = _("jobseeker")
+        verbose_name_plural = _("jobseekers")
+        indexes = [models.Index(fields=["pseudonym"], name="jobseeker_pseudonym")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pes", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="jobseeker_ref_unique_per_pes",
+                violation_error_message=_("This PES already has a jobseeker with this reference."),
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | (Q(birth_year__gte=1900) & Q(birth_year__lte=2100)),
+                name="jobseeker_birth_year_plausible",
+                violation_error_message=_("Year of birth: must lie between 1900 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.erased_at:
+            return _("erased jobseeker #%(pk)s") % {"pk": self.pk}
+        name = f"{self.given_name} {self.family_name}".strip()
+        return f"{name or self.external_ref or self.pk} ({self.pes})"
+
+    def clean(self) -> None:
+        if self.pes_id and self.external_ref:
+            self.pseudonym = pseudonym_for(self.pes.slug, self.external_ref)
+
+
+class ParticipationStatus(models.TextChoices):
+    INTERESTED = "interested", _("interested")
+    STARTED = "started", _("started")
+    COMPLETED = "completed", _("completed")
+    DROPPED_OUT = "dropped_out", _("dropped out")
+
+
+# Statuses of a jobseeker who started (and is counted in `starts`).
+STARTED_STATUSES: tuple[str, ...] = (
+    ParticipationStatus.STARTED,
+    ParticipationStatus.COMPLETED,
+    ParticipationStatus.DROPPED_OUT,
+)
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def started(self) -> ParticipationQuerySet:
+        return self.filter(status__in=STARTED_STATUSES)
+
+
+class Participation(models.Model):
+    """One jobseeker in one action, with what came of it."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="participations", verbose_name=_("action")
+    )
+    jobseeker = models.ForeignKey(
+        Jobseeker,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("jobseeker"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ParticipationStatus.choices,
+        default=ParticipationStatus.STARTED,
+    )
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    placed_on = models.DateField(
+        _("found work on"), null=True, blank=True, help_text=_("Found work after the action.")
+    )
+    hired_on = models.DateField(
+        _("hired on"), null=True, blank=True, help_text=_("Hired by an employer of the action.")
+    )
+    hired_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hires",
+        verbose_name=_("hired by"),
+        null=True,
+        blank=True,
+    )
+    certified_on = models.DateField(_("certificate obtained on"), null=True, blank=True)
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        verbose_name=_("certificate"),
+        null=True,
+        blank=True,
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["action", "jobseeker"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        indexes = [models.Index(fields=["action", "status"], name="participation_action_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "jobseeker"],
+                name="participation_unique",
+                violation_error_message=_("This jobseeker already takes part in this action."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status=ParticipationStatus.COMPLETED),
+                name="participation_completed_on_needs_completed",
+                violation_error_message=_("Completed on: only for a completed participation."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ParticipationStatus.INTERESTED)
+                | (
+                    Q(placed_on__isnull=True)
+                    & Q(hired_on__isnull=True)
+                    & Q(certified_on__isnull=True)
+                    & Q(started_on__isnull=True)
+                ),
+                name="participation_outcomes_need_start",
+                violation_error_message=_("Status: outcomes need a jobseeker who started."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(completed_on__gte=models.F("started_on")),
+                name="participation_completed_after_start",
+                violation_error_message=_("Completed on: may not be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hired_by__isnull=True) | Q(hired_on__isnull=False),
+                name="participation_hired_by_needs_date",
+                violation_error_message=_("Hired on: needed when the employer is given."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jobseeker} - {self.action}"
+
+    @property
+    def has_started(self) -> bool:
+        return self.status in STARTED_STATUSES
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.status == ParticipationStatus.INTERESTED:
+            for field in ("started_on", "placed_on", "hired_on", "certified_on"):
+                if getattr(self, field):
+                    errors[field] = _("Only for a jobseeker who started: change the status first.")
+        if self.completed_on and self.status != ParticipationStatus.COMPLETED:
+            errors["completed_on"] = _("Only for a completed participation.")
+        if self.completed_on and self.started_on and self.completed_on < self.started_on:
+            errors["completed_on"] = _("May not be before the start.")
+        if self.hired_by_id and not self.hired_on:
+            errors["hired_on"] = _("Needed when the employer who hired is given.")
+        if not errors and self.action_id and self.jobseeker_id:
+            errors.update(self._form_and_capacity_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _form_and_capacity_errors(self) -> dict[str, str]:
+        pes = self.jobseeker.pes
+        split = Figure.objects.filter(
+            action_id=self.action_id, pes=pes, metric__in=PARTICIPANT_METRICS
+        )
+        if split.exists():
+            return {
+                "jobseeker": _(
+                    "%(pes)s already gave aggregate figures for this action; its jobseekers are "
+                    "counted from those. Delete the figures before adding individual records."
+                )
+                % {"pes": pes}
+            }
+        action = self.action
+        if action.action_type == ActionType.GUIDANCE_COHORT and self.has_started:
+            others = action.participations.started().exclude(pk=self.pk).count()
+            figures = action.figures.filter(metric=Metric.STARTS).aggregate(total=Sum("value"))
+            total = others + (figures["total"] or 0) + 1
+            if total > COHORT_MAX_JOBSEEKERS:
+                return {
+                    "action": _(
+                        "A guidance cohort takes at most 12 jobseekers; this one would have "
+                        "%(total)s."
+                    )
+                    % {"total": total}
+                }
+        return {}

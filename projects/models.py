@@ -1,0 +1,399 @@
+"""Programmes, projects, organisations (PES, partners, employers), offices and indicators."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crossborder.vocabulary import ActionType, Metric
+
+
+class Programme(models.Model):
+    """An Interreg programme, e.g. Interreg V France-Wallonie-Vlaanderen 2014-2020."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["starts_on", "slug"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="programme_ends_after_start",
+                violation_error_message=_("The end date may not be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("May not be before the start date.")})
+
+
+class OrganisationKind(models.TextChoices):
+    PES = "pes", _("public employment service")
+    PARTNER = "partner", _("partner")
+    COMPANY = "company", _("company")
+    AGENCY = "agency", _("temporary-work agency")
+
+
+class Country(models.TextChoices):
+    BE = "BE", _("Belgium")
+    FR = "FR", _("France")
+    NL = "NL", _("Netherlands")
+    LU = "LU", _("Luxembourg")
+    DE = "DE", _("Germany")
+
+
+class Organisation(models.Model):
+    """A public employment service, a project partner, a company or a temporary-work agency."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, blank=True)
+    territory = models.CharField(
+        _("territory"), max_length=120, blank=True, help_text=_("For a PES: the region it serves.")
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    activity = models.CharField(
+        _("activity"), max_length=200, blank=True, help_text=_("What the organisation does.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["kind", "name"], name="organisation_kind_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_pes(self) -> bool:
+        return self.kind == OrganisationKind.PES
+
+    def name_on(self, day: datetime.date) -> str:
+        """The name borne on a day (Pôle emploi before 2024, France Travail since)."""
+        for former in self.former_names.all():
+            if day <= former.used_until:
+                return former.name
+        return self.name
+
+
+class FormerName(models.Model):
+    """A name an organisation bore until a date."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="former_names"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    used_until = models.DateField(_("used until"))
+
+    class Meta:
+        ordering = ["organisation", "used_until"]
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="former_name_unique_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (-{self.used_until:%Y-%m-%d})"
+
+
+class Office(models.Model):
+    """A local office of a PES, e.g. VDAB Kortrijk or Pôle emploi Halluin."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="offices",
+        limit_choices_to={"kind": OrganisationKind.PES},
+        error_messages={"invalid": _("Must be an existing public employment service.")},
+        verbose_name=_("PES"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    city = models.CharField(_("city"), max_length=120)
+
+    class Meta:
+        ordering = ["organisation__name", "city"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BorderOfficePair(models.Model):
+    """Two offices either side of the border that work together (PE Dunkerque, VDAB Veurne)."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="pairs", verbose_name=_("office")
+    )
+    partner_office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="partner_pairs",
+        verbose_name=_("partner office"),
+    )
+
+    class Meta:
+        ordering = ["office__name", "partner_office__name"]
+        verbose_name = _("pair of border offices")
+        verbose_name_plural = _("pairs of border offices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "partner_office"], name="border_office_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(office=models.F("partner_office")),
+                name="border_office_pair_two_offices",
+                violation_error_message=_("An office cannot be paired with itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} - {self.partner_office}"
+
+
+class Project(models.Model):
+    """An Interreg project such as Grenzeloos Tewerkstellen."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="projects", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    lead_partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("lead partner"),
+        null=True,
+        blank=True,
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        through="ProjectPartner",
+        related_name="projects",
+        verbose_name=_("partners"),
+    )
+
+    class Meta:
+        ordering = ["starts_on", "slug"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="project_ends_after_start",
+                violation_error_message=_("The end date may not be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("May not be before the start date.")})
+
+
+class PartnerRole(models.TextChoices):
+    LEAD = "lead", _("lead partner")
+    PARTNER = "partner", _("project partner")
+    ASSOCIATED = "associated", _("associated partner")
+
+
+class ProjectPartner(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="project_memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=PartnerRole.choices, default=PartnerRole.PARTNER
+    )
+
+    class Meta:
+        ordering = ["project", "role", "organisation__name"]
+        verbose_name = _("project partner")
+        verbose_name_plural = _("project partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"], name="project_partner_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(role="lead"),
+                name="project_single_lead_partner",
+                violation_error_message=_("A project has only one lead partner."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class WorkPackage(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="work_packages", verbose_name=_("project")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    coordinator = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="coordinated_work_packages",
+        verbose_name=_("coordinator"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["project", "code"]
+        verbose_name = _("work package")
+        verbose_name_plural = _("work packages")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="work_package_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class IndicatorUnit(models.TextChoices):
+    PARTICIPATIONS = "participations", _("participations")
+    PARTICIPANTS = "participants", _("participants")
+    EVENTS = "events", _("events")
+    ORGANISATIONS = "organisations", _("organisations")
+
+
+class IndicatorSource(models.TextChoices):
+    """What an indicator counts: a metric over actions, or the project's partner organisations."""
+
+    ACTIONS = Metric.ACTIONS.value, Metric.ACTIONS.label
+    STARTS = Metric.STARTS.value, Metric.STARTS.label
+    COMPLETIONS = Metric.COMPLETIONS.value, Metric.COMPLETIONS.label
+    PLACEMENTS = Metric.PLACEMENTS.value, Metric.PLACEMENTS.label
+    HIRES = Metric.HIRES.value, Metric.HIRES.label
+    CERTIFICATES = Metric.CERTIFICATES.value, Metric.CERTIFICATES.label
+    PARTNERS = "partners", _("partner organisations")
+
+
+class Indicator(models.Model):
+    """An Interreg common indicator (RCO81, RCR81, ...) and how it is derived from the records."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=20, choices=IndicatorUnit.choices)
+    source = models.CharField(
+        _("counts"), max_length=20, choices=IndicatorSource.choices, default=IndicatorSource.STARTS
+    )
+    action_types = models.JSONField(
+        _("action types"),
+        default=list,
+        blank=True,
+        help_text=_("Slugs of the action types counted; empty counts every type."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.action_types or []) - set(ActionType.values))
+        if unknown:
+            raise ValidationError(
+                {
+                    "action_types": _("Unknown action types: %(types)s.")
+                    % {"types": ", ".join(unknown)}
+                }
+            )
+
+
+class TargetKind(models.TextChoices):
+    MILESTONE = "milestone", _("milestone")
+    FINAL = "final", _("final target")
+
+
+class Target(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="targets", verbose_name=_("project")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("indicator")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TargetKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.PositiveIntegerField(_("value"))
+
+    class Meta:
+        ordering = ["project", "indicator", "year"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "indicator", "kind", "year"], name="target_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="target_year_plausible",
+                violation_error_message=_("The year must lie between 2000 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.indicator.code} {self.get_kind_display()} {self.year}"
+
+
+class Membership(models.Model):
+    """The organisation a user works for: it scopes what a partner or coordinator may see."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -1,0 +1,54 @@
+"""The three roles of the product as auth groups, with their model permissions.
+
+- coordinator: reads and writes all programme data, jobseekers of its own PES (scoped elsewhere);
+- manager: reads everything that is not personal data;
+- partner: reads everything that is not personal data, writes its own PES's jobseekers and
+  participations (scoped elsewhere).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+COORDINATOR = "coordinator"
+MANAGER = "manager"
+PARTNER = "partner"
+ROLES: tuple[str, ...] = (COORDINATOR, MANAGER, PARTNER)
+
+PROGRAMME_APPS = ("projects", "actions")
+PERSONAL_MODELS = ("jobseeker", "participation")
+
+
+def _permissions(
+    app_labels: tuple[str, ...], actions: tuple[str, ...], models: tuple[str, ...] = ()
+):
+    query = Q(content_type__app_label__in=app_labels) & Q(
+        codename__regex=rf"^({'|'.join(actions)})_"
+    )
+    if models:
+        query &= Q(content_type__model__in=models)
+    return Permission.objects.filter(query).exclude(content_type__model__startswith="historical")
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create or update the role groups; safe to run any number of times."""
+    everything = ("add", "change", "delete", "view")
+    programme_read = _permissions(PROGRAMME_APPS, ("view",)).exclude(
+        content_type__model="membership"
+    )
+    personal_write = _permissions(("participants",), everything, PERSONAL_MODELS)
+    wanted = {
+        COORDINATOR: list(
+            _permissions(PROGRAMME_APPS, everything).exclude(content_type__model="membership")
+        )
+        + list(personal_write),
+        MANAGER: list(programme_read),
+        PARTNER: list(programme_read) + list(personal_write),
+    }
+    groups = {}
+    for name, permissions in wanted.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        groups[name] = group
+    return groups

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from crossborder.demo import load_demo
+from projects.roles import COORDINATOR, MANAGER, PARTNER
+from tests.factories import MembershipFactory, PesFactory, UserFactory
+
+DEMO_APPS = ("projects", "actions", "participants")
+
+
+def _demo_models() -> list:
+    return [
+        model
+        for label in DEMO_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.label.split(".")[1].startswith("Historical")
+    ]
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker) -> str:
+    """The demo as loaded by load_demo, once per session, serialised for fast reloading."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(with_users=False)
+        rows = serializers.serialize(
+            "json",
+            [obj for model in _demo_models() for obj in model._default_manager.order_by("pk")],
+        )
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.fixture
+def demo(db: None, demo_rows: str) -> None:
+    """The demo data of the parliamentary answer (load_demo without users), for this test.
+
+    Loading it with full validation takes seconds; the rows it makes are loaded raw instead,
+    like loaddata, with the primary-key sequences moved past them.
+    """
+    for row in serializers.deserialize("json", demo_rows):
+        row.save()
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), _demo_models()):
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def vdab(db: None):
+    return PesFactory(slug="vdab")
+
+
+@pytest.fixture
+def le_forem(db: None):
+    return PesFactory(slug="le-forem")
+
+
+@pytest.fixture
+def pole_emploi(db: None):
+    return PesFactory(slug="pole-emploi")
+
+
+def _user_with_role(role: str, organisation, **extra):
+    user = UserFactory(**extra)
+    user.groups.add(Group.objects.get(name=role))
+    MembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def coordinator(vdab):
+    return _user_with_role(COORDINATOR, vdab, username="coordinator-vdab", is_staff=True)
+
+
+@pytest.fixture
+def manager(vdab):
+    return _user_with_role(MANAGER, vdab, username="manager-vdab")
+
+
+@pytest.fixture
+def partner_vdab(vdab):
+    return _user_with_role(PARTNER, vdab, username="partner-vdab")
+
+
+@pytest.fixture
+def partner_le_forem(le_forem):
+    return _user_with_role(PARTNER, le_forem, username="partner-le-forem")
+
+
+@pytest.fixture
+def stranger(db: None):
+    """A logged-in user with no role and no organisation."""
+    return UserFactory(username="stranger")

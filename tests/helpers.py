@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+
+def validation_errors(obj: models.Model) -> dict[str, list[str]]:
+    """The messages full_clean() gives, by field; fails the test when the object is valid."""
+    with pytest.raises(ValidationError) as excinfo:
+        obj.full_clean()
+    return excinfo.value.message_dict
+
+
+def assert_db_refuses(obj: models.Model, constraint: str) -> None:
+    """Saving without validation hits the database rule with this name."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        obj.save()
+    # SQLite names the CHECK constraint; PostgreSQL names CHECK and UNIQUE constraints.
+    message = str(excinfo.value)
+    assert constraint in message or "UNIQUE constraint failed" in message
