@@ -1,0 +1,36 @@
+"""Writes of actions' aggregate figures: used by the admin imports, the API and commands."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from projects.models import Organisation
+
+from .models import Action, Figure
+
+
+@transaction.atomic
+def figure_upsert(
+    *,
+    action: Action,
+    metric: str,
+    pes: Organisation | None,
+    value: int,
+    is_lower_bound: bool = False,
+    note: str = "",
+) -> tuple[Figure, bool]:
+    """Set an action's figure for a metric and PES (None: unsplit). Returns it and whether it was
+    created. The model's rules apply: one form per action, PES and metric; cohort limits."""
+    figure = (
+        Figure.objects.select_for_update().filter(action=action, metric=metric, pes=pes).first()
+    )
+    created = figure is None
+    if created:
+        figure = Figure(action=action, metric=metric, pes=pes)
+    wanted = {"value": value, "is_lower_bound": is_lower_bound, "note": note}
+    if created or any(getattr(figure, k) != v for k, v in wanted.items()):
+        for name, field_value in wanted.items():
+            setattr(figure, name, field_value)
+        figure.full_clean()
+        figure.save()
+    return figure, created

@@ -1,0 +1,135 @@
+"""Who may see and change what: the one place every view, admin and API queryset starts from.
+
+- superuser: everything.
+- coordinator: reads all programme data; changes the projects in which its organisation takes
+  part (as lead or partner) and their actions and figures; personal data of its own PES only.
+- manager: reads all programme data, no personal data.
+- partner: reads all programme data; reads and writes jobseekers and participations of its own
+  PES only.
+- anyone else (no role): nothing.
+Personal data (jobseekers, participations) is only ever visible to users whose organisation is
+the jobseekers' PES, and to superusers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from .models import Organisation, OrganisationKind, Project
+from .roles import COORDINATOR, MANAGER, PARTNER, ROLES
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from actions.models import Action
+    from participants.models import Jobseeker, Participation
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+def roles_of(user: User) -> set[str]:
+    """The product roles (group names) a user holds; a superuser holds them all."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return set(ROLES)
+    cached = getattr(user, "_crossborder_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._crossborder_roles = cached
+    return cached
+
+
+def organisation_of(user: User) -> Organisation | None:
+    """The organisation the user works for, or None."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "membership", None)
+    return membership.organisation if membership is not None else None
+
+
+def own_pes(user: User) -> Organisation | None:
+    """The PES whose jobseekers the user may see: its organisation, when that is a PES."""
+    organisation = organisation_of(user)
+    if organisation is not None and organisation.kind == OrganisationKind.PES:
+        return organisation
+    return None
+
+
+def can_read_programme(user: User) -> bool:
+    """Programme data (everything but personal data) is for users with a role."""
+    return bool(roles_of(user))
+
+
+def can_read_personal_data(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(roles_of(user) & {COORDINATOR, PARTNER}) and own_pes(user) is not None
+
+
+def can_write_personal_data(user: User) -> bool:
+    return can_read_personal_data(user)
+
+
+def is_coordinator(user: User) -> bool:
+    return COORDINATOR in roles_of(user)
+
+
+def is_manager_only(user: User) -> bool:
+    return roles_of(user) == {MANAGER}
+
+
+def jobseekers_for(user: User, queryset: QuerySet[Jobseeker] | None = None) -> QuerySet[Jobseeker]:
+    """The jobseekers a user may see: those of its own PES (all for a superuser)."""
+    from participants.models import Jobseeker
+
+    queryset = Jobseeker.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if not can_read_personal_data(user):
+        return queryset.none()
+    return queryset.filter(pes=own_pes(user))
+
+
+def participations_for(
+    user: User, queryset: QuerySet[Participation] | None = None
+) -> QuerySet[Participation]:
+    """The participation records a user may see: of its own PES's jobseekers."""
+    from participants.models import Participation
+
+    queryset = Participation.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if not can_read_personal_data(user):
+        return queryset.none()
+    return queryset.filter(jobseeker__pes=own_pes(user))
+
+
+def projects_editable_by(
+    user: User, queryset: QuerySet[Project] | None = None
+) -> QuerySet[Project]:
+    """Projects a user may change: all for a superuser; for a coordinator, those in which its
+    organisation takes part (as lead partner or partner)."""
+    queryset = Project.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    organisation = organisation_of(user)
+    if not is_coordinator(user) or organisation is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(lead_partner=organisation) | Q(memberships__organisation=organisation)
+    ).distinct()
+
+
+def actions_editable_by(user: User, queryset: QuerySet[Action] | None = None) -> QuerySet[Action]:
+    """Actions a user may change: those of the projects it may change."""
+    from actions.models import Action
+
+    queryset = Action.objects.all() if queryset is None else queryset
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    return queryset.filter(project__in=projects_editable_by(user).values("pk"))
