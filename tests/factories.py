@@ -220,7 +220,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "secret-password")
+    password = factory.django.Password("secret-password")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
