@@ -1,0 +1,206 @@
+"""The one FilterSet of actions: the dashboards (filter.form, filter.qs), the API (filterset_class)
+and the reports layer (the actions a report counts) all read their filters through it.
+
+Every multi-valued parameter may be repeated (`?pes=vdab&pes=le-forem`) or comma-separated
+(`?pes=vdab,le-forem`). A value that is not known is an error on that parameter.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action, ActionEmployer, Figure, Sector, semester_of
+from crossborder.vocabulary import ActionStatus, ActionType
+from participants.models import Participation
+from projects.models import Organisation, OrganisationKind, Project
+
+SEMESTER_RE = re.compile(r"^(\d{4})-S([12])$")
+# The PES value of figures whose split per PES is not known.
+UNKNOWN_PES = "unknown"
+
+
+def _year(token: str) -> int:
+    if not token.isdigit() or not 2000 <= int(token) <= 2100:
+        raise forms.ValidationError(
+            _("“%(value)s” is not a year between 2000 and 2100."), params={"value": token}
+        )
+    return int(token)
+
+
+def _semester(token: str) -> str:
+    if not SEMESTER_RE.match(token):
+        raise forms.ValidationError(
+            _("“%(value)s” is not a semester like 2017-S1 or 2017-S2."), params={"value": token}
+        )
+    return token
+
+
+class MultiValueField(forms.Field):
+    """A list of values, each checked by ``item``; given repeated or comma-separated."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, item: Callable[[str], Any], choices: Iterable = (), **kwargs: Any):
+        self.item = item
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.choices = list(choices)
+
+    def to_python(self, value: Any) -> list[Any]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        tokens = [t.strip() for v in values for t in str(v).split(",") if t.strip()]
+        return [self.item(token) for token in tokens]
+
+
+class MultiValueFilter(django_filters.Filter):
+    field_class = MultiValueField
+
+    def filter(self, qs: QuerySet, value: list[Any]) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+def split_commas(data: QueryDict | dict | None, names: Iterable[str]) -> QueryDict | None:
+    """A copy of the query in which `a,b` counts as two values of a multi-valued parameter."""
+    if data is None:
+        return None
+    query = data.copy() if isinstance(data, QueryDict) else QueryDict(mutable=True)
+    if not isinstance(data, QueryDict):
+        for key, value in data.items():
+            for item in value if isinstance(value, list | tuple) else [value]:
+                query.appendlist(key, str(item))
+    for name in names:
+        values = query.getlist(name)
+        if values:
+            query.setlist(name, [t.strip() for v in values for t in v.split(",") if t.strip()])
+    return query
+
+
+def pes_choices() -> list[tuple[str, str]]:
+    pes = Organisation.objects.filter(kind=OrganisationKind.PES).order_by("name")
+    return [*pes.values_list("slug", "name"), (UNKNOWN_PES, _("unknown PES"))]
+
+
+class PesChoiceField(forms.MultipleChoiceField):
+    """The PES by slug, or "unknown"; the choices are read once per form, not once per value."""
+
+    def valid_value(self, value: str) -> bool:
+        if not hasattr(self, "_slugs"):
+            self._slugs = {str(slug) for slug, _name in self.choices}
+        return value in self._slugs
+
+
+class PesFilter(django_filters.MultipleChoiceFilter):
+    field_class = PesChoiceField
+
+
+class ActionFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("May not be before the start of the range."))
+        return cleaned
+
+
+class ActionFilterSet(django_filters.FilterSet):
+    """Filters of actions on the brief's dimensions, by slug."""
+
+    MULTI = ("year", "semester", "project", "action_type", "status", "pes", "sector")
+
+    year = MultiValueFilter(field_name="year", item=_year, label=_("year"))
+    semester = MultiValueFilter(field_name="semester", item=_semester, label=_("semester"))
+    project = django_filters.ModelMultipleChoiceFilter(
+        field_name="project__slug",
+        to_field_name="slug",
+        queryset=Project.objects.order_by("slug"),
+        label=_("project"),
+    )
+    action_type = django_filters.MultipleChoiceFilter(
+        choices=ActionType.choices, label=_("action type")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices, label=_("status"))
+    pes = PesFilter(method="filter_pes", choices=pes_choices, label=_("PES"))
+    sector = django_filters.ModelMultipleChoiceFilter(
+        field_name="sector__slug",
+        to_field_name="slug",
+        queryset=Sector.objects.order_by("slug"),
+        label=_("sector"),
+    )
+    date_from = django_filters.DateFilter(method="filter_date_from", label=_("from"))
+    date_to = django_filters.DateFilter(method="filter_date_to", label=_("until"))
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+        form = ActionFilterForm
+
+    def __init__(self, data: QueryDict | dict | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(split_commas(data, self.MULTI), *args, **kwargs)
+
+    def filter_pes(
+        self, queryset: QuerySet[Action], name: str, value: list[str]
+    ) -> QuerySet[Action]:
+        """Actions in which jobseekers of these PES are counted, by figure or by record."""
+        if not value:
+            return queryset
+        slugs = [slug for slug in value if slug != UNKNOWN_PES]
+        condition = Q(
+            Exists(Figure.objects.filter(action=OuterRef("pk"), pes__slug__in=slugs))
+        ) | Q(
+            Exists(
+                Participation.objects.filter(action=OuterRef("pk"), jobseeker__pes__slug__in=slugs)
+            )
+        )
+        if UNKNOWN_PES in value:
+            # The unknown PES holds the unsplit figures, the employers present (who belong to
+            # no PES) and actions with no figure at all, as in the reports.
+            any_figure = Figure.objects.filter(action=OuterRef("pk"))
+            any_record = Participation.objects.filter(action=OuterRef("pk"))
+            condition |= (
+                Q(Exists(any_figure.filter(pes__isnull=True)))
+                | Q(Exists(ActionEmployer.objects.filter(action=OuterRef("pk"))))
+                | (~Q(Exists(any_figure)) & ~Q(Exists(any_record)))
+            )
+        return queryset.filter(condition)
+
+    def filter_date_from(
+        self, queryset: QuerySet[Action], name: str, value: datetime.date
+    ) -> QuerySet[Action]:
+        return queryset.filter(starts_on_or_after(value))
+
+    def filter_date_to(
+        self, queryset: QuerySet[Action], name: str, value: datetime.date
+    ) -> QuerySet[Action]:
+        return queryset.filter(starts_on_or_before(value))
+
+
+def starts_on_or_after(day: datetime.date) -> Q:
+    """Actions starting on or after a day; an action known only by its semester or year counts
+    when that period reaches the day."""
+    return (
+        Q(start_date__gte=day)
+        | Q(start_date__isnull=True, semester__gte=semester_of(day))
+        | Q(start_date__isnull=True, semester="", year__gte=day.year)
+    )
+
+
+def starts_on_or_before(day: datetime.date) -> Q:
+    """Actions starting on or before a day, with the same rule for rough periods."""
+    return (
+        Q(start_date__lte=day)
+        | (Q(start_date__isnull=True, semester__lte=semester_of(day)) & ~Q(semester=""))
+        | Q(start_date__isnull=True, semester="", year__lte=day.year)
+    )

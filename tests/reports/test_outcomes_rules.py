@@ -1,0 +1,294 @@
+"""The counting rules of the reports layer, on small hand-made data."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from crossborder.vocabulary import ActionStatus, ActionType, Metric
+from participants.models import ParticipationStatus
+from reports.selectors import SUMMED_METRICS, ReportParameterError, outcomes
+from tests.factories import (
+    ActionEmployerFactory,
+    ActionFactory,
+    CohortFactory,
+    CompanyFactory,
+    FigureFactory,
+    JobseekerFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    ProjectFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def pick(row: dict, *keys: str) -> dict:
+    return {key: row[key] for key in keys}
+
+
+@pytest.fixture
+def mixed(vdab, le_forem):
+    """One jobdating: VDAB keeps records (3 started, 1 of them placed and hired), Le Forem gives a
+    count of 4, and 2 more jobseekers of unknown PES came."""
+    action = ActionFactory(project=ProjectFactory(slug="p1"), start_date=D(2017, 11, 28))
+    for n in range(3):
+        ParticipationFactory(
+            action=action,
+            jobseeker=JobseekerFactory(pes=vdab),
+            placed_on=D(2018, 1, 1) if n == 0 else None,
+            hired_on=D(2017, 12, 1) if n == 0 else None,
+        )
+    FigureFactory(action=action, pes=le_forem, metric=Metric.STARTS, value=4)
+    FigureFactory(action=action, pes=None, metric=Metric.STARTS, value=2)
+    return action
+
+
+def test_both_forms_add_up_without_counting_twice(mixed):
+    table = outcomes(group_by=["pes"])
+    assert [
+        pick(r, "pes", "actions", "starts", "placements", "hires", "people") for r in table.rows
+    ] == [
+        {"pes": "le-forem", "actions": 1, "starts": 4, "placements": 0, "hires": 0, "people": None},
+        {"pes": "vdab", "actions": 1, "starts": 3, "placements": 1, "hires": 1, "people": 3},
+        {"pes": None, "actions": 1, "starts": 2, "placements": 0, "hires": 0, "people": None},
+    ]
+    assert pick(table.totals, "actions", "starts", "placements", "hires", "people") == {
+        "actions": 1,
+        "starts": 9,
+        "placements": 1,
+        "hires": 1,
+        "people": 3,
+    }
+
+
+def test_rows_of_every_additive_metric_add_up_to_the_total(mixed, le_forem):
+    other = CohortFactory(project=mixed.project)
+    FigureFactory(action=other, pes=le_forem, metric=Metric.STARTS, value=5)
+    FigureFactory(action=other, pes=None, metric=Metric.PLACEMENTS, value=2)
+    ActionEmployerFactory(action=mixed, vacancies=4)
+    for group_by in (["pes"], ["semester", "pes"], ["action_type"], ["project", "status", "pes"]):
+        table = outcomes(group_by=group_by)
+        for metric in SUMMED_METRICS:
+            assert sum(r[metric] for r in table.rows) == table.totals[metric], (group_by, metric)
+
+
+def test_people_counts_distinct_jobseekers_starts_count_participations(vdab):
+    person = JobseekerFactory(pes=vdab)
+    project = ProjectFactory()
+    for day in (D(2017, 2, 1), D(2017, 3, 1), D(2017, 9, 1)):
+        ParticipationFactory(
+            action=ActionFactory(project=project, start_date=day), jobseeker=person
+        )
+    ParticipationFactory(
+        action=ActionFactory(project=project, start_date=D(2017, 4, 1)),
+        jobseeker=JobseekerFactory(pes=vdab),
+        status=ParticipationStatus.INTERESTED,
+    )
+    table = outcomes(group_by=["semester"])
+    assert pick(table.totals, "starts", "interested", "people") == {
+        "starts": 3,
+        "interested": 1,
+        "people": 1,
+    }
+    assert [pick(r, "semester", "starts", "people") for r in table.rows] == [
+        {"semester": "2017-S1", "starts": 2, "people": 1},
+        {"semester": "2017-S2", "starts": 1, "people": 1},
+    ]
+
+
+def test_people_is_null_where_only_aggregate_figures_exist(vdab):
+    FigureFactory(pes=vdab, value=7)
+    assert outcomes().totals["people"] is None
+
+
+def test_completions_and_certificates_come_from_records(vdab):
+    cohort = CohortFactory()
+    ParticipationFactory(
+        action=cohort,
+        jobseeker=JobseekerFactory(pes=vdab),
+        status=ParticipationStatus.COMPLETED,
+        started_on=D(2017, 4, 27),
+        completed_on=D(2017, 7, 27),
+        certified_on=D(2017, 7, 27),
+    )
+    ParticipationFactory(
+        action=cohort, jobseeker=JobseekerFactory(pes=vdab), status=ParticipationStatus.DROPPED_OUT
+    )
+    assert pick(outcomes().totals, "starts", "completions", "certificates") == {
+        "starts": 2,
+        "completions": 1,
+        "certificates": 1,
+    }
+
+
+def test_only_realised_actions_count_unless_asked(vdab):
+    project = ProjectFactory()
+    for status in ActionStatus.values:
+        action = ActionFactory(project=project, status=status, cancellation_reason="no candidates")
+        FigureFactory(action=action, pes=vdab, value=10)
+    assert pick(outcomes().totals, "actions", "starts") == {"actions": 2, "starts": 20}
+    table = outcomes(group_by=["status"], filters={"status": ["planned", "cancelled"]})
+    assert [pick(r, "status", "actions", "starts") for r in table.rows] == [
+        {"status": "cancelled", "actions": 1, "starts": 10},
+        {"status": "planned", "actions": 1, "starts": 10},
+    ]
+
+
+def test_figures_belong_to_the_semester_in_which_the_action_starts(vdab):
+    cohort = CohortFactory(
+        start_date=D(2017, 6, 20), end_date=D(2017, 9, 15), year=2017, semester="2017-S1"
+    )
+    ParticipationFactory(
+        action=cohort, jobseeker=JobseekerFactory(pes=vdab), placed_on=D(2018, 2, 1)
+    )
+    table = outcomes(group_by=["year", "semester"])
+    assert [pick(r, "year", "semester", "starts", "placements") for r in table.rows] == [
+        {"year": 2017, "semester": "2017-S1", "starts": 1, "placements": 1}
+    ]
+
+
+def test_a_lower_bound_makes_every_sum_that_includes_it_a_lower_bound(vdab):
+    project = ProjectFactory()
+    fair = ActionFactory(project=project, action_type=ActionType.JOB_FAIR, start_date=D(2018, 2, 1))
+    FigureFactory(action=fair, pes=None, value=200, is_lower_bound=True)
+    FigureFactory(action=fair, pes=None, metric=Metric.AGENCIES, value=6)
+    jobdating = ActionFactory(project=project, start_date=D(2018, 3, 1))
+    FigureFactory(action=jobdating, pes=vdab, value=11)
+    table = outcomes(group_by=["action_type"])
+    assert [
+        pick(r, "action_type", "starts", "lower_bound", "lower_bounds") for r in table.rows
+    ] == [
+        {"action_type": "job_fair", "starts": 200, "lower_bound": True, "lower_bounds": ["starts"]},
+        {"action_type": "jobdating", "starts": 11, "lower_bound": False, "lower_bounds": []},
+    ]
+    assert pick(table.totals, "starts", "agencies", "lower_bounds") == {
+        "starts": 211,
+        "agencies": 6,
+        "lower_bounds": ["starts"],
+    }
+
+
+def test_employers_named_and_unsplit_are_added(db):
+    action = ActionFactory()
+    ActionEmployerFactory(action=action, organisation=CompanyFactory(), vacancies=3)
+    ActionEmployerFactory(
+        action=action, organisation=OrganisationFactory(kind="agency"), vacancies=None
+    )
+    FigureFactory(action=action, pes=None, metric=Metric.EMPLOYERS, value=1)
+    FigureFactory(action=action, pes=None, metric=Metric.VACANCIES, value=5)
+    assert pick(outcomes().totals, "employers", "agencies", "vacancies") == {
+        "employers": 2,
+        "agencies": 1,
+        "vacancies": 8,
+    }
+
+
+def test_an_action_without_any_figure_counts_as_an_action_of_unknown_pes(vdab):
+    ActionFactory(action_type=ActionType.STAFF_SEMINAR)
+    FigureFactory(action=ActionFactory(), pes=vdab, value=3)
+    table = outcomes(group_by=["pes"])
+    assert [pick(r, "pes", "actions", "starts") for r in table.rows] == [
+        {"pes": "vdab", "actions": 1, "starts": 3},
+        {"pes": None, "actions": 1, "starts": 0},
+    ]
+    assert table.totals["actions"] == 2
+
+
+def test_filters_by_pes_including_unknown(mixed):
+    assert outcomes(filters={"pes": "vdab"}).totals["starts"] == 3
+    assert outcomes(filters={"pes": "le-forem,unknown"}).totals["starts"] == 6
+    assert outcomes(filters={"pes": ["vdab", "le-forem"]}).totals["starts"] == 7
+
+
+def test_filters_by_date_range_and_sector(vdab):
+    agro = SectorFactory(slug="agro-food")
+    early = ActionFactory(start_date=D(2017, 3, 1), sector=agro)
+    late = ActionFactory(start_date=D(2017, 11, 1))
+    rough = ActionFactory(start_date=None, year=2018, semester="2018-S1")
+    for action, value in ((early, 1), (late, 10), (rough, 100)):
+        FigureFactory(action=action, pes=vdab, value=value)
+    assert outcomes(filters={"date_from": "2017-06-01"}).totals["starts"] == 110
+    assert outcomes(filters={"date_to": "2017-12-31"}).totals["starts"] == 11
+    assert (
+        outcomes(filters={"date_from": "2018-03-01", "date_to": "2018-04-01"}).totals["starts"]
+        == 100
+    )
+    assert outcomes(filters={"sector": "agro-food"}).totals["starts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("group_by", "filters", "errors"),
+    [
+        (
+            ["country"],
+            {},
+            {
+                "group_by": [
+                    "Unknown dimension “country”; use any of: "
+                    "year, semester, project, action_type, pes, sector, status."
+                ]
+            },
+        ),
+        (["pes", "pes"], {}, {"group_by": ["A dimension may be given only once."]}),
+        (
+            [],
+            {"project": "atlantis"},
+            {"project": ["Select a valid choice. atlantis is not one of the available choices."]},
+        ),
+        (
+            [],
+            {"action_type": "picnic"},
+            {"action_type": ["Select a valid choice. picnic is not one of the available choices."]},
+        ),
+        (
+            [],
+            {"pes": "ukraine"},
+            {"pes": ["Select a valid choice. ukraine is not one of the available choices."]},
+        ),
+        ([], {"year": "twenty"}, {"year": ["“twenty” is not a year between 2000 and 2100."]}),
+        (
+            [],
+            {"semester": "2017-S3"},
+            {"semester": ["“2017-S3” is not a semester like 2017-S1 or 2017-S2."]},
+        ),
+        ([], {"date_from": "2017-13-01"}, {"date_from": ["Enter a valid date."]}),
+        (
+            [],
+            {"date_from": "2018-01-01", "date_to": "2017-01-01"},
+            {"date_to": ["May not be before the start of the range."]},
+        ),
+    ],
+)
+def test_bad_parameters_are_refused_naming_the_parameter(vdab, group_by, filters, errors):
+    with pytest.raises(ReportParameterError) as excinfo:
+        outcomes(group_by=group_by, filters=filters)
+    assert excinfo.value.message_dict == errors
+
+
+def _populate(size: int, vdab, le_forem) -> None:
+    project = ProjectFactory(slug="p")
+    for n in range(size):
+        action = ActionFactory(project=project, start_date=D(2017 + n % 3, 1 + n % 12, 1))
+        FigureFactory(action=action, pes=le_forem, value=n + 1)
+        ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
+        ActionEmployerFactory(action=action)
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_report_is_two_queries_whatever_the_rows(
+    vdab, le_forem, size, django_assert_num_queries
+):
+    _populate(size, vdab, le_forem)
+    # Validating the filters: the project slugs and the PES choices; then rows and totals.
+    with django_assert_num_queries(4):
+        table = outcomes(
+            group_by=["year", "semester", "project", "pes"],
+            filters={"project": "p", "pes": "vdab,le-forem,unknown"},
+        )
+    assert table.totals["actions"] == size
+    with django_assert_num_queries(2):
+        outcomes(group_by=["semester", "action_type", "sector", "status"])
