@@ -114,6 +114,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "crossborder.wsgi.application"
 
+if not os.environ.get("DATABASE_URL"):
+    # The default SQLite file lives in the git-ignored var/, which a fresh clone lacks.
+    VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'crossborder.sqlite3'}",
