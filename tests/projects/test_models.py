@@ -81,3 +81,25 @@ def test_organisation_name_on_a_day_uses_the_former_name():
     pes.former_names.create(name="Pôle emploi", used_until=datetime.date(2023, 12, 31))
     assert pes.name_on(datetime.date(2017, 6, 6)) == "Pôle emploi"
     assert pes.name_on(datetime.date(2024, 1, 1)) == "France Travail"
+
+
+def test_work_package_code_is_unique_per_project():
+    from tests.factories import WorkPackageFactory
+
+    package = WorkPackageFactory(code="WP3")
+    duplicate = WorkPackageFactory.build(project=package.project, code="WP3")
+    assert validation_errors(duplicate) == {
+        "__all__": ["Work package with this Project and Code already exists."]
+    }
+    WorkPackageFactory(code="WP3")  # another project may use the same code
+
+
+def test_an_organisation_keeps_each_former_name_once():
+    pes = OrganisationFactory(slug="pole-emploi", kind="pes")
+    pes.former_names.create(name="Pôle emploi", used_until=datetime.date(2023, 12, 31))
+    duplicate = pes.former_names.model(
+        organisation=pes, name="Pôle emploi", used_until=datetime.date(2008, 12, 18)
+    )
+    assert validation_errors(duplicate) == {
+        "__all__": ["Former name with this Organisation and Name already exists."]
+    }
