@@ -21,9 +21,11 @@ from crossborder.vocabulary import (
 from projects.models import Organisation, OrganisationKind
 
 
-def pseudonym_for(pes_slug: str, external_ref: str) -> str:
-    """A keyed hash of a PES reference: recognises one person without sharing the reference."""
-    message = f"{pes_slug}:{external_ref.strip().upper()}".encode()
+def pseudonym_for(external_ref: str) -> str:
+    """A keyed hash of a reference: the same person gets the same key at every PES that knows the
+    reference (a national number, or the reference another PES gave), so one person can be
+    recognised across PES without the reference itself being shared or stored elsewhere."""
+    message = external_ref.strip().upper().encode()
     return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -94,7 +96,7 @@ class Jobseeker(models.Model):
 
     def clean(self) -> None:
         if self.pes_id and self.external_ref:
-            self.pseudonym = pseudonym_for(self.pes.slug, self.external_ref)
+            self.pseudonym = pseudonym_for(self.external_ref)
 
 
 class ParticipationStatus(models.TextChoices):

@@ -39,9 +39,19 @@ def test_erased_jobseekers_without_reference_do_not_clash():
 def test_pseudonym_is_a_keyed_hash_of_the_reference():
     jobseeker = JobseekerFactory.build(pes=PesFactory(slug="vdab"), external_ref=" ab12 ")
     jobseeker.full_clean()
-    assert jobseeker.pseudonym == pseudonym_for("vdab", "AB12")
+    assert jobseeker.pseudonym == pseudonym_for("AB12")
     assert len(jobseeker.pseudonym) == 64
     assert "AB12" not in jobseeker.pseudonym
+
+
+def test_the_same_reference_at_two_pes_gives_the_same_pseudonym(settings):
+    at_vdab = JobseekerFactory(pes=PesFactory(slug="vdab"), external_ref="85073003328")
+    at_forem = JobseekerFactory(pes=PesFactory(slug="le-forem"), external_ref="85073003328")
+    at_vdab.full_clean()
+    at_forem.full_clean()
+    assert at_vdab.pseudonym == at_forem.pseudonym
+    settings.PSEUDONYM_KEY = "another-key"
+    assert pseudonym_for("85073003328") != at_vdab.pseudonym
 
 
 def test_jobseeker_pes_must_be_a_pes():
