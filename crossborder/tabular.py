@@ -1,0 +1,301 @@
+"""Reading spreadsheets that coordinators upload: .xlsx and .csv, whatever Excel made of them.
+
+Belgian and French Excel save CSV with semicolons in Windows-1252; others save UTF-8, with or
+without a byte-order mark, and commas. This module turns any of those into rows of cells keyed
+by column name, and says plainly why a file cannot be read. It knows nothing of jobseekers or
+figures: participants/imports.py and actions/imports.py check the cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+
+# Large enough for thousands of rows, small enough that a wrong file (a photo, a database dump)
+# is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+FORMATS = ("xlsx", "csv")
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, where: the spreadsheet row (1 is the header) and the column."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be imported (too big, unreadable, columns wrong)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    # (row number in the spreadsheet, cells by column name); blank rows are left out.
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+
+@dataclass
+class RowCheck:
+    """The problems found in one row, collected cell by cell."""
+
+    number: int
+    cells: dict[str, object]
+    problems: list[Problem] = field(default_factory=list)
+
+    def refuse(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+
+    def text(self, column: str) -> str:
+        return text(self.cells.get(column))
+
+    def parse(self, column: str, parser: Callable[[object], Any]) -> Any:
+        """The cell read by parser, or None with the parser's message recorded."""
+        try:
+            return parser(self.cells.get(column))
+        except ValueError as exc:
+            self.refuse(column, str(exc))
+            return None
+
+
+def normalise_header(value: object) -> str:
+    text = "" if value is None else str(value)
+    return re.sub(r"[\s\-]+", "_", text.replace("\ufeff", "").strip().lower())
+
+
+def check_size(size: int) -> None:
+    limit = max_bytes()
+    if size > limit:
+        raise FileRefused(
+            f"The file is {_size(size)}; the limit is {_size(limit)}. Split it into smaller files."
+        )
+
+
+def read_table(
+    filename: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]
+) -> Table:
+    """The rows of an uploaded file; FileRefused says what to fix when it cannot be read."""
+    check_size(len(data))
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "xlsx":
+        grid = _xlsx_grid(data)
+    elif extension == "csv":
+        grid = _csv_grid(data)
+    else:
+        raise FileRefused(
+            f'"{filename}" is neither .xlsx nor .csv: save it from Excel as "Excel workbook '
+            '(.xlsx)" or "CSV".'
+        )
+    if not grid or not any(_filled(cell) for cell in grid[0]):
+        raise FileRefused("The file is empty: the first row must hold the column names.")
+    columns = [normalise_header(cell) for cell in grid[0]]
+    while columns and not columns[-1]:
+        columns.pop()
+    _check_columns(columns, known, required)
+    table = Table(columns=columns)
+    for number, cells in enumerate(grid[1:], start=2):
+        if not any(_filled(cell) for cell in cells):
+            continue
+        if len(table.rows) == MAX_ROWS:
+            raise FileRefused(
+                f"The file has more than {MAX_ROWS} rows; split it into smaller files."
+            )
+        extra = [cell for cell in cells[len(columns) :] if _filled(cell)]
+        if extra:
+            raise FileRefused(
+                f"Row {number} has values beyond the last named column; give the column a name "
+                "from the template or remove the values."
+            )
+        padded = list(cells[: len(columns)]) + [None] * (len(columns) - len(cells))
+        table.rows.append((number, dict(zip(columns, padded, strict=True))))
+    return table
+
+
+def _check_columns(columns: list[str], known: tuple[str, ...], required: tuple[str, ...]) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        if not column:
+            raise FileRefused("A column has no name in the first row; name it or delete it.")
+        if column in seen:
+            raise FileRefused(f'The column "{column}" appears twice; keep one.')
+        seen.add(column)
+    unknown = [column for column in columns if column not in known]
+    if unknown:
+        raise FileRefused(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"The columns are: {', '.join(known)} (download the template)."
+        )
+    missing = [column for column in required if column not in seen]
+    if missing:
+        raise FileRefused(
+            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+            "Add it to the first row (download the template)."
+        )
+
+
+def _xlsx_grid(data: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(
+            "The file is not a readable .xlsx workbook (an old .xls? save it again as .xlsx)."
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _csv_grid(data: bytes) -> list[list[object]]:
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    # Excel writes the list separator of the computer's region: ";" in Belgium and France.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise FileRefused(f"The CSV file cannot be read: {exc}.") from exc
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), else Windows-1252 (Excel's "CSV" in Europe)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "The file is neither UTF-8 nor Windows-1252 text; save it from Excel as "
+            '"CSV UTF-8" or as .xlsx.'
+        ) from exc
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{n / 1024:.0f} KB"
+
+
+# Cells. Each parser returns the value or raises ValueError with the message for the coordinator.
+
+
+def text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        # Excel stores a reference typed as 1234 as the number 1234.0.
+        return str(int(cell))
+    return str(cell).strip()
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def date(cell: object) -> datetime.date | None:
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    value = text(cell)
+    if not value:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f'"{value}" is not a date; write it as 2017-11-28 or 28/11/2017.')
+
+
+def count(cell: object) -> int | None:
+    """A whole number of 0 or more (counts, years)."""
+    value = text(cell).replace("\u00a0", "").replace(" ", "")
+    if not value:
+        return None
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f'"{value}" is not a whole number.') from None
+    if number != number.to_integral_value():
+        raise ValueError(f'"{value}" is not a whole number.')
+    if number < 0:
+        raise ValueError(f"{value} is negative; a count is 0 or more.")
+    return int(number)
+
+
+TRUE_WORDS = {"yes", "y", "ja", "j", "oui", "o", "true", "1", "x"}
+FALSE_WORDS = {"no", "n", "nee", "non", "false", "0"}
+
+
+def yes_no(cell: object) -> bool | None:
+    if isinstance(cell, bool):
+        return cell
+    value = text(cell).lower()
+    if not value:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ValueError(f'"{text(cell)}" is not yes or no; write yes, no, or leave it empty.')
+
+
+def write_template(columns: tuple[str, ...], notes: dict[str, str], file_format: str) -> bytes:
+    """An empty import file: the column names, and in .xlsx a second sheet explaining them."""
+    if file_format == "csv":
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerow(columns)
+        # A byte-order mark so that Excel opens the accents right.
+        return out.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "import"
+    sheet.append(list(columns))
+    help_sheet = workbook.create_sheet("columns")
+    help_sheet.append(["column", "what to write"])
+    for column in columns:
+        help_sheet.append([column, notes.get(column, "")])
+    out_bytes = io.BytesIO()
+    workbook.save(out_bytes)
+    return out_bytes.getvalue()

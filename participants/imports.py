@@ -1,0 +1,414 @@
+"""Import of jobseekers with their participation in one action, from .xlsx or .csv; and export.
+
+One module for the admin and for `manage.py import_participations`: the file is read
+(crossborder/tabular.py), every row checked, and then written through the services inside one
+transaction that is rolled back for a preview or when any row fails, so a file with one bad row
+writes nothing. Writing and rolling back is the preview: the model rules that depend on other rows
+(the 12 places of a guidance cohort, figures already given for a PES) are checked exactly as the
+real import will check them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from import_export import fields, resources
+
+from actions.imports import pes_lookup
+from actions.models import Action, Certificate
+from crossborder import tabular
+from crossborder.tabular import FileRefused, Problem
+from projects.models import Organisation
+
+from .models import EducationLevel, Jobseeker, Participation, ParticipationStatus
+from .services import jobseeker_upsert, participation_upsert
+
+COLUMNS: tuple[str, ...] = (
+    "action",
+    "pes",
+    "reference",
+    "given_name",
+    "family_name",
+    "birth_year",
+    "education_level",
+    "refugee",
+    "status",
+    "started_on",
+    "completed_on",
+    "placed_on",
+    "hired_on",
+    "hired_by",
+    "certified_on",
+    "certificate",
+)
+REQUIRED: tuple[str, ...] = ("pes", "reference", "status")
+NOTES: dict[str, str] = {
+    "action": "optional; the action's reference (as exported). Rows of another action are refused.",
+    "pes": "vdab, le-forem or pole-emploi (or the PES's name)",
+    "reference": "the jobseeker's reference at the PES; required, once per file",
+    "given_name": "optional",
+    "family_name": "optional",
+    "birth_year": "optional, e.g. 1988",
+    "education_level": "optional: " + ", ".join(EducationLevel.values),
+    "refugee": "optional: yes or no",
+    "status": "required: " + ", ".join(ParticipationStatus.values),
+    "started_on": "date, 2017-11-28 or 28/11/2017",
+    "completed_on": "date; only for status completed",
+    "placed_on": "date the jobseeker found work after the action",
+    "hired_on": "date hired by an employer of the action",
+    "hired_by": "the employer who hired (slug or name of the organisation)",
+    "certified_on": "date the certificate was obtained",
+    "certificate": "the certificate (slug or name)",
+}
+# Where a model's error belongs in the file.
+FIELD_COLUMNS: dict[str, str] = {
+    "external_ref": "reference",
+    "is_refugee": "refugee",
+    "jobseeker": "pes",
+    "action": "status",
+    NON_FIELD_ERRORS: "",
+}
+PERSONAL_COLUMNS: dict[str, str] = {
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "birth_year": "birth_year",
+    "education_level": "education_level",
+    "is_refugee": "refugee",
+}
+DATE_COLUMNS = ("started_on", "completed_on", "placed_on", "hired_on", "certified_on")
+
+
+@dataclass
+class Row:
+    number: int
+    pes: Organisation
+    reference: str
+    jobseeker_values: dict[str, Any]
+    participation_values: dict[str, Any]
+
+
+@dataclass
+class RowOutcome:
+    number: int
+    jobseeker: str
+    outcome: str
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        new = sum(1 for o in self.outcomes if "new participation" in o.outcome)
+        updated = len(self.outcomes) - new
+        return f"{len(self.outcomes)} rows: {new} new participations, {updated} updated."
+
+
+def _organisation_lookup(names: set[str]) -> dict[str, Organisation]:
+    lookup: dict[str, Organisation] = {}
+    if not names:
+        return lookup
+    for organisation in Organisation.objects.all():
+        lookup[organisation.slug.lower()] = organisation
+        lookup[organisation.name.strip().lower()] = organisation
+    return lookup
+
+
+def _certificate_lookup(names: set[str]) -> dict[str, Certificate]:
+    lookup: dict[str, Certificate] = {}
+    if not names:
+        return lookup
+    for certificate in Certificate.objects.all():
+        lookup[certificate.slug.lower()] = certificate
+        lookup[certificate.name.strip().lower()] = certificate
+    return lookup
+
+
+def parse_rows(
+    table: tabular.Table, *, action: Action, allowed_pes: Organisation | None
+) -> tuple[list[Row], list[Problem]]:
+    """Check every cell; allowed_pes limits the rows to one PES's jobseekers (None: any PES)."""
+    problems: list[Problem] = []
+    rows: list[Row] = []
+    all_pes = pes_lookup()
+    employers = _organisation_lookup(
+        {tabular.text(c.get("hired_by")) for _, c in table.rows} - {""}
+    )
+    certificates = _certificate_lookup(
+        {tabular.text(c.get("certificate")) for _, c in table.rows} - {""}
+    )
+    action_names = {str(action.pk), action.reference.lower()} - {""}
+    first_row: dict[tuple[int, str], int] = {}
+
+    for number, cells in table.rows:
+        check = tabular.RowCheck(number, cells)
+        refuse, parse = check.refuse, check.parse
+        action_cell = tabular.text(cells.get("action"))
+        if action_cell and action_cell.lower() not in action_names:
+            refuse(
+                "action",
+                f'this row is for action "{action_cell}", not {action.reference or action.pk}; '
+                "import it into its own action or clear the cell.",
+            )
+        pes_name = tabular.text(cells.get("pes"))
+        pes = all_pes.get(pes_name.lower())
+        if not pes_name:
+            refuse("pes", "required: vdab, le-forem or pole-emploi.")
+        elif pes is None:
+            refuse("pes", f'"{pes_name}" is not a PES; use vdab, le-forem or pole-emploi.')
+        elif allowed_pes is not None and pes != allowed_pes:
+            refuse(
+                "pes",
+                f"you may only import jobseekers of {allowed_pes}; this row is for {pes}. "
+                f"Send it to a coordinator of {pes}.",
+            )
+        reference = tabular.text(cells.get("reference"))
+        if not reference:
+            refuse("reference", "required: the jobseeker's reference at the PES.")
+        elif len(reference) > 64:
+            refuse("reference", "longer than 64 characters; is it the PES reference?")
+        if pes is not None and reference:
+            key = (pes.pk, reference.upper())
+            if key in first_row:
+                refuse(
+                    "reference",
+                    f"{pes} jobseeker {reference} is also on row {first_row[key]}; "
+                    "keep one row per jobseeker.",
+                )
+            else:
+                first_row[key] = number
+
+        personal: dict[str, Any] = {}
+        for column in ("given_name", "family_name"):
+            value = tabular.text(cells.get(column))
+            if len(value) > 100:
+                refuse(column, "longer than 100 characters.")
+            elif value:
+                personal[column] = value
+        birth_year = parse("birth_year", tabular.count)
+        if birth_year is not None:
+            if not 1900 <= birth_year <= 2100:
+                refuse("birth_year", f"{birth_year} is not a year of birth; write e.g. 1988.")
+            else:
+                personal["birth_year"] = birth_year
+        education = tabular.text(cells.get("education_level")).lower()
+        if education:
+            if education not in EducationLevel.values:
+                refuse(
+                    "education_level",
+                    f'"{education}" is not an education level; use '
+                    f"{', '.join(EducationLevel.values)} or leave it empty.",
+                )
+            else:
+                personal["education_level"] = education
+        refugee = parse("refugee", tabular.yes_no)
+        if refugee is not None:
+            personal["is_refugee"] = refugee
+
+        status = tabular.text(cells.get("status")).lower().replace(" ", "_")
+        if not status:
+            refuse("status", f"required: {', '.join(ParticipationStatus.values)}.")
+        elif status not in ParticipationStatus.values:
+            refuse(
+                "status",
+                f'"{tabular.text(cells.get("status"))}" is not a status; use '
+                f"{', '.join(ParticipationStatus.values)}.",
+            )
+        participation: dict[str, Any] = {"status": status}
+        for column in DATE_COLUMNS:
+            participation[column] = parse(column, tabular.date)
+        employer_name = tabular.text(cells.get("hired_by"))
+        participation["hired_by"] = None
+        if employer_name:
+            participation["hired_by"] = employers.get(employer_name.lower())
+            if participation["hired_by"] is None:
+                refuse(
+                    "hired_by",
+                    f'"{employer_name}" is not a known organisation; add it in the admin first '
+                    "or use its slug.",
+                )
+        certificate_name = tabular.text(cells.get("certificate"))
+        participation["certificate"] = None
+        if certificate_name:
+            participation["certificate"] = certificates.get(certificate_name.lower())
+            if participation["certificate"] is None:
+                refuse(
+                    "certificate",
+                    f'"{certificate_name}" is not a known certificate; use its slug.',
+                )
+
+        if check.problems:
+            problems.extend(check.problems)
+        else:
+            assert pes is not None
+            rows.append(Row(number, pes, reference, personal, participation))
+    return rows, problems
+
+
+def import_participations(
+    *,
+    action: Action,
+    filename: str,
+    data: bytes,
+    allowed_pes: Organisation | None = None,
+    dry_run: bool = True,
+    update_existing: bool = False,
+) -> ImportResult:
+    """Check a file and, unless dry_run or any row fails, write it all in one transaction.
+
+    A jobseeker already held (same PES and reference) is matched, never duplicated; a value in the
+    file that differs from the one held, or a jobseeker who already takes part in the action, is
+    reported unless update_existing is set, so nothing held is overwritten by surprise.
+    """
+    result = ImportResult()
+    try:
+        table = tabular.read_table(filename, data, known=COLUMNS, required=REQUIRED)
+    except FileRefused as refused:
+        result.problems.append(Problem(None, "", refused.message))
+        return result
+    rows, result.problems = parse_rows(table, action=action, allowed_pes=allowed_pes)
+    if not table.rows:
+        result.problems.append(Problem(None, "", "The file has no rows below the column names."))
+    if result.problems:
+        return result
+
+    held = _held_jobseekers(rows)
+    taking_part = set(
+        Participation.objects.filter(action=action, jobseeker__in=held.values()).values_list(
+            "jobseeker_id", flat=True
+        )
+    )
+    with transaction.atomic():
+        for row in rows:
+            jobseeker = held.get((row.pes.pk, row.reference))
+            if not update_existing and jobseeker is not None:
+                if jobseeker.pk in taking_part:
+                    result.problems.append(
+                        Problem(
+                            row.number,
+                            "reference",
+                            f"{row.pes} jobseeker {row.reference} already takes part in this "
+                            "action; tick “update existing records” to change the record, or "
+                            "remove the row.",
+                        )
+                    )
+                    continue
+                differences = _differences(jobseeker, row.jobseeker_values)
+                if differences:
+                    result.problems.extend(Problem(row.number, c, m) for c, m in differences)
+                    continue
+            result.outcomes.append(_write_row(row, action, jobseeker, result.problems))
+        result.written = not dry_run and not result.problems
+        if not result.written:
+            transaction.set_rollback(True)
+    if result.problems:
+        result.outcomes = []
+    return result
+
+
+def _held_jobseekers(rows: list[Row]) -> dict[tuple[int, str], Jobseeker]:
+    """The jobseekers already held under the file's PES references (matched as the services
+    match them: same PES, same reference)."""
+    wanted = {(row.pes.pk, row.reference) for row in rows}
+    held: dict[tuple[int, str], Jobseeker] = {}
+    for jobseeker in Jobseeker.objects.filter(
+        pes__in={row.pes.pk for row in rows}, external_ref__in={row.reference for row in rows}
+    ).select_related("pes"):
+        key = (jobseeker.pes_id, jobseeker.external_ref)
+        if key in wanted:
+            held[key] = jobseeker
+    return held
+
+
+def _differences(jobseeker: Jobseeker, values: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for name, value in values.items():
+        current = getattr(jobseeker, name)
+        if current not in (None, "") and current != value:
+            column = PERSONAL_COLUMNS[name]
+            found.append(
+                (
+                    column,
+                    f'the {jobseeker.pes} jobseeker {jobseeker.external_ref} is held with "'
+                    f'{current}", the file says "{value}"; correct the file or tick “update '
+                    "existing records”.",
+                )
+            )
+    return found
+
+
+def _write_row(
+    row: Row, action: Action, jobseeker: Jobseeker | None, problems: list[Problem]
+) -> RowOutcome:
+    label = f"{row.pes} {row.reference}"
+    try:
+        # A savepoint per row: a refused row leaves the transaction usable for the next ones.
+        with transaction.atomic():
+            jobseeker, jobseeker_created = jobseeker_upsert(
+                pes=row.pes, external_ref=row.reference, **row.jobseeker_values
+            )
+            values = dict(row.participation_values)
+            _participation, created = participation_upsert(
+                action=action,
+                jobseeker=jobseeker,
+                status=values.pop("status"),
+                started_on=values.pop("started_on"),
+                **values,
+            )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            column = FIELD_COLUMNS.get(name, name)
+            problems.extend(Problem(row.number, column, message) for message in messages)
+        return RowOutcome(row.number, label, "refused")
+    except IntegrityError as exc:
+        problems.append(Problem(row.number, "", f"refused by the database: {exc}"))
+        return RowOutcome(row.number, label, "refused")
+    parts = [
+        "new jobseeker" if jobseeker_created else "known jobseeker",
+        "new participation" if created else "participation updated",
+    ]
+    return RowOutcome(row.number, label, ", ".join(parts))
+
+
+def template(file_format: str) -> bytes:
+    return tabular.write_template(COLUMNS, NOTES, file_format)
+
+
+class ParticipationResource(resources.ModelResource):
+    """Export of participation records in the columns of the import, so an export re-imports."""
+
+    action = fields.Field(attribute="action__reference", column_name="action")
+    pes = fields.Field(attribute="jobseeker__pes__slug", column_name="pes")
+    reference = fields.Field(attribute="jobseeker__external_ref", column_name="reference")
+    given_name = fields.Field(attribute="jobseeker__given_name", column_name="given_name")
+    family_name = fields.Field(attribute="jobseeker__family_name", column_name="family_name")
+    birth_year = fields.Field(attribute="jobseeker__birth_year", column_name="birth_year")
+    education_level = fields.Field(
+        attribute="jobseeker__education_level", column_name="education_level"
+    )
+    refugee = fields.Field(column_name="refugee")
+    hired_by = fields.Field(attribute="hired_by__slug", column_name="hired_by")
+    certificate = fields.Field(attribute="certificate__slug", column_name="certificate")
+
+    class Meta:
+        model = Participation
+        fields = COLUMNS
+        export_order = COLUMNS
+
+    def dehydrate_refugee(self, participation: Participation) -> str:
+        value = participation.jobseeker.is_refugee
+        return "" if value is None else ("yes" if value else "no")
+
+    def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
+        return queryset.select_related(
+            "action", "jobseeker__pes", "hired_by", "certificate"
+        ).order_by("action_id", "jobseeker__pes__slug", "jobseeker__external_ref")
