@@ -1,0 +1,717 @@
+"""Synthetic load: years of actions, hundreds of thousands of jobseekers, a million participations.
+
+Used by `manage.py generate_load` and the benchmark (bench/run.py). Everything generated is
+marked so that it can be told apart from real data and deleted alone:
+- one programme and its projects, employers, agencies and sectors with slugs starting `load-`;
+- jobseekers with a PES reference starting `LOAD-`, actions with a reference starting `LOAD-`.
+The three PES are shared reference data: they are reused when present (created otherwise) and
+never deleted.
+
+The data keeps every rule of the models, though it is written without full_clean():
+- a guidance cohort has at most 12 jobseekers (records and figures together) and lasts at most
+  3 months; a cancelled action has its reason;
+- for one action and one PES the jobseekers are counted either from records or from split
+  figures, never both; unsplit figures are remainders; a few figures are lower bounds;
+- participations respect their status rules (no dates for the interested, completion only when
+  completed, a hire's employer only with its date) and are unique per action and jobseeker.
+Pseudonyms are computed with participants.models.pseudonym_for, as the services do.
+
+On PostgreSQL rows are written with COPY (psycopg 3), with primary keys taken from the tables'
+sequences beforehand so that children can point at their parents; on other databases (SQLite in
+the tests) with bulk_create. Bulk writes keep no audit history (django-simple-history records
+saves one by one): generated data has none.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector, add_months, semester_of
+from crossborder.vocabulary import ActionStatus, ActionType, Metric
+from participants.models import EducationLevel, Jobseeker, Participation, pseudonym_for
+from projects.models import (
+    Country,
+    Organisation,
+    OrganisationKind,
+    PartnerRole,
+    Programme,
+    Project,
+    ProjectPartner,
+)
+
+SLUG_PREFIX = "load-"
+REF_PREFIX = "LOAD-"
+PROGRAMME_SLUG = f"{SLUG_PREFIX}programme"
+# Every timestamp of the generated rows: fixed, so a seed gives the same data.
+CREATED_AT = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+# The three PES of the brief, by slug: (name, country, territory, share of the jobseekers).
+PES: dict[str, tuple[str, str, str, float]] = {
+    "vdab": ("VDAB", Country.BE, "Flanders", 0.40),
+    "le-forem": ("Le Forem", Country.BE, "Wallonia", 0.25),
+    "pole-emploi": ("France Travail", Country.FR, "Hauts-de-France", 0.35),
+}
+
+
+@dataclass(frozen=True)
+class TypeProfile:
+    """How an action type looks: its share of the actions and the people it usually gathers."""
+
+    share: float
+    size: int  # mean number of jobseekers; 0 for actions without jobseekers
+    days: tuple[int, int]  # duration range (end minus start)
+    employers: tuple[int, int] = (0, 0)  # companies and agencies present
+
+
+PROFILES: dict[str, TypeProfile] = {
+    ActionType.GUIDANCE_COHORT: TypeProfile(0.25, 10, (56, 92)),
+    ActionType.TRAINING: TypeProfile(0.20, 14, (5, 60)),
+    ActionType.JOBDATING: TypeProfile(0.12, 60, (0, 0), (3, 8)),
+    ActionType.COMPANY_VISIT: TypeProfile(0.10, 25, (0, 0), (1, 3)),
+    ActionType.JOB_FAIR: TypeProfile(0.05, 400, (0, 1), (5, 15)),
+    ActionType.DISCOVERY_DAY: TypeProfile(0.10, 20, (0, 0)),
+    ActionType.INFO_SESSION: TypeProfile(0.13, 50, (0, 0)),
+    ActionType.STAFF_SEMINAR: TypeProfile(0.05, 0, (0, 1)),
+}
+COHORT_MAX = 12
+CITIES = ("Kortrijk", "Veurne", "Ieper", "Mouscron", "Tournai", "Dunkerque", "Lille", "Halluin")
+GIVEN = ("Anna", "Bram", "Chloé", "David", "Emma", "Farid", "Julie", "Lucas", "Marie", "Noah")
+FAMILY = ("Claes", "Dubois", "Janssens", "Lambert", "Leroy", "Martin", "Peeters", "Simon")
+SECTORS = ("agro-food", "construction", "textiles", "care", "logistics")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to generate; the defaults follow from the number of participations."""
+
+    participations: int
+    actions: int
+    jobseekers: int
+    projects: int = 12
+    first_year: int = 2015
+    years: int = 10
+    companies: int = 200
+    agencies: int = 40
+
+    @classmethod
+    def for_participations(cls, participations: int, **overrides: int) -> Scale:
+        """About 100 participations per action and 3.3 per jobseeker, as at a million."""
+        values = {
+            "actions": max(20, participations // 100),
+            "jobseekers": max(60, participations * 3 // 10),
+        }
+        values.update(overrides)
+        return cls(participations=participations, **values)
+
+
+@dataclass
+class Summary:
+    actions: int = 0
+    jobseekers: int = 0
+    participations: int = 0
+    figures: int = 0
+    employers: int = 0
+    projects: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.projects} projects, {self.actions} actions, {self.jobseekers} jobseekers, "
+            f"{self.participations} participations, {self.figures} figures, "
+            f"{self.employers} employers present"
+        )
+
+
+def load_projects() -> models.QuerySet[Project]:
+    return Project.objects.filter(slug__startswith=SLUG_PREFIX)
+
+
+def load_actions() -> models.QuerySet[Action]:
+    return Action.objects.filter(project__slug__startswith=SLUG_PREFIX)
+
+
+def load_jobseekers() -> models.QuerySet[Jobseeker]:
+    return Jobseeker.objects.filter(external_ref__startswith=REF_PREFIX)
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that the generator did not make (it refuses to mix with it)."""
+    found = []
+    if Action.objects.exclude(project__slug__startswith=SLUG_PREFIX).exists():
+        found.append("actions")
+    if Jobseeker.objects.exclude(external_ref__startswith=REF_PREFIX).exists():
+        found.append("jobseekers")
+    return found
+
+
+def summary() -> Summary:
+    """What generated data the database holds now."""
+    return Summary(
+        actions=load_actions().count(),
+        jobseekers=load_jobseekers().count(),
+        participations=Participation.objects.filter(
+            action__project__slug__startswith=SLUG_PREFIX
+        ).count(),
+        figures=Figure.objects.filter(action__project__slug__startswith=SLUG_PREFIX).count(),
+        employers=ActionEmployer.objects.filter(
+            action__project__slug__startswith=SLUG_PREFIX
+        ).count(),
+        projects=load_projects().count(),
+    )
+
+
+def _delete_sql(model: type[models.Model], where: str) -> str:
+    return f"DELETE FROM {model._meta.db_table} WHERE {where}"
+
+
+@transaction.atomic
+def reset() -> None:
+    """Delete the generated data and only it, in SQL: the ORM would load and signal a million
+    objects one by one (and write a history row for each)."""
+    action_table, project_table = Action._meta.db_table, Project._meta.db_table
+    slug_like, ref_like = f"{SLUG_PREFIX}%", f"{REF_PREFIX}%"
+    load_projects_sql = f"SELECT id FROM {project_table} WHERE slug LIKE %s"
+    load_actions_sql = f"SELECT id FROM {action_table} WHERE project_id IN ({load_projects_sql})"
+    by_action = f"action_id IN ({load_actions_sql})"
+    statements: list[tuple[str, list[str]]] = [
+        (
+            _delete_sql(
+                Participation,
+                f"{by_action} OR jobseeker_id IN "
+                f"(SELECT id FROM {Jobseeker._meta.db_table} WHERE external_ref LIKE %s)",
+            ),
+            [slug_like, ref_like],
+        ),
+        (_delete_sql(Jobseeker, "external_ref LIKE %s"), [ref_like]),
+    ]
+    children: list[type[models.Model]] = [Figure, ActionEmployer, JobOffer]
+    children += [
+        Action._meta.get_field(name).remote_field.through
+        for name in ("offices", "organisers", "certificates")
+    ]
+    statements += [(_delete_sql(model, by_action), [slug_like]) for model in children]
+    statements += [
+        (_delete_sql(Action, f"project_id IN ({load_projects_sql})"), [slug_like]),
+        (_delete_sql(ProjectPartner, f"project_id IN ({load_projects_sql})"), [slug_like]),
+    ]
+    statements += [
+        (_delete_sql(model, "slug LIKE %s"), [slug_like])
+        for model in (Project, Programme, Organisation, Sector)
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def allocate(total: int, weights: Sequence[float], caps: Sequence[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` with no share above its cap (water-filling,
+    then the largest remainders). Gives less than ``total`` only when the caps are full."""
+    counts = [0] * len(weights)
+    open_ = [i for i, w in enumerate(weights) if w > 0 and caps[i] > 0]
+    remaining = total
+    while open_ and remaining > 0:
+        scale = remaining / sum(weights[i] for i in open_)
+        capped = [i for i in open_ if weights[i] * scale >= caps[i] - counts[i]]
+        if not capped:
+            shares = {i: weights[i] * scale for i in open_}
+            for i in open_:
+                counts[i] += int(shares[i])
+            left = remaining - sum(int(s) for s in shares.values())
+            by_fraction = sorted(open_, key=lambda i: (shares[i] - int(shares[i]), -i))
+            for i in reversed(by_fraction[-left:] if left else []):
+                counts[i] += 1
+            return counts
+        for i in capped:
+            remaining -= caps[i] - counts[i]
+            counts[i] = caps[i]
+        open_ = [i for i in open_ if i not in set(capped)]
+    return counts
+
+
+@dataclass
+class _Action:
+    """An action as planned by the generator, before it is written."""
+
+    id: int
+    project_id: int
+    action_type: str
+    status: str
+    start: datetime.date | None
+    end: datetime.date | None
+    year: int
+    record_pes: list[int]  # indexes into the PES list of the PES keeping records
+    employers: list[int] = field(default_factory=list)  # organisation ids present
+    figure_starts: int = 0  # jobseekers counted by figures (the cohort's 12 include them)
+    records: int = 0
+
+
+class _Writer:
+    """Bulk writes: COPY on PostgreSQL, bulk_create elsewhere; ids reserved beforehand."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+
+    def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            # Inside the generator's transaction nobody else writes to SQLite.
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            first = cursor.fetchone()[0] + 1
+            return list(range(first, first + count))
+
+    def write(
+        self, model: type[models.Model], rows: Iterable[dict[str, Any]], *, with_id: bool = True
+    ) -> int:
+        """Write rows given as {attname: value}; unnamed fields take the model's default."""
+        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        defaults = {f.attname: _default(f) for f in fields}
+        written = 0
+        if self.postgres:
+            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            names = [f.attname for f in fields]
+            with connection.cursor() as cursor:
+                sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row([row.get(n, defaults[n]) for n in names])
+                        written += 1
+            return written
+        batch: list[models.Model] = []
+        for row in rows:
+            batch.append(model(**{**defaults, **row}))
+            if len(batch) == 2000:
+                model._default_manager.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        model._default_manager.bulk_create(batch)
+        return written + len(batch)
+
+
+def _default(model_field: models.Field) -> Any:
+    if isinstance(model_field, models.DateTimeField) and (
+        model_field.auto_now or model_field.auto_now_add
+    ):
+        return CREATED_AT
+    return model_field.get_default()
+
+
+class Generator:
+    """Plans and writes the load for one scale and seed."""
+
+    def __init__(self, scale: Scale, seed: int, log: Callable[[str], None] = print) -> None:
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self._log = log
+        self._started = time.perf_counter()
+        self.writer = _Writer()
+        self.as_of = datetime.date(scale.first_year + scale.years - 1, 9, 30)
+
+    def log(self, message: str) -> None:
+        """Progress with the time since the start: where the minutes go at a million."""
+        self._log(f"{time.perf_counter() - self._started:6.1f} s  {message}")
+
+    def run(self) -> Summary:
+        with transaction.atomic():
+            self._reference_data()
+            actions = self._plan_actions()
+            pools = self._jobseekers()
+            employers = self._employers(actions)
+            figures = self._figures(actions)
+            self._allocate_records(actions, pools)
+            participations = self.writer.write(
+                Participation, self._participations(actions, pools), with_id=False
+            )
+            self.log(f"participations: {participations}")
+        if self.writer.postgres:
+            # Fresh statistics, as autovacuum would give them a little later: the plans of the
+            # reports depend on them.
+            with connection.cursor() as cursor:
+                for model in (Action, Figure, ActionEmployer, Jobseeker, Participation):
+                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+            self.log("vacuumed and analysed")
+        return Summary(
+            actions=len(actions),
+            jobseekers=sum(len(pool) for pool in pools),
+            participations=participations,
+            figures=figures,
+            employers=employers,
+            projects=len(self.projects),
+        )
+
+    # Reference data: PES, a programme and its projects, sectors, companies and agencies.
+
+    def _reference_data(self) -> None:
+        self.pes: list[Organisation] = []
+        for slug, (name, country, territory, _share) in PES.items():
+            pes, _created = Organisation.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "kind": OrganisationKind.PES,
+                    "country": country,
+                    "territory": territory,
+                },
+            )
+            self.pes.append(pes)
+        first, last = self.scale.first_year, self.scale.first_year + self.scale.years - 1
+        programme = Programme.objects.create(
+            slug=PROGRAMME_SLUG,
+            name="Load test programme",
+            name_en="Load test programme",
+            starts_on=datetime.date(first, 1, 1),
+            ends_on=datetime.date(last, 12, 31),
+        )
+        Project.objects.bulk_create(
+            Project(
+                slug=f"{SLUG_PREFIX}project-{n:02d}",
+                programme=programme,
+                name=f"Load project {n}",
+                name_en=f"Load project {n}",
+                starts_on=datetime.date(first, 1, 1),
+                ends_on=datetime.date(last, 12, 31),
+                lead_partner=self.pes[n % len(self.pes)],
+            )
+            for n in range(1, self.scale.projects + 1)
+        )
+        self.projects = list(load_projects().order_by("slug"))
+        ProjectPartner.objects.bulk_create(
+            ProjectPartner(
+                project=project,
+                organisation=pes,
+                role=PartnerRole.LEAD if pes == project.lead_partner else PartnerRole.PARTNER,
+            )
+            for project in self.projects
+            for pes in self.pes
+        )
+        Sector.objects.bulk_create(
+            Sector(slug=f"{SLUG_PREFIX}{slug}", name=slug, name_en=slug) for slug in SECTORS
+        )
+        self.sectors = list(
+            Sector.objects.filter(slug__startswith=SLUG_PREFIX).values_list("id", flat=True)
+        )
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    slug=f"{SLUG_PREFIX}company-{n:04d}",
+                    name=f"Company {n}",
+                    kind=OrganisationKind.COMPANY,
+                )
+                for n in range(self.scale.companies)
+            ]
+            + [
+                Organisation(
+                    slug=f"{SLUG_PREFIX}agency-{n:04d}",
+                    name=f"Agency {n}",
+                    kind=OrganisationKind.AGENCY,
+                )
+                for n in range(self.scale.agencies)
+            ]
+        )
+        employers = Organisation.objects.filter(
+            slug__startswith=SLUG_PREFIX,
+            kind__in=[OrganisationKind.COMPANY, OrganisationKind.AGENCY],
+        )
+        self.employer_ids = sorted(employers.values_list("id", flat=True))
+
+    # Actions.
+
+    def _plan_actions(self) -> list[_Action]:
+        rng = self.rng
+        types = list(PROFILES)
+        shares = [PROFILES[t].share for t in types]
+        ids = self.writer.reserve_ids(Action, self.scale.actions)
+        planned: list[_Action] = []
+        rows: list[dict[str, Any]] = []
+        for number, action_id in enumerate(ids, start=1):
+            action_type = rng.choices(types, shares)[0]
+            profile = PROFILES[action_type]
+            year = self.scale.first_year + rng.randrange(self.scale.years)
+            start: datetime.date | None = datetime.date(year, 1, 1) + datetime.timedelta(
+                days=rng.randrange(365)
+            )
+            assert start is not None
+            end = start + datetime.timedelta(days=rng.randint(*profile.days))
+            if action_type == ActionType.GUIDANCE_COHORT:
+                end = min(end, add_months(start, 3))
+            reason = ""
+            note = ""
+            semester = semester_of(start)
+            if start > self.as_of:
+                status = ActionStatus.PLANNED
+                if rng.random() < 0.3:
+                    # Planned with only a rough period: "autumn" of the semester.
+                    start = end = None
+                    semester, note = f"{year}-S2", "autumn"
+            elif end >= self.as_of:
+                status = ActionStatus.ONGOING
+            elif rng.random() < 0.03:
+                status = ActionStatus.CANCELLED
+                reason = "Too few candidates with the language needed."
+            else:
+                status = ActionStatus.COMPLETED
+            involved = rng.sample(range(len(self.pes)), rng.randint(1, len(self.pes)))
+            if action_type == ActionType.STAFF_SEMINAR or status == ActionStatus.CANCELLED:
+                involved = []
+            planned.append(
+                _Action(
+                    id=action_id,
+                    project_id=rng.choice(self.projects).pk,
+                    action_type=action_type,
+                    status=status,
+                    start=start,
+                    end=end,
+                    year=year,
+                    record_pes=involved,
+                )
+            )
+            title = f"{ActionType(action_type).label} {number}"
+            rows.append(
+                {
+                    "id": action_id,
+                    "project_id": planned[-1].project_id,
+                    "reference": f"{REF_PREFIX}A{number:07d}",
+                    "action_type": action_type,
+                    "title": title,
+                    "title_en": title,
+                    "status": status,
+                    "cancellation_reason": reason,
+                    "start_date": start,
+                    "end_date": end,
+                    "year": year,
+                    "semester": semester,
+                    "period_note": note,
+                    "place": rng.choice(CITIES),
+                    "online": action_type == ActionType.JOB_FAIR and rng.random() < 0.3,
+                    "sector_id": (
+                        rng.choice(self.sectors)
+                        if action_type in (ActionType.TRAINING, ActionType.DISCOVERY_DAY)
+                        else None
+                    ),
+                    "language_hours": 40 if action_type == ActionType.GUIDANCE_COHORT else None,
+                    "capacity": COHORT_MAX if action_type == ActionType.GUIDANCE_COHORT else None,
+                    "duration_days": (end - start).days + 1 if start and end else None,
+                }
+            )
+        self.log(f"actions: {self.writer.write(Action, rows)}")
+        return planned
+
+    # Jobseekers: one pool per PES.
+
+    def _jobseekers(self) -> list[list[int]]:
+        total = self.scale.jobseekers
+        sizes = allocate(total, [share for *_x, share in PES.values()], [total] * len(PES))
+        ids = iter(self.writer.reserve_ids(Jobseeker, total))
+        pools = [[next(ids) for _ in range(size)] for size in sizes]
+        written = self.writer.write(Jobseeker, self._jobseeker_rows(pools))
+        self.log(f"jobseekers: {written}")
+        return pools
+
+    def _jobseeker_rows(self, pools: list[list[int]]) -> Iterator[dict[str, Any]]:
+        rng = self.rng
+        levels = EducationLevel.values
+        for index, (pes, pool) in enumerate(zip(self.pes, pools, strict=True)):
+            for number, jobseeker_id in enumerate(pool, start=1):
+                reference = f"{REF_PREFIX}{index}{number:07d}"
+                refugee = rng.random()
+                yield {
+                    "id": jobseeker_id,
+                    "pes_id": pes.pk,
+                    "external_ref": reference,
+                    "pseudonym": pseudonym_for(reference),
+                    "given_name": rng.choice(GIVEN),
+                    "family_name": rng.choice(FAMILY),
+                    "birth_year": rng.randint(1960, 2005),
+                    "education_level": rng.choice(levels),
+                    "is_refugee": True if refugee < 0.05 else (None if refugee < 0.2 else False),
+                }
+
+    # Employers present (named) at jobdatings, visits and fairs.
+
+    def _employers(self, actions: list[_Action]) -> int:
+        rng = self.rng
+        rows: list[dict[str, Any]] = []
+        for action in actions:
+            low, high = PROFILES[action.action_type].employers
+            if not high or action.status == ActionStatus.CANCELLED:
+                continue
+            action.employers = rng.sample(self.employer_ids, rng.randint(low, high))
+            for organisation_id in action.employers:
+                rows.append(
+                    {
+                        "action_id": action.id,
+                        "organisation_id": organisation_id,
+                        "vacancies": rng.randint(0, 8) if rng.random() < 0.8 else None,
+                    }
+                )
+        written = self.writer.write(ActionEmployer, rows, with_id=False)
+        self.log(f"employers present: {written}")
+        return written
+
+    # Aggregate figures: split per PES for the PES without records, unsplit remainders.
+
+    def _figures(self, actions: list[_Action]) -> int:
+        rng = self.rng
+        rows: list[dict[str, Any]] = []
+        for action in actions:
+            realised = action.status in (ActionStatus.ONGOING, ActionStatus.COMPLETED)
+            if not realised or not action.record_pes:
+                continue
+            form = rng.random()
+            if form >= 0.30:
+                continue  # 70%: records only
+            # 20% mixed (the first PES keeps records, the others give counts), 10% counts only.
+            by_count = action.record_pes[1:] if form < 0.20 else list(action.record_pes)
+            action.record_pes = [p for p in action.record_pes if p not in by_count]
+            cohort = action.action_type == ActionType.GUIDANCE_COHORT
+            size = PROFILES[action.action_type].size
+            # A cohort keeps room for at least one record per PES that keeps records.
+            room = COHORT_MAX - len(action.record_pes)
+            for pes_index in by_count:
+                starts = rng.randint(1, max(1, size * 2 // max(1, len(by_count))))
+                if cohort:
+                    starts = min(starts, room - action.figure_starts)
+                    if starts <= 0:
+                        break
+                action.figure_starts += starts
+                rows += self._figure_rows(action, self.pes[pes_index].pk, starts, cohort=cohort)
+            if rng.random() < 0.15 and not (cohort and action.figure_starts >= room):
+                # An unsplit remainder: jobseekers of unknown PES.
+                starts = rng.randint(1, 3 if cohort else max(1, size // 4))
+                if cohort:
+                    starts = min(starts, room - action.figure_starts)
+                action.figure_starts += starts
+                lower_bound = action.action_type == ActionType.JOB_FAIR and rng.random() < 0.2
+                rows += self._figure_rows(
+                    action, None, starts, cohort=cohort, lower_bound=lower_bound
+                )
+            if action.employers and rng.random() < 0.3:
+                rows.append(self._figure(action, None, Metric.AGENCIES, rng.randint(1, 4)))
+                rows.append(self._figure(action, None, Metric.VACANCIES, rng.randint(1, 20)))
+        written = self.writer.write(Figure, rows, with_id=False)
+        self.log(f"figures: {written}")
+        return written
+
+    def _figure(
+        self, action: _Action, pes_id: int | None, metric: str, value: int, lower: bool = False
+    ) -> dict[str, Any]:
+        return {
+            "action_id": action.id,
+            "pes_id": pes_id,
+            "metric": metric,
+            "value": value,
+            "is_lower_bound": lower,
+        }
+
+    def _figure_rows(
+        self,
+        action: _Action,
+        pes_id: int | None,
+        starts: int,
+        *,
+        cohort: bool,
+        lower_bound: bool = False,
+    ) -> list[dict[str, Any]]:
+        rng = self.rng
+        rows = [self._figure(action, pes_id, Metric.STARTS, starts, lower_bound)]
+        if action.status == ActionStatus.COMPLETED:
+            completions = rng.randint(starts // 2, starts)
+            rows.append(self._figure(action, pes_id, Metric.COMPLETIONS, completions))
+            rows.append(
+                self._figure(action, pes_id, Metric.PLACEMENTS, rng.randint(0, completions))
+            )
+        if not cohort and action.employers and rng.random() < 0.5:
+            rows.append(self._figure(action, pes_id, Metric.HIRES, rng.randint(0, starts // 3)))
+        return rows
+
+    # Participation records.
+
+    def _allocate_records(self, actions: list[_Action], pools: list[list[int]]) -> None:
+        """Spread the participations over the actions whose PES keep records, in proportion to
+        the usual size of their type, within each action's room (12 for a cohort, the PES's
+        jobseekers for the rest)."""
+        rng = self.rng
+        weights, caps = [], []
+        for action in actions:
+            size = PROFILES[action.action_type].size
+            if not action.record_pes or action.status == ActionStatus.CANCELLED:
+                weights.append(0.0)
+                caps.append(0)
+            elif action.action_type == ActionType.GUIDANCE_COHORT:
+                weights.append(size * rng.uniform(0.5, 1.5))
+                caps.append(COHORT_MAX - action.figure_starts)
+            else:
+                weights.append(size * rng.lognormvariate(0, 0.5))
+                caps.append(sum(len(pools[p]) for p in action.record_pes))
+        counts = allocate(self.scale.participations, weights, caps)
+        if sum(counts) < self.scale.participations:
+            raise ValueError(
+                f"Only {sum(counts)} participations fit in {len(actions)} actions; "
+                "generate more actions or jobseekers."
+            )
+        for action, count in zip(actions, counts, strict=True):
+            action.records = count
+
+    def _participations(
+        self, actions: list[_Action], pools: list[list[int]]
+    ) -> Iterator[dict[str, Any]]:
+        rng = self.rng
+        for action in actions:
+            if not action.records:
+                continue
+            per_pes = allocate(
+                action.records,
+                [rng.uniform(0.5, 1.5) for _ in action.record_pes],
+                [len(pools[p]) for p in action.record_pes],
+            )
+            for pes_index, count in zip(action.record_pes, per_pes, strict=True):
+                for jobseeker_id in rng.sample(pools[pes_index], count):
+                    yield self._participation(action, jobseeker_id)
+
+    def _participation(self, action: _Action, jobseeker_id: int) -> dict[str, Any]:
+        rng = self.rng
+        row: dict[str, Any] = {"action_id": action.id, "jobseeker_id": jobseeker_id}
+        draw = rng.random()
+        if action.status == ActionStatus.PLANNED or draw < 0.08:
+            row["status"] = "interested"
+            return row
+        assert action.start is not None and action.end is not None
+        row["started_on"] = action.start
+        if action.status == ActionStatus.ONGOING:
+            row["status"] = "started"
+            return row
+        if draw < 0.18:
+            row["status"] = "started"
+        elif draw < 0.28:
+            row["status"] = "dropped_out"
+        else:
+            row["status"] = "completed"
+            row["completed_on"] = action.end
+            if action.action_type == ActionType.TRAINING and rng.random() < 0.7:
+                row["certified_on"] = action.end
+        if rng.random() < 0.4:
+            row["placed_on"] = action.end + datetime.timedelta(days=rng.randint(14, 180))
+        if action.employers and rng.random() < 0.1:
+            row["hired_on"] = action.start + datetime.timedelta(days=rng.randint(0, 14))
+            row["hired_by_id"] = rng.choice(action.employers)
+        return row
+
+
+def generate(scale: Scale, *, seed: int = 42, log: Callable[[str], None] = print) -> Summary:
+    """Write the load at this scale (the caller checks the database may take it)."""
+    return Generator(scale, seed, log).run()
+
+
+def has_load() -> bool:
+    return load_projects().exists()
