@@ -153,8 +153,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "/"
+# The dashboards' login page; the admin keeps its own.
+LOGIN_URL = "reports:login"
+LOGIN_REDIRECT_URL = "reports:overview"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -163,12 +164,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per user: anonymous requests are refused (401) before throttling applies.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "2000/hour")},
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Crossborder API",
     "DESCRIPTION": "Cross-border labour-mobility programmes: actions, figures, participants.",
     "VERSION": "1.0.0",
+    # Separate request and response components: what is sent differs from what is read.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "crossborder.vocabulary.ActionStatus",
+        "ParticipationStatusEnum": "participants.models.ParticipationStatus",
+    },
 }
 
 # Years after a project's end after which its jobseekers are anonymised (GDPR storage limit).

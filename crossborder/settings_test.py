@@ -16,3 +16,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PSEUDONYM_KEY = "test-pseudonym-key"
 # Serve static files from the finders: tests run without collectstatic.
 WHITENOISE_AUTOREFRESH = True
+# Tests make many API requests as one user: throttling must never make them flaky.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "1000000/minute"}}  # noqa: F405

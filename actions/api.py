@@ -1,0 +1,211 @@
+"""API endpoints for actions (with their figures, employers and jobs) and aggregate figures.
+
+Everyone with a role reads them; coordinators create and change them in the projects their
+organisation takes part in (access.actions_editable_by), superusers everywhere. Writes go
+through the model's full_clean or the figure service, so the API keeps the admin's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from django.db.models import Model, Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from crossborder.api import (
+    FORMAT_PARAMETER,
+    ID_PATTERN,
+    ApiViewMixin,
+    ProgrammeDataAccess,
+    model_errors,
+)
+from crossborder.vocabulary import FIGURE_METRICS
+from projects import access
+from reports.filters import ActionFilterSet
+
+from .models import Action, ActionEmployer, Figure, JobOffer, semester_of
+from .serializers import (
+    ActionSerializer,
+    ActionWriteSerializer,
+    FigureChangeSerializer,
+    FigureSerializer,
+    FigureWriteSerializer,
+)
+from .services import figure_upsert
+
+M2M_FIELDS = ("offices", "organisers", "certificates")
+
+
+def _check_editable(request: Request, action: Action) -> None:
+    """A coordinator reads every action but changes only those of its projects: 403 otherwise."""
+    if not access.actions_editable_by(request.user, Action.objects.filter(pk=action.pk)).exists():
+        raise PermissionDenied("You may not change actions of this project.")
+
+
+def _apply(instance: Model, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=ActionWriteSerializer, responses={201: ActionSerializer}),
+    partial_update=extend_schema(request=ActionWriteSerializer, responses={200: ActionSerializer}),
+)
+class ActionViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Actions of every type with their figures, employers present and jobs offered.
+
+    Filters are the dashboards' (`reports.filters.ActionFilterSet`); multi-valued ones take
+    repeated or comma-separated values. Unlike the outcomes report, the list shows every status
+    unless `status` is given. Changes are partial (`PATCH`); there is no `PUT` and no delete.
+    """
+
+    permission_classes = [ProgrammeDataAccess]
+    filterset_class = ActionFilterSet
+    search_fields = ["reference", "title_en", "title_nl", "title_fr", "place"]
+    ordering_fields = ["start_date", "year", "semester", "reference", "created_at", "updated_at"]
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Action]:
+        return Action.objects.select_related("project", "work_package", "sector").prefetch_related(
+            "offices",
+            "organisers",
+            "certificates",
+            Prefetch("figures", queryset=Figure.objects.select_related("pes")),
+            Prefetch("employers", queryset=ActionEmployer.objects.select_related("organisation")),
+            Prefetch("job_offers", queryset=JobOffer.objects.select_related("employer")),
+        )
+
+    def get_serializer_class(self) -> type[ActionSerializer | ActionWriteSerializer]:
+        if self.action in ("create", "partial_update"):
+            return ActionWriteSerializer
+        return ActionSerializer
+
+    def _save(self, action: Action, values: dict[str, Any]) -> dict[str, Any]:
+        related = {name: values.pop(name) for name in M2M_FIELDS if name in values}
+        _apply(action, values)
+        if action.start_date:
+            # clean() derives year and semester from the start date too, but clean_fields runs
+            # first and would refuse the missing year of an action sent with its dates only.
+            action.year, action.semester = action.start_date.year, semester_of(action.start_date)
+        with model_errors(), transaction.atomic():
+            action.full_clean()
+            action.save()
+            for name, objects in related.items():
+                getattr(action, name).set(objects)
+        return ActionSerializer(self.get_queryset().get(pk=action.pk)).data
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = self._save(Action(), dict(serializer.validated_data))
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        action = self.get_object()
+        _check_editable(request, action)
+        serializer = self.get_serializer(action, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(self._save(action, dict(serializer.validated_data)))
+
+
+class FigureFilterSet(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="action__project__slug")
+    pes = django_filters.CharFilter(
+        method="filter_pes", help_text="Slug of a PES, or `unknown` for unsplit figures."
+    )
+    metric = django_filters.MultipleChoiceFilter(choices=[(m, m) for m in FIGURE_METRICS])
+
+    class Meta:
+        model = Figure
+        fields = ["action", "project", "metric", "pes", "is_lower_bound"]
+
+    def filter_pes(self, queryset: QuerySet[Figure], name: str, value: str) -> QuerySet[Figure]:
+        if value == "unknown":
+            return queryset.filter(pes__isnull=True)
+        return queryset.filter(pes__slug=value)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(
+        request=FigureWriteSerializer,
+        responses={201: FigureSerializer, 200: FigureSerializer},
+        description=(
+            "Sets the figure of an action for a metric and a PES (`pes` null: the unsplit "
+            "remainder). Sending it again for the same action, metric and PES changes it: 201 "
+            "when it was created, 200 when it was updated."
+        ),
+    ),
+    partial_update=extend_schema(request=FigureChangeSerializer, responses={200: FigureSerializer}),
+)
+class FigureViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Aggregate figures of actions: a count per metric and PES, or unsplit."""
+
+    permission_classes = [ProgrammeDataAccess]
+    filterset_class = FigureFilterSet
+    search_fields = ["note"]
+    ordering_fields = ["action", "metric", "value"]
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Figure]:
+        return Figure.objects.select_related("pes", "action__project")
+
+    def get_serializer_class(
+        self,
+    ) -> type[FigureSerializer | FigureWriteSerializer | FigureChangeSerializer]:
+        if self.action == "create":
+            return FigureWriteSerializer
+        if self.action == "partial_update":
+            return FigureChangeSerializer
+        return FigureSerializer
+
+    def _response(self, figure: Figure, created: bool) -> Response:
+        data = FigureSerializer(self.get_queryset().get(pk=figure.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with model_errors():
+            figure, created = figure_upsert(**serializer.validated_data)
+        return self._response(figure, created)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        figure = self.get_object()
+        _check_editable(request, figure.action)
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = {
+            "value": figure.value,
+            "is_lower_bound": figure.is_lower_bound,
+            "note": figure.note,
+            **serializer.validated_data,
+        }
+        with model_errors():
+            figure, _created = figure_upsert(
+                action=figure.action, metric=figure.metric, pes=figure.pes, **values
+            )
+        return self._response(figure, False)

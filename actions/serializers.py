@@ -1,0 +1,220 @@
+"""Actions and their aggregate figures for the API: read with what belongs to them, write with
+the model's own validation (the views call full_clean or the services, never these classes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crossborder.api import StrictFieldsMixin
+from crossborder.vocabulary import FIGURE_METRICS, ActionStatus, ActionType
+from projects import access
+from projects.models import Office, Organisation, OrganisationKind, Project
+
+from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
+
+
+class FigureInActionSerializer(serializers.ModelSerializer):
+    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Figure
+        fields = ["id", "metric", "pes", "value", "is_lower_bound", "note"]
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    kind = serializers.CharField(source="organisation.kind", read_only=True)
+
+    class Meta:
+        model = ActionEmployer
+        fields = ["organisation", "kind", "vacancies"]
+
+
+class JobOfferSerializer(serializers.ModelSerializer):
+    employer = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = JobOffer
+        fields = ["title", "employer", "positions"]
+
+
+ACTION_FIELDS = [
+    "id",
+    "reference",
+    "project",
+    "work_package",
+    "action_type",
+    "status",
+    "title",
+    "title_en",
+    "title_nl",
+    "title_fr",
+    "description",
+    "cancellation_reason",
+    "start_date",
+    "end_date",
+    "year",
+    "semester",
+    "period_note",
+    "place",
+    "online",
+    "sector",
+    "offices",
+    "organisers",
+    "certificates",
+    "language_hours",
+    "duration_days",
+    "capacity",
+    "figures",
+    "employers",
+    "job_offers",
+    "created_at",
+    "updated_at",
+]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    work_package = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    sector = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    offices = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    organisers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    certificates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    figures = FigureInActionSerializer(many=True, read_only=True)
+    employers = EmployerSerializer(many=True, read_only=True)
+    job_offers = JobOfferSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Action
+        fields = ACTION_FIELDS
+        read_only_fields = ACTION_FIELDS
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class EditableProjectField(serializers.SlugRelatedField):
+    """A project the requesting user may change (access.projects_editable_by)."""
+
+    default_error_messages = {
+        "does_not_exist": "No project you may change has the slug {slug_name}={value}.",
+        "invalid": "Must be a project slug.",
+    }
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return access.projects_editable_by(self.context["request"].user)
+
+
+class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """What a coordinator sends to create or change an action. Year and semester follow the
+    start date; without one, give the year (and the semester when known)."""
+
+    project = EditableProjectField(slug_field="slug")
+    action_type = serializers.ChoiceField(choices=ActionType.choices)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    sector = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Sector.objects.all(), required=False, allow_null=True
+    )
+    offices = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Office.objects.all(), many=True, required=False
+    )
+    organisers = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.all(), many=True, required=False
+    )
+    certificates = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Certificate.objects.all(), many=True, required=False
+    )
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    class Meta:
+        model = Action
+        fields = [
+            "project",
+            "reference",
+            "action_type",
+            "status",
+            "title_en",
+            "title_nl",
+            "title_fr",
+            "description",
+            "cancellation_reason",
+            "start_date",
+            "end_date",
+            "year",
+            "semester",
+            "period_note",
+            "place",
+            "online",
+            "sector",
+            "offices",
+            "organisers",
+            "certificates",
+            "language_hours",
+            "duration_days",
+            "capacity",
+        ]
+        # The model's rules (unique reference, dates, cohort limits) are checked by full_clean
+        # in the view, with the admin's messages; DRF's own copies of them are switched off.
+        validators: list[Any] = []
+        extra_kwargs = {"reference": {"validators": []}}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PesField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No public employment service has the slug {slug_name}={value}.",
+        "invalid": "Must be the slug of a public employment service.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            slug_field="slug",
+            queryset=Organisation.objects.filter(kind=OrganisationKind.PES),
+            **kwargs,
+        )
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    project = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", source="action.project"
+    )
+
+    class Meta:
+        model = Figure
+        fields = ["id", "action", "project", "metric", "pes", "value", "is_lower_bound", "note"]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class EditableActionField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No action you may change has the id {pk_value}.",
+        "incorrect_type": "Must be the id of an action (an integer).",
+    }
+
+    def get_queryset(self) -> QuerySet[Action]:
+        return access.actions_editable_by(self.context["request"].user)
+
+
+class FigureWriteSerializer(StrictFieldsMixin, serializers.Serializer):
+    """An aggregate count for an action, a metric and a PES (null: the unsplit remainder).
+    Sending it again for the same action, metric and PES changes it rather than adding one."""
+
+    action = EditableActionField()
+    metric = serializers.ChoiceField(choices=[(m, m) for m in FIGURE_METRICS])
+    pes = PesField(allow_null=True, required=False, default=None)
+    value = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    is_lower_bound = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class FigureChangeSerializer(StrictFieldsMixin, serializers.Serializer):
+    """What may change in a figure; its action, metric and PES identify it and stay."""
+
+    value = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    is_lower_bound = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)

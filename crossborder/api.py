@@ -1,0 +1,233 @@
+"""The partner REST API's common ground: access rules, paging, errors, schema, and its routes.
+
+Every endpoint answers 401 to an anonymous request and 403 to a user without a product role (a
+"stranger"): a stranger is told it may not use the API rather than shown empty lists, so a
+missing role is noticed at once. Objects outside a user's scope (another PES's jobseekers) do
+not exist for it: 404. Objects it may read but not change (another project's action, for a
+coordinator) answer 403 to a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver, path
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from crossborder.renderers import CSVRenderer
+from projects import access
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+# Database ids in URLs: at most 18 digits, so a fuzzed 30-digit id is a 404 from the router
+# rather than an integer overflow in the database.
+ID_PATTERN = "[0-9]{1,18}"
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the request was refused.")
+
+
+VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "Messages by field name (`non_field_errors` for the object as a whole, `detail` for a "
+        "malformed request); an unknown field is named with the message `Unknown field.`."
+    ),
+    "additionalProperties": {},
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: messages by field name or query parameter.",
+    "401": "No or invalid credentials: send `Authorization: Token <key>` or log in.",
+    "403": "The user's role does not allow this.",
+    "404": "No such object in the user's scope, or no such page.",
+    "429": "Too many requests: wait the number of seconds in `Retry-After`.",
+}
+
+
+class ApiSchema(AutoSchema):
+    """Documents the errors every endpoint can answer besides its own responses, and CSV as
+    text (its rows are those of the JSON body, flattened)."""
+
+    def error_codes(self) -> list[str]:
+        codes = ["401", "403", "429"]
+        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
+            codes.append("400")
+        if "{" in self.path or self._is_list_view():
+            codes.append("404")
+        return codes
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code in self.error_codes():
+            if code in responses:
+                continue
+            schema = VALIDATION_ERROR_SCHEMA if code == "400" else ErrorSerializer
+            responses[code] = self._get_response_for_code(schema, code)
+            responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+        return responses
+
+    def _get_response_for_code(
+        self,
+        serializer: Any,
+        status_code: str,
+        media_types: Any = None,
+        direction: str = "response",
+    ) -> dict[str, Any]:
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        content = response.get("content", {})
+        if CSVRenderer.media_type in content:
+            content[CSVRenderer.media_type] = {"schema": {"type": "string"}}
+        return response
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv"],
+    description="`csv` gives the same rows as CSV (UTF-8 with a byte-order mark, for Excel).",
+)
+
+
+class ProgrammeDataAccess(BasePermission):
+    """Programme data: read by every role; changed by coordinators (within the projects their
+    organisation takes part in, per `access.projects_editable_by`) and superusers."""
+
+    message = "Your account has no role in Crossborder: ask a coordinator for one."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not access.can_read_programme(user):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        self.message = "Only coordinators change programme data."
+        return user.is_superuser or access.is_coordinator(user)
+
+
+class PersonalDataAccess(BasePermission):
+    """Jobseekers and participations: partners and coordinators of a PES, for their own PES
+    (the queryset scopes them); superusers. Managers and other roles never see them."""
+
+    message = "Your account has no role in Crossborder: ask a coordinator for one."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not access.can_read_programme(user):
+            return False
+        self.message = "Personal data is for the partners and coordinators of a PES."
+        if request.method in SAFE_METHODS:
+            return access.can_read_personal_data(user)
+        return access.can_write_personal_data(user)
+
+
+class ApiViewMixin:
+    """What every endpoint shares: JSON and CSV, paging, filters, the error schema."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    schema = ApiSchema()
+
+
+def non_field_errors_key(detail: Mapping[str, Any]) -> dict[str, Any]:
+    """Django's `__all__` becomes DRF's `non_field_errors`."""
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): value
+        for key, value in detail.items()
+    }
+
+
+@contextmanager
+def model_errors() -> Iterator[None]:
+    """Turn what a model or service refuses into a 400: full_clean's messages by field, and a
+    database rule hit by a concurrent write (IntegrityError) as a message, never a 500.
+
+    Used outside the write's transaction, so the transaction is rolled back first."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(
+            non_field_errors_key(serializers.as_serializer_error(error))
+        ) from error
+    except IntegrityError as error:
+        raise serializers.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    "The change conflicts with data written at the same time; send it again."
+                ]
+            }
+        ) from error
+
+
+class StrictFieldsMixin:
+    """A write serializer that refuses fields it does not know (a typo would otherwise be
+    dropped silently): 400 naming each of them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def scoped(queryset: QuerySet, allowed: bool) -> QuerySet:
+    """The queryset when the user may read it at all, else nothing."""
+    return queryset if allowed else queryset.none()
+
+
+def urls() -> list[URLPattern | URLResolver]:
+    """The /api/v1/ routes. Built on demand: the apps' API modules import this module, so it
+    cannot import them at load time."""
+    from actions.api import ActionViewSet, FigureViewSet
+    from participants.api import JobseekerViewSet, ParticipationViewSet
+    from projects.api import (
+        IndicatorViewSet,
+        OrganisationViewSet,
+        ProgrammeViewSet,
+        ProjectViewSet,
+    )
+    from reports.api import outcomes
+
+    router = DefaultRouter()
+    router.include_root_view = False
+    router.register("programmes", ProgrammeViewSet, basename="programme")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("indicators", IndicatorViewSet, basename="indicator")
+    router.register("actions", ActionViewSet, basename="action")
+    router.register("figures", FigureViewSet, basename="figure")
+    router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
+    router.register("participations", ParticipationViewSet, basename="participation")
+    return [
+        *router.urls,
+        path("reports/outcomes/", outcomes, name="outcomes"),
+        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    ]

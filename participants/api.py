@@ -1,0 +1,241 @@
+"""API endpoints for jobseekers and participation: a PES's partners and coordinators read and
+write its own jobseekers only; the others' do not exist for them (404).
+
+A PES pushes its list of jobseekers with POST /jobseekers/push/: each is found by its
+reference in the PES's system and created or updated, so pushing the same list again changes
+nothing. Participation is pushed the same way, one record per POST keyed by action and jobseeker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from crossborder.api import (
+    FORMAT_PARAMETER,
+    ID_PATTERN,
+    ApiViewMixin,
+    PersonalDataAccess,
+    model_errors,
+    non_field_errors_key,
+)
+from projects import access
+
+from .models import Jobseeker, Participation, ParticipationStatus
+from .serializers import (
+    JobseekerChangeSerializer,
+    JobseekerPushItemSerializer,
+    JobseekerPushResultSerializer,
+    JobseekerPushSerializer,
+    JobseekerSerializer,
+    ParticipationChangeSerializer,
+    ParticipationSerializer,
+    ParticipationWriteSerializer,
+)
+from .services import jobseeker_upsert, participation_upsert
+
+
+class JobseekerFilterSet(django_filters.FilterSet):
+    pes = django_filters.CharFilter(field_name="pes__slug")
+    action = django_filters.NumberFilter(
+        field_name="participations__action", distinct=True, help_text="Id of an action."
+    )
+
+    class Meta:
+        model = Jobseeker
+        fields = ["pes", "external_ref", "education_level", "is_refugee", "action"]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(
+        request=JobseekerPushItemSerializer,
+        responses={201: JobseekerSerializer, 200: JobseekerSerializer},
+        description=(
+            "Creates the jobseeker of a PES with this reference (201), or updates it when the "
+            "PES already has it (200)."
+        ),
+    ),
+    partial_update=extend_schema(
+        request=JobseekerChangeSerializer, responses={200: JobseekerSerializer}
+    ),
+)
+class JobseekerViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Jobseekers of the user's own PES (personal data)."""
+
+    permission_classes = [PersonalDataAccess]
+    filterset_class = JobseekerFilterSet
+    search_fields = ["external_ref", "given_name", "family_name"]
+    ordering_fields = ["family_name", "given_name", "external_ref", "created_at"]
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Jobseeker]:
+        return access.jobseekers_for(self.request.user, Jobseeker.objects.select_related("pes"))
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return {
+            "create": JobseekerPushItemSerializer,
+            "partial_update": JobseekerChangeSerializer,
+            "push": JobseekerPushSerializer,
+        }.get(self.action, JobseekerSerializer)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with model_errors():
+            jobseeker, created = jobseeker_upsert(**serializer.validated_data)
+        return Response(
+            JobseekerSerializer(jobseeker).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        jobseeker = self.get_object()
+        if jobseeker.erased_at:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["This jobseeker's data was erased; it cannot be changed."]}
+            )
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(jobseeker, name, value)
+        with model_errors(), transaction.atomic():
+            jobseeker.full_clean()
+            jobseeker.save()
+        return Response(JobseekerSerializer(jobseeker).data)
+
+    @extend_schema(
+        request=JobseekerPushSerializer,
+        responses={200: JobseekerPushResultSerializer},
+        description=(
+            "Creates or updates a list of jobseekers, each found by its PES and reference, in "
+            "one transaction: either all are written or, with a 400 giving the messages of "
+            "each refused item by position, none. Pushing the same list again creates nothing."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def push(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["jobseekers"]
+        errors: list[dict[str, Any]] = [{} for _item in items]
+        results: list[Jobseeker] = []
+        created_count = 0
+        with model_errors(), transaction.atomic():
+            for index, item in enumerate(items):
+                try:
+                    jobseeker, created = jobseeker_upsert(**item)
+                except DjangoValidationError as error:
+                    errors[index] = non_field_errors_key(serializers.as_serializer_error(error))
+                    continue
+                results.append(jobseeker)
+                created_count += created
+            if any(errors):
+                transaction.set_rollback(True)
+        if any(errors):
+            raise serializers.ValidationError({"jobseekers": errors})
+        body = {
+            "created": created_count,
+            "updated": len(results) - created_count,
+            "results": JobseekerSerializer(results, many=True).data,
+        }
+        return Response(body)
+
+
+class ParticipationFilterSet(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="action__project__slug")
+    status = django_filters.MultipleChoiceFilter(choices=ParticipationStatus.choices)
+    jobseeker_ref = django_filters.CharFilter(field_name="jobseeker__external_ref")
+
+    class Meta:
+        model = Participation
+        fields = ["action", "jobseeker", "jobseeker_ref", "project", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(
+        request=ParticipationWriteSerializer,
+        responses={201: ParticipationSerializer, 200: ParticipationSerializer},
+        description=(
+            "Records a jobseeker of the user's PES in an action (201), or updates the record "
+            "when there is one for this action and jobseeker (200)."
+        ),
+    ),
+    partial_update=extend_schema(
+        request=ParticipationChangeSerializer, responses={200: ParticipationSerializer}
+    ),
+)
+class ParticipationViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Participation of the user's own PES's jobseekers in actions (personal data)."""
+
+    permission_classes = [PersonalDataAccess]
+    filterset_class = ParticipationFilterSet
+    ordering_fields = ["action", "started_on", "status"]
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Participation]:
+        return access.participations_for(
+            self.request.user,
+            Participation.objects.select_related(
+                "action__project", "jobseeker__pes", "hired_by", "certificate"
+            ),
+        )
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return {
+            "create": ParticipationWriteSerializer,
+            "partial_update": ParticipationChangeSerializer,
+        }.get(self.action, ParticipationSerializer)
+
+    def _response(self, participation: Participation, created: bool) -> Response:
+        data = ParticipationSerializer(self.get_queryset().get(pk=participation.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with model_errors():
+            participation, created = participation_upsert(**serializer.validated_data)
+        return self._response(participation, created)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        participation = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        current = {
+            name: getattr(participation, name)
+            for name in ParticipationChangeSerializer().fields
+            if name != "status"
+        }
+        values = {**current, "status": participation.status, **serializer.validated_data}
+        with model_errors():
+            participation, _created = participation_upsert(
+                action=participation.action, jobseeker=participation.jobseeker, **values
+            )
+        return self._response(participation, False)

@@ -1,0 +1,190 @@
+"""Jobseekers and their participation for the API: personal data, scoped to the user's own PES.
+
+The write serializers only check the shape of a request; the rules are the model's, applied by
+the services (jobseeker_upsert, participation_upsert) that the views call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.models import Action, Certificate
+from crossborder.api import StrictFieldsMixin
+from projects import access
+from projects.models import Organisation, OrganisationKind
+
+from .models import EducationLevel, Jobseeker, Participation, ParticipationStatus
+
+
+class JobseekerSerializer(serializers.ModelSerializer):
+    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Jobseeker
+        fields = [
+            "id",
+            "pes",
+            "external_ref",
+            "given_name",
+            "family_name",
+            "birth_year",
+            "education_level",
+            "is_refugee",
+            "erased_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class WritablePesField(serializers.SlugRelatedField):
+    """The PES whose jobseekers the user may write: its own (any PES for a superuser)."""
+
+    default_error_messages = {
+        "does_not_exist": "You may only write jobseekers of your own PES; {value} is not it.",
+        "invalid": "Must be the slug of a public employment service.",
+    }
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        user = self.context["request"].user
+        queryset = Organisation.objects.filter(kind=OrganisationKind.PES)
+        if user.is_superuser:
+            return queryset
+        pes = access.own_pes(user)
+        return queryset.filter(pk=pes.pk if pes is not None else None)
+
+
+class JobseekerFieldsMixin(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    birth_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, required=False, allow_null=True
+    )
+    education_level = serializers.ChoiceField(
+        choices=EducationLevel.choices, required=False, allow_blank=True
+    )
+    is_refugee = serializers.BooleanField(required=False, allow_null=True)
+
+
+class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
+    """One jobseeker, identified by its PES and its reference in the PES's own system."""
+
+    pes = WritablePesField(
+        slug_field="slug",
+        required=False,
+        help_text="Slug of the PES; the user's own PES when left out.",
+    )
+    external_ref = serializers.CharField(
+        max_length=64, help_text="The jobseeker's reference in the PES's own system."
+    )
+
+    def validate_external_ref(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("May not be blank.")
+        return value.strip()
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "pes" not in data:
+            pes = access.own_pes(self.context["request"].user)
+            if pes is None:
+                raise serializers.ValidationError({"pes": ["Required: you belong to no PES."]})
+            data["pes"] = pes
+        return data
+
+
+class JobseekerPushSerializer(StrictFieldsMixin, serializers.Serializer):
+    jobseekers = JobseekerPushItemSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class JobseekerPushResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Jobseekers that were new.")
+    updated = serializers.IntegerField(help_text="Jobseekers already known by their reference.")
+    results = JobseekerSerializer(many=True)
+
+
+class JobseekerChangeSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
+    """What may change in a jobseeker; its PES stays."""
+
+    external_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", source="action.project"
+    )
+    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug", source="jobseeker.pes")
+    jobseeker_ref = serializers.CharField(read_only=True, source="jobseeker.external_ref")
+    hired_by = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    certificate = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Participation
+        fields = [
+            "id",
+            "action",
+            "project",
+            "jobseeker",
+            "jobseeker_ref",
+            "pes",
+            "status",
+            "started_on",
+            "completed_on",
+            "placed_on",
+            "hired_on",
+            "hired_by",
+            "certified_on",
+            "certificate",
+        ]
+        read_only_fields = fields
+
+
+class ParticipationFieldsMixin(serializers.Serializer):
+    started_on = serializers.DateField(required=False, allow_null=True)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+    placed_on = serializers.DateField(required=False, allow_null=True)
+    hired_on = serializers.DateField(required=False, allow_null=True)
+    hired_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Slug of the employer (company or agency) of the action who hired.",
+    )
+    certified_on = serializers.DateField(required=False, allow_null=True)
+    certificate = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Certificate.objects.all(), required=False, allow_null=True
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedJobseekerField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No jobseeker of your PES has the id {pk_value}.",
+        "incorrect_type": "Must be the id of a jobseeker (an integer).",
+    }
+
+    def get_queryset(self) -> QuerySet[Jobseeker]:
+        return access.jobseekers_for(self.context["request"].user)
+
+
+class ParticipationWriteSerializer(StrictFieldsMixin, ParticipationFieldsMixin):
+    """A jobseeker of the user's PES in an action. Sending it again for the same action and
+    jobseeker changes it rather than adding one."""
+
+    action = serializers.PrimaryKeyRelatedField(
+        queryset=Action.objects.all(),
+        error_messages={"does_not_exist": "No action has the id {pk_value}."},
+    )
+    jobseeker = ScopedJobseekerField()
+    status = serializers.ChoiceField(choices=ParticipationStatus.choices)
+
+
+class ParticipationChangeSerializer(StrictFieldsMixin, ParticipationFieldsMixin):
+    """What may change in a participation; its action and jobseeker stay."""
+
+    status = serializers.ChoiceField(choices=ParticipationStatus.choices, required=False)

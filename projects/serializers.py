@@ -1,0 +1,143 @@
+"""Read-only representations of programmes, projects, organisations and indicators for the API.
+
+Related objects are named by their slug (projects, organisations, PES) or code (indicators,
+work packages), as in the domain brief's vocabulary.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import (
+    FormerName,
+    Indicator,
+    Office,
+    Organisation,
+    Programme,
+    Project,
+    ProjectPartner,
+    WorkPackage,
+)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Programme
+        fields = [
+            "slug",
+            "name",
+            "name_en",
+            "name_nl",
+            "name_fr",
+            "starts_on",
+            "ends_on",
+            "projects",
+        ]
+
+
+class FormerNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FormerName
+        fields = ["name", "used_until"]
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Office
+        fields = ["slug", "name", "city"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    former_names = FormerNameSerializer(many=True, read_only=True)
+    offices = OfficeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "territory",
+            "city",
+            "activity",
+            "former_names",
+            "offices",
+        ]
+
+
+class ProjectPartnerSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = ProjectPartner
+        fields = ["organisation", "role"]
+
+
+class WorkPackageSerializer(serializers.ModelSerializer):
+    coordinator = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = WorkPackage
+        fields = ["code", "name", "coordinator"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    lead_partner = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    partners = ProjectPartnerSerializer(many=True, read_only=True, source="memberships")
+    work_packages = WorkPackageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "programme",
+            "name",
+            "name_en",
+            "name_nl",
+            "name_fr",
+            "summary",
+            "starts_on",
+            "ends_on",
+            "lead_partner",
+            "partners",
+            "work_packages",
+        ]
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="milestone or final")
+    year = serializers.IntegerField()
+    target = serializers.IntegerField()
+    actual = serializers.IntegerField(help_text="What the records add up to by the target's year.")
+    lower_bound = serializers.BooleanField(
+        help_text='True when a figure counted in is a minimum ("more than 200").'
+    )
+    ratio = serializers.FloatField(allow_null=True, help_text="Share of the target reached.")
+
+
+class ProgressSerializer(serializers.Serializer):
+    """An indicator in one project (or, with `project` null, the whole programme)."""
+
+    project = serializers.CharField(allow_null=True, help_text="Slug of the project.")
+    actual = serializers.IntegerField()
+    lower_bound = serializers.BooleanField()
+    targets = TargetProgressSerializer(many=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit", "source", "action_types", "progress"]
+
+    @extend_schema_field(ProgressSerializer(many=True))
+    def get_progress(self, indicator: Indicator) -> list[dict[str, object]]:
+        """From the reports layer, computed once for the whole response (context "progress")."""
+        progress = self.context["progress"].get(indicator.code, [])
+        return ProgressSerializer(progress, many=True).data

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from rest_framework.test import APIClient
+
+from tests.conftest import _user_with_role
+from tests.factories import PesFactory, UserFactory
+
+
+@pytest.fixture
+def client_for() -> Callable[[AbstractBaseUser | None], APIClient]:
+    """An API client authenticated as the user (anonymous for None)."""
+
+    def make(user: AbstractBaseUser | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def superuser(db: None):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def partner_pole_emploi(db: None):
+    return _user_with_role("partner", PesFactory(slug="pole-emploi"), username="partner-pe")
