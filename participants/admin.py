@@ -1,32 +1,193 @@
+"""Admin of jobseekers and their participation: personal data, so only of the user's own PES."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.access import (
+    can_write_personal_data,
+    jobseekers_for,
+    own_pes,
+    participations_for,
+)
+from projects.models import Organisation
+
+from .gdpr import jobseeker_access_report, jobseeker_erase
+from .imports import ParticipationResource
 from .models import Jobseeker, Participation
+
+
+class PersonalDataAdmin(SimpleHistoryAdmin):
+    """Only users who may hold personal data (of their own PES) get past the group permission."""
+
+    def _personal(self, request: HttpRequest) -> bool:
+        return can_write_personal_data(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._personal(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return super().has_add_permission(request, *args) and self._personal(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._personal(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._personal(request)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if not request.user.is_superuser:
+            if db_field.name == "pes" and db_field.model is Jobseeker:
+                pes = own_pes(request.user)
+                kwargs["queryset"] = Organisation.objects.filter(pk=pes.pk if pes else None)
+            elif db_field.name == "jobseeker":
+                kwargs["queryset"] = jobseekers_for(request.user)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name == "pes" and db_field.model is Jobseeker:
+            field.error_messages["invalid_choice"] = _(
+                "Choose your own PES: other PES record their own jobseekers."
+            )
+        if field is not None and db_field.name == "jobseeker":
+            field.error_messages["invalid_choice"] = _(
+                "Choose a jobseeker of your own PES; other PES record their own jobseekers."
+            )
+        return field
 
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
-    fields = ["action", "status", "started_on", "completed_on", "placed_on", "hired_on"]
-    autocomplete_fields = ["action"]
+    fields = [
+        "action",
+        "status",
+        "started_on",
+        "completed_on",
+        "placed_on",
+        "hired_on",
+        "hired_by",
+        "certified_on",
+        "certificate",
+    ]
+    autocomplete_fields = ["action", "hired_by", "certificate"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
+        return super().get_queryset(request).select_related("action", "hired_by", "certificate")
 
 
 @admin.register(Jobseeker)
-class JobseekerAdmin(SimpleHistoryAdmin):
+class JobseekerAdmin(PersonalDataAdmin):
     list_display = ["__str__", "pes", "external_ref", "birth_year", "education_level", "erased_at"]
-    list_filter = ["pes", "education_level", "is_refugee"]
-    search_fields = ["external_ref", "given_name", "family_name"]
+    list_filter = [
+        "pes",
+        "education_level",
+        "is_refugee",
+        ("erased_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["external_ref", "given_name", "family_name", "pseudonym"]
     readonly_fields = ["pseudonym", "erased_at"]
     list_select_related = ["pes"]
+    autocomplete_fields = ["pes"]
     inlines = [ParticipationInline]
+    actions = ["erase", "access_request"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Jobseeker]:
+        return jobseekers_for(request.user, super().get_queryset(request))
+
+    @admin.action(
+        description=_("Erase the personal data of the selected jobseekers (GDPR)"),
+        permissions=["delete"],
+    )
+    def erase(self, request: HttpRequest, queryset: QuerySet[Jobseeker]) -> HttpResponse | None:
+        """Irreversible, so it asks first."""
+        if "confirm" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/participants/jobseeker/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Erase personal data"),
+                    "opts": self.opts,
+                    "jobseekers": queryset.select_related("pes"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        erased = 0
+        for jobseeker in queryset:
+            jobseeker_erase(jobseeker=jobseeker)
+            erased += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Erased the personal data of %(count)d jobseeker; the participation records and "
+                "every figure stay.",
+                "Erased the personal data of %(count)d jobseekers; the participation records "
+                "and every figure stay.",
+                erased,
+            )
+            % {"count": erased},
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(
+        description=_("Export everything held about the selected jobseeker (access request)"),
+        permissions=["view"],
+    )
+    def access_request(
+        self, request: HttpRequest, queryset: QuerySet[Jobseeker]
+    ) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                _("Select exactly one jobseeker: an access request is about one person."),
+                messages.ERROR,
+            )
+            return None
+        jobseeker = queryset.select_related("pes").get()
+        report = jobseeker_access_report(jobseeker=jobseeker)
+        response = HttpResponse(
+            json.dumps(report, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="access-request-jobseeker-{jobseeker.pk}.json"'
+        )
+        return response
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(ExportMixin, PersonalDataAdmin):
     list_display = ["jobseeker", "action", "status", "started_on", "placed_on", "hired_on"]
     list_filter = ["status", "jobseeker__pes", "action__project", "action__action_type"]
-    search_fields = ["jobseeker__external_ref", "jobseeker__family_name", "action__title_en"]
+    search_fields = [
+        "jobseeker__external_ref",
+        "jobseeker__family_name",
+        "action__reference",
+        "action__title_en",
+    ]
     autocomplete_fields = ["action", "jobseeker", "hired_by", "certificate"]
     list_select_related = ["jobseeker__pes", "action"]
+    resource_classes = [ParticipationResource]
+    formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    # With a byte-order mark Excel opens the accents right.
+    to_encoding = "utf-8-sig"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
+        return participations_for(request.user, super().get_queryset(request))

@@ -1,0 +1,165 @@
+"""GDPR: erasure of a jobseeker's personal data, the storage limit, and the access request.
+
+Erasure keeps the jobseeker's row, its PES and its participation records: every count a report
+makes (starts per PES, placements, ...) stays exact, while nothing left identifies the person.
+The pseudonymous key goes too: it is pseudonymous data, still personal under the GDPR (whoever
+holds the key and a reference can link it back to the person).
+
+The audit trail keeps every earlier version of a row, so erasure also blanks the person's data in
+the history table and in the admin's log, whose entries name the person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from .models import Jobseeker, Participation
+
+# Set to an empty value on erasure: everything that says who the person is.
+PERSONAL_FIELDS: dict[str, Any] = {
+    "external_ref": "",
+    "pseudonym": "",
+    "given_name": "",
+    "family_name": "",
+    "birth_year": None,
+    "education_level": "",
+    "is_refugee": None,
+}
+
+
+@transaction.atomic
+def jobseeker_erase(*, jobseeker: Jobseeker) -> Jobseeker:
+    """Blank the jobseeker's personal data, now and in the audit trail; keep the counts."""
+    for name, empty in PERSONAL_FIELDS.items():
+        setattr(jobseeker, name, empty)
+    if jobseeker.erased_at is None:
+        jobseeker.erased_at = timezone.now()
+    # The audit trail records that (and by whom) the data was erased, not what it was.
+    jobseeker._change_reason = "erased (GDPR)"
+    jobseeker.save()
+    jobseeker.history.all().update(**PERSONAL_FIELDS)
+    erased_name = str(jobseeker)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Jobseeker), object_id=str(jobseeker.pk)
+    ).update(object_repr=erased_name, change_message="")
+    participation_ids = [str(pk) for pk in jobseeker.participations.values_list("pk", flat=True)]
+    if participation_ids:
+        # A participation's name in the log is "<jobseeker's name> - <action>".
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Participation),
+            object_id__in=participation_ids,
+        ).update(object_repr=f"{erased_name} - participation", change_message="")
+    return jobseeker
+
+
+def retention_cutoff(years: int, today: datetime.date) -> datetime.date:
+    """The day `years` years before `today` (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def jobseekers_due_for_erasure(*, years: int, today: datetime.date) -> QuerySet[Jobseeker]:
+    """Jobseekers not yet erased whose every project ended more than `years` years ago.
+
+    A project without an end date has not ended, so its jobseekers are kept. A jobseeker with no
+    participation at all is due once the record is that old: nothing justifies keeping it.
+    """
+    cutoff = retention_cutoff(years, today)
+    running = Participation.objects.filter(jobseeker=OuterRef("pk")).filter(
+        Q(action__project__ends_on__isnull=True) | Q(action__project__ends_on__gte=cutoff)
+    )
+    created_before = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=datetime.UTC)
+    return (
+        Jobseeker.objects.filter(erased_at__isnull=True)
+        .annotate(last_project_end=Max("participations__action__project__ends_on"))
+        .filter(~Exists(running))
+        .filter(
+            Q(last_project_end__isnull=False)
+            | Q(participations__isnull=True, created_at__lt=created_before)
+        )
+        .order_by("pk")
+    )
+
+
+def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
+    """Everything held about one person (GDPR article 15): the record, its participation in
+    actions, and every version in the audit trail with who changed it and when."""
+    participations = jobseeker.participations.select_related(
+        "action__project", "hired_by", "certificate"
+    ).order_by("action__start_date", "pk")
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "jobseeker": {
+            "id": jobseeker.pk,
+            "pes": jobseeker.pes.name,
+            "reference": jobseeker.external_ref,
+            "pseudonymous_key": jobseeker.pseudonym,
+            "given_name": jobseeker.given_name,
+            "family_name": jobseeker.family_name,
+            "birth_year": jobseeker.birth_year,
+            "education_level": jobseeker.get_education_level_display()
+            if jobseeker.education_level
+            else "",
+            "refugee": jobseeker.is_refugee,
+            "created_at": jobseeker.created_at.isoformat(),
+            "erased_at": jobseeker.erased_at.isoformat() if jobseeker.erased_at else None,
+        },
+        "participations": [
+            {
+                "project": p.action.project.name,
+                "action": str(p.action),
+                "action_reference": p.action.reference,
+                "status": p.status,
+                "started_on": _iso(p.started_on),
+                "completed_on": _iso(p.completed_on),
+                "placed_on": _iso(p.placed_on),
+                "hired_on": _iso(p.hired_on),
+                "hired_by": p.hired_by.name if p.hired_by else "",
+                "certified_on": _iso(p.certified_on),
+                "certificate": p.certificate.name if p.certificate else "",
+            }
+            for p in participations
+        ],
+        "history": [
+            {
+                "date": record.history_date.isoformat(),
+                "change": record.get_history_type_display(),
+                "by": record.history_user.get_username() if record.history_user else "",
+                "reason": record.history_change_reason or "",
+                "given_name": record.given_name,
+                "family_name": record.family_name,
+                "reference": record.external_ref,
+                "birth_year": record.birth_year,
+                "education_level": record.education_level,
+                "refugee": record.is_refugee,
+            }
+            for record in jobseeker.history.select_related("history_user").order_by(
+                "history_date", "history_id"
+            )
+        ],
+        "participation_history": [
+            {
+                "date": record.history_date.isoformat(),
+                "change": record.get_history_type_display(),
+                "by": record.history_user.get_username() if record.history_user else "",
+                "action_id": record.action_id,
+                "status": record.status,
+            }
+            for record in Participation.history.filter(jobseeker_id=jobseeker.pk)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        ],
+    }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
