@@ -1,37 +1,84 @@
+"""Admin of actions: the coordinators' daily work of entering actions, figures and participants."""
+
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants.models import Participation
+from crossborder import tabular
+from crossborder.vocabulary import ActionStatus, Metric
+from participants.models import STARTED_STATUSES, Participation
+from projects.access import (
+    can_write_personal_data,
+    own_pes,
+    participations_for,
+)
+from projects.admin import (
+    ProjectScopedAdmin,
+    ProjectScopedInlineMixin,
+    may_edit_project,
+)
 from projects.models import Organisation, OrganisationKind
 
+from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 
+IMPORT_KINDS = ("participations", "figures")
+EXPORT_FORMATS = [CSV, XLSX]
 
-class FigureInline(admin.TabularInline):
+
+def dashboard_url(name: str, **kwargs: Any) -> str | None:
+    """A dashboard page's URL, or None while the reports app does not serve it."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+class FigureInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = Figure
     extra = 0
     fields = ["metric", "pes", "value", "is_lower_bound", "note"]
+    autocomplete_fields = ["pes"]
+    parent_project_path = "project"
 
 
-class ActionEmployerInline(admin.TabularInline):
+class ActionEmployerInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = ActionEmployer
     extra = 0
     autocomplete_fields = ["organisation"]
+    parent_project_path = "project"
 
 
-class JobOfferInline(admin.TabularInline):
+class JobOfferInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = JobOffer
     extra = 0
     autocomplete_fields = ["employer"]
+    parent_project_path = "project"
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
+    """The participants of the action that the user may see: its own PES's (all for superusers)."""
+
     model = Participation
     extra = 0
     fields = [
@@ -43,11 +90,44 @@ class ParticipationInline(admin.TabularInline):
         "hired_on",
         "hired_by",
         "certified_on",
+        "certificate",
     ]
-    autocomplete_fields = ["jobseeker", "hired_by"]
+    autocomplete_fields = ["jobseeker", "hired_by", "certificate"]
+    parent_project_path = "project"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
-        return super().get_queryset(request).select_related("jobseeker__pes")
+        return participations_for(request.user, super().get_queryset(request)).select_related(
+            "jobseeker__pes", "hired_by", "certificate"
+        )
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "jobseeker":
+            from projects.access import jobseekers_for
+
+            kwargs["queryset"] = jobseekers_for(request.user)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name == "jobseeker":
+            field.error_messages["invalid_choice"] = _(
+                "Choose a jobseeker of your own PES; other PES record their own jobseekers."
+            )
+        return field
+
+    def _personal(self, request: HttpRequest) -> bool:
+        return can_write_personal_data(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._personal(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and self._personal(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._personal(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._personal(request)
 
 
 class SemesterFilter(admin.SimpleListFilter):
@@ -82,28 +162,88 @@ class PesFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> QuerySet[Action]:
         if not self.value():
             return queryset
-        from django.db.models import Exists, OuterRef, Q
-
         by_figure = Figure.objects.filter(action=OuterRef("pk"), pes__slug=self.value())
         by_record = Participation.objects.filter(
             action=OuterRef("pk"), jobseeker__pes__slug=self.value()
         )
+        by_organiser = Action.organisers.through.objects.filter(
+            action=OuterRef("pk"), organisation__slug=self.value()
+        )
         return queryset.filter(
-            Q(Exists(by_figure)) | Q(Exists(by_record)) | Q(organisers__slug=self.value())
-        ).distinct()
+            Q(Exists(by_figure)) | Q(Exists(by_record)) | Q(Exists(by_organiser))
+        )
+
+
+def _subquery_total(queryset: QuerySet[Any], aggregate: Any) -> Coalesce:
+    """A per-action total as a correlated subquery: no join, so no row is counted twice."""
+    total = queryset.values("action").annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+class CopyForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("new start date"),
+        help_text=_("The copy keeps the action's length; year and semester follow this date."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"), help_text=_(".xlsx or .csv (comma or semicolon, UTF-8 or Windows-1252)")
+    )
+    update_existing = forms.BooleanField(
+        label=_("update existing records"),
+        required=False,
+        help_text=_(
+            "Without this, a row for a record the action already holds is reported, not applied."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            tabular.check_size(upload.size)
+        except tabular.FileRefused as refused:
+            raise ValidationError(refused.message) from None
+        return upload
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin, TranslationAdmin):
-    list_display = ["title", "project", "action_type", "status", "when", "semester", "place"]
+class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
+    list_display = [
+        "title",
+        "project",
+        "action_type",
+        "status",
+        "when",
+        "semester",
+        "place",
+        "starts_total",
+        "figure_count",
+    ]
     list_filter = ["project", "action_type", "status", SemesterFilter, PesFilter, "sector", "year"]
-    search_fields = ["title_en", "title_nl", "title_fr", "place", "description_en"]
+    search_fields = ["reference", "title_en", "title_nl", "title_fr", "place", "description_en"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["organisers", "offices", "certificates", "sector", "work_package"]
     list_select_related = ["project"]
     inlines = [FigureInline, ActionEmployerInline, JobOfferInline, ParticipationInline]
+    actions = ["mark_completed", "copy_to_new_date"]
+    readonly_fields = ["links"]
     fieldsets = [
-        (None, {"fields": ["project", "work_package", "action_type", "title", "description"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "project",
+                    "work_package",
+                    "reference",
+                    "action_type",
+                    "title",
+                    "description",
+                ]
+            },
+        ),
         (
             _("When and where"),
             {
@@ -128,33 +268,379 @@ class ActionAdmin(SimpleHistoryAdmin, TranslationAdmin):
                 ]
             },
         ),
+        (_("Imports, exports and reports"), {"fields": ["links"]}),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Action]:
+        starts_figures = _subquery_total(
+            Figure.objects.filter(action=OuterRef("pk"), metric=Metric.STARTS), Sum("value")
+        )
+        starts_records = _subquery_total(
+            Participation.objects.filter(action=OuterRef("pk"), status__in=STARTED_STATUSES),
+            Count("pk"),
+        )
+        figure_count = _subquery_total(Figure.objects.filter(action=OuterRef("pk")), Count("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(starts_total=starts_figures + starts_records, figure_count=figure_count)
+        )
+
+    @admin.display(description=_("starts"), ordering="starts_total")
+    def starts_total(self, action: Action) -> int:
+        return action.starts_total  # type: ignore[attr-defined]
+
+    @admin.display(description=_("figures"), ordering="figure_count")
+    def figure_count(self, action: Action) -> int:
+        return action.figure_count  # type: ignore[attr-defined]
+
+    @admin.display(description=_("links"))
+    def links(self, action: Action) -> str:
+        if not action.pk:
+            return "-"
+        items: list[tuple[str, str]] = []
+        opts = self.opts
+        for kind, label in (
+            ("participations", _("Import participants")),
+            ("figures", _("Import figures")),
+        ):
+            items.append(
+                (
+                    reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_import", args=[action.pk, kind]
+                    ),
+                    label,
+                )
+            )
+        items.append(
+            (
+                reverse("admin:participants_participation_export")
+                + f"?action__id__exact={action.pk}",
+                _("Export participants"),
+            )
+        )
+        items.append(
+            (
+                reverse("admin:actions_figure_export") + f"?action__id__exact={action.pk}",
+                _("Export figures"),
+            )
+        )
+        for url, label in (
+            (dashboard_url("reports:action-detail", pk=action.pk), _("Action dashboard")),
+            (
+                dashboard_url("reports:project-detail", slug=action.project.slug),
+                _("Project dashboard"),
+            ),
+        ):
+            if url:
+                items.append((url, label))
+        return format_html(
+            " · ".join(['<a href="{}">{}</a>'] * len(items)),
+            *[value for item in items for value in item],
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra_context = {**(extra_context or {}), "overview_url": dashboard_url("reports:overview")}
+        return super().changelist_view(request, extra_context)
+
+    # Admin actions.
+
+    @admin.action(description=_("Mark the selected actions completed"), permissions=["change"])
+    def mark_completed(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
+        done, refused = 0, []
+        for action in queryset.select_related("project"):
+            if not self.has_change_permission(request, action):
+                refused.append(f"{action}: not a project of your organisation")
+                continue
+            if action.status == ActionStatus.COMPLETED:
+                continue
+            if action.status == ActionStatus.CANCELLED:
+                refused.append(f"{action}: cancelled; change its status on its page first")
+                continue
+            action.status = ActionStatus.COMPLETED
+            try:
+                action.full_clean()
+            except ValidationError as exc:
+                refused.append(f"{action}: {'; '.join(exc.messages)}")
+                continue
+            action.save()
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d action marked completed.",
+                    "%(count)d actions marked completed.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, _("Not changed: %s") % reason, messages.WARNING)
+
+    @admin.action(description=_("Copy the selected actions to a new date"), permissions=["add"])
+    def copy_to_new_date(
+        self, request: HttpRequest, queryset: QuerySet[Action]
+    ) -> HttpResponse | None:
+        """Ask for the new start date, then copy each action as planned: its descriptive fields,
+        organisers, offices and certificates; no figures, no participants, no reference."""
+        form = CopyForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            copies = []
+            with transaction.atomic():
+                for action in queryset:
+                    if not self.has_change_permission(request, action):
+                        self.message_user(
+                            request,
+                            _("Not copied: %s is not a project of your organisation.") % action,
+                            messages.WARNING,
+                        )
+                        continue
+                    try:
+                        copies.append(
+                            action_copy(action=action, start_date=form.cleaned_data["start_date"])
+                        )
+                    except ValidationError as exc:
+                        self.message_user(
+                            request,
+                            _("Not copied: %(action)s: %(reason)s")
+                            % {"action": action, "reason": "; ".join(exc.messages)},
+                            messages.ERROR,
+                        )
+            if copies:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d copy made, planned: %(names)s.",
+                        "%(count)d copies made, planned: %(names)s.",
+                        len(copies),
+                    )
+                    % {"count": len(copies), "names": ", ".join(str(c) for c in copies)},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/actions/action/copy_to_new_date.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Copy actions to a new date"),
+                "opts": self.opts,
+                "form": form,
+                "actions_to_copy": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    # Imports.
+
+    def get_urls(self) -> list[Any]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/<str:kind>/template.<str:file_format>",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            path(
+                "<int:object_id>/import/<str:kind>/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(
+        self, request: HttpRequest, kind: str, file_format: str
+    ) -> HttpResponse:
+        from participants import imports as participation_imports
+
+        if kind not in IMPORT_KINDS or file_format not in tabular.FORMATS:
+            raise PermissionDenied
+        module = participation_imports if kind == "participations" else figure_imports
+        content_type = (
+            "text/csv; charset=utf-8"
+            if file_format == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response = HttpResponse(module.template(file_format), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+        return response
+
+    def _may_import(self, request: HttpRequest, action: Action, kind: str) -> bool:
+        if kind == "participations":
+            return can_write_personal_data(request.user) and request.user.has_perm(
+                "participants.add_participation"
+            )
+        return may_edit_project(request, action.project_id) and request.user.has_perm(
+            "actions.add_figure"
+        )
+
+    def import_view(self, request: HttpRequest, object_id: int, kind: str) -> HttpResponse:
+        """Upload, preview (nothing written), confirm (everything written, or nothing)."""
+        from participants import imports as participation_imports
+
+        if kind not in IMPORT_KINDS:
+            raise PermissionDenied
+        action = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self._may_import(request, action, kind):
+            raise PermissionDenied
+        pending = request.session.setdefault("crossborder_imports", {})
+        result: Any = None
+        token = request.POST.get("token", "")
+        form = ImportForm()
+        stored: dict[str, Any] | None = pending.get(token) if token else None
+
+        def run(data: bytes, filename: str, dry_run: bool, update: bool) -> Any:
+            if kind == "participations":
+                return participation_imports.import_participations(
+                    action=action,
+                    filename=filename,
+                    data=data,
+                    allowed_pes=None if request.user.is_superuser else own_pes(request.user),
+                    dry_run=dry_run,
+                    update_existing=update,
+                )
+            return figure_imports.import_figures(
+                action=action, filename=filename, data=data, dry_run=dry_run, update_existing=update
+            )
+
+        if request.method == "POST" and "confirm" in request.POST and stored:
+            storage = _temp_storage(token)
+            data = storage.read()
+            result = run(data, stored["filename"], False, stored["update"])
+            if result.ok:
+                storage.remove()
+                del pending[token]
+                request.session.modified = True
+                self.message_user(
+                    request,
+                    _("Imported %(file)s: %(summary)s")
+                    % {"file": stored["filename"], "summary": result.summary()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse(
+                        f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                        args=[action.pk],
+                    )
+                )
+        elif request.method == "POST" and "confirm" in request.POST:
+            self.message_user(
+                request, _("The previewed file has expired; upload it again."), messages.ERROR
+            )
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                data = upload.read()
+                update = form.cleaned_data["update_existing"]
+                result = run(data, upload.name, True, update)
+                if result.ok:
+                    storage = _temp_storage(None)
+                    storage.save(data)
+                    token = storage.name
+                    pending[token] = {
+                        "filename": upload.name,
+                        "update": update,
+                        "action": action.pk,
+                    }
+                    request.session.modified = True
+        opts = self.opts
+        return TemplateResponse(
+            request,
+            "admin/actions/action/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Import %(kind)s into %(action)s") % {"kind": _(kind), "action": action},
+                "opts": opts,
+                "original": action,
+                "kind": kind,
+                "form": form,
+                "result": result,
+                "token": token if result is not None and result.ok else "",
+                "templates": [
+                    (
+                        file_format,
+                        reverse(
+                            f"admin:{opts.app_label}_{opts.model_name}_import_template",
+                            args=[kind, file_format],
+                        ),
+                    )
+                    for file_format in tabular.FORMATS
+                ],
+                "max_size": tabular.max_bytes() // 1024,
+            },
+        )
+
+
+def _temp_storage(token: str | None) -> Any:
+    """Where an uploaded file waits between the preview and the confirmation."""
+    from import_export.tmp_storages import TempFolderStorage
+
+    return TempFolderStorage(name=token, read_mode="rb")
+
+
+def action_copy(*, action: Action, start_date: datetime.date) -> Action:
+    """A planned copy of an action on a new date, keeping its length and its descriptive data."""
+    copy = Action.objects.get(pk=action.pk)
+    length = (
+        (action.end_date - action.start_date) if action.start_date and action.end_date else None
+    )
+    copy.pk = None
+    copy._state.adding = True
+    copy.reference = ""
+    copy.status = ActionStatus.PLANNED
+    copy.cancellation_reason = ""
+    copy.start_date = start_date
+    copy.end_date = start_date + length if length is not None else None
+    copy.full_clean()
+    copy.save()
+    copy.organisers.set(action.organisers.all())
+    copy.offices.set(action.offices.all())
+    copy.certificates.set(action.certificates.all())
+    return copy
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
+class FigureAdmin(ExportMixin, ProjectScopedAdmin):
     list_display = ["action", "metric", "pes", "value", "is_lower_bound"]
     list_filter = ["metric", "pes", "is_lower_bound", "action__project"]
-    search_fields = ["action__title_en", "action__title_nl", "action__title_fr", "note"]
+    search_fields = [
+        "action__reference",
+        "action__title_en",
+        "action__title_nl",
+        "action__title_fr",
+        "note",
+    ]
     autocomplete_fields = ["action", "pes"]
     list_select_related = ["action", "pes"]
+    project_path = "action__project"
+    resource_classes = [figure_imports.FigureResource]
+    formats = EXPORT_FORMATS
+    export_form_class = ExportForm
+    # With a byte-order mark Excel opens the accents right.
+    to_encoding = "utf-8-sig"
 
 
 @admin.register(ActionEmployer)
-class ActionEmployerAdmin(SimpleHistoryAdmin):
+class ActionEmployerAdmin(ProjectScopedAdmin):
     list_display = ["organisation", "action", "vacancies"]
     list_filter = ["organisation__kind", "action__project"]
-    search_fields = ["organisation__name", "action__title_en"]
+    search_fields = ["organisation__name", "action__title_en", "action__reference"]
     autocomplete_fields = ["action", "organisation"]
     list_select_related = ["action", "organisation"]
+    project_path = "action__project"
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(SimpleHistoryAdmin):
+class JobOfferAdmin(ProjectScopedAdmin):
     list_display = ["title", "action", "employer", "positions"]
-    search_fields = ["title", "action__title_en"]
+    search_fields = ["title", "action__title_en", "action__reference"]
     autocomplete_fields = ["action", "employer"]
     list_select_related = ["action", "employer"]
+    project_path = "action__project"
 
 
 @admin.register(Sector)

@@ -1,10 +1,23 @@
+"""Admin of programmes, projects and organisations, and the role rules every admin applies.
+
+Who gets in: only staff users (the demo makes the coordinator staff). Managers read dashboards
+and partners use the API, so they are not staff; should one be made staff, the rules below and
+the group permissions (projects/roles.py) still hold: a manager only reads, a partner only
+touches its own PES's jobseekers.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import actions_editable_by, projects_editable_by
 from .models import (
     BorderOfficePair,
     FormerName,
@@ -20,8 +33,119 @@ from .models import (
 )
 
 
+def _editable_project_ids(request: HttpRequest) -> set[int] | None:
+    """The projects the user may change (None: all), once per request."""
+    if request.user.is_superuser:
+        return None
+    cached = getattr(request, "_crossborder_editable_projects", None)
+    if cached is None:
+        cached = set(projects_editable_by(request.user).values_list("pk", flat=True))
+        request._crossborder_editable_projects = cached
+    return cached
+
+
+def _project_id(obj: models.Model, path: str) -> int | None:
+    """The id of the project an object belongs to, along a path like "action__project"."""
+    if not path:
+        return obj.pk
+    *parents, last = path.split("__")
+    for name in parents:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def may_edit_project(request: HttpRequest, project_id: int | None) -> bool:
+    editable = _editable_project_ids(request)
+    return editable is None or project_id in editable
+
+
+class ScopedForeignKeysMixin:
+    """Choices of a project or an action limited to those the user may change, with a message
+    that says why another one is refused."""
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        from actions.models import Action
+
+        if not request.user.is_superuser:
+            if db_field.related_model is Project:
+                kwargs["queryset"] = projects_editable_by(request.user)
+            elif db_field.related_model is Action:
+                kwargs["queryset"] = actions_editable_by(request.user)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and db_field.related_model is Project:
+            field.error_messages["invalid_choice"] = _(
+                "Choose a project your organisation takes part in; ask its coordinator for others."
+            )
+        elif field is not None and db_field.related_model is Action:
+            field.error_messages["invalid_choice"] = _(
+                "Choose an action of a project your organisation takes part in."
+            )
+        return field
+
+
+class ProjectScopedAdmin(ScopedForeignKeysMixin, SimpleHistoryAdmin):
+    """Programme data of one project: everyone with a role reads it (the group permissions); a
+    coordinator changes and deletes it only in the projects its organisation takes part in, and
+    sees the others read-only."""
+
+    # From the model to its project; "" when the model is the project.
+    project_path = "project"
+
+    def may_edit(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        return obj is None or may_edit_project(request, _project_id(obj, self.project_path))
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        # Bulk deletion checks no object: coordinators delete one object at a time, on its page.
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
+
+class ProjectScopedInlineMixin:
+    """An inline of a project's or an action's page: editable only where the parent is."""
+
+    # From the parent object to its project; "" when the parent is the project.
+    parent_project_path = ""
+
+    def _may_edit(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        return obj is None or may_edit_project(request, _project_id(obj, self.parent_project_path))
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+
+
+class SuperuserWritesAdmin(SimpleHistoryAdmin):
+    """Programme-wide definitions (programmes, indicators): read by all, written by superusers."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return request.user.is_superuser
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ProgrammeAdmin(SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["name", "slug", "starts_on", "ends_on"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -56,7 +180,7 @@ class FormerNameAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectPartner)
-class ProjectPartnerAdmin(SimpleHistoryAdmin):
+class ProjectPartnerAdmin(ProjectScopedAdmin):
     list_display = ["organisation", "project", "role"]
     list_filter = ["project", "role"]
     search_fields = ["organisation__name", "project__name_en"]
@@ -80,25 +204,27 @@ class BorderOfficePairAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["office", "partner_office"]
 
 
-class ProjectPartnerInline(admin.TabularInline):
+class ProjectPartnerInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = ProjectPartner
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
-class WorkPackageInline(TranslationTabularInline):
+class WorkPackageInline(ProjectScopedInlineMixin, TranslationTabularInline):
     model = WorkPackage
     extra = 0
     autocomplete_fields = ["coordinator"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = Target
     extra = 0
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
+    project_path = ""
+
     list_display = ["name", "slug", "programme", "lead_partner", "starts_on", "ends_on"]
     list_filter = ["programme"]
     search_fields = ["name_en", "name_nl", "name_fr", "slug"]
@@ -108,7 +234,7 @@ class ProjectAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 
 @admin.register(WorkPackage)
-class WorkPackageAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class WorkPackageAdmin(ProjectScopedAdmin, TranslationAdmin):
     list_display = ["code", "name", "project", "coordinator"]
     list_filter = ["project"]
     search_fields = ["code", "name_en", "name_nl", "name_fr"]
@@ -117,14 +243,14 @@ class WorkPackageAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class IndicatorAdmin(SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["code", "name", "unit", "source", "action_types"]
     list_filter = ["unit", "source"]
     search_fields = ["code", "name_en", "name_nl", "name_fr"]
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(ProjectScopedAdmin):
     list_display = ["project", "indicator", "kind", "year", "value"]
     list_filter = ["project", "indicator", "kind", "year"]
     search_fields = ["indicator__code", "project__name_en"]
