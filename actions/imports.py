@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from import_export import fields, resources
 
 from crossborder import tabular
@@ -230,4 +231,6 @@ class FigureResource(resources.ModelResource):
         return "yes" if figure.is_lower_bound else ""
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
-        return queryset.select_related("action", "pes").order_by("action_id", "metric", "pes_id")
+        return queryset.select_related("action", "pes").order_by(
+            "action_id", "metric", F("pes__slug").asc(nulls_last=True)
+        )
