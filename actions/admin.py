@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -44,14 +44,6 @@ from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Secto
 
 IMPORT_KINDS = ("participations", "figures")
 EXPORT_FORMATS = [CSV, XLSX]
-
-
-def dashboard_url(name: str, **kwargs: Any) -> str | None:
-    """A dashboard page's URL, or None while the reports app does not serve it."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 class FigureInline(ProjectScopedInlineMixin, admin.TabularInline):
@@ -225,7 +217,14 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
     list_filter = ["project", "action_type", "status", SemesterFilter, PesFilter, "sector", "year"]
     search_fields = ["reference", "title_en", "title_nl", "title_fr", "place", "description_en"]
     date_hierarchy = "start_date"
-    autocomplete_fields = ["organisers", "offices", "certificates", "sector", "work_package"]
+    autocomplete_fields = [
+        "project",
+        "organisers",
+        "offices",
+        "certificates",
+        "sector",
+        "work_package",
+    ]
     list_select_related = ["project"]
     inlines = [FigureInline, ActionEmployerInline, JobOfferInline, ParticipationInline]
     actions = ["mark_completed", "copy_to_new_date"]
@@ -325,22 +324,20 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                 _("Export figures"),
             )
         )
-        for url, label in (
-            (dashboard_url("reports:action-detail", pk=action.pk), _("Action dashboard")),
+        items.append((reverse("reports:action-detail", args=[action.pk]), _("Action dashboard")))
+        items.append(
             (
-                dashboard_url("reports:project-detail", slug=action.project.slug),
+                reverse("reports:project-detail", args=[action.project.slug]),
                 _("Project dashboard"),
-            ),
-        ):
-            if url:
-                items.append((url, label))
+            )
+        )
         return format_html(
             " · ".join(['<a href="{}">{}</a>'] * len(items)),
             *[value for item in items for value in item],
         )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
-        extra_context = {**(extra_context or {}), "overview_url": dashboard_url("reports:overview")}
+        extra_context = {**(extra_context or {}), "overview_url": reverse("reports:overview")}
         return super().changelist_view(request, extra_context)
 
     # Admin actions.

@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -224,13 +226,28 @@ class TargetInline(ProjectScopedInlineMixin, admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
     project_path = ""
-
-    list_display = ["name", "slug", "programme", "lead_partner", "starts_on", "ends_on"]
+    list_display = [
+        "name",
+        "slug",
+        "programme",
+        "lead_partner",
+        "starts_on",
+        "ends_on",
+        "dashboard",
+    ]
     list_filter = ["programme"]
     search_fields = ["name_en", "name_nl", "name_fr", "slug"]
     autocomplete_fields = ["lead_partner"]
     list_select_related = ["programme", "lead_partner"]
     inlines = [ProjectPartnerInline, WorkPackageInline, TargetInline]
+    readonly_fields = ["dashboard"]
+
+    @admin.display(description=_("dashboard"))
+    def dashboard(self, project: Project) -> str:
+        if not project.pk:
+            return "-"
+        url = reverse("reports:project-detail", args=[project.slug])
+        return format_html('<a href="{}">{}</a>', url, _("Project dashboard"))
 
 
 @admin.register(WorkPackage)

@@ -422,6 +422,15 @@ def test_the_action_page_links_to_imports_and_exports(superuser_client, project)
         reverse("admin:participants_participation_export") + f"?action__id__exact={action.pk}"
         in page
     )
+    assert reverse("reports:action-detail", args=[action.pk]) in page
+    assert reverse("reports:project-detail", args=[project.slug]) in page
+
+
+def test_the_admin_links_to_the_dashboards(superuser_client, project):
+    changelist = superuser_client.get(reverse("admin:actions_action_changelist"))
+    assert f'href="{reverse("reports:overview")}"' in changelist.content.decode()
+    projects = superuser_client.get(reverse("admin:projects_project_changelist"))
+    assert reverse("reports:project-detail", args=[project.slug]) in projects.content.decode()
 
 
 # Audit trail.
