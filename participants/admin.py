@@ -32,22 +32,30 @@ from .models import Jobseeker, Participation
 
 
 class PersonalDataAdmin(SimpleHistoryAdmin):
-    """Only users who may hold personal data (of their own PES) get past the group permission."""
+    """Only users who may hold personal data get past the group permission, and only for their
+    own PES's jobseekers. The object check matters beyond the scoped lists: the audit trail's
+    pages find old versions without going through get_queryset."""
 
-    def _personal(self, request: HttpRequest) -> bool:
-        return can_write_personal_data(request.user)
+    def _personal(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not can_write_personal_data(request.user):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        jobseeker = obj if isinstance(obj, Jobseeker) else getattr(obj, "jobseeker", None)
+        pes = own_pes(request.user)
+        return jobseeker is not None and pes is not None and jobseeker.pes_id == pes.pk
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self._personal(request)
+        return super().has_view_permission(request, obj) and self._personal(request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return super().has_add_permission(request, *args) and self._personal(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._personal(request)
+        return super().has_change_permission(request, obj) and self._personal(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._personal(request)
+        return super().has_delete_permission(request, obj) and self._personal(request, obj)
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any

@@ -225,3 +225,26 @@ def test_a_staff_user_without_a_role_sees_nothing(client, stranger, ours):
     _as(client, stranger)
     assert client.get(reverse("admin:actions_action_changelist")).status_code == 403
     assert client.get(reverse("admin:participants_jobseeker_changelist")).status_code == 403
+
+
+def test_the_audit_trail_of_another_pes_jobseeker_stays_closed(client, coordinator, le_forem):
+    helene = JobseekerFactory(pes=le_forem, given_name="Hélène")
+    version = helene.history.get()
+    _as(client, coordinator)
+
+    history = client.get(reverse("admin:participants_jobseeker_history", args=[helene.pk]))
+    old_version = client.get(
+        reverse("admin:participants_jobseeker_simple_history", args=[helene.pk, version.history_id])
+    )
+
+    assert (history.status_code, old_version.status_code) == (403, 403)
+    assert "Hélène" not in history.content.decode() + old_version.content.decode()
+
+
+def test_the_audit_trail_of_its_own_jobseeker_is_open(client, coordinator, vdab):
+    zoe = JobseekerFactory(pes=vdab, given_name="Zoë")
+    _as(client, coordinator)
+
+    history = client.get(reverse("admin:participants_jobseeker_history", args=[zoe.pk]))
+
+    assert history.status_code == 200
