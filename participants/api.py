@@ -127,7 +127,8 @@ class JobseekerViewSet(
         description=(
             "Creates or updates a list of jobseekers, each found by its PES and reference, in "
             "one transaction: either all are written or, with a 400 giving the messages of "
-            "each refused item by position, none. Pushing the same list again creates nothing."
+            "each refused item by its position in the list (from 0), none. Pushing the same "
+            "list again creates nothing."
         ),
     )
     @action(detail=False, methods=["post"])
@@ -135,7 +136,8 @@ class JobseekerViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["jobseekers"]
-        errors: list[dict[str, Any]] = [{} for _item in items]
+        # Refused items by position, as DRF reports the list's own validation errors.
+        errors: dict[str, dict[str, Any]] = {}
         results: list[Jobseeker] = []
         created_count = 0
         with model_errors(), transaction.atomic():
@@ -143,13 +145,15 @@ class JobseekerViewSet(
                 try:
                     jobseeker, created = jobseeker_upsert(**item)
                 except DjangoValidationError as error:
-                    errors[index] = non_field_errors_key(serializers.as_serializer_error(error))
+                    errors[str(index)] = non_field_errors_key(
+                        serializers.as_serializer_error(error)
+                    )
                     continue
                 results.append(jobseeker)
                 created_count += created
-            if any(errors):
+            if errors:
                 transaction.set_rollback(True)
-        if any(errors):
+        if errors:
             raise serializers.ValidationError({"jobseekers": errors})
         body = {
             "created": created_count,
