@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
-from crossborder.vocabulary import REALISED_STATUSES, Metric
+from crossborder.vocabulary import REALISED_STATUSES, ActionStatus, Metric
 from participants.models import STARTED_STATUSES, Jobseeker, Participation, ParticipationStatus
 from projects.models import Organisation, OrganisationKind, Project
 
@@ -383,3 +384,80 @@ def indicator_progress(
                 )
             result.append(progress)
     return result
+
+
+def outcome_tables(
+    *,
+    groupings: Sequence[Sequence[str]],
+    filters: Mapping[str, Any] | QueryDict | None = None,
+) -> list[OutcomeTable]:
+    """The outcomes table of the same actions under several groupings, as ``outcomes()`` gives
+    each: the filters are checked once and the totals, the same for every grouping, counted
+    once. One query per grouping plus one."""
+    parsed = [parse_group_by(list(group_by)) for group_by in groupings]
+    actions, pes = report_actions(filters)
+    totals = _run([], actions, pes)[0]
+    return [
+        OutcomeTable(group_by=group_by, rows=_run(group_by, actions, pes), totals=totals)
+        for group_by in parsed
+    ]
+
+
+# One row per action is what a year report lists, never a table a URL may ask for: the dimension
+# is known to the SQL only, and parse_group_by (the one door of `group_by`) does not accept it.
+_DIMENSION_SQL["action"] = "a.id"
+
+
+def action_outcomes(
+    *, filters: Mapping[str, Any] | QueryDict | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The figures of each action (rows keyed by ``action``, its id) and of each action and PES
+    (keyed by ``action`` and ``pes``), with the counting rules of ``outcomes()``. Two queries."""
+    actions, pes = report_actions(filters)
+    return _run(["action"], actions, pes), _run(["action", "pes"], actions, pes)
+
+
+# The SQL dimension of one row per action (never a `group_by` a URL may ask for); the year
+# report's selectors set it too.
+_DIMENSION_SQL.setdefault("action", "a.id")
+
+
+def action_figures(actions: QuerySet[Action]) -> dict[int, dict[str, Any]]:
+    """The metrics of each of these actions, keyed by its id, whatever their status (the action
+    list and its exports, a project's actions), with the counting rules of ``outcomes()``: the
+    SQL dimension ``action`` above. One query for any number of actions."""
+    return {row.pop("action"): row for row in _run(["action"], actions.order_by(), [])}
+
+
+def action_outcomes_by_pes(action: Action) -> OutcomeTable:
+    """One action's figures per PES (unsplit figures and employers under PES None) and its
+    totals, whatever its status (a planned action may already have interested jobseekers).
+    Two queries."""
+    actions = Action.objects.filter(pk=action.pk).order_by()
+    return OutcomeTable(
+        group_by=["pes"], rows=_run(["pes"], actions, []), totals=_run([], actions, [])[0]
+    )
+
+
+def planned_actions(
+    *,
+    filters: Mapping[str, Any] | QueryDict | None = None,
+    after: datetime.date | None = None,
+    limit: int = 10,
+) -> list[Action]:
+    """The next planned actions, soonest first: those starting on or after ``after`` (an action
+    known only by its semester or year counts when that period reaches the day), through the
+    shared ActionFilterSet (project, action type, sector, ...). One query."""
+    data = split_commas(filters or QueryDict(), ActionFilterSet.MULTI)
+    data.setlist("status", [ActionStatus.PLANNED])
+    if after is not None:
+        data["date_from"] = after.isoformat()
+    filterset = ActionFilterSet(data, queryset=Action.objects.select_related("project", "sector"))
+    if not filterset.is_valid():
+        raise ReportParameterError(
+            {
+                name: [str(message) for message in messages]
+                for name, messages in filterset.errors.items()
+            }
+        )
+    return list(filterset.qs.order_by("year", "semester", "start_date", "pk")[:limit])

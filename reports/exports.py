@@ -1,0 +1,872 @@
+"""The year report and the outcomes table as files: .docx, .xlsx, .csv, .json, and the page.
+
+Everything here is presentation: it counts nothing and queries nothing. ``answer_sheet`` turns a
+YearReport into the text of one language (headings, sentences, tables of cells), and every
+writer renders that same sheet, so the page, the Word file and the workbook always say the same.
+The .csv is the flat table of the report's actions, one row per action, so that its columns add
+up to the totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy, override
+
+from crossborder.renderers import flatten
+from crossborder.vocabulary import ActionStatus, ActionType
+from projects.models import IndicatorUnit, TargetKind
+
+from .selectors import METRICS, SUMMED_METRICS, OutcomeTable
+from .year_report import ActionLine, Breakdown, Figures, TypeSection, YearReport
+
+# The order metrics are shown in, after `actions` and `starts`.
+OUTCOME_METRICS: tuple[str, ...] = (
+    "interested",
+    "completions",
+    "placements",
+    "hires",
+    "certificates",
+    "employers",
+    "agencies",
+    "vacancies",
+)
+
+METRIC_HEADINGS = {
+    "actions": gettext_lazy("Actions"),
+    "interested": gettext_lazy("Interested"),
+    "starts": gettext_lazy("Started"),
+    "completions": gettext_lazy("Completed"),
+    "placements": gettext_lazy("Found work"),
+    "hires": gettext_lazy("Hired"),
+    "certificates": gettext_lazy("Certificates"),
+    "employers": gettext_lazy("Companies"),
+    "agencies": gettext_lazy("Agencies"),
+    "vacancies": gettext_lazy("Vacancies"),
+    "people": gettext_lazy("People"),
+}
+
+# Phrases of the summaries: "text" is the figure as it reads ("at least 200"), "number" chooses
+# the plural.
+METRIC_PHRASES = {
+    "actions": ngettext_lazy("%(text)s action", "%(text)s actions", "number"),
+    "interested": ngettext_lazy("%(text)s interested", "%(text)s interested", "number"),
+    "starts": ngettext_lazy("%(text)s started", "%(text)s started", "number"),
+    "completions": ngettext_lazy("%(text)s completed", "%(text)s completed", "number"),
+    "placements": ngettext_lazy("%(text)s found work", "%(text)s found work", "number"),
+    "hires": ngettext_lazy("%(text)s hired", "%(text)s hired", "number"),
+    "certificates": ngettext_lazy("%(text)s certificate", "%(text)s certificates", "number"),
+    "employers": ngettext_lazy("%(text)s company", "%(text)s companies", "number"),
+    "agencies": ngettext_lazy("%(text)s agency", "%(text)s agencies", "number"),
+    "vacancies": ngettext_lazy("%(text)s vacancy", "%(text)s vacancies", "number"),
+}
+
+# "agro-food: 13 in 2 actions", the starts of one sector.
+SECTOR_PHRASE = ngettext_lazy(
+    "%(sector)s: %(text)s in %(number)s action",
+    "%(sector)s: %(text)s in %(number)s actions",
+    "number",
+)
+
+DIMENSION_HEADINGS = {
+    "year": gettext_lazy("Year"),
+    "semester": gettext_lazy("Semester"),
+    "project": gettext_lazy("Project"),
+    "action_type": gettext_lazy("Type"),
+    "pes": gettext_lazy("PES"),
+    "sector": gettext_lazy("Sector"),
+    "status": gettext_lazy("Status"),
+}
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# Text of one language.
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell as it reads; a figure also keeps its number, for spreadsheets."""
+
+    text: str
+    number: int | None = None
+    lower_bound: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    footer: list[Cell] | None = None
+
+
+@dataclass
+class TypeBlock:
+    action_type: str
+    heading: str
+    summary: str
+    table: Table
+
+
+@dataclass
+class ProjectBlock:
+    slug: str
+    heading: str
+    description: str
+    summary: str
+    types: list[TypeBlock]
+    cancelled_heading: str
+    cancelled: list[str]
+    planned_heading: str
+    planned: list[str]
+    planned_next_heading: str
+    planned_next: list[str]
+
+
+@dataclass
+class TotalsBlock:
+    heading: str
+    table: Table
+    note: str = ""
+
+
+@dataclass
+class AnswerSheet:
+    """The year report in one language, ready to print, paste or save."""
+
+    lang: str
+    year: int
+    title: str
+    scope: str
+    projects: list[ProjectBlock]
+    totals_heading: str
+    totals: list[TotalsBlock]
+    indicators_heading: str
+    indicators_note: str
+    indicators: Table
+    notes: list[str]
+
+
+def count_text(value: int, lower_bound: bool = False) -> str:
+    """A figure as it reads: "200", or "at least 200" when it is a minimum."""
+    return _("at least %(count)s") % {"count": value} if lower_bound else str(value)
+
+
+def count_cell(value: int, lower_bound: bool = False) -> Cell:
+    return Cell(count_text(value, lower_bound), number=value, lower_bound=lower_bound)
+
+
+def figure_text(figures: Figures, metric: str) -> str:
+    return count_text(figures[metric], figures.at_least(metric))
+
+
+def metric_cell(figures: Figures, metric: str) -> Cell:
+    return count_cell(figures[metric], figures.at_least(metric))
+
+
+def metric_phrase(figures: Figures, metric: str) -> str:
+    return METRIC_PHRASES[metric] % {
+        "text": figure_text(figures, metric),
+        "number": figures[metric],
+    }
+
+
+def semester_text(semester: str | None) -> str:
+    if not semester:
+        return _("semester unknown")
+    year, half = semester.split("-S")
+    if half == "1":
+        return _("1st semester %(year)s") % {"year": year}
+    return _("2nd semester %(year)s") % {"year": year}
+
+
+def pes_text(report: YearReport, pes: str | None) -> str:
+    if pes is None:
+        return _("PES unknown")
+    return report.pes_names.get(pes, pes)
+
+
+def sector_text(report: YearReport, sector: str | None, lang: str) -> str:
+    if sector is None:
+        return _("sector unknown")
+    names = report.sector_names.get(sector)
+    return names.get(lang) if names else sector
+
+
+def project_text(report: YearReport, project: str, lang: str) -> str:
+    names = report.project_names.get(project)
+    return names.get(lang) if names else project
+
+
+def type_text(action_type: str) -> str:
+    return str(ActionType(action_type).label)
+
+
+def when_text(line: ActionLine) -> str:
+    """Exact dates as the answer writes them (27/04/2017 - 27/07/2017), else the rough period."""
+    if line.start_date and line.end_date and line.end_date != line.start_date:
+        return f"{line.start_date:%d/%m/%Y} \N{EN DASH} {line.end_date:%d/%m/%Y}"
+    if line.start_date:
+        return f"{line.start_date:%d/%m/%Y}"
+    period = semester_text(line.semester) if line.semester else str(line.year)
+    return f"{period} ({line.period_note})" if line.period_note else period
+
+
+def place_text(line: ActionLine) -> str:
+    if line.place:
+        return line.place
+    return _("online") if line.online else ""
+
+
+def _split(pairs: Iterable[tuple[str, Figures]], metric: str) -> str:
+    """ "Pôle emploi 11, Le Forem 4, VDAB 4": the largest first, as an answer lists them."""
+    shown = [(label, figures) for label, figures in pairs if figures[metric] > 0]
+    shown.sort(key=lambda pair: -pair[1][metric])
+    return ", ".join(f"{label} {figure_text(figures, metric)}" for label, figures in shown)
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(part for part in parts if part)
+    return capfirst(text) + "." if text else ""
+
+
+def _metrics_shown(figures: Figures, always: Sequence[str]) -> list[str]:
+    return [*always, *(m for m in OUTCOME_METRICS if m not in always and figures[m] > 0)]
+
+
+def _section_summary(report: YearReport, section: TypeSection, lang: str) -> str:
+    totals = section.totals
+    parts = [metric_phrase(totals, "actions")]
+    for metric in _metrics_shown(totals, ["starts"]):
+        phrase = metric_phrase(totals, metric)
+        details: list[str] = []
+        if metric == "starts":
+            known = [b for b in section.by_pes if b.key is not None and b.figures[metric] > 0]
+            if known:
+                details.append(
+                    _split(((pes_text(report, b.key), b.figures) for b in section.by_pes), metric)
+                )
+            if len([b for b in section.by_sector if b.key is not None]) > 1:
+                details.append(
+                    ", ".join(
+                        SECTOR_PHRASE
+                        % {
+                            "sector": sector_text(report, b.key, lang),
+                            "text": figure_text(b.figures, metric),
+                            "number": b.figures["actions"],
+                        }
+                        for b in section.by_sector
+                    )
+                )
+        # Starts are split by PES (and sector), outcomes by semester, as the answer does.
+        semesters = [b for b in section.by_semester if b.figures[metric] > 0]
+        if metric != "starts" and len(semesters) > 1:
+            details.append(
+                ", ".join(
+                    f"{semester_text(b.key)}: {figure_text(b.figures, metric)}" for b in semesters
+                )
+            )
+        parts.append(f"{phrase} ({'; '.join(details)})" if details else phrase)
+    return _sentence(parts)
+
+
+def _action_table(report: YearReport, section: TypeSection, lang: str) -> Table:
+    pes_columns = [b.key for b in section.by_pes if b.figures["starts"] > 0]
+    metrics = _metrics_shown(section.totals, ["starts"])
+    table = Table(
+        columns=[
+            _("When"),
+            _("Place"),
+            _("Action"),
+            _("Status"),
+            *(_("Started, %(pes)s") % {"pes": pes_text(report, pes)} for pes in pes_columns),
+            *(str(METRIC_HEADINGS[m]) for m in metrics),
+        ]
+    )
+
+    def pes_cells(breakdowns: list[Breakdown]) -> list[Cell]:
+        by_key = {b.key: b.figures for b in breakdowns}
+        return [
+            metric_cell(by_key[pes], "starts") if pes in by_key else count_cell(0)
+            for pes in pes_columns
+        ]
+
+    for line in section.actions:
+        table.rows.append(
+            [
+                Cell(when_text(line)),
+                Cell(place_text(line)),
+                Cell(line.title.get(lang)),
+                Cell(str(ActionStatus(line.status).label)),
+                *pes_cells(line.by_pes),
+                *(metric_cell(line.figures, m) for m in metrics),
+            ]
+        )
+    table.footer = [
+        Cell(_("Total")),
+        Cell(""),
+        Cell(metric_phrase(section.totals, "actions")),
+        Cell(""),
+        *pes_cells(section.by_pes),
+        *(metric_cell(section.totals, m) for m in metrics),
+    ]
+    return table
+
+
+def _figures_phrase(report: YearReport, line: ActionLine) -> str:
+    """What an action not (yet) realised already counts, e.g. "6 interested (VDAB 6)"."""
+    parts = []
+    for metric in SUMMED_METRICS:
+        if line.figures[metric] > 0:
+            split = _split(
+                ((pes_text(report, b.key), b.figures) for b in line.by_pes if b.key), metric
+            )
+            phrase = metric_phrase(line.figures, metric)
+            parts.append(f"{phrase} ({split})" if split else phrase)
+    return "; ".join(parts)
+
+
+def _action_item(report: YearReport, line: ActionLine, lang: str) -> str:
+    where = ", ".join(part for part in (type_text(line.action_type), place_text(line)) if part)
+    text = f"{when_text(line)}: {line.title.get(lang)} ({where})"
+    figures = _figures_phrase(report, line)
+    return f"{text}: {figures}." if figures else f"{text}."
+
+
+def _cancelled_item(line: ActionLine, lang: str) -> str:
+    where = ", ".join(part for part in (type_text(line.action_type), place_text(line)) if part)
+    return _("%(action)s (%(where)s, %(when)s) was cancelled. Reason: %(reason)s") % {
+        "action": line.title.get(lang),
+        "where": where,
+        "when": when_text(line),
+        "reason": line.cancellation_reason,
+    }
+
+
+def _totals_table(
+    first: str, rows: Iterable[tuple[list[str], Figures]], totals: Figures, width: int = 1
+) -> Table:
+    metrics = ["actions", *_metrics_shown(totals, ["starts"])]
+    table = Table(columns=[first, *(str(METRIC_HEADINGS[m]) for m in metrics)])
+    if width == 2:
+        table.columns.insert(1, _("Type"))
+    for labels, figures in rows:
+        table.rows.append(
+            [*(Cell(label) for label in labels), *(metric_cell(figures, m) for m in metrics)]
+        )
+    table.footer = [
+        Cell(_("Total")),
+        *(Cell("") for _unused in range(width - 1)),
+        *(metric_cell(totals, m) for m in metrics),
+    ]
+    return table
+
+
+def _indicator_table(report: YearReport, lang: str) -> Table:
+    table = Table(
+        columns=[
+            _("Indicator"),
+            _("For"),
+            _("Unit"),
+            _("Value at the end of %(year)s") % {"year": report.year},
+            _("Targets"),
+        ]
+    )
+    everything = _("Projects asked for") if report.selected_projects else _("Programme")
+    for line in report.indicators:
+        targets = "; ".join(
+            _("%(kind)s %(year)s: %(target)s, reached %(actual)s (%(percent)s%%)")
+            % {
+                "kind": TargetKind(target.kind).label,
+                "year": target.year,
+                "target": target.target,
+                "actual": count_text(target.actual, target.lower_bound),
+                "percent": round(100 * target.ratio) if target.ratio is not None else "-",
+            }
+            for target in line.targets
+        )
+        table.rows.append(
+            [
+                Cell(f"{line.code} {line.name.get(lang)}"),
+                Cell(project_text(report, line.project, lang) if line.project else everything),
+                Cell(
+                    str(IndicatorUnit(line.unit).label)
+                    if line.unit in IndicatorUnit.values
+                    else line.unit
+                ),
+                count_cell(line.actual, line.lower_bound),
+                Cell(targets),
+            ]
+        )
+    return table
+
+
+def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
+    """The year report in one language: every label through gettext, names from the three
+    language columns."""
+    with override(lang):
+        projects = [
+            ProjectBlock(
+                slug=project.slug,
+                heading=project.name.get(lang),
+                description=project.summary.get(lang),
+                summary=(
+                    _("In %(year)s: %(figures)s")
+                    % {
+                        "year": report.year,
+                        "figures": "; ".join(
+                            metric_phrase(project.totals, m)
+                            for m in ["actions", *_metrics_shown(project.totals, ["starts"])]
+                        ),
+                    }
+                    + "."
+                    if project.totals
+                    else _("No action was realised in %(year)s.") % {"year": report.year}
+                ),
+                types=[
+                    TypeBlock(
+                        action_type=section.action_type,
+                        heading=capfirst(type_text(section.action_type)),
+                        summary=_section_summary(report, section, lang),
+                        table=_action_table(report, section, lang),
+                    )
+                    for section in project.sections
+                ],
+                cancelled_heading=_("Cancelled"),
+                cancelled=[_cancelled_item(line, lang) for line in project.cancelled],
+                planned_heading=_("Planned for the rest of %(year)s") % {"year": report.year},
+                planned=[_action_item(report, line, lang) for line in project.planned],
+                planned_next_heading=_("Planned for %(year)s") % {"year": report.year + 1},
+                planned_next=[
+                    _action_item(report, line, lang) for line in project.planned_next_year
+                ],
+            )
+            for project in report.projects
+        ]
+        totals = [
+            TotalsBlock(
+                _("By project and type"),
+                _totals_table(
+                    _("Project"),
+                    (
+                        ([project_text(report, p, lang), capfirst(type_text(t))], figures)
+                        for p, t, figures in report.by_project_and_type
+                    ),
+                    report.totals,
+                    width=2,
+                ),
+            ),
+            TotalsBlock(
+                _("By type"),
+                _totals_table(
+                    _("Type"),
+                    (([capfirst(type_text(b.key))], b.figures) for b in report.by_type if b.key),
+                    report.totals,
+                ),
+            ),
+            TotalsBlock(
+                _("By PES"),
+                _totals_table(
+                    _("PES"),
+                    (([pes_text(report, b.key)], b.figures) for b in report.by_pes),
+                    report.totals,
+                ),
+                note=_(
+                    "An action with jobseekers of several PES counts once in each of their rows "
+                    "and once in the total. Figures whose split per PES is not known, and the "
+                    "companies and agencies present, are under “PES unknown”."
+                ),
+            ),
+            TotalsBlock(
+                _("By semester"),
+                _totals_table(
+                    _("Semester"),
+                    (([semester_text(b.key)], b.figures) for b in report.by_semester),
+                    report.totals,
+                ),
+                note=_("An action's figures belong to the semester in which it starts."),
+            ),
+        ]
+        if report.selected_projects:
+            scope = _("Projects: %(names)s") % {
+                "names": ", ".join(
+                    project_text(report, slug, lang) for slug in report.selected_projects
+                )
+            }
+        else:
+            scope = _("All projects")
+        return AnswerSheet(
+            lang=lang,
+            year=report.year,
+            title=_("Cross-border actions in %(year)s") % {"year": report.year},
+            scope=scope,
+            projects=projects,
+            totals_heading=_("Totals %(year)s") % {"year": report.year},
+            totals=totals,
+            indicators_heading=_("Indicators"),
+            indicators_note=_(
+                "Values count the realised actions up to the end of %(year)s, or up to a "
+                "target's year when it is earlier."
+            )
+            % {"year": report.year},
+            indicators=_indicator_table(report, lang),
+            notes=[
+                _(
+                    "Realised actions are those completed or ongoing. “At least” marks a figure "
+                    "given as a minimum (“more than 200”); a total that includes one is a "
+                    "minimum too."
+                ),
+            ],
+        )
+
+
+# The flat table (.csv, and the second sheet of the .xlsx).
+
+
+def flat_columns(report: YearReport) -> list[str]:
+    return [
+        "year",
+        "part",
+        "project",
+        "project_name",
+        "action_type",
+        "action_type_name",
+        "reference",
+        "title",
+        "status",
+        "status_name",
+        "when",
+        "place",
+        "sector",
+        "organisers",
+        *(f"starts_{pes}" for pes in report.pes_order),
+        "starts_unknown",
+        *SUMMED_METRICS,
+        "people",
+        "lower_bounds",
+        "cancellation_reason",
+    ]
+
+
+def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
+    """One row per action of the report: realised, cancelled, planned (this year and next)."""
+    with override(lang):
+        rows = []
+        for project in report.projects:
+            parts = [
+                *(("realised", line) for section in project.sections for line in section.actions),
+                *(("cancelled", line) for line in project.cancelled),
+                *(("planned", line) for line in project.planned + project.planned_next_year),
+            ]
+            for part, line in parts:
+                by_pes = {b.key: b.figures["starts"] for b in line.by_pes}
+                rows.append(
+                    {
+                        "year": line.year,
+                        "part": part,
+                        "project": line.project,
+                        "project_name": project.name.get(lang),
+                        "action_type": line.action_type,
+                        "action_type_name": type_text(line.action_type),
+                        "reference": line.reference,
+                        "title": line.title.get(lang),
+                        "status": line.status,
+                        "status_name": str(ActionStatus(line.status).label),
+                        "when": when_text(line),
+                        "place": place_text(line),
+                        "sector": sector_text(report, line.sector, lang) if line.sector else "",
+                        "organisers": ", ".join(line.organisers),
+                        **{f"starts_{pes}": by_pes.get(pes, 0) for pes in report.pes_order},
+                        "starts_unknown": by_pes.get(None, 0),
+                        **{metric: line.figures[metric] for metric in SUMMED_METRICS},
+                        "people": line.figures.people,
+                        "lower_bounds": sorted(line.figures.lower_bounds),
+                        "cancellation_reason": line.cancellation_reason,
+                    }
+                )
+        return rows
+
+
+def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    # flatten() guards against formulas (CSV injection) and joins lists, as the API's CSV does.
+    writer.writerows(flatten(row) for row in rows)
+    # The byte-order mark makes Excel read the file as UTF-8 (Pôle emploi, Réfugiés).
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def year_report_csv(report: YearReport, lang: str) -> bytes:
+    return _csv(flat_columns(report), flat_rows(report, lang))
+
+
+# HTML
+
+
+def year_report_html(report: YearReport, lang: str) -> bytes:
+    """The answer sheet as a standalone HTML document (no site navigation, its own print
+    styles), for a file; the page of the site shows the same sheet inside the site."""
+    from django.template.loader import render_to_string
+
+    with override(lang):
+        html = render_to_string(
+            "reports/includes/year_document.html", {"sheet": answer_sheet(report, lang)}
+        )
+    return html.encode()
+
+
+# .docx
+
+
+def year_report_docx(report: YearReport, lang: str) -> bytes:
+    """A Word document a cabinet pastes into its answer: a heading per project, a table per
+    action type, the cancelled and planned actions, the totals and the indicators."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    sheet = answer_sheet(report, lang)
+    document = Document()
+    section = document.sections[0]
+    # Landscape: the tables of actions have a column per PES.
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.styles["Normal"].font.size = Pt(10)
+    document.core_properties.title = sheet.title
+    document.core_properties.language = lang
+
+    def table(data: Table) -> None:
+        grid = document.add_table(rows=1, cols=len(data.columns))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, data.columns, strict=True):
+            cell.text = text
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        rows = [(row, False) for row in data.rows]
+        if data.footer:
+            rows.append((data.footer, True))
+        for row, bold in rows:
+            cells = grid.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = value.text
+                for run in cell.paragraphs[0].runs:
+                    run.bold = bold
+
+    document.add_heading(sheet.title, level=0)
+    document.add_paragraph(sheet.scope)
+    for project in sheet.projects:
+        document.add_heading(project.heading, level=1)
+        if project.description:
+            document.add_paragraph(project.description).runs[0].italic = True
+        document.add_paragraph(project.summary)
+        for block in project.types:
+            document.add_heading(block.heading, level=2)
+            document.add_paragraph(block.summary)
+            table(block.table)
+        for heading, items, style in (
+            (project.cancelled_heading, project.cancelled, None),
+            (project.planned_heading, project.planned, "List Bullet"),
+            (project.planned_next_heading, project.planned_next, "List Bullet"),
+        ):
+            if items:
+                document.add_heading(heading, level=3)
+                for item in items:
+                    document.add_paragraph(item, style=style)
+    document.add_heading(sheet.totals_heading, level=1)
+    for block in sheet.totals:
+        document.add_heading(block.heading, level=2)
+        table(block.table)
+        if block.note:
+            document.add_paragraph(block.note)
+    document.add_heading(sheet.indicators_heading, level=1)
+    document.add_paragraph(sheet.indicators_note)
+    table(sheet.indicators)
+    for note in sheet.notes:
+        document.add_paragraph(note)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# .xlsx
+
+
+def _lower_bound_format() -> str:
+    """An Excel number format showing a minimum as "at least 200" while the cell stays the
+    number 200, so that sums still work."""
+    prefix, _sep, suffix = (_("at least %(count)s") % {"count": "\0"}).partition("\0")
+    quoted = [f'"{part.replace(chr(34), "")}"' for part in (prefix, suffix)]
+    return f"{quoted[0] if prefix else ''}0{quoted[1] if suffix else ''}"
+
+
+def _sheet_title(text: str) -> str:
+    """Excel refuses some characters in sheet names and more than 31 of them."""
+    return "".join(c for c in text if c not in "[]:*?/\\")[:31] or "Sheet"
+
+
+def year_report_xlsx(report: YearReport, lang: str) -> bytes:
+    """A workbook: the answer sheet (headings, summaries and tables, figures as numbers) and the
+    flat table of the actions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    sheet = answer_sheet(report, lang)
+    workbook = Workbook()
+    with override(lang):
+        at_least = _lower_bound_format()
+        answer = workbook.active
+        answer.title = _sheet_title(_("Answer %(year)s") % {"year": report.year})
+        bold, heading = Font(bold=True), Font(bold=True, size=14)
+
+        def line(*cells: Any, font: Font | None = None) -> None:
+            answer.append(list(cells))
+            if font is not None:
+                for cell in answer[answer.max_row]:
+                    cell.font = font
+
+        def table(data: Table) -> None:
+            line(*data.columns, font=bold)
+            for row in data.rows:
+                write_row(row)
+            if data.footer:
+                write_row(data.footer, font=bold)
+            line()
+
+        def write_row(row: list[Cell], font: Font | None = None) -> None:
+            answer.append([c.number if c.number is not None else c.text for c in row])
+            for cell, value in zip(answer[answer.max_row], row, strict=False):
+                if value.lower_bound:
+                    cell.number_format = at_least
+                if font is not None:
+                    cell.font = font
+
+        line(sheet.title, font=Font(bold=True, size=16))
+        line(sheet.scope)
+        line()
+        for project in sheet.projects:
+            line(project.heading, font=heading)
+            if project.description:
+                line(project.description)
+            line(project.summary)
+            line()
+            for block in project.types:
+                line(block.heading, font=bold)
+                line(block.summary)
+                table(block.table)
+            for title, items in (
+                (project.cancelled_heading, project.cancelled),
+                (project.planned_heading, project.planned),
+                (project.planned_next_heading, project.planned_next),
+            ):
+                if items:
+                    line(title, font=bold)
+                    for item in items:
+                        line(item)
+                    line()
+        line(sheet.totals_heading, font=heading)
+        for block in sheet.totals:
+            line(block.heading, font=bold)
+            table(block.table)
+            if block.note:
+                line(block.note)
+                line()
+        line(sheet.indicators_heading, font=heading)
+        line(sheet.indicators_note)
+        table(sheet.indicators)
+        for note in sheet.notes:
+            line(note)
+        answer.column_dimensions["A"].width = 28
+        answer.column_dimensions["C"].width = 40
+
+        actions = workbook.create_sheet(_sheet_title(_("Actions")))
+        columns = flat_columns(report)
+        actions.append(columns)
+        for cell in actions[1]:
+            cell.font = bold
+        for row in flat_rows(report, lang):
+            actions.append([_xlsx_value(row[column]) for column in columns])
+            bounds = row["lower_bounds"]
+            for cell, column in zip(actions[actions.max_row], columns, strict=True):
+                if column in bounds:
+                    cell.number_format = at_least
+        actions.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(value)
+    # A text starting with "=" would be read as a formula.
+    if isinstance(value, str) and value.startswith("="):
+        return "'" + value
+    return value
+
+
+# The outcomes table (the `report outcomes` command).
+
+
+def outcomes_columns(table: OutcomeTable) -> list[str]:
+    return [*table.group_by, *METRICS, "lower_bounds"]
+
+
+def outcomes_csv(table: OutcomeTable) -> bytes:
+    """The rows of the table, as the API's `?format=csv` gives them (totals are in the JSON and
+    the workbook: `actions` and `people` do not add up over the rows)."""
+    return _csv(outcomes_columns(table), table.rows)
+
+
+def outcomes_json(table: OutcomeTable) -> bytes:
+    return (json.dumps(table.as_dict(), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
+    """The rows and, in bold, the totals; a minimum reads "at least 200" and stays a number."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    with override(lang):
+        at_least = _lower_bound_format()
+        sheet = workbook.active
+        sheet.title = _sheet_title(_("Outcomes"))
+        sheet.append(
+            [str(DIMENSION_HEADINGS[d]) for d in table.group_by]
+            + [str(METRIC_HEADINGS[m]) for m in METRICS]
+        )
+        unknown = {
+            "pes": _("PES unknown"),
+            "semester": _("semester unknown"),
+            "sector": _("sector unknown"),
+        }
+        for row, is_total in [*((r, False) for r in table.rows), (table.totals, True)]:
+            dimensions = [
+                row[d] if row[d] is not None else unknown.get(d, "") for d in table.group_by
+            ]
+            if is_total and dimensions:
+                dimensions = [_("Total")] + [""] * (len(dimensions) - 1)
+            sheet.append(dimensions + [row[m] for m in METRICS])
+            for cell, metric in zip(sheet[sheet.max_row][len(dimensions) :], METRICS, strict=True):
+                if metric in row["lower_bounds"]:
+                    cell.number_format = at_least
+                if is_total:
+                    cell.font = Font(bold=True)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

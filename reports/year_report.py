@@ -1,0 +1,420 @@
+"""The year report ("answer sheet"): what a cabinet needs to answer a question like no. 443.
+
+For a year and optionally some projects: per project and action type, the realised actions with
+their dates (or rough period), place, starts per PES and outcomes; the cancelled actions with
+their reason; what is planned for the rest of the year and the next; the totals by project and
+type, PES, semester and sector; and indicator progress.
+
+It counts nothing itself: every figure comes from reports.selectors, in a fixed number of
+queries whatever the number of actions. It holds slugs, numbers and names in the three
+languages, so that the HTML page and the .xlsx, .docx and .csv files of any language are
+written from the same object (reports.exports).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from actions.models import Action
+from crossborder.vocabulary import ActionStatus, ActionType
+from projects.models import Indicator, Organisation, OrganisationKind, Project
+
+from .selectors import (
+    SUMMED_METRICS,
+    ReportParameterError,
+    action_outcomes,
+    indicator_progress,
+    outcome_tables,
+)
+
+LANGUAGES: tuple[str, ...] = ("nl", "fr", "en")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Names:
+    """A name in the three languages, as modeltranslation keeps it (``name_nl``, ...)."""
+
+    nl: str = ""
+    fr: str = ""
+    en: str = ""
+
+    @classmethod
+    def of(cls, obj: Any, field_name: str) -> Names:
+        return cls(**{lang: getattr(obj, f"{field_name}_{lang}", "") or "" for lang in LANGUAGES})
+
+    def get(self, lang: str) -> str:
+        """The name in a language, else in the fallback languages of the settings."""
+        fallbacks = getattr(settings, "MODELTRANSLATION_FALLBACK_LANGUAGES", LANGUAGES)
+        for code in (lang, *fallbacks):
+            value = getattr(self, code, "")
+            if value:
+                return value
+        return ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The metrics of one row of the reports layer (``actions``, ``starts``, ...), the distinct
+    people from records (None without any) and the metrics that are lower bounds."""
+
+    counts: Mapping[str, int]
+    people: int | None = None
+    lower_bounds: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> Figures:
+        return cls(
+            counts={metric: row[metric] for metric in ("actions", *SUMMED_METRICS)},
+            people=row["people"],
+            lower_bounds=frozenset(row["lower_bounds"]),
+        )
+
+    def __getitem__(self, metric: str) -> int:
+        return self.counts[metric]
+
+    def at_least(self, metric: str) -> bool:
+        return metric in self.lower_bounds
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The figures of one PES, semester, sector, project or action type (a slug; None where it
+    is unknown: unsplit figures, an action without semester or sector)."""
+
+    key: str | None
+    figures: Figures
+
+
+@dataclass
+class ActionLine:
+    id: int
+    reference: str
+    project: str
+    action_type: str
+    status: str
+    title: Names
+    year: int
+    semester: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    period_note: str
+    place: str
+    online: bool
+    sector: str | None
+    organisers: list[str]
+    cancellation_reason: str
+    figures: Figures
+    by_pes: list[Breakdown]
+
+
+@dataclass
+class TypeSection:
+    """The realised actions of one type in one project, and their totals."""
+
+    action_type: str
+    actions: list[ActionLine]
+    totals: Figures
+    by_pes: list[Breakdown]
+    by_semester: list[Breakdown]
+    by_sector: list[Breakdown]
+
+
+@dataclass
+class ProjectReport:
+    slug: str
+    name: Names
+    summary: Names
+    totals: Figures | None  # None when nothing was realised in the year
+    sections: list[TypeSection] = field(default_factory=list)
+    cancelled: list[ActionLine] = field(default_factory=list)
+    planned: list[ActionLine] = field(default_factory=list)  # the rest of the year
+    planned_next_year: list[ActionLine] = field(default_factory=list)
+
+
+@dataclass
+class TargetLine:
+    kind: str
+    year: int
+    target: int
+    actual: int
+    lower_bound: bool
+
+    @property
+    def ratio(self) -> float | None:
+        return self.actual / self.target if self.target else None
+
+
+@dataclass
+class IndicatorLine:
+    code: str
+    name: Names
+    unit: str
+    project: str | None  # None: the programme, or the projects asked for together
+    actual: int
+    lower_bound: bool
+    targets: list[TargetLine]
+
+
+@dataclass
+class YearReport:
+    year: int
+    selected_projects: list[str] | None
+    projects: list[ProjectReport]
+    totals: Figures
+    by_project_and_type: list[tuple[str, str, Figures]]
+    by_type: list[Breakdown]
+    by_pes: list[Breakdown]
+    by_semester: list[Breakdown]
+    indicators: list[IndicatorLine]
+    # Names for the slugs above: PES by the name borne in the year (Pôle emploi until 2023).
+    pes_names: dict[str, str]
+    project_names: dict[str, Names]
+    sector_names: dict[str, Names]
+    pes_order: list[str]  # every PES, in the order of the reports layer (by slug)
+
+
+def _check_year(year: Any) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ReportParameterError(
+            {
+                "year": [
+                    _("“%(value)s” is not a year between 2000 and 2100.") % {"value": year},
+                ]
+            }
+        )
+    return year
+
+
+def _projects(year: int, selected: list[str] | None) -> list[Project]:
+    """The projects asked for, or those that run in the year or have an action in the report
+    (realised, cancelled or planned in the year, planned the next)."""
+    order = (F("starts_on").asc(nulls_first=True), "pk")
+    if selected:
+        found = list(Project.objects.filter(slug__in=selected).order_by(*order))
+        unknown = [slug for slug in selected if slug not in {p.slug for p in found}]
+        if unknown:
+            raise ReportParameterError(
+                {
+                    "project": [
+                        _("Unknown project “%(value)s”.") % {"value": slug} for slug in unknown
+                    ]
+                }
+            )
+        return found
+    in_report = Action.objects.filter(project=OuterRef("pk")).filter(
+        Q(year=year) | Q(year=year + 1, status=ActionStatus.PLANNED)
+    )
+    runs = Q(starts_on__lte=datetime.date(year, 12, 31)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=datetime.date(year, 1, 1))
+    )
+    return list(Project.objects.filter(Q(Exists(in_report)) | runs).order_by(*order))
+
+
+def _sort_key(action: Action) -> tuple[Any, ...]:
+    # Exact dates first within their semester, rough periods after; the same on every database.
+    return (
+        action.year,
+        action.semester or "~",
+        action.start_date or datetime.date.max,
+        action.pk,
+    )
+
+
+def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearReport:
+    """The answer sheet of a year, for all projects or those asked for (slugs).
+
+    Raises ReportParameterError naming ``year`` or ``project`` for a value not understood.
+    A fixed number of queries whatever the number of actions."""
+    year = _check_year(year)
+    selected = list(dict.fromkeys(projects)) if projects else None
+    project_rows = _projects(year, selected)
+    scope: dict[str, Any] = {"project": selected} if selected else {}
+
+    end_of_year = datetime.date(year, 12, 31)
+    pes_rows = Organisation.objects.filter(kind=OrganisationKind.PES).prefetch_related(
+        "former_names"
+    )
+    pes_names = {pes.slug: pes.name_on(end_of_year) for pes in pes_rows.order_by("slug")}
+
+    action_rows = Action.objects.filter(
+        Q(year=year) | Q(year=year + 1, status=ActionStatus.PLANNED)
+    ).select_related("project", "sector")
+    if selected:
+        action_rows = action_rows.filter(project__slug__in=selected)
+    actions = sorted(
+        action_rows.prefetch_related("organisers__former_names").order_by(), key=_sort_key
+    )
+
+    per_action, per_action_and_pes = action_outcomes(
+        filters={"year": [year, year + 1], "status": list(ActionStatus.values), **scope}
+    )
+    figures_of = {row["action"]: Figures.of(row) for row in per_action}
+    pes_of: dict[int, list[Breakdown]] = {}
+    for row in per_action_and_pes:
+        pes_of.setdefault(row["action"], []).append(Breakdown(row["pes"], Figures.of(row)))
+
+    lines = [
+        ActionLine(
+            id=action.pk,
+            reference=action.reference,
+            project=action.project.slug,
+            action_type=action.action_type,
+            status=action.status,
+            title=Names.of(action, "title"),
+            year=action.year,
+            semester=action.semester,
+            start_date=action.start_date,
+            end_date=action.end_date,
+            period_note=action.period_note,
+            place=action.place,
+            online=action.online,
+            sector=action.sector.slug if action.sector else None,
+            organisers=[o.name_on(end_of_year) for o in action.organisers.all()],
+            cancellation_reason=action.cancellation_reason,
+            figures=figures_of[action.pk],
+            by_pes=pes_of.get(action.pk, []),
+        )
+        for action in actions
+    ]
+    sector_names = {
+        action.sector.slug: Names.of(action.sector, "name") for action in actions if action.sector
+    }
+
+    (
+        by_project_type,
+        by_project_type_pes,
+        by_project_type_semester,
+        by_project_type_sector,
+        by_project,
+        by_type,
+        by_pes,
+        by_semester,
+    ) = outcome_tables(
+        groupings=[
+            ["project", "action_type"],
+            ["project", "action_type", "pes"],
+            ["project", "action_type", "semester"],
+            ["project", "action_type", "sector"],
+            ["project"],
+            ["action_type"],
+            ["pes"],
+            ["semester"],
+        ],
+        filters={"year": year, **scope},
+    )
+
+    def breakdowns(
+        rows: list[dict[str, Any]], project: str, action_type: str, key: str
+    ) -> list[Breakdown]:
+        return [
+            Breakdown(row[key], Figures.of(row))
+            for row in rows
+            if row["project"] == project and row["action_type"] == action_type
+        ]
+
+    project_totals = {row["project"]: Figures.of(row) for row in by_project.rows}
+    reports: list[ProjectReport] = []
+    for project in project_rows:
+        report = ProjectReport(
+            slug=project.slug,
+            name=Names.of(project, "name"),
+            summary=Names.of(project, "summary"),
+            totals=project_totals.get(project.slug),
+        )
+        realised_types = [
+            row["action_type"] for row in by_project_type.rows if row["project"] == project.slug
+        ]
+        for action_type in [t for t in ActionType.values if t in realised_types]:
+            row = next(
+                r
+                for r in by_project_type.rows
+                if r["project"] == project.slug and r["action_type"] == action_type
+            )
+            report.sections.append(
+                TypeSection(
+                    action_type=action_type,
+                    actions=[
+                        line
+                        for line in lines
+                        if line.project == project.slug
+                        and line.action_type == action_type
+                        and line.year == year
+                        and line.status in (ActionStatus.ONGOING, ActionStatus.COMPLETED)
+                    ],
+                    totals=Figures.of(row),
+                    by_pes=breakdowns(by_project_type_pes.rows, project.slug, action_type, "pes"),
+                    by_semester=breakdowns(
+                        by_project_type_semester.rows, project.slug, action_type, "semester"
+                    ),
+                    by_sector=breakdowns(
+                        by_project_type_sector.rows, project.slug, action_type, "sector"
+                    ),
+                )
+            )
+        for line in lines:
+            if line.project != project.slug:
+                continue
+            if line.status == ActionStatus.CANCELLED and line.year == year:
+                report.cancelled.append(line)
+            elif line.status == ActionStatus.PLANNED:
+                (report.planned if line.year == year else report.planned_next_year).append(line)
+        reports.append(report)
+
+    return YearReport(
+        year=year,
+        selected_projects=selected,
+        projects=reports,
+        totals=Figures.of(by_project.totals),
+        by_project_and_type=[
+            (row["project"], row["action_type"], Figures.of(row)) for row in by_project_type.rows
+        ],
+        by_type=[Breakdown(row["action_type"], Figures.of(row)) for row in by_type.rows],
+        by_pes=[Breakdown(row["pes"], Figures.of(row)) for row in by_pes.rows],
+        by_semester=[Breakdown(row["semester"], Figures.of(row)) for row in by_semester.rows],
+        indicators=_indicators(year, selected),
+        pes_names=pes_names,
+        # Every project's name: indicator progress may name a project with targets and no action.
+        project_names={
+            p.slug: Names.of(p, "name")
+            for p in Project.objects.only("slug", *(f"name_{lang}" for lang in LANGUAGES))
+        },
+        sector_names=sector_names,
+        pes_order=list(pes_names),
+    )
+
+
+def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
+    """Indicator progress up to the year's end, with the indicators' names in every language."""
+    names = {
+        indicator.code: Names.of(indicator, "name")
+        for indicator in Indicator.objects.only("code", *(f"name_{lang}" for lang in LANGUAGES))
+    }
+    return [
+        IndicatorLine(
+            code=progress.code,
+            name=names.get(progress.code, Names(en=progress.name)),
+            unit=progress.unit,
+            project=progress.project,
+            actual=progress.actual,
+            lower_bound=progress.lower_bound,
+            targets=[
+                TargetLine(
+                    kind=target.kind,
+                    year=target.year,
+                    target=target.target,
+                    actual=target.actual,
+                    lower_bound=target.lower_bound,
+                )
+                for target in progress.targets
+            ],
+        )
+        for progress in indicator_progress(projects=selected, until_year=year)
+    ]
