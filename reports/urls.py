@@ -1,5 +1,25 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("projects/<slug:slug>/", views.project_detail, name="project-detail"),
+    path("actions/", views.action_list, name="action-list"),
+    path("actions/<int:pk>/", views.action_detail, name="action-detail"),
+    # The dashboards' own login page (LOGIN_URL), in the site's look and language; the admin
+    # keeps its own.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path(
+        "accounts/logout/", auth_views.LogoutView.as_view(next_page="reports:login"), name="logout"
+    ),
+]

@@ -1,0 +1,95 @@
+"""How figures of the reports layer read on a page: lower bounds, unknown PES, rates, periods.
+
+Only formatting: the numbers themselves come from reports.selectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# What an empty cell reads: an en dash, as in print.
+NO_VALUE = "\u2013"
+
+
+def _number(value: int | float, decimal_pos: int | None = None) -> str:
+    # Grouped in the active locale's way (1,234 / 1.234 / 1 234), whatever USE_THOUSAND_SEPARATOR.
+    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag
+def metric(row: Mapping[str, Any], name: str) -> str:
+    """A metric of a row or totals of an OutcomeTable: "200", or "at least 200" for a lower
+    bound; a dash when the row has no value (``people`` without records)."""
+    value = row.get(name)
+    if value is None:
+        return NO_VALUE
+    if name in row.get("lower_bounds", ()):
+        return _("at least %(number)s") % {"number": _number(value)}
+    return _number(value)
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A plain count in the locale's format."""
+    return NO_VALUE if value is None else _number(value)
+
+
+@register.simple_tag
+def placement_rate(row: Mapping[str, Any]) -> str:
+    """Placements per start, as a percentage in the locale's format.
+
+    A lower bound on the starts makes the rate an upper bound ("at most"), one on the placements
+    a lower bound; with both the rate says nothing and reads as a dash.
+    """
+    starts, placements = row.get("starts") or 0, row.get("placements") or 0
+    if not starts:
+        return NO_VALUE
+    bounds = set(row.get("lower_bounds", ()))
+    rate = percent(placements / starts)
+    if {"starts", "placements"} <= bounds:
+        return NO_VALUE
+    if "starts" in bounds:
+        return _("at most %(rate)s") % {"rate": rate}
+    if "placements" in bounds:
+        return _("at least %(rate)s") % {"rate": rate}
+    return rate
+
+
+@register.filter
+def pes_name(slug: str | None, names: Mapping[str, str]) -> str:
+    """A PES slug of a report row as its name; None is the unknown PES (unsplit figures)."""
+    if slug is None:
+        return _("unknown PES")
+    return names.get(slug, slug)
+
+
+@register.simple_tag
+def semester_label(year: int | None, semester: str | None) -> str:
+    """A report row's period: its semester, or its year when the semester is not known."""
+    if semester:
+        return semester
+    if year is None:
+        return _("period not known")
+    return _("%(year)s, semester not known") % {"year": year}
+
+
+@register.filter
+def lookup(mapping: Mapping[str, Any], key: Any) -> Any:
+    """mapping[key] in a template, for the name maps the views pass along."""
+    return mapping.get(key, key) if mapping else key
+
+
+@register.filter
+def percent(ratio: float | None) -> str:
+    """A share (0.42) as a whole percentage in the locale's format (42%)."""
+    if ratio is None:
+        return NO_VALUE
+    # Rounded here: number_format cuts decimals off instead of rounding them.
+    return _("%(percent)s%%") % {"percent": _number(round(100 * ratio))}

@@ -1,0 +1,550 @@
+"""The dashboards: server-rendered pages over the reports layer, for managers, coordinators and
+partners (no personal data on any of them).
+
+Every number shown comes from reports.selectors; the views only choose the filters, name the
+slugs (projects, PES, action types) in the active language and shape rows for the charts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from actions.models import Action
+from crossborder.vocabulary import ActionType
+from projects.access import can_read_programme
+from projects.models import Organisation, OrganisationKind, Project
+from reports.filters import SEMESTER_RE, ActionFilterSet
+from reports.selectors import (
+    OutcomeTable,
+    action_figures,
+    action_outcomes_by_pes,
+    indicator_progress,
+    outcomes,
+    planned_actions,
+)
+from reports.templatetags.report_format import metric
+
+View = Callable[..., HttpResponse]
+
+# The filters the overview and a project page offer beside the period (all of the FilterSet's
+# dimensions but the period and the status: the dashboards count realised actions).
+OVERVIEW_FILTERS = ("project", "action_type", "pes", "sector")
+# Colours of the PES in the charts, readable on white and told apart in grey print; the unknown
+# PES (unsplit figures) is grey.
+PES_COLOURS = {"vdab": "#0b4f8a", "le-forem": "#c45a00", "pole-emploi": "#1f8a4c"}
+UNKNOWN_COLOUR = "#8a94a3"
+OTHER_COLOURS = ("#6b3fa0", "#b8860b", "#2a7f8f")
+METRIC_COLOURS = {"starts": "#0b4f8a", "placements": "#1f8a4c", "hires": "#c45a00"}
+CHART_METRICS = ("starts", "placements", "hires")
+ACTIONS_PER_PAGE = 25
+# Sort keys of the action list and the columns they order by (the date of an action is its
+# period first: actions known only by a semester or year sort with it).
+SORTS: dict[str, tuple[str, ...]] = {
+    "date": ("year", "semester", "start_date", "pk"),
+    "title": ("title", "pk"),
+    "project": ("project__name", "year", "semester", "start_date", "pk"),
+    "type": ("action_type", "year", "semester", "start_date", "pk"),
+    "status": ("status", "year", "semester", "start_date", "pk"),
+}
+EXPORT_METRICS = (
+    "interested",
+    "starts",
+    "completions",
+    "placements",
+    "hires",
+    "certificates",
+    "employers",
+    "agencies",
+    "vacancies",
+)
+
+
+def dashboard_view(view: View) -> View:
+    """Logged-in users with a role (manager, coordinator, partner) only: anyone else logged in
+    gets 403, an anonymous visitor the login page."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_read_programme(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(checked)
+
+
+def _first_day(semester: str) -> datetime.date:
+    year, half = semester.split("-S")
+    return datetime.date(int(year), 1 if half == "1" else 7, 1)
+
+
+def _last_day(semester: str) -> datetime.date:
+    year, half = semester.split("-S")
+    return datetime.date(int(year), 6, 30) if half == "1" else datetime.date(int(year), 12, 31)
+
+
+def _semester(value: str) -> str:
+    if not SEMESTER_RE.match(value):
+        raise forms.ValidationError(
+            gettext_lazy("“%(value)s” is not a semester like 2017-S1 or 2017-S2."),
+            params={"value": value},
+        )
+    return value
+
+
+class PeriodForm(forms.Form):
+    """The period of the overview: a range of semesters, or a whole year as a shortcut.
+
+    Without either, the latest year with actions up to this year is shown.
+    """
+
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100
+    )
+    period_from = forms.CharField(
+        label=gettext_lazy("From"), required=False, validators=[_semester]
+    )
+    period_to = forms.CharField(label=gettext_lazy("Until"), required=False, validators=[_semester])
+
+    def __init__(self, data: QueryDict, *, years: list[int]) -> None:
+        super().__init__(data)
+        self.years = years
+        semesters = [("", "")] + [(f"{y}-S{h}", f"{y}-S{h}") for y in years for h in (1, 2)]
+        for name in ("period_from", "period_to"):
+            self.fields[name].widget = forms.Select(choices=semesters)
+
+    def default_year(self) -> int:
+        this_year = timezone.localdate().year
+        past = [year for year in self.years if year <= this_year]
+        return max(past) if past else (min(self.years) if self.years else this_year)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        year, start, end = cleaned.get("year"), cleaned.get("period_from"), cleaned.get("period_to")
+        if not (start or end):
+            year = year or self.default_year()
+            start, end = f"{year}-S1", f"{year}-S2"
+        start = start or (f"{end[:4]}-S1")
+        end = end or (f"{start[:4]}-S2")
+        if end < start:
+            self.add_error("period_to", _("May not be before the start of the period."))
+            return cleaned
+        cleaned["period_from"], cleaned["period_to"] = start, end
+        return cleaned
+
+    @property
+    def date_range(self) -> tuple[datetime.date, datetime.date]:
+        return _first_day(self.cleaned_data["period_from"]), _last_day(
+            self.cleaned_data["period_to"]
+        )
+
+    @property
+    def label(self) -> str:
+        start, end = self.cleaned_data["period_from"], self.cleaned_data["period_to"]
+        if start[:4] == end[:4] and start.endswith("S1") and end.endswith("S2"):
+            return start[:4]
+        return start if start == end else f"{start} \u2013 {end}"
+
+
+def _subset(query: QueryDict, names: Iterable[str]) -> QueryDict:
+    subset = QueryDict(mutable=True)
+    for name in names:
+        values = [value for value in query.getlist(name) if value != ""]
+        if values:
+            subset.setlist(name, values)
+    return subset
+
+
+def _pes_names() -> dict[str, str]:
+    return dict(Organisation.objects.filter(kind=OrganisationKind.PES).values_list("slug", "name"))
+
+
+def _project_names() -> dict[str, str]:
+    # Project objects, not values(): the name in the active language with its fallback is
+    # modeltranslation's descriptor on the instance.
+    return {project.slug: project.name for project in Project.objects.all()}
+
+
+def _semester_label(year: int | None, semester: str | None) -> str:
+    if semester:
+        return semester
+    return _("%(year)s, semester not known") % {"year": year}
+
+
+def _pes_order(slugs: Iterable[str | None], names: dict[str, str]) -> list[str | None]:
+    """Known PES by name, the unknown PES (None) last."""
+    known = sorted({slug for slug in slugs if slug is not None}, key=lambda s: names.get(s, s))
+    return [*known, *([None] if None in set(slugs) else [])]
+
+
+def _pes_label(slug: str | None, names: dict[str, str]) -> str:
+    return _("unknown PES") if slug is None else names.get(slug, slug)
+
+
+def _pes_colour(slug: str | None, index: int) -> str:
+    if slug is None:
+        return UNKNOWN_COLOUR
+    return PES_COLOURS.get(slug, OTHER_COLOURS[index % len(OTHER_COLOURS)])
+
+
+def semester_pes_charts(table: OutcomeTable, pes_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Starts, placements and hires per semester, stacked by PES: one chart per metric, from a
+    table grouped by year, semester and PES."""
+    periods = list(dict.fromkeys((row["year"], row["semester"]) for row in table.rows))
+    pes_slugs = _pes_order([row["pes"] for row in table.rows], pes_names)
+    cells = {(row["year"], row["semester"], row["pes"]): row for row in table.rows}
+    charts = []
+    for name in CHART_METRICS:
+        charts.append(
+            {
+                "id": f"chart-semester-{name}",
+                "title": _("%(metric)s per semester, by PES") % {"metric": _metric_label(name)},
+                "stacked": True,
+                "labels": [_semester_label(year, semester) for year, semester in periods],
+                "datasets": [
+                    {
+                        "label": _pes_label(slug, pes_names),
+                        "color": _pes_colour(slug, index),
+                        "data": [
+                            cells[(year, semester, slug)][name]
+                            if (year, semester, slug) in cells
+                            else 0
+                            for year, semester in periods
+                        ],
+                    }
+                    for index, slug in enumerate(pes_slugs)
+                ],
+            }
+        )
+    return charts
+
+
+def metrics_chart(
+    chart_id: str, title: str, labels: list[str], rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Starts, placements and hires side by side for each label (action type, semester)."""
+    return {
+        "id": chart_id,
+        "title": title,
+        "stacked": False,
+        "labels": labels,
+        "datasets": [
+            {
+                "label": _metric_label(name),
+                "color": METRIC_COLOURS[name],
+                "data": [row[name] for row in rows],
+            }
+            for name in CHART_METRICS
+        ],
+    }
+
+
+def _metric_label(name: str) -> str:
+    labels = {
+        "actions": _("Actions"),
+        "interested": _("Interested"),
+        "starts": _("Starts"),
+        "completions": _("Completions"),
+        "placements": _("Placements"),
+        "hires": _("Hires"),
+        "certificates": _("Certificates"),
+        "employers": _("Employers"),
+        "agencies": _("Agencies"),
+        "vacancies": _("Vacancies"),
+        "people": _("People"),
+    }
+    return labels[name]
+
+
+def _type_label(slug: str) -> str:
+    return str(ActionType(slug).label)
+
+
+def _form_errors(*forms_with_errors: forms.Form) -> list[str]:
+    messages = []
+    for form in forms_with_errors:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.append(f"{label}: {error}" if label else str(error))
+    return messages
+
+
+@dashboard_view
+def overview(request: HttpRequest) -> HttpResponse:
+    """Where the programme stands for a period: tiles, charts per semester and PES and per
+    action type, indicator progress and the next planned actions."""
+    years = sorted(Action.objects.order_by().values_list("year", flat=True).distinct())
+    period = PeriodForm(request.GET, years=years)
+    filterset = ActionFilterSet(
+        _subset(request.GET, OVERVIEW_FILTERS), queryset=Action.objects.none()
+    )
+    context: dict[str, Any] = {
+        "period": period,
+        "filter": filterset,
+        "years": years,
+        "filter_fields": [filterset.form[name] for name in OVERVIEW_FILTERS],
+    }
+    period_ok = period.is_valid()
+    if not (filterset.is_valid() and period_ok):
+        context["errors"] = _form_errors(period, filterset.form)
+        return render(request, "reports/overview.html", context, status=400)
+
+    date_from, date_to = period.date_range
+    filters = _subset(request.GET, OVERVIEW_FILTERS)
+    filters["date_from"], filters["date_to"] = date_from.isoformat(), date_to.isoformat()
+    by_type = outcomes(group_by=["action_type"], filters=filters)
+    by_semester = outcomes(group_by=["year", "semester", "pes"], filters=filters)
+    pes_names = _pes_names()
+    project_slugs = filterset.form.cleaned_data.get("project")
+    indicators = indicator_progress(
+        projects=[p.slug for p in project_slugs] if project_slugs else None,
+        until_year=date_to.year,
+    )
+    type_rows = [{**row, "label": _type_label(row["action_type"])} for row in by_type.rows]
+    context.update(
+        {
+            "period_label": period.label,
+            "date_from": date_from,
+            "date_to": date_to,
+            "totals": by_type.totals,
+            "type_rows": type_rows,
+            "semester_rows": [
+                {
+                    **row,
+                    "label": _semester_label(row["year"], row["semester"]),
+                    "pes_label": _pes_label(row["pes"], pes_names),
+                }
+                for row in by_semester.rows
+            ],
+            "semester_totals": by_semester.totals,
+            "semester_charts": semester_pes_charts(by_semester, pes_names),
+            "type_chart": metrics_chart(
+                "chart-type",
+                _("Starts, placements and hires per action type"),
+                [row["label"] for row in type_rows],
+                type_rows,
+            ),
+            "indicators": [item for item in indicators if item.project is None],
+            "planned": planned_actions(
+                filters=_subset(request.GET, ("project", "action_type", "sector")),
+                after=date_from,
+                limit=8,
+            ),
+            "year_links": years,
+        }
+    )
+    return render(request, "reports/overview.html", context)
+
+
+@dashboard_view
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One project: partners, work packages, its actions over time with their figures, its
+    outcomes per semester and its indicators."""
+    project = get_object_or_404(
+        Project.objects.select_related("programme", "lead_partner"), slug=slug
+    )
+    partners = list(project.memberships.select_related("organisation"))
+    work_packages = list(project.work_packages.select_related("coordinator"))
+    actions = list(project.actions.select_related("sector").order_by(*SORTS["date"]))
+    figures = action_figures(project.actions.all())
+    filters = {"project": project.slug}
+    per_semester = outcomes(group_by=["year", "semester"], filters=filters)
+    per_semester_pes = outcomes(group_by=["year", "semester", "pes"], filters=filters)
+    pes_names = _pes_names()
+    semester_rows = [
+        {**row, "label": _semester_label(row["year"], row["semester"])} for row in per_semester.rows
+    ]
+    indicators = [
+        item for item in indicator_progress(projects=[project.slug]) if item.project == project.slug
+    ]
+    context = {
+        "project": project,
+        "partners": partners,
+        "work_packages": work_packages,
+        "actions": [(action, figures.get(action.pk)) for action in actions],
+        "semester_rows": semester_rows,
+        "totals": per_semester.totals,
+        "semester_chart": metrics_chart(
+            "chart-project-semester",
+            _("Starts, placements and hires per semester"),
+            [row["label"] for row in semester_rows],
+            semester_rows,
+        ),
+        "semester_charts": semester_pes_charts(per_semester_pes, pes_names),
+        "semester_pes_rows": [
+            {
+                **row,
+                "label": _semester_label(row["year"], row["semester"]),
+                "pes_label": _pes_label(row["pes"], pes_names),
+            }
+            for row in per_semester_pes.rows
+        ],
+        "indicators": indicators,
+    }
+    return render(request, "reports/project_detail.html", context)
+
+
+def _sorted(queryset: Any, sort: str) -> tuple[Any, str]:
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = "date", "date"
+    columns = SORTS[key]
+    if sort.startswith("-"):
+        columns = tuple(f"-{column}" for column in columns)
+    return queryset.order_by(*columns), sort
+
+
+@dashboard_view
+def action_list(request: HttpRequest) -> HttpResponse:
+    """The actions, filtered with the shared ActionFilterSet (every status unless asked),
+    sortable, paginated, and exported to .csv or .xlsx with the same rows."""
+    filterset = ActionFilterSet(
+        request.GET, queryset=Action.objects.select_related("project", "sector")
+    )
+    context: dict[str, Any] = {"filter": filterset}
+    if not filterset.is_valid():
+        context["errors"] = _form_errors(filterset.form)
+        return render(request, "reports/action_list.html", context, status=400)
+    actions, sort = _sorted(filterset.qs, request.GET.get("sort", "date"))
+    export = request.GET.get("export")
+    if export in {"csv", "xlsx"}:
+        return _export(actions, export)
+    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    figures = action_figures(Action.objects.filter(pk__in=[action.pk for action in page]))
+    query = request.GET.copy()
+    for name in ("page", "sort", "export"):
+        query.pop(name, None)
+    context.update(
+        {
+            "page": page,
+            "rows": [(action, figures.get(action.pk)) for action in page],
+            "sort": sort,
+            "query": query.urlencode(),
+            "sort_links": {key: ("-" + key if sort == key else key) for key in SORTS},
+        }
+    )
+    return render(request, "reports/action_list.html", context)
+
+
+def _export_rows(actions: Any) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows of an export: the filtered actions in the list's order, with their
+    figures from the reports layer (one query for all of them)."""
+    actions = list(actions)
+    figures = action_figures(Action.objects.filter(pk__in=[action.pk for action in actions]))
+    header = [
+        _("Reference"),
+        _("Title"),
+        _("Project"),
+        _("Type"),
+        _("Status"),
+        _("Start date"),
+        _("End date"),
+        _("Year"),
+        _("Semester"),
+        _("Place"),
+        _("Sector"),
+        *[_metric_label(name) for name in EXPORT_METRICS],
+        _("Lower bounds"),
+    ]
+    rows = []
+    for action in actions:
+        row = figures.get(action.pk, {})
+        rows.append(
+            [
+                action.reference,
+                action.title,
+                action.project.name,
+                action.get_action_type_display(),
+                action.get_status_display(),
+                action.start_date,
+                action.end_date,
+                action.year,
+                action.semester,
+                action.place,
+                action.sector.name if action.sector else "",
+                *[row.get(name, 0) for name in EXPORT_METRICS],
+                ", ".join(_metric_label(name) for name in row.get("lower_bounds", [])),
+            ]
+        )
+    return header, rows
+
+
+def _export(actions: Any, kind: str) -> HttpResponse:
+    header, rows = _export_rows(actions)
+    stamp = timezone.localdate().isoformat()
+    if kind == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.csv"'
+        # A byte-order mark so that spreadsheet programs read the accents as UTF-8.
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Actions")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.xlsx"'
+    return response
+
+
+@dashboard_view
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One action: what, when and where, its figures per PES, the employers present with their
+    vacancies and the jobs offered. No participant is named."""
+    action = get_object_or_404(
+        Action.objects.select_related("project", "sector", "work_package"), pk=pk
+    )
+    table = action_outcomes_by_pes(action)
+    pes_names = _pes_names()
+    shown = [
+        name
+        for name in EXPORT_METRICS[:6]
+        if table.totals[name] or name in table.totals["lower_bounds"]
+    ] or ["starts"]
+    context = {
+        "action": action,
+        "rows": [{**row, "pes_label": _pes_label(row["pes"], pes_names)} for row in table.rows],
+        "totals": table.totals,
+        "metrics": [(name, _metric_label(name)) for name in shown],
+        "employers": list(action.employers.select_related("organisation")),
+        "jobs": list(action.job_offers.select_related("employer")),
+        "organisers": list(action.organisers.all()),
+        "offices": list(action.offices.all()),
+        "certificates": list(action.certificates.all()),
+        "employer_totals": [
+            (_metric_label(name), metric(table.totals, name))
+            for name in ("employers", "agencies", "vacancies")
+        ],
+    }
+    return render(request, "reports/action_detail.html", context)
