@@ -21,8 +21,13 @@ def figure_upsert(
 ) -> tuple[Figure, bool]:
     """Set an action's figure for a metric and PES (None: unsplit). Returns it and whether it was
     created. The model's rules apply: one form per action, PES and metric; cohort limits."""
+    # Ordered by pk: the model's ordering (pes__name) would LEFT JOIN the nullable PES, and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
     figure = (
-        Figure.objects.select_for_update().filter(action=action, metric=metric, pes=pes).first()
+        Figure.objects.select_for_update()
+        .filter(action=action, metric=metric, pes=pes)
+        .order_by("pk")
+        .first()
     )
     created = figure is None
     if created:
