@@ -121,9 +121,23 @@ class PeriodForm(forms.Form):
     period_to = forms.CharField(label=gettext_lazy("Until"), required=False, validators=[_semester])
 
     def __init__(self, data: QueryDict, *, years: list[int]) -> None:
-        super().__init__(data)
         self.years = years
-        semesters = [("", "")] + [(f"{y}-S{h}", f"{y}-S{h}") for y in years for h in (1, 2)]
+        # A year, or no period at all, stands for its two semesters: filled in here so that the
+        # form shows the period it counts.
+        data = data.copy()
+        if not (data.get("period_from") or data.get("period_to")):
+            year = data.get("year") or str(self.default_year())
+            if year.isdigit():
+                data["period_from"], data["period_to"] = f"{year}-S1", f"{year}-S2"
+        super().__init__(data)
+        # The years with actions, and those of the period asked when they have none.
+        asked = {
+            int(value[:4])
+            for value in (data.get("period_from"), data.get("period_to"))
+            if value and SEMESTER_RE.match(value)
+        }
+        shown = sorted(set(years) | asked)
+        semesters = [("", "")] + [(f"{y}-S{h}", f"{y}-S{h}") for y in shown for h in (1, 2)]
         for name in ("period_from", "period_to"):
             self.fields[name].widget = forms.Select(choices=semesters)
 
@@ -136,12 +150,9 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        year, start, end = cleaned.get("year"), cleaned.get("period_from"), cleaned.get("period_to")
-        if not (start or end):
-            year = year or self.default_year()
-            start, end = f"{year}-S1", f"{year}-S2"
-        start = start or (f"{end[:4]}-S1")
-        end = end or (f"{start[:4]}-S2")
+        start, end = cleaned.get("period_from"), cleaned.get("period_to")
+        start = start or f"{end[:4]}-S1"
+        end = end or f"{start[:4]}-S2"
         if end < start:
             self.add_error("period_to", _("May not be before the start of the period."))
             return cleaned
