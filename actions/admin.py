@@ -498,9 +498,15 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                     allowed_pes=None if request.user.is_superuser else own_pes(request.user),
                     dry_run=dry_run,
                     update_existing=update,
+                    max_rows=tabular.ADMIN_MAX_ROWS,
                 )
             return figure_imports.import_figures(
-                action=action, filename=filename, data=data, dry_run=dry_run, update_existing=update
+                action=action,
+                filename=filename,
+                data=data,
+                dry_run=dry_run,
+                update_existing=update,
+                max_rows=tabular.ADMIN_MAX_ROWS,
             )
 
         if request.method == "POST" and "confirm" in request.POST and stored:

@@ -147,6 +147,7 @@ def import_figures(
     data: bytes,
     dry_run: bool = True,
     update_existing: bool = False,
+    max_rows: int = tabular.MAX_ROWS,
 ) -> FigureImportResult:
     """Check a file of figures and, unless dry_run or any row fails, write it in one transaction.
 
@@ -155,7 +156,9 @@ def import_figures(
     """
     result = FigureImportResult()
     try:
-        table = tabular.read_table(filename, data, known=COLUMNS, required=REQUIRED)
+        table = tabular.read_table(
+            filename, data, known=COLUMNS, required=REQUIRED, max_rows=max_rows
+        )
     except FileRefused as refused:
         result.problems.append(Problem(None, "", refused.message))
         return result

@@ -23,7 +23,10 @@ from django.conf import settings
 # Large enough for thousands of rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+# Every row is validated by the model's rules (about 35 queries a row), so a row costs tens of
+# milliseconds: the admin takes what a web request can do in seconds, the command the rest.
 MAX_ROWS = 5000
+ADMIN_MAX_ROWS = 500
 FORMATS = ("xlsx", "csv")
 
 
@@ -100,7 +103,12 @@ def check_size(size: int) -> None:
 
 
 def read_table(
-    filename: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]
+    filename: str,
+    data: bytes,
+    *,
+    known: tuple[str, ...],
+    required: tuple[str, ...],
+    max_rows: int = MAX_ROWS,
 ) -> Table:
     """The rows of an uploaded file; FileRefused says what to fix when it cannot be read."""
     check_size(len(data))
@@ -124,9 +132,14 @@ def read_table(
     for number, cells in enumerate(grid[1:], start=2):
         if not any(_filled(cell) for cell in cells):
             continue
-        if len(table.rows) == MAX_ROWS:
+        if len(table.rows) == max_rows:
             raise FileRefused(
-                f"The file has more than {MAX_ROWS} rows; split it into smaller files."
+                f"The file has more than {max_rows} rows; split it into smaller files"
+                + (
+                    " (or import it with manage.py import_participations)."
+                    if max_rows < MAX_ROWS
+                    else "."
+                )
             )
         extra = [cell for cell in cells[len(columns) :] if _filled(cell)]
         if extra:

@@ -262,6 +262,7 @@ def import_participations(
     allowed_pes: Organisation | None = None,
     dry_run: bool = True,
     update_existing: bool = False,
+    max_rows: int = tabular.MAX_ROWS,
 ) -> ImportResult:
     """Check a file and, unless dry_run or any row fails, write it all in one transaction.
 
@@ -271,7 +272,9 @@ def import_participations(
     """
     result = ImportResult()
     try:
-        table = tabular.read_table(filename, data, known=COLUMNS, required=REQUIRED)
+        table = tabular.read_table(
+            filename, data, known=COLUMNS, required=REQUIRED, max_rows=max_rows
+        )
     except FileRefused as refused:
         result.problems.append(Problem(None, "", refused.message))
         return result

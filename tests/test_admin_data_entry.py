@@ -475,3 +475,21 @@ def test_the_history_records_the_user_and_the_change(coordinator_client, coordin
     )
     assert version.status_code == 200
     assert 'value="Veurne"' in version.content.decode()
+
+
+def test_the_admin_sends_big_files_to_the_command(coordinator_client, project, vdab, monkeypatch):
+    from crossborder import tabular
+
+    monkeypatch.setattr(tabular, "ADMIN_MAX_ROWS", 2)
+    action = ActionFactory(project=project)
+    url = reverse("admin:actions_action_import", args=[action.pk, "participations"])
+    rows = [HEADER] + [["vdab", f"V-{n}", "", "", "started", "", ""] for n in range(3)]
+    data = csv_file(rows, delimiter=";", encoding="cp1252")
+
+    response = coordinator_client.post(url, {"file": io.BytesIO(data) | _named("big.csv")})
+
+    assert (
+        "The file has more than 2 rows; split it into smaller files (or import it with "
+        "manage.py import_participations)."
+    ) in response.content.decode()
+    assert not Participation.objects.exists()
