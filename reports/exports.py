@@ -820,7 +820,7 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def outcomes_columns(table: OutcomeTable) -> list[str]:
-    return [*table.group_by, *METRICS, "lower_bounds"]
+    return [*table.group_by, *METRICS, "lower_bound", "lower_bounds"]
 
 
 def outcomes_csv(table: OutcomeTable) -> bytes:
@@ -852,12 +852,17 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
             "semester": _("semester unknown"),
             "sector": _("sector unknown"),
         }
-        for row, is_total in [*((r, False) for r in table.rows), (table.totals, True)]:
-            dimensions = [
-                row[d] if row[d] is not None else unknown.get(d, "") for d in table.group_by
-            ]
-            if is_total and dimensions:
-                dimensions = [_("Total")] + [""] * (len(dimensions) - 1)
+        lines = [(row, False) for row in table.rows]
+        if table.group_by:
+            # Without a dimension the one row is the totals already.
+            lines.append((table.totals, True))
+        for row, is_total in lines:
+            if is_total:
+                dimensions = [_("Total"), *[""] * (len(table.group_by) - 1)][: len(table.group_by)]
+            else:
+                dimensions = [
+                    row[d] if row[d] is not None else unknown.get(d, "") for d in table.group_by
+                ]
             sheet.append(dimensions + [row[m] for m in METRICS])
             for cell, metric in zip(sheet[sheet.max_row][len(dimensions) :], METRICS, strict=True):
                 if metric in row["lower_bounds"]:

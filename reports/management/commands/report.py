@@ -1,0 +1,195 @@
+"""Scheduled exports of the reports layer.
+
+    manage.py report outcomes --year 2017 --group-by action_type,pes --format csv|json|xlsx
+    manage.py report year 2017 --format docx|xlsx|csv|html -o answer-2017.docx --lang nl
+
+Text formats go to stdout without -o; .xlsx and .docx need -o. A file is written whole or not at
+all (written beside its target, then renamed), so a scheduled run never leaves half a file, and
+running it again writes the same report again: nothing else changes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from argparse import ArgumentParser
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from reports import exports
+from reports.selectors import OutcomeTable, ReportParameterError, outcomes
+from reports.year_report import LANGUAGES, YearReport, year_report
+
+BINARY_FORMATS = ("xlsx", "docx")
+# Filters of the reports layer (reports.filters.ActionFilterSet), as options.
+FILTER_OPTIONS = {
+    "year": "Year(s) in which the actions start, e.g. 2017 or 2017,2018.",
+    "semester": "Semester(s), e.g. 2017-S1.",
+    "project": "Project slug(s).",
+    "action_type": "Action type(s), e.g. guidance_cohort,jobdating.",
+    "pes": 'PES slug(s), or "unknown" for figures whose split per PES is not known.',
+    "sector": "Sector slug(s).",
+    "status": "Status(es); by default the realised ones (ongoing, completed).",
+}
+OUTCOME_WRITERS: dict[str, Callable[[OutcomeTable, str], bytes]] = {
+    "csv": lambda table, lang: exports.outcomes_csv(table),
+    "json": lambda table, lang: exports.outcomes_json(table),
+    "xlsx": exports.outcomes_xlsx,
+}
+YEAR_WRITERS: dict[str, Callable[[YearReport, str], bytes]] = {
+    "docx": exports.year_report_docx,
+    "xlsx": exports.year_report_xlsx,
+    "csv": exports.year_report_csv,
+    "html": exports.year_report_html,
+}
+
+
+def _option(parameter: str, positional: tuple[str, ...] = ()) -> str:
+    """The command-line spelling of a parameter of the reports layer (`group_by` -> --group-by)."""
+    return parameter if parameter in positional else "--" + parameter.replace("_", "-")
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a report of the reports layer: `outcomes` (the outcomes table, any grouping "
+        "and filter) or `year` (the year report: the answer sheet of a parliamentary question)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        reports = parser.add_subparsers(dest="report", required=True, metavar="{outcomes,year}")
+
+        table = reports.add_parser(
+            "outcomes",
+            help="The outcomes table: metrics per combination of dimensions, and the totals.",
+        )
+        table.add_argument(
+            "--group-by",
+            default="",
+            help="Dimensions, comma-separated, in order: year, semester, project, action_type, "
+            "pes, sector, status.",
+        )
+        for name, text in FILTER_OPTIONS.items():
+            table.add_argument(
+                _option(name),
+                dest=name,
+                action="append",
+                default=[],
+                help=text + " Repeat the option or separate values by commas.",
+            )
+        table.add_argument("--date-from", help="Actions starting on or after this day (ISO).")
+        table.add_argument("--date-to", help="Actions starting on or before this day (ISO).")
+        table.add_argument(
+            "--format",
+            dest="file_format",
+            default="csv",
+            help="csv (the rows), json (rows and totals) or xlsx (rows and totals; needs -o).",
+        )
+        self._common(table)
+
+        year = reports.add_parser(
+            "year",
+            help="The year report: per project and action type, the realised actions, the "
+            "cancelled and planned ones, the totals and indicator progress.",
+        )
+        year.add_argument("year", help="The year, e.g. 2017.")
+        year.add_argument(
+            "--project",
+            action="append",
+            default=[],
+            help="Project slug(s); all projects by default. Repeat or separate by commas.",
+        )
+        year.add_argument(
+            "--format",
+            dest="file_format",
+            default="html",
+            help="docx, xlsx (both need -o), csv (one row per action) or html.",
+        )
+        self._common(year)
+
+    def _common(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "-o",
+            "--output",
+            help="File to write; without it, text formats go to standard output.",
+        )
+        parser.add_argument(
+            "--lang",
+            default=settings.LANGUAGE_CODE,
+            help=f"Language of labels and names: {', '.join(LANGUAGES)}.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lang, file_format, output = options["lang"], options["file_format"], options["output"]
+        if lang not in LANGUAGES:
+            raise CommandError(f"--lang: “{lang}” is not a language; use any of: nl, fr, en.")
+        writers: dict[str, Any] = (
+            OUTCOME_WRITERS if options["report"] == "outcomes" else YEAR_WRITERS
+        )
+        if file_format not in writers:
+            raise CommandError(
+                f"--format: “{file_format}” is not a format of this report; use any of: "
+                f"{', '.join(writers)}."
+            )
+        if file_format in BINARY_FORMATS and not output:
+            raise CommandError(
+                f"-o/--output: a .{file_format} file is binary; give the file to write."
+            )
+        # The year of the year report is positional: its errors name `year`, not `--year`.
+        positional = ("year",) if options["report"] == "year" else ()
+        try:
+            if options["report"] == "outcomes":
+                content = writers[file_format](self._outcomes(options), lang)
+            else:
+                content = writers[file_format](self._year_report(options), lang)
+        except ReportParameterError as error:
+            raise CommandError(
+                "; ".join(
+                    f"{_option(name, positional)}: {' '.join(messages)}"
+                    for name, messages in error.message_dict.items()
+                )
+            ) from None
+        if output:
+            try:
+                self._write(Path(output), content)
+            except OSError as error:
+                raise CommandError(f"-o/--output: {output} cannot be written: {error}.") from None
+            self.stderr.write(f"Wrote {output} ({len(content)} bytes).")
+        else:
+            self.stdout.write(content.decode("utf-8-sig"), ending="")
+
+    def _outcomes(self, options: dict[str, Any]) -> OutcomeTable:
+        filters: dict[str, Any] = {name: options[name] for name in FILTER_OPTIONS}
+        for name in ("date_from", "date_to"):
+            if options[name]:
+                filters[name] = options[name]
+        return outcomes(group_by=options["group_by"].split(","), filters=filters)
+
+    def _year_report(self, options: dict[str, Any]) -> YearReport:
+        text = options["year"].strip()
+        if not text.isdigit():
+            raise ReportParameterError(
+                {"year": [_("“%(value)s” is not a year between 2000 and 2100.") % {"value": text}]}
+            )
+        projects = [s.strip() for value in options["project"] for s in value.split(",")]
+        return year_report(year=int(text), projects=[s for s in projects if s] or None)
+
+    def _write(self, path: Path, content: bytes) -> None:
+        """Write the whole file or nothing: a temporary file beside it, then a rename."""
+        directory = path.resolve().parent
+        if not directory.is_dir():
+            raise CommandError(f"-o/--output: the folder {directory} does not exist.")
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+            # mkstemp makes the file private; an export is read by others (a shared folder).
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,118 @@
+"""The year report ("answer sheet") as a printable page and as .xlsx, .docx and .csv downloads.
+
+`reports/year/<year>/?project=<slug>&lang=nl|fr|en&format=html|xlsx|docx|csv`: every format is
+written from the same YearReport; a parameter not understood is a 400 that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from projects.access import can_read_programme
+
+from . import exports
+from .selectors import ReportParameterError
+from .year_report import LANGUAGES, YearReport
+from .year_report import year_report as build_year_report
+
+PARAMETERS = ("project", "lang", "format")
+TEMPLATE = "reports/year_report.html"
+DOWNLOADS: dict[str, tuple[str, Callable[[YearReport, str], bytes]]] = {
+    "xlsx": (exports.XLSX_MEDIA_TYPE, exports.year_report_xlsx),
+    "docx": (exports.DOCX_MEDIA_TYPE, exports.year_report_docx),
+    "csv": ("text/csv; charset=utf-8", exports.year_report_csv),
+}
+FORMATS = ("html", *DOWNLOADS)
+
+
+def filename(year: int, lang: str, file_format: str) -> str:
+    return f"answer-{year}-{lang}.{file_format}"
+
+
+def _bad_request(errors: dict[str, list[str]]) -> HttpResponse:
+    text = "\n".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+    return HttpResponseBadRequest(text + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _language(value: str | None) -> str:
+    """The language asked for, else the active one (from the session, cookie or browser)."""
+    if value:
+        return value
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active if active in LANGUAGES else "en"
+
+
+@require_GET
+@login_required
+def year_report(request: HttpRequest, year: int) -> HttpResponse:
+    if not can_read_programme(request.user):
+        raise PermissionDenied
+    params = request.GET
+    errors: dict[str, list[str]] = {
+        name: [_("Unknown parameter.")] for name in sorted(set(params) - set(PARAMETERS))
+    }
+    lang = _language(params.get("lang"))
+    if lang not in LANGUAGES:
+        errors["lang"] = [
+            _("“%(value)s” is not a language; use any of: %(choices)s.")
+            % {"value": lang, "choices": ", ".join(LANGUAGES)}
+        ]
+    file_format = params.get("format") or "html"
+    if file_format not in FORMATS:
+        errors["format"] = [
+            _("“%(value)s” is not a format; use any of: %(choices)s.")
+            % {"value": file_format, "choices": ", ".join(FORMATS)}
+        ]
+    projects = [slug.strip() for value in params.getlist("project") for slug in value.split(",")]
+    projects = [slug for slug in projects if slug]
+    if errors:
+        return _bad_request(errors)
+    try:
+        report = build_year_report(year=year, projects=projects or None)
+    except ReportParameterError as error:
+        return _bad_request(error.message_dict)
+
+    if file_format in DOWNLOADS:
+        media_type, write = DOWNLOADS[file_format]
+        response = HttpResponse(write(report, lang), content_type=media_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{filename(year, lang, file_format)}"'
+        )
+        return response
+
+    def url(**changes: object) -> str:
+        query: dict[str, object] = {"project": projects, "lang": lang, **changes}
+        target_year = query.pop("year", year)
+        return (
+            reverse("reports:year-report", args=[target_year])
+            + "?"
+            + urlencode({k: v for k, v in query.items() if v}, doseq=True)
+        )
+
+    with override(lang):
+        sheet = exports.answer_sheet(report, lang)
+        context = {
+            "sheet": sheet,
+            "report": report,
+            "previous_url": url(year=year - 1),
+            "next_url": url(year=year + 1),
+            "downloads": [(code.upper(), url(format=code)) for code in DOWNLOADS],
+            # Not `languages`: base.html names the site's language switcher so.
+            "report_languages": [(code, url(lang=code), code == lang) for code in LANGUAGES],
+            "project_choices": [
+                (slug, names.get(lang), slug in projects)
+                for slug, names in report.project_names.items()
+            ],
+        }
+        return render(request, TEMPLATE, context)
