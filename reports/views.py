@@ -34,7 +34,7 @@ from reports.selectors import (
     action_figures,
     action_outcomes_by_pes,
     indicator_progress,
-    outcomes,
+    outcome_tables,
     planned_actions,
 )
 from reports.templatetags.report_format import metric
@@ -171,6 +171,25 @@ class PeriodForm(forms.Form):
         if start[:4] == end[:4] and start.endswith("S1") and end.endswith("S2"):
             return start[:4]
         return start if start == end else f"{start} \u2013 {end}"
+
+
+class CommaSeparatedInput(forms.TextInput):
+    """A text box for a multi-valued filter (years, semesters): `2017, 2018`; repeated
+    parameters (`?year=2017&year=2018`) are shown joined."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [value for value in values if value]
+        return ",".join(values) if values else None
+
+
+def _list_widgets(form: forms.Form) -> None:
+    """Widgets a person can use for the FilterSet's free-form fields (the FilterSet itself
+    serves the API and reports too, where widgets do not matter)."""
+    form.fields["year"].widget = CommaSeparatedInput(attrs={"placeholder": "2017, 2018"})
+    form.fields["semester"].widget = CommaSeparatedInput(attrs={"placeholder": "2017-S1"})
+    for name in ("date_from", "date_to"):
+        form.fields[name].widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _subset(query: QueryDict, names: Iterable[str]) -> QueryDict:
@@ -320,8 +339,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     date_from, date_to = period.date_range
     filters = _subset(request.GET, OVERVIEW_FILTERS)
     filters["date_from"], filters["date_to"] = date_from.isoformat(), date_to.isoformat()
-    by_type = outcomes(group_by=["action_type"], filters=filters)
-    by_semester = outcomes(group_by=["year", "semester", "pes"], filters=filters)
+    by_type, by_semester = outcome_tables(
+        groupings=[["action_type"], ["year", "semester", "pes"]], filters=filters
+    )
     pes_names = _pes_names()
     project_slugs = filterset.form.cleaned_data.get("project")
     indicators = indicator_progress(
@@ -376,8 +396,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actions = list(project.actions.select_related("sector").order_by(*SORTS["date"]))
     figures = action_figures(project.actions.all())
     filters = {"project": project.slug}
-    per_semester = outcomes(group_by=["year", "semester"], filters=filters)
-    per_semester_pes = outcomes(group_by=["year", "semester", "pes"], filters=filters)
+    per_semester, per_semester_pes = outcome_tables(
+        groupings=[["year", "semester"], ["year", "semester", "pes"]], filters=filters
+    )
     pes_names = _pes_names()
     semester_rows = [
         {**row, "label": _semester_label(row["year"], row["semester"])} for row in per_semester.rows
@@ -429,6 +450,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     filterset = ActionFilterSet(
         request.GET, queryset=Action.objects.select_related("project", "sector")
     )
+    _list_widgets(filterset.form)
     context: dict[str, Any] = {"filter": filterset}
     if not filterset.is_valid():
         context["errors"] = _form_errors(filterset.form)
