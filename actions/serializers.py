@@ -19,7 +19,7 @@ from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Secto
 
 
 class FigureInActionSerializer(serializers.ModelSerializer):
-    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    pes = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
 
     class Meta:
         model = Figure
@@ -36,7 +36,7 @@ class EmployerSerializer(serializers.ModelSerializer):
 
 
 class JobOfferSerializer(serializers.ModelSerializer):
-    employer = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    employer = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
 
     class Meta:
         model = JobOffer
@@ -80,8 +80,8 @@ ACTION_FIELDS = [
 
 class ActionSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    work_package = serializers.SlugRelatedField(read_only=True, slug_field="code")
-    sector = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    work_package = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="code")
+    sector = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
     offices = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     organisers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     certificates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
@@ -178,7 +178,7 @@ class PesField(serializers.SlugRelatedField):
 
 
 class FigureSerializer(serializers.ModelSerializer):
-    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    pes = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
     project = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", source="action.project"
     )

@@ -17,17 +17,20 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import serializers
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework import filters, serializers
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -64,7 +67,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages by field name or query parameter.",
     "401": "No or invalid credentials: send `Authorization: Token <key>` or log in.",
     "403": "The user's role does not allow this.",
-    "404": "No such object in the user's scope, or no such page.",
+    "404": "No such object in the user's scope, no such page, or an unknown `format`.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
 }
 
@@ -74,11 +77,10 @@ class ApiSchema(AutoSchema):
     text (its rows are those of the JSON body, flattened)."""
 
     def error_codes(self) -> list[str]:
-        codes = ["401", "403", "429"]
+        # 404 everywhere: an unknown `format` is one too.
+        codes = ["401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
             codes.append("400")
-        if "{" in self.path or self._is_list_view():
-            codes.append("404")
         return codes
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
@@ -145,6 +147,16 @@ class PersonalDataAccess(BasePermission):
         return access.can_write_personal_data(user)
 
 
+class SearchFilter(filters.SearchFilter):
+    """DRF's search, with a refused term (a null character) reported under `search`."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.search_param: error.detail}) from error
+
+
 class ApiViewMixin:
     """What every endpoint shares: JSON and CSV, paging, filters, the error schema."""
 
@@ -202,6 +214,15 @@ def scoped(queryset: QuerySet, allowed: bool) -> QuerySet:
     return queryset if allowed else queryset.none()
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@renderer_classes(ApiViewMixin.renderer_classes)
+def not_found(request: Request) -> Response:
+    """Any other path under /api/v1/ (e.g. /actions/abc/): a 404 in the API's format rather
+    than Django's HTML page."""
+    raise NotFound()
+
+
 def urls() -> list[URLPattern | URLResolver]:
     """The /api/v1/ routes. Built on demand: the apps' API modules import this module, so it
     cannot import them at load time."""
@@ -230,4 +251,5 @@ def urls() -> list[URLPattern | URLResolver]:
         path("reports/outcomes/", outcomes, name="outcomes"),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
         path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        re_path(r"^", not_found),
     ]

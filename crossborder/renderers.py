@@ -48,7 +48,8 @@ def rows_of(data: Any) -> list[Mapping[str, Any]]:
     if isinstance(data, Mapping) and isinstance(data.get("results"), list):
         return data["results"]
     if isinstance(data, list):
-        return data
+        # A list of messages (a refused search) is a column of them.
+        return [row if isinstance(row, Mapping) else {"detail": row} for row in data]
     if isinstance(data, Mapping):
         return [data]
     return [{"value": data}]

@@ -23,6 +23,10 @@ from .models import EducationLevel, Jobseeker, Participation, ParticipationStatu
 
 class JobseekerSerializer(serializers.ModelSerializer):
     pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    # Declared so the schema admits the blank of an unknown (or erased) education level.
+    education_level = serializers.ChoiceField(
+        choices=EducationLevel.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Jobseeker
@@ -119,8 +123,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
     )
     pes = serializers.SlugRelatedField(read_only=True, slug_field="slug", source="jobseeker.pes")
     jobseeker_ref = serializers.CharField(read_only=True, source="jobseeker.external_ref")
-    hired_by = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    certificate = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    hired_by = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    certificate = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
 
     class Meta:
         model = Participation

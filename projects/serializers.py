@@ -78,7 +78,7 @@ class ProjectPartnerSerializer(serializers.ModelSerializer):
 
 
 class WorkPackageSerializer(serializers.ModelSerializer):
-    coordinator = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    coordinator = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
 
     class Meta:
         model = WorkPackage
@@ -87,7 +87,7 @@ class WorkPackageSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    lead_partner = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    lead_partner = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
     partners = ProjectPartnerSerializer(many=True, read_only=True, source="memberships")
     work_packages = WorkPackageSerializer(many=True, read_only=True)
 

@@ -218,3 +218,20 @@ def test_personal_data_as_csv(partner_vdab, vdab, client_for):
         "given_name": "Anna",
         "family_name": "Peeters",
     }
+
+
+def test_a_refused_search_names_the_parameter(api):
+    response = api.get("/api/v1/actions/", {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
+def test_any_other_path_is_a_404_in_the_apis_format(api):
+    response = api.get("/api/v1/actions/abc/", {"format": "csv"})
+    assert response.status_code == 404
+    assert parse_csv(response.content) == [{"detail": "Not found."}]
+    assert api.get("/api/v1/nothing-here/").json() == {"detail": "Not found."}
+
+
+def test_an_unknown_format_is_a_404(api):
+    assert api.get("/api/v1/actions/", {"format": "xml"}).status_code == 404
