@@ -571,3 +571,15 @@ def test_action_list_form_shows_the_filters_asked(client, demo, manager):
     assert 'type="date" name="date_from" value="2018-01-01"' in page
     expected = Action.objects.filter(year__in=[2017, 2018], semester="2018-S1")
     assert {a.pk for a, _ in response.context["rows"]} == set(expected.values_list("pk", flat=True))
+
+
+def test_content_without_a_translation_falls_back_to_english(client, demo, manager):
+    project = Project.objects.get(slug=GT)
+    action = ActionFactory(
+        project=project, title_en="Harbour visit", title_nl="", title_fr="", year=2019
+    )
+    client.force_login(manager)
+    client.cookies["django_language"] = "nl"
+    page = text(client.get(reverse("reports:action-detail", args=[action.pk])))
+    assert "Harbour visit" in page
+    assert "Grenzeloos Tewerkstellen" in page
