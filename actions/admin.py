@@ -488,6 +488,17 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
         token = request.POST.get("token", "")
         form = ImportForm()
         stored: dict[str, Any] | None = pending.get(token) if token else None
+        if stored is not None and (stored["action"], stored.get("kind")) != (action.pk, kind):
+            # A preview confirms only the import it previewed.
+            stored = None
+        data: bytes | None = None
+        if stored is not None:
+            try:
+                data = _temp_storage(token).read()
+            except OSError:
+                # The temporary file was cleaned away (a restart, tmp cleaning).
+                pending.pop(token, None)
+                request.session.modified = True
 
         def run(data: bytes, filename: str, dry_run: bool, update: bool) -> Any:
             if kind == "participations":
@@ -509,12 +520,10 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                 max_rows=tabular.ADMIN_MAX_ROWS,
             )
 
-        if request.method == "POST" and "confirm" in request.POST and stored:
-            storage = _temp_storage(token)
-            data = storage.read()
+        if request.method == "POST" and "confirm" in request.POST and stored and data is not None:
             result = run(data, stored["filename"], False, stored["update"])
             if result.ok:
-                storage.remove()
+                _temp_storage(token).remove()
                 del pending[token]
                 request.session.modified = True
                 self.message_user(
@@ -537,17 +546,18 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                data = upload.read()
+                uploaded: bytes = upload.read()
                 update = form.cleaned_data["update_existing"]
-                result = run(data, upload.name, True, update)
+                result = run(uploaded, upload.name, True, update)
                 if result.ok:
                     storage = _temp_storage(None)
-                    storage.save(data)
+                    storage.save(uploaded)
                     token = storage.name
                     pending[token] = {
                         "filename": upload.name,
                         "update": update,
                         "action": action.pk,
+                        "kind": kind,
                     }
                     request.session.modified = True
         opts = self.opts

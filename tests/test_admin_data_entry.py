@@ -493,3 +493,40 @@ def test_the_admin_sends_big_files_to_the_command(coordinator_client, project, v
         "manage.py import_participations)."
     ) in response.content.decode()
     assert not Participation.objects.exists()
+
+
+def test_a_preview_confirms_only_its_own_import(coordinator_client, project, vdab):
+    first = ActionFactory(project=project)
+    second = ActionFactory(project=project)
+    data = csv_file([HEADER, GOOD_ROWS[1]], delimiter=";", encoding="cp1252")
+    preview = coordinator_client.post(
+        reverse("admin:actions_action_import", args=[first.pk, "participations"]),
+        {"file": io.BytesIO(data) | _named("zoe.csv")},
+    )
+    token = preview.context["token"]
+
+    elsewhere = coordinator_client.post(
+        reverse("admin:actions_action_import", args=[second.pk, "participations"]),
+        {"token": token, "confirm": "1"},
+    )
+
+    assert "The previewed file has expired; upload it again." in elsewhere.content.decode()
+    assert not Participation.objects.exists()
+
+
+def test_a_preview_whose_file_is_gone_asks_for_the_file_again(coordinator_client, project, vdab):
+    import os
+
+    action = ActionFactory(project=project)
+    url = reverse("admin:actions_action_import", args=[action.pk, "participations"])
+    data = csv_file([HEADER, GOOD_ROWS[1]], delimiter=";", encoding="cp1252")
+    token = coordinator_client.post(url, {"file": io.BytesIO(data) | _named("zoe.csv")}).context[
+        "token"
+    ]
+    os.remove(token)
+
+    response = coordinator_client.post(url, {"token": token, "confirm": "1"})
+
+    assert response.status_code == 200
+    assert "The previewed file has expired; upload it again." in response.content.decode()
+    assert not Participation.objects.exists()
