@@ -44,6 +44,9 @@ def test_the_lower_bound_and_the_unknown_pes_are_on_the_page(demo, client, manag
     html = response.content.decode()
     assert '<span class="lower-bound">at least 200</span>' in html
     assert "Started, PES unknown" in html
+    dutch = client.get(url(2018, "?lang=nl")).content.decode()
+    assert '<span class="lower-bound">minstens 200</span>' in dutch
+    assert "Gestart, arbeidsbemiddelingsdienst onbekend" in dutch
     assert [p.heading for p in response.context["sheet"].projects] == [
         "Competences without borders"
     ]
