@@ -6,7 +6,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on (demo logins, a development secret key).
 DEV := DEBUG=true
 
-.PHONY: install run test lint format lock
+.PHONY: install run test lint format lock bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# The benchmark of docs/performance.md on PostgreSQL (its own database, created when missing):
+# generates the load once (BENCH_PARTICIPATIONS), prints every figure, writes var/bench.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crossborder_bench
+BENCH_PARTICIPATIONS ?= 1000000
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run \
+		--participations $(BENCH_PARTICIPATIONS) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

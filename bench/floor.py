@@ -1,0 +1,138 @@
+"""The floor of the outcomes report: the same table by plain SQL written by hand (PostgreSQL and
+SQLite), grouped by semester, project and PES, with its totals.
+
+Same semantics as reports.selectors.outcomes(group_by=["semester", "project", "pes"]) over the
+realised actions (optionally of one project and one year): the facts are figures, participation
+records (PES of the jobseeker), employers present and actions without any fact; `actions` and
+`people` are distinct counts; a lower-bound figure makes its metric a lower bound in its row.
+The benchmark checks that both give the same rows before comparing their times.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+# Metrics in the order of reports.selectors.SUMMED_METRICS.
+METRICS: tuple[str, ...] = (
+    "interested",
+    "starts",
+    "completions",
+    "placements",
+    "hires",
+    "certificates",
+    "employers",
+    "agencies",
+    "vacancies",
+)
+
+FACTS = """
+    sel AS (
+        SELECT a.id, a.semester, a.project_id
+          FROM actions_action a
+         WHERE a.status IN ('ongoing', 'completed') {action_filter}
+    ),
+    facts AS (
+        SELECT s.semester, s.project_id, fg.pes_id, fg.action_id, NULL AS person, 0 AS is_record,
+               CASE WHEN fg.metric = 'interested' THEN fg.value ELSE 0 END AS interested,
+               CASE WHEN fg.metric = 'starts' THEN fg.value ELSE 0 END AS starts,
+               CASE WHEN fg.metric = 'completions' THEN fg.value ELSE 0 END AS completions,
+               CASE WHEN fg.metric = 'placements' THEN fg.value ELSE 0 END AS placements,
+               CASE WHEN fg.metric = 'hires' THEN fg.value ELSE 0 END AS hires,
+               CASE WHEN fg.metric = 'certificates' THEN fg.value ELSE 0 END AS certificates,
+               CASE WHEN fg.metric = 'employers' THEN fg.value ELSE 0 END AS employers,
+               CASE WHEN fg.metric = 'agencies' THEN fg.value ELSE 0 END AS agencies,
+               CASE WHEN fg.metric = 'vacancies' THEN fg.value ELSE 0 END AS vacancies,
+               CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
+          FROM actions_figure fg JOIN sel s ON s.id = fg.action_id
+        UNION ALL
+        SELECT s.semester, s.project_id, j.pes_id, p.action_id,
+               CASE WHEN p.status IN ('started', 'completed', 'dropped_out')
+                    THEN p.jobseeker_id END,
+               1,
+               CASE WHEN p.status = 'interested' THEN 1 ELSE 0 END,
+               CASE WHEN p.status IN ('started', 'completed', 'dropped_out') THEN 1 ELSE 0 END,
+               CASE WHEN p.status = 'completed' THEN 1 ELSE 0 END,
+               CASE WHEN p.placed_on IS NOT NULL THEN 1 ELSE 0 END,
+               CASE WHEN p.hired_on IS NOT NULL THEN 1 ELSE 0 END,
+               CASE WHEN p.certified_on IS NOT NULL THEN 1 ELSE 0 END,
+               0, 0, 0, NULL
+          FROM participants_participation p
+          JOIN sel s ON s.id = p.action_id
+          JOIN participants_jobseeker j ON j.id = p.jobseeker_id
+        UNION ALL
+        SELECT s.semester, s.project_id, NULL, e.action_id, NULL, 0, 0, 0, 0, 0, 0, 0,
+               CASE WHEN eo.kind = 'company' THEN 1 ELSE 0 END,
+               CASE WHEN eo.kind = 'agency' THEN 1 ELSE 0 END,
+               COALESCE(e.vacancies, 0), NULL
+          FROM actions_actionemployer e
+          JOIN sel s ON s.id = e.action_id
+          JOIN projects_organisation eo ON eo.id = e.organisation_id
+        UNION ALL
+        SELECT s.semester, s.project_id, NULL, s.id, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+          FROM sel s
+         WHERE NOT EXISTS (SELECT 1 FROM actions_figure x WHERE x.action_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM participants_participation x WHERE x.action_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM actions_actionemployer x WHERE x.action_id = s.id)
+    )
+"""
+
+AGGREGATES = (
+    "COUNT(DISTINCT action_id) AS actions, "
+    + ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
+    + ", CASE WHEN SUM(is_record) > 0 THEN COUNT(DISTINCT person) END AS people, "
+    + ", ".join(f"MAX(CASE WHEN bound = '{m}' THEN 1 ELSE 0 END) AS lb_{m}" for m in METRICS)
+)
+
+GROUPED = f"""
+WITH {FACTS}
+SELECT NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes, g.*
+  FROM (SELECT semester, project_id, pes_id, {AGGREGATES}
+          FROM facts GROUP BY semester, project_id, pes_id) g
+  JOIN projects_project pr ON pr.id = g.project_id
+  LEFT JOIN projects_organisation o ON o.id = g.pes_id
+"""
+
+TOTALS = f"WITH {FACTS} SELECT {AGGREGATES} FROM facts"
+
+
+def floor_sql(*, project_id: int | None = None, year: int | None = None) -> list[tuple[str, list]]:
+    """The two statements (grouped rows, totals) with their parameters."""
+    conditions, params = [], []
+    if project_id is not None:
+        conditions.append("AND a.project_id = %s")
+        params.append(project_id)
+    if year is not None:
+        conditions.append("AND a.year = %s")
+        params.append(year)
+    action_filter = " ".join(conditions)
+    return [
+        (GROUPED.format(action_filter=action_filter), params),
+        (TOTALS.format(action_filter=action_filter), params),
+    ]
+
+
+def _row(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    row: dict[str, Any] = {key: values[key] for key in keys}
+    row["actions"] = int(values["actions"] or 0)
+    for metric in METRICS:
+        row[metric] = int(values[metric] or 0)
+    row["people"] = None if values["people"] is None else int(values["people"])
+    row["lower_bounds"] = [m for m in METRICS if values[f"lb_{m}"]]
+    return row
+
+
+def floor_outcomes(
+    *, project_id: int | None = None, year: int | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run the floor: the rows (in no particular order) and the totals."""
+    results = []
+    with connection.cursor() as cursor:
+        for sql, params in floor_sql(project_id=project_id, year=year):
+            cursor.execute(sql, params)
+            columns = [column[0] for column in cursor.description]
+            results.append([dict(zip(columns, raw, strict=True)) for raw in cursor.fetchall()])
+    grouped, totals = results
+    rows = [_row(values, ("semester", "project", "pes")) for values in grouped]
+    return rows, _row(totals[0], ())

@@ -1,0 +1,713 @@
+"""`make bench`: the benchmark of issue 7, on the generated load, in one run.
+
+    DATABASE_URL=postgres://... python -m bench.run [--participations 1000000] [--runs 7]
+
+Creates the database when missing, migrates it, generates the load unless the same amount is
+already there, then measures (median and worst of several runs, after one warm-up):
+- the outcomes report by semester, project and PES over everything, and for one project and one
+  year, each beside its floor (bench/floor.py: the same table by hand-written SQL) and the ratio;
+- the dashboard overview page (Django's test Client, a logged-in manager) beside the time of
+  the queries it runs;
+- the API list page of 100 actions and the outcomes endpoint (test Client, token of a manager);
+- an import of 10,000 participations through `manage.py import_participations`, rolled back;
+- the API list page's throughput: gunicorn with 2 workers on loopback, loaded by wrk.
+Prints every figure against its target and writes them to var/bench.json. It is a benchmark,
+not a test: `make test` runs only a small smoke run of these functions (tests/test_bench.py).
+
+The process runs with DEBUG off (no query log, as in production); the variables that needs
+(SECRET_KEY, ALLOWED_HOSTS, PSEUDONYM_KEY) are set for this process and its gunicorn only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/crossborder_bench"
+BENCH_USER = "load-bench-manager"
+IMPORT_ACTION = "LOAD-BENCH-IMPORT"
+# tabular.MAX_ROWS: the import takes at most 5,000 rows a file; 10,000 rows are two files.
+IMPORT_FILE_ROWS = 5000
+
+# Targets of issue 7.
+TARGETS: dict[str, str] = {
+    "report_full": "within 1.5 x the plain SQL",
+    "report_project_year": "under 150 ms",
+    "overview_page": "within 1.5 x its queries",
+    "api_list_throughput": "200 req/s or more",
+    "import_participations": "under 10 s",
+}
+
+
+@dataclass
+class Timing:
+    """Seconds per run of one measurement, and of its floor when it has one."""
+
+    name: str
+    runs: list[float]
+    floor_runs: list[float] = field(default_factory=list)
+    floor_label: str = ""
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def worst(self) -> float:
+        return max(self.runs)
+
+    @property
+    def floor(self) -> float | None:
+        return statistics.median(self.floor_runs) if self.floor_runs else None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.median / self.floor if self.floor else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "median_s": round(self.median, 4),
+            "worst_s": round(self.worst, 4),
+            "runs_s": [round(run, 4) for run in self.runs],
+            "floor": self.floor_label or None,
+            "floor_median_s": None if self.floor is None else round(self.floor, 4),
+            "floor_worst_s": round(max(self.floor_runs), 4) if self.floor_runs else None,
+            "ratio": None if self.ratio is None else round(self.ratio, 2),
+            "target": TARGETS.get(self.name),
+            "met": met(self),
+            "note": self.note or None,
+        }
+
+
+def met(timing: Timing) -> bool | None:
+    if timing.name == "report_full":
+        return timing.ratio is not None and timing.ratio <= 1.5
+    if timing.name == "report_project_year":
+        return timing.median < 0.150
+    if timing.name == "overview_page":
+        return timing.ratio is not None and timing.ratio <= 1.5
+    if timing.name == "import_participations":
+        return timing.median < 10
+    return None
+
+
+def measure(
+    function: Callable[[], object],
+    runs: int,
+    *,
+    warm_up: bool = True,
+    budget: float | None = None,
+) -> list[float]:
+    """Seconds of each of `runs` calls, after one call that warms the caches; with a budget
+    (seconds), no new run starts once it is spent (a slow import is not repeated for minutes)."""
+    if warm_up:
+        function()
+    times: list[float] = []
+    for _ in range(runs):
+        if budget is not None and times and sum(times) > budget:
+            break
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+@contextmanager
+def query_timer() -> Iterator[list[float]]:
+    """Seconds spent in the database (execute and fetch) by the queries run inside."""
+    from django.db import connection
+
+    spent: list[float] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(timed):
+        yield spent
+
+
+@contextmanager
+def captured_queries() -> Iterator[list[tuple[str, Any]]]:
+    """The statements run inside, with their parameters (for EXPLAIN)."""
+    from django.db import connection
+
+    queries: list[tuple[str, Any]] = []
+
+    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        yield queries
+
+
+# The reports and their floor.
+
+
+def report_choice() -> tuple[str, int, int]:
+    """The project and year of the one-project-one-year report: the first generated project
+    and the last whole year of the load."""
+    from crossborder import loadgen
+    from projects.models import Project
+
+    project = (
+        loadgen.load_projects().order_by("slug").first() or Project.objects.order_by("slug")[0]
+    )
+    years = loadgen.load_actions().filter(project=project).values_list("year", flat=True)
+    year = max(set(years) - {max(years)}, default=max(years))
+    return project.slug, project.pk, year
+
+
+def _comparable(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
+    from bench.floor import METRICS
+
+    return sorted(
+        (
+            tuple(row[k] or "" for k in keys),
+            row["actions"],
+            *[row[m] for m in METRICS],
+            row["people"] if row["people"] is not None else -1,
+            tuple(row["lower_bounds"]),
+        )
+        for row in rows
+    )
+
+
+def bench_reports(runs: int) -> list[Timing]:
+    """The outcomes report over everything and for one project and year, beside the floor.
+    Refuses to compare when the two do not give the same table."""
+    from bench.floor import floor_outcomes
+    from reports.selectors import outcomes
+
+    group_by = ["semester", "project", "pes"]
+    slug, project_id, year = report_choice()
+    cases = [
+        ("report_full", {}, {}),
+        (
+            "report_project_year",
+            {"project": slug, "year": str(year)},
+            {"project_id": project_id, "year": year},
+        ),
+    ]
+    timings = []
+    for name, filters, floor_filters in cases:
+        table = outcomes(group_by=group_by, filters=filters)
+        rows, totals = floor_outcomes(**floor_filters)
+        keys = tuple(group_by)
+        if _comparable(table.rows, keys) != _comparable(rows, keys) or _comparable(
+            [table.totals], ()
+        ) != _comparable([totals], ()):
+            raise AssertionError(f"{name}: the floor SQL and the report disagree")
+        timing = Timing(
+            name,
+            measure(lambda f=filters: outcomes(group_by=group_by, filters=f), runs),
+            floor_runs=measure(lambda f=floor_filters: floor_outcomes(**f), runs),
+            floor_label="hand-written SQL: grouped rows and totals",
+            note=f"{len(table.rows)} rows" + (f"; project {slug}, year {year}" if filters else ""),
+        )
+        timings.append(timing)
+    return timings
+
+
+def explain_reports() -> str:
+    """EXPLAIN ANALYZE of every statement of both reports and their floor (PostgreSQL)."""
+    from django.db import connection
+
+    from bench.floor import floor_sql
+    from reports.selectors import outcomes
+
+    slug, project_id, year = report_choice()
+    out = []
+    for label, filters, floor_filters in (
+        ("full", {}, {}),
+        (
+            "project-year",
+            {"project": slug, "year": str(year)},
+            {"project_id": project_id, "year": year},
+        ),
+    ):
+        with captured_queries() as queries:
+            outcomes(group_by=["semester", "project", "pes"], filters=filters)
+        statements = [(f"report {label}", sql, params) for sql, params in queries]
+        statements += [
+            (f"floor {label}", sql, params) for sql, params in floor_sql(**floor_filters)
+        ]
+        with connection.cursor() as cursor:
+            for title, sql, params in statements:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                out.append(f"=== {title}\n{sql}\n--- params {params}\n{plan}\n")
+    return "\n".join(out)
+
+
+# Pages and endpoints through Django's test Client.
+
+
+def bench_user() -> Any:
+    """A manager of VDAB (reads all programme data), with an API token."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from projects.models import Membership, Organisation
+    from projects.roles import MANAGER, ensure_roles
+
+    ensure_roles()
+    user, created = get_user_model().objects.get_or_create(username=BENCH_USER)
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(Group.objects.get(name=MANAGER))
+    if not Membership.objects.filter(user=user).exists():
+        Membership.objects.create(user=user, organisation=Organisation.objects.get(slug="vdab"))
+    Token.objects.get_or_create(user=user)
+    return user
+
+
+def pages() -> list[tuple[str, str]]:
+    """The pages measured: name and URL; a page not built yet is left out (and said so)."""
+    from django.urls import NoReverseMatch, reverse
+
+    found = []
+    with suppress(NoReverseMatch):
+        found.append(("overview_page", reverse("reports:overview")))
+    found.append(("api_list", "/api/v1/actions/?page_size=100"))
+    found.append(("api_outcomes", "/api/v1/reports/outcomes/?group_by=semester,project,pes"))
+    return found
+
+
+def bench_pages(runs: int) -> tuple[list[Timing], list[str]]:
+    from django.test import override_settings
+
+    user = bench_user()
+    # The pages are rendered without collectstatic: plain static storage instead of the
+    # manifest one (whose lookup is a dictionary read, so the times are the same).
+    storage = override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    )
+    storage.enable()
+    try:
+        return _bench_pages(user, runs)
+    finally:
+        storage.disable()
+
+
+def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    client = Client()
+    client.force_login(user)
+    token = Token.objects.get(user=user).key
+    timings, missing = [], []
+    measured = dict(pages())
+    if "overview_page" not in measured:
+        missing.append("overview_page: the URL reports:overview does not exist yet")
+    for name, url in measured.items():
+        headers = {} if name == "overview_page" else {"HTTP_AUTHORIZATION": f"Token {token}"}
+
+        def get(url: str = url, headers: dict[str, str] = headers) -> None:
+            response = client.get(url, **headers)
+            if response.status_code != 200:
+                raise AssertionError(f"{url}: {response.status_code}")
+
+        try:
+            get()
+        except Exception as error:
+            # A page another engineer is still building may fail: say so, measure the rest.
+            missing.append(f"{name}: {type(error).__name__}: {error}")
+            continue
+        timing = Timing(name, measure(get, runs))
+        if name == "overview_page":
+            query_runs = []
+            for _ in range(runs):
+                with query_timer() as spent:
+                    get()
+                query_runs.append(sum(spent))
+            timing.floor_runs = query_runs
+            timing.floor_label = "time of its queries"
+        timings.append(timing)
+    return timings, missing
+
+
+# The import.
+
+
+def import_files(rows: int, started_on: str) -> list[tuple[str, bytes]]:
+    """CSV files of new jobseekers of the three PES who started, at most 5,000 rows each."""
+    pes = ("vdab", "le-forem", "pole-emploi")
+    files = []
+    for first in range(0, rows, IMPORT_FILE_ROWS):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["pes", "reference", "given_name", "family_name", "status", "started_on"])
+        for n in range(first, min(rows, first + IMPORT_FILE_ROWS)):
+            writer.writerow(
+                [pes[n % 3], f"LOAD-IMP-{n:06d}", "Anna", "Peeters", "started", started_on]
+            )
+        files.append(
+            (f"participations-{first // IMPORT_FILE_ROWS + 1}.csv", out.getvalue().encode())
+        )
+    return files
+
+
+def bench_import(rows: int, runs: int) -> Timing:
+    """`manage.py import_participations` of `rows` rows into a new job fair, in files of 5,000
+    rows; each run is rolled back so that the load stays as generated."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from actions.models import Action
+    from crossborder import loadgen
+    from crossborder.vocabulary import ActionStatus, ActionType
+
+    project = loadgen.load_projects().order_by("slug").first()
+    day = datetime.date(2024, 3, 14)
+    files = import_files(rows, day.isoformat())
+    with tempfile.TemporaryDirectory() as directory:
+        paths = []
+        for name, data in files:
+            path = Path(directory) / name
+            path.write_bytes(data)
+            paths.append(path)
+
+        def run() -> None:
+            with transaction.atomic():
+                Action.objects.create(
+                    project=project,
+                    reference=IMPORT_ACTION,
+                    action_type=ActionType.JOB_FAIR,
+                    title="Benchmark import",
+                    status=ActionStatus.COMPLETED,
+                    start_date=day,
+                    end_date=day,
+                    year=day.year,
+                    semester=f"{day.year}-S1",
+                )
+                for path in paths:
+                    call_command(
+                        "import_participations",
+                        str(path),
+                        action=IMPORT_ACTION,
+                        stdout=io.StringIO(),
+                    )
+                transaction.set_rollback(True)
+
+        # Seconds each: no warm-up run, and no third run after two minutes.
+        times = measure(run, runs, warm_up=False, budget=120)
+    return Timing(
+        "import_participations",
+        times,
+        note=f"{rows} rows in {len(files)} file(s) of at most {IMPORT_FILE_ROWS} rows (the "
+        "import's limit), new jobseekers, one job fair; rolled back after each run",
+    )
+
+
+# Throughput under gunicorn.
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """Requests a second, latency percentiles and errors from wrk's report."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    latency = {
+        percent: value
+        for percent, value in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE)
+    }
+    requests = re.search(r"(\d+) requests in", output)
+    return {
+        "requests_per_s": float(rate.group(1)) if rate else None,
+        "requests": int(requests.group(1)) if requests else None,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(0) if socket_errors else None,
+        "latency": latency,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_throughput(duration: int, connections: int) -> dict[str, Any]:
+    """The API list page under gunicorn (2 workers) loaded by wrk from another process."""
+    from rest_framework.authtoken.models import Token
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    token = Token.objects.get(user=bench_user()).key
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api/v1/actions/?page_size=100"
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # One user makes every request: the per-user throttle (2000/hour) would answer 429.
+        "API_THROTTLE_RATE": "100000000/hour",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "crossborder.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    return {"skipped": "gunicorn did not answer"}
+                time.sleep(0.5)
+        # One request more per worker, so neither is measured cold.
+        for _ in range(4):
+            urllib.request.urlopen(request, timeout=10).read()
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--latency",
+                "-H",
+                f"Authorization: Token {token}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    parsed = parse_wrk(result.stdout)
+    parsed.update(
+        {
+            "command": f"wrk -t2 -c{connections} -d{duration}s --latency (gunicorn -w 2)",
+            "target": TARGETS["api_list_throughput"],
+            "met": bool(parsed["requests_per_s"] and parsed["requests_per_s"] >= 200)
+            and not parsed["non_2xx"],
+        }
+    )
+    return parsed
+
+
+# The run.
+
+
+def configure(database_url: str) -> None:
+    """Environment of this process (and its gunicorn): production-like settings, DEBUG off."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crossborder.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("PSEUDONYM_KEY", "benchmark-pseudonym-key")
+    # Local HTTP: cookies must not be limited to HTTPS for the test Client's session.
+    os.environ.setdefault("SECURE_COOKIES", "false")
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database when missing (never drops one)."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(database_url)
+    if "postgresql" not in config["ENGINE"]:
+        return
+    with psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def ensure_load(participations: int, seed: int) -> tuple[Any, float | None]:
+    """The generated load at this size: kept when already there, made (again) otherwise.
+    Returns what is there and the seconds generating took (None when kept)."""
+    from crossborder import loadgen
+
+    current = loadgen.summary()
+    if current.participations == participations:
+        return current, None
+    foreign = loadgen.foreign_data()
+    if foreign:
+        raise SystemExit(
+            f"The benchmark database holds {' and '.join(foreign)} that were not generated; "
+            "point DATABASE_URL at a database of its own."
+        )
+    started = time.perf_counter()
+    if loadgen.has_load():
+        loadgen.reset()
+    loadgen.generate(loadgen.Scale.for_participations(participations), seed=seed)
+    return loadgen.summary(), time.perf_counter() - started
+
+
+def _format(timing: Timing) -> str:
+    line = (
+        f"{timing.name:<24} median {timing.median * 1000:9.1f} ms"
+        f"  worst {timing.worst * 1000:9.1f} ms"
+    )
+    if timing.floor is not None:
+        line += (
+            f"  | {timing.floor_label}: {timing.floor * 1000:8.1f} ms  ratio {timing.ratio:5.2f}"
+        )
+    verdict = met(timing)
+    if verdict is not None:
+        line += f"  [{TARGETS[timing.name]}: {'met' if verdict else 'MISSED'}]"
+    if timing.note:
+        line += f"\n{'':<26}{timing.note}"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
+    parser.add_argument("--participations", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=7, help="runs of each measurement")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="0: no import")
+    parser.add_argument("--import-runs", type=int, default=3)
+    parser.add_argument("--wrk-duration", type=int, default=10, help="seconds; 0: no wrk")
+    parser.add_argument("--wrk-connections", type=int, default=4)
+    parser.add_argument("--output", default=str(ROOT / "var" / "bench.json"))
+    parser.add_argument(
+        "--explain", help="also write EXPLAIN ANALYZE of the reports and their floor to this file"
+    )
+    args = parser.parse_args(argv)
+
+    configure(args.database_url)
+    ensure_database(args.database_url)
+    import django
+
+    # Whitenoise looks for collectstatic's directory, which a benchmark does without.
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    load, generated_in = ensure_load(args.participations, args.seed)
+    print(
+        f"Load: {load}" + (f" (generated in {generated_in:.1f} s)" if generated_in else " (kept)")
+    )
+
+    timings = bench_reports(args.runs)
+    for timing in timings:
+        print(_format(timing), flush=True)
+    page_timings, missing = bench_pages(args.runs)
+    for timing in page_timings:
+        print(_format(timing), flush=True)
+    import_timings = []
+    if args.import_rows:
+        import_timings.append(bench_import(args.import_rows, args.import_runs))
+        print(_format(import_timings[0]), flush=True)
+    else:
+        missing.append("import_participations: skipped (--import-rows 0)")
+    throughput = (
+        bench_throughput(args.wrk_duration, args.wrk_connections)
+        if args.wrk_duration
+        else {"skipped": "--wrk-duration 0"}
+    )
+    if "skipped" in throughput:
+        print(f"{'api_list_throughput':<24} skipped: {throughput['skipped']}")
+    else:
+        print(
+            f"{'api_list_throughput':<24} {throughput['requests_per_s']:.1f} req/s, "
+            f"{throughput['non_2xx']} non-2xx, latency {throughput['latency']}  "
+            f"[{TARGETS['api_list_throughput']}: {'met' if throughput['met'] else 'MISSED'}]"
+        )
+    for line in missing:
+        print(f"not measured: {line}")
+    if args.explain:
+        Path(args.explain).write_text(explain_reports())
+        print(f"Query plans written to {args.explain}")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        server = cursor.fetchone()[0]
+    report = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database": server,
+        },
+        "load": vars(load),
+        "load_generated_s": None if generated_in is None else round(generated_in, 1),
+        "runs": args.runs,
+        "results": {t.name: t.as_dict() for t in [*timings, *page_timings, *import_timings]},
+        "api_list_throughput": throughput,
+        "not_measured": missing,
+    }
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"Written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

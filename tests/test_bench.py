@@ -1,0 +1,70 @@
+"""A smoke run of the benchmark's functions on a tiny load (the benchmark itself is `make bench`,
+never part of the tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import run
+from bench.floor import floor_outcomes
+from crossborder import loadgen
+from reports.selectors import outcomes
+
+pytestmark = pytest.mark.django_db
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8123/api/v1/actions/?page_size=100
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    17.51ms    3.02ms  48.11ms   86.12%
+    Req/Sec   114.32     10.01   140.00     71.00%
+  Latency Distribution
+     50%   17.01ms
+     75%   18.40ms
+     90%   20.73ms
+     99%   29.12ms
+  2283 requests in 10.01s, 91.20MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    228.13
+Transfer/sec:      9.11MB
+"""
+
+
+@pytest.fixture
+def load() -> None:
+    loadgen.generate(loadgen.Scale.for_participations(2000), seed=1, log=lambda message: None)
+
+
+def test_the_floor_gives_the_report_s_table(load):
+    table = outcomes(group_by=["semester", "project", "pes"])
+    rows, totals = floor_outcomes()
+    keys = ("semester", "project", "pes")
+    assert run._comparable(rows, keys) == run._comparable(table.rows, keys)
+    assert run._comparable([totals], ()) == run._comparable([table.totals], ())
+    assert totals["starts"] > 0
+
+
+def test_reports_pages_and_import_run_once(load):
+    timings = run.bench_reports(runs=1)
+    assert [t.name for t in timings] == ["report_full", "report_project_year"]
+    assert all(t.floor and t.ratio for t in timings)
+    pages, missing = run.bench_pages(runs=1)
+    measured = {t.name for t in pages}
+    assert {"api_list", "api_outcomes"} <= measured | {m.split(":")[0] for m in missing}
+    imported = run.bench_import(rows=30, runs=1)
+    assert len(imported.runs) == 1
+    assert loadgen.summary().participations == 2000  # the import was rolled back
+    assert imported.as_dict()["target"] == "under 10 s"
+
+
+def test_wrk_report_is_read():
+    parsed = run.parse_wrk(WRK_OUTPUT)
+    assert parsed["requests_per_s"] == 228.13
+    assert parsed["requests"] == 2283
+    assert parsed["non_2xx"] == 3
+    assert parsed["latency"]["99"] == "29.12ms"
+
+
+def test_import_files_hold_at_most_5000_rows():
+    files = run.import_files(10_000, "2024-03-14")
+    assert len(files) == 2
+    assert all(data.decode().count("\n") == 5001 for _name, data in files)
