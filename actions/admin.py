@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -29,6 +28,7 @@ from crossborder.vocabulary import ActionStatus, Metric
 from participants.models import STARTED_STATUSES, Participation
 from projects.access import (
     can_write_personal_data,
+    jobseekers_for,
     own_pes,
     participations_for,
 )
@@ -41,6 +41,7 @@ from projects.models import Organisation, OrganisationKind
 
 from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
+from .services import action_copy
 
 IMPORT_KINDS = ("participations", "figures")
 EXPORT_FORMATS = [CSV, XLSX]
@@ -96,8 +97,6 @@ class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
         if db_field.name == "jobseeker":
-            from projects.access import jobseekers_for
-
             kwargs["queryset"] = jobseekers_for(request.user)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and db_field.name == "jobseeker":
@@ -593,27 +592,6 @@ def _temp_storage(token: str | None) -> Any:
     from import_export.tmp_storages import TempFolderStorage
 
     return TempFolderStorage(name=token, read_mode="rb")
-
-
-def action_copy(*, action: Action, start_date: datetime.date) -> Action:
-    """A planned copy of an action on a new date, keeping its length and its descriptive data."""
-    copy = Action.objects.get(pk=action.pk)
-    length = (
-        (action.end_date - action.start_date) if action.start_date and action.end_date else None
-    )
-    copy.pk = None
-    copy._state.adding = True
-    copy.reference = ""
-    copy.status = ActionStatus.PLANNED
-    copy.cancellation_reason = ""
-    copy.start_date = start_date
-    copy.end_date = start_date + length if length is not None else None
-    copy.full_clean()
-    copy.save()
-    copy.organisers.set(action.organisers.all())
-    copy.offices.set(action.offices.all())
-    copy.certificates.set(action.certificates.all())
-    return copy
 
 
 @admin.register(Figure)

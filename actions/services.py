@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 
+from crossborder.vocabulary import ActionStatus
 from projects.models import Organisation
 
 from .models import Action, Figure
@@ -39,3 +42,25 @@ def figure_upsert(
         figure.full_clean()
         figure.save()
     return figure, created
+
+
+@transaction.atomic
+def action_copy(*, action: Action, start_date: datetime.date) -> Action:
+    """A planned copy of an action on a new date, keeping its length and its descriptive data."""
+    copy = Action.objects.get(pk=action.pk)
+    length = (
+        (action.end_date - action.start_date) if action.start_date and action.end_date else None
+    )
+    copy.pk = None
+    copy._state.adding = True
+    copy.reference = ""
+    copy.status = ActionStatus.PLANNED
+    copy.cancellation_reason = ""
+    copy.start_date = start_date
+    copy.end_date = start_date + length if length is not None else None
+    copy.full_clean()
+    copy.save()
+    copy.organisers.set(action.organisers.all())
+    copy.offices.set(action.offices.all())
+    copy.certificates.set(action.certificates.all())
+    return copy
