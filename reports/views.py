@@ -205,12 +205,6 @@ def _pes_names() -> dict[str, str]:
     return dict(Organisation.objects.filter(kind=OrganisationKind.PES).values_list("slug", "name"))
 
 
-def _project_names() -> dict[str, str]:
-    # Project objects, not values(): the name in the active language with its fallback is
-    # modeltranslation's descriptor on the instance.
-    return {project.slug: project.name for project in Project.objects.all()}
-
-
 def _semester_label(year: int | None, semester: str | None) -> str:
     if semester:
         return semester
@@ -373,6 +367,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 type_rows,
             ),
             "indicators": [item for item in indicators if item.project is None],
+            # Not by PES: a planned action has no jobseekers counted yet, so none would show.
             "planned": planned_actions(
                 filters=_subset(request.GET, ("project", "action_type", "sector")),
                 after=date_from,

@@ -1,4 +1,4 @@
-"""How figures of the reports layer read on a page: lower bounds, unknown PES, rates, periods.
+"""How figures of the reports layer read on a page: lower bounds, counts, rates.
 
 Only formatting: the numbers themselves come from reports.selectors.
 """
@@ -18,9 +18,9 @@ register = template.Library()
 NO_VALUE = "\u2013"
 
 
-def _number(value: int | float, decimal_pos: int | None = None) -> str:
+def _number(value: int) -> str:
     # Grouped in the active locale's way (1,234 / 1.234 / 1 234), whatever USE_THOUSAND_SEPARATOR.
-    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 @register.simple_tag
@@ -60,30 +60,6 @@ def placement_rate(row: Mapping[str, Any]) -> str:
     if "placements" in bounds:
         return _("at least %(rate)s") % {"rate": rate}
     return rate
-
-
-@register.filter
-def pes_name(slug: str | None, names: Mapping[str, str]) -> str:
-    """A PES slug of a report row as its name; None is the unknown PES (unsplit figures)."""
-    if slug is None:
-        return _("unknown PES")
-    return names.get(slug, slug)
-
-
-@register.simple_tag
-def semester_label(year: int | None, semester: str | None) -> str:
-    """A report row's period: its semester, or its year when the semester is not known."""
-    if semester:
-        return semester
-    if year is None:
-        return _("period not known")
-    return _("%(year)s, semester not known") % {"year": year}
-
-
-@register.filter
-def lookup(mapping: Mapping[str, Any], key: Any) -> Any:
-    """mapping[key] in a template, for the name maps the views pass along."""
-    return mapping.get(key, key) if mapping else key
 
 
 @register.filter

@@ -12,6 +12,7 @@ from html import unescape
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -35,6 +36,14 @@ pytestmark = pytest.mark.django_db
 
 GT = "grenzeloos-tewerkstellen"
 GC = "grenzeloos-competent"
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Dutch or French leaves that language active in the thread (LocaleMiddleware
+    activates, nothing deactivates): later tests must start in the default language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def text(response) -> str:
