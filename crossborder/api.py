@@ -16,7 +16,6 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, path, re_path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -207,11 +206,6 @@ class StrictFieldsMixin:
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
-
-
-def scoped(queryset: QuerySet, allowed: bool) -> QuerySet:
-    """The queryset when the user may read it at all, else nothing."""
-    return queryset if allowed else queryset.none()
 
 
 @extend_schema(exclude=True)
