@@ -230,7 +230,7 @@ def place_text(line: ActionLine) -> str:
 
 
 def _split(pairs: Iterable[tuple[str, Figures]], metric: str) -> str:
-    """ "Pôle emploi 11, Le Forem 4, VDAB 4": the largest first, as an answer lists them."""
+    """A split as an answer writes it, the largest first: Pôle emploi 11, Le Forem 4, VDAB 4."""
     shown = [(label, figures) for label, figures in pairs if figures[metric] > 0]
     shown.sort(key=lambda pair: -pair[1][metric])
     return ", ".join(f"{label} {figure_text(figures, metric)}" for label, figures in shown)

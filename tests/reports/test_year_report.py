@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from actions.models import Action
 from crossborder.vocabulary import ActionStatus, ActionType, Metric
@@ -337,7 +338,7 @@ def test_projects_asked_for_limit_every_part(demo):
     ],
 )
 def test_bad_parameters_are_refused_naming_the_parameter(db, kwargs, errors):
-    with pytest.raises(ReportParameterError) as excinfo:
+    with pytest.raises(ReportParameterError) as excinfo, translation.override("en"):
         year_report(**kwargs)
     assert excinfo.value.message_dict == errors
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from reports import exports
 from reports.selectors import OutcomeTable, ReportParameterError, outcomes
@@ -142,10 +143,14 @@ class Command(BaseCommand):
         # The year of the year report is positional: its errors name `year`, not `--year`.
         positional = ("year",) if options["report"] == "year" else ()
         try:
-            if options["report"] == "outcomes":
-                content = writers[file_format](self._outcomes(options), lang)
-            else:
-                content = writers[file_format](self._year_report(options), lang)
+            # Messages about parameters in the site's language, like the command's own, whatever
+            # language the caller left active; the writers use --lang.
+            with override(settings.LANGUAGE_CODE):
+                if options["report"] == "outcomes":
+                    data: OutcomeTable | YearReport = self._outcomes(options)
+                else:
+                    data = self._year_report(options)
+            content = writers[file_format](data, lang)
         except ReportParameterError as error:
             raise CommandError(
                 "; ".join(
