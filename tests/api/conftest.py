@@ -3,11 +3,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.conftest import _user_with_role
 from tests.factories import PesFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request with Accept-Language leaves its language active in the thread (LocaleMiddleware
+    does not reset it): put the default back so no later test reads another language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
