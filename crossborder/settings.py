@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "projects",
@@ -180,6 +181,10 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "crossborder.vocabulary.ActionStatus",
         "ParticipationStatusEnum": "participants.models.ParticipationStatus",
     },
+    # Swagger UI served from our static files: the server may have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Years after a project's end after which its jobseekers are anonymised (GDPR storage limit).

@@ -1,0 +1,18 @@
+"""The interactive API docs work on a server without internet: no asset from a CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_swagger_ui_is_served_from_our_static_files(client, partner_vdab):
+    client.force_login(partner_vdab)
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"#]+)"', response.content.decode())
+    assert assets
+    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets), assets
