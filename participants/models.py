@@ -214,6 +214,15 @@ class Participation(models.Model):
         return self.status in STARTED_STATUSES
 
     def clean(self) -> None:
+        errors = self.rule_errors()
+        if not errors and self.action_id and self.jobseeker_id:
+            errors.update(self._form_and_capacity_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def rule_errors(self) -> dict[str, str]:
+        """The rules on this record's own values, without a query: the bulk import checks the
+        rules that depend on other records (figures, cohort places) once for a whole file."""
         errors: dict[str, str] = {}
         if self.status == ParticipationStatus.INTERESTED:
             for field in ("started_on", "placed_on", "hired_on", "certified_on"):
@@ -225,10 +234,7 @@ class Participation(models.Model):
             errors["completed_on"] = _("May not be before the start.")
         if self.hired_by_id and not self.hired_on:
             errors["hired_on"] = _("Needed when the employer who hired is given.")
-        if not errors and self.action_id and self.jobseeker_id:
-            errors.update(self._form_and_capacity_errors())
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def _form_and_capacity_errors(self) -> dict[str, str]:
         pes = self.jobseeker.pes
@@ -236,24 +242,27 @@ class Participation(models.Model):
             action_id=self.action_id, pes=pes, metric__in=PARTICIPANT_METRICS
         )
         if split.exists():
-            return {
-                "jobseeker": _(
-                    "%(pes)s already gave aggregate figures for this action; its jobseekers are "
-                    "counted from those. Delete the figures before adding individual records."
-                )
-                % {"pes": pes}
-            }
+            return {"jobseeker": split_figures_message(pes)}
         action = self.action
         if action.action_type == ActionType.GUIDANCE_COHORT and self.has_started:
             others = action.participations.started().exclude(pk=self.pk).count()
             figures = action.figures.filter(metric=Metric.STARTS).aggregate(total=Sum("value"))
             total = others + (figures["total"] or 0) + 1
             if total > COHORT_MAX_JOBSEEKERS:
-                return {
-                    "action": _(
-                        "A guidance cohort takes at most 12 jobseekers; this one would have "
-                        "%(total)s."
-                    )
-                    % {"total": total}
-                }
+                return {"action": cohort_full_message(total)}
         return {}
+
+
+def split_figures_message(pes: Organisation) -> str:
+    """Why a PES that gave aggregate figures for an action may not also send records to it."""
+    return _(
+        "%(pes)s already gave aggregate figures for this action; its jobseekers are "
+        "counted from those. Delete the figures before adding individual records."
+    ) % {"pes": pes}
+
+
+def cohort_full_message(total: int) -> str:
+    """Why a guidance cohort refuses one more start: it would hold `total` jobseekers."""
+    return _("A guidance cohort takes at most 12 jobseekers; this one would have %(total)s.") % {
+        "total": total
+    }
