@@ -509,6 +509,7 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                     dry_run=dry_run,
                     update_existing=update,
                     max_rows=tabular.ADMIN_MAX_ROWS,
+                    user=request.user,
                 )
             return figure_imports.import_figures(
                 action=action,

@@ -20,13 +20,14 @@ from typing import Any
 
 from django.conf import settings
 
-# Large enough for thousands of rows, small enough that a wrong file (a photo, a database dump)
+# Large enough for ten thousand rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-# Every row is validated by the model's rules (about 35 queries a row), so a row costs tens of
-# milliseconds: the admin takes what a web request can do in seconds, the command the rest.
-MAX_ROWS = 5000
-ADMIN_MAX_ROWS = 500
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# Participations are checked once per file and written in bulk (a fixed number of queries), so a
+# row costs a fraction of a millisecond: the admin takes what a web request reads and checks in a
+# few seconds, the command twice that.
+MAX_ROWS = 10000
+ADMIN_MAX_ROWS = 5000
 FORMATS = ("xlsx", "csv")
 
 

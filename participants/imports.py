@@ -13,17 +13,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from import_export import fields, resources
+from simple_history.utils import bulk_create_with_history
 
 from actions.imports import pes_lookup
-from actions.models import Action, Certificate
+from actions.models import Action, Certificate, Figure
 from crossborder import tabular
 from crossborder.tabular import FileRefused, Problem
+from crossborder.vocabulary import COHORT_MAX_JOBSEEKERS, PARTICIPANT_METRICS, ActionType, Metric
 from projects.models import Organisation
 
-from .models import EducationLevel, Jobseeker, Participation, ParticipationStatus
+from .models import (
+    EducationLevel,
+    Jobseeker,
+    Participation,
+    ParticipationStatus,
+    cohort_full_message,
+    split_figures_message,
+)
 from .services import jobseeker_upsert, participation_upsert
 
 COLUMNS: tuple[str, ...] = (
@@ -263,12 +274,15 @@ def import_participations(
     dry_run: bool = True,
     update_existing: bool = False,
     max_rows: int = tabular.MAX_ROWS,
+    user: AbstractBaseUser | None = None,
 ) -> ImportResult:
     """Check a file and, unless dry_run or any row fails, write it all in one transaction.
 
     A jobseeker already held (same PES and reference) is matched, never duplicated; a value in the
     file that differs from the one held, or a jobseeker who already takes part in the action, is
-    reported unless update_existing is set, so nothing held is overwritten by surprise.
+    reported unless update_existing is set, so nothing held is overwritten by surprise. New
+    jobseekers and participations are checked against the database once for the whole file and
+    written in bulk with their audit trail (user: who imports, for the trail).
     """
     result = ImportResult()
     try:
@@ -290,12 +304,18 @@ def import_participations(
             "jobseeker_id", flat=True
         )
     )
+    problems: list[Problem] = []
+    outcomes: list[RowOutcome] = []
     with transaction.atomic():
+        # Records already held are updated first, one by one through the services (rare: only
+        # with update_existing, or to fill a blank the file gives), so that the checks of the
+        # new participations below count the places as the updates leave them.
+        new_rows: list[tuple[Row, Jobseeker | None]] = []
         for row in rows:
             jobseeker = held.get((row.pes.pk, row.reference))
-            if not update_existing and jobseeker is not None:
+            if jobseeker is not None and not update_existing:
                 if jobseeker.pk in taking_part:
-                    result.problems.append(
+                    problems.append(
                         Problem(
                             row.number,
                             "reference",
@@ -307,14 +327,33 @@ def import_participations(
                     continue
                 differences = _differences(jobseeker, row.jobseeker_values)
                 if differences:
-                    result.problems.extend(Problem(row.number, c, m) for c, m in differences)
+                    problems.extend(Problem(row.number, c, m) for c, m in differences)
                     continue
-            result.outcomes.append(_write_row(row, action, jobseeker, result.problems))
-        result.written = not dry_run and not result.problems
+            if jobseeker is not None and jobseeker.pk in taking_part:
+                outcomes.append(_update_row(row, action, problems))
+                continue
+            if jobseeker is not None and _changes(jobseeker, row.jobseeker_values):
+                jobseeker = _update_jobseeker(row, problems)
+                if jobseeker is None:
+                    continue
+            new_rows.append((row, jobseeker))
+        checked = _check_new_rows(new_rows, action, problems)
+        if not problems:
+            _write_new_rows(checked, user, problems)
+        outcomes.extend(
+            RowOutcome(
+                row.number,
+                f"{row.pes} {row.reference}",
+                ("new jobseeker" if row_is_new else "known jobseeker") + ", new participation",
+            )
+            for row, row_is_new, _participation in checked
+        )
+        result.written = not dry_run and not problems
         if not result.written:
             transaction.set_rollback(True)
-    if result.problems:
-        result.outcomes = []
+    # In the file's order, whichever way a row was checked.
+    result.problems = sorted(problems, key=lambda problem: problem.row or 0)
+    result.outcomes = [] if problems else sorted(outcomes, key=lambda outcome: outcome.number)
     return result
 
 
@@ -349,18 +388,43 @@ def _differences(jobseeker: Jobseeker, values: dict[str, Any]) -> list[tuple[str
     return found
 
 
-def _write_row(
-    row: Row, action: Action, jobseeker: Jobseeker | None, problems: list[Problem]
-) -> RowOutcome:
+def _changes(jobseeker: Jobseeker, values: dict[str, Any]) -> bool:
+    return any(getattr(jobseeker, name) != value for name, value in values.items())
+
+
+def _validation_problems(number: int, exc: ValidationError) -> list[Problem]:
+    return [
+        Problem(number, FIELD_COLUMNS.get(name, name), message)
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _update_jobseeker(row: Row, problems: list[Problem]) -> Jobseeker | None:
+    """The held jobseeker with the file's values, or None with the reasons it was refused."""
+    try:
+        # A savepoint: a refused row leaves the transaction usable for the next ones.
+        with transaction.atomic():
+            jobseeker, _created = jobseeker_upsert(
+                pes=row.pes, external_ref=row.reference, **row.jobseeker_values
+            )
+    except ValidationError as exc:
+        problems.extend(_validation_problems(row.number, exc))
+        return None
+    return jobseeker
+
+
+def _update_row(row: Row, action: Action, problems: list[Problem]) -> RowOutcome:
+    """A participation already held, updated with the model's full validation."""
     label = f"{row.pes} {row.reference}"
     try:
         # A savepoint per row: a refused row leaves the transaction usable for the next ones.
         with transaction.atomic():
-            jobseeker, jobseeker_created = jobseeker_upsert(
+            jobseeker, _created = jobseeker_upsert(
                 pes=row.pes, external_ref=row.reference, **row.jobseeker_values
             )
             values = dict(row.participation_values)
-            _participation, created = participation_upsert(
+            participation_upsert(
                 action=action,
                 jobseeker=jobseeker,
                 status=values.pop("status"),
@@ -368,18 +432,128 @@ def _write_row(
                 **values,
             )
     except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            column = FIELD_COLUMNS.get(name, name)
-            problems.extend(Problem(row.number, column, message) for message in messages)
+        problems.extend(_validation_problems(row.number, exc))
         return RowOutcome(row.number, label, "refused")
     except IntegrityError as exc:
         problems.append(Problem(row.number, "", f"refused by the database: {exc}"))
         return RowOutcome(row.number, label, "refused")
-    parts = [
-        "new jobseeker" if jobseeker_created else "known jobseeker",
-        "new participation" if created else "participation updated",
-    ]
-    return RowOutcome(row.number, label, ", ".join(parts))
+    return RowOutcome(row.number, label, "known jobseeker, participation updated")
+
+
+# Foreign keys of the new records that the import resolved itself (the action, the PES, employers
+# and certificates looked up by name, jobseekers created with it): clean_fields() would check each
+# with a query per row.
+JOBSEEKER_RESOLVED = ["pes"]
+PARTICIPATION_RESOLVED = ["action", "jobseeker", "hired_by", "certificate"]
+
+
+def _check_new_rows(
+    rows: list[tuple[Row, Jobseeker | None]], action: Action, problems: list[Problem]
+) -> list[tuple[Row, bool, Participation]]:
+    """The model's rules for the new participations (and new jobseekers), with a fixed number of
+    queries for the whole file: each record's own rules as full_clean() checks them, then the
+    rules that depend on other records (Participation._form_and_capacity_errors) once for all.
+    Returns the rows that pass: the row, whether its jobseeker is new, its participation."""
+    if not rows:
+        return []
+    split_pes = set(
+        Figure.objects.filter(
+            action=action,
+            pes__in={row.pes.pk for row, _held in rows},
+            metric__in=PARTICIPANT_METRICS,
+        ).values_list("pes_id", flat=True)
+    )
+    places_taken = _cohort_places_taken(action)
+    cohort_reported = False
+    checked: list[tuple[Row, bool, Participation]] = []
+    for row, held in rows:
+        jobseeker = held or Jobseeker(
+            pes=row.pes, external_ref=row.reference, **row.jobseeker_values
+        )
+        if held is None:
+            try:
+                jobseeker.clean_fields(exclude=JOBSEEKER_RESOLVED)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(row.number, exc))
+                continue
+            # Computes the pseudonym; the jobseeker's other rules are checked by parse_rows (the
+            # year of birth, which only the database's constraint checks otherwise) and by
+            # _held_jobseekers (one jobseeker per PES and reference).
+            jobseeker.clean()
+        participation = Participation(
+            action=action, jobseeker=jobseeker, **row.participation_values
+        )
+        errors: dict[str, list[str]] = {}
+        try:
+            participation.clean_fields(exclude=PARTICIPATION_RESOLVED)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        for name, message in participation.rule_errors().items():
+            errors.setdefault(name, []).append(str(message))
+        if errors:
+            problems.extend(_validation_problems(row.number, ValidationError(errors)))
+            continue
+        if row.pes.pk in split_pes:
+            problems.append(
+                Problem(row.number, FIELD_COLUMNS["jobseeker"], split_figures_message(row.pes))
+            )
+            continue
+        if places_taken is not None and participation.has_started:
+            places_taken += 1
+            if places_taken > COHORT_MAX_JOBSEEKERS:
+                # The first row over the limit; the rows after it are over for the same reason.
+                if not cohort_reported:
+                    problems.append(
+                        Problem(
+                            row.number, FIELD_COLUMNS["action"], cohort_full_message(places_taken)
+                        )
+                    )
+                    cohort_reported = True
+                continue
+        checked.append((row, held is None, participation))
+    return checked
+
+
+def _cohort_places_taken(action: Action) -> int | None:
+    """The starts a guidance cohort already holds (records and figures); None for other types,
+    whose number of participants is not limited."""
+    if action.action_type != ActionType.GUIDANCE_COHORT:
+        return None
+    records = action.participations.started().count()
+    figures = action.figures.filter(metric=Metric.STARTS).aggregate(total=Sum("value"))
+    return records + (figures["total"] or 0)
+
+
+def _write_new_rows(
+    checked: list[tuple[Row, bool, Participation]],
+    user: AbstractBaseUser | None,
+    problems: list[Problem],
+) -> None:
+    """New jobseekers, then their participations, each in one INSERT with one for the trail."""
+    try:
+        bulk_create_with_history(
+            [participation.jobseeker for _row, is_new, participation in checked if is_new],
+            Jobseeker,
+            default_user=user,
+        )
+        # The participations were given their jobseekers before these had ids; bulk_create
+        # takes the ids the INSERT above returned.
+        bulk_create_with_history(
+            [participation for _row, _is_new, participation in checked],
+            Participation,
+            default_user=user,
+        )
+    except IntegrityError as exc:
+        # Every rule is checked above; this is a record written meanwhile by someone else, or a
+        # rule the checks do not know. The transaction is rolled back by the caller.
+        problems.append(
+            Problem(
+                None,
+                "",
+                f"The database refused the import ({exc}); nothing was written. Check the file "
+                "again: someone may have changed the action's records meanwhile.",
+            )
+        )
 
 
 def template(file_format: str) -> bytes:

@@ -18,7 +18,7 @@ from actions.models import Figure
 from crossborder.vocabulary import Metric
 from participants.imports import import_participations
 from participants.imports import template as participation_template
-from participants.models import Jobseeker, Participation
+from participants.models import Jobseeker, Participation, pseudonym_for
 from projects.models import FormerName
 from tests.factories import (
     ActionFactory,
@@ -441,15 +441,110 @@ def _queries_to_import(action, rows: int) -> int:
     return len(queries)
 
 
-def test_the_queries_of_an_import_grow_by_a_constant_per_row(action):
-    """The services validate each row with the model's rules (a fixed number of queries per
-    row); the import itself adds no query per row on top, nor any that grows with the file."""
+def test_the_queries_of_an_import_do_not_grow_with_the_rows(action):
+    """New jobseekers and participations are checked once for the whole file and written in
+    bulk: the same queries for 20 rows as for 40."""
     small = _queries_to_import(action, 20)
     large = _queries_to_import(action, 40)
 
-    per_row = (large - small) / 20
-    assert per_row == 35
-    assert small - 20 * per_row < 15
+    assert small == large
+    assert small <= 20
+
+
+def test_new_and_updated_rows_in_one_file_keep_the_audit_trail_and_the_user(
+    action, vdab, admin_user
+):
+    held = JobseekerFactory(pes=vdab, external_ref="V-002", given_name="Zoë")
+    ParticipationFactory(action=action, jobseeker=held, status="interested")
+    data = csv_file([HEADER, *GOOD_ROWS], delimiter=";", encoding="cp1252")
+
+    result = import_participations(
+        action=action,
+        filename="a.csv",
+        data=data,
+        dry_run=False,
+        update_existing=True,
+        user=admin_user,
+    )
+
+    assert [o.outcome for o in result.outcomes] == [
+        "new jobseeker, new participation",
+        "known jobseeker, participation updated",
+    ]
+    created = Jobseeker.objects.get(external_ref="PE-001")
+    assert created.pseudonym == pseudonym_for("PE-001")
+    assert created.history.get().history_user == admin_user
+    assert created.participations.get().history.get().history_type == "+"
+    assert created.participations.get().history.get().history_user == admin_user
+    assert Participation.objects.get(jobseeker=held).status == "started"
+
+
+def test_a_cohort_counts_the_places_already_taken_by_records_and_figures(vdab, le_forem):
+    cohort = CohortFactory(reference="gt-cohort")
+    FigureFactory(action=cohort, pes=le_forem, metric=Metric.STARTS, value=8)
+    ParticipationFactory(action=cohort, jobseeker=JobseekerFactory(pes=vdab), status="started")
+    rows = [HEADER] + [
+        ["vdab", f"V-{n}", "", "", status, "", ""]
+        for n, status in enumerate(
+            ["started", "interested", "started", "started", "started", "started"]
+        )
+    ]
+    data = csv_file(rows, delimiter=",", encoding="utf-8")
+
+    result = import_participations(action=cohort, filename="a.csv", data=data, dry_run=False)
+
+    assert problems(result) == [
+        "Row 6, column status: A guidance cohort takes at most 12 jobseekers; this one would "
+        "have 13."
+    ]
+    assert Participation.objects.count() == 1
+
+
+def test_every_bad_row_is_reported_whichever_rule_refuses_it(action, vdab):
+    FigureFactory(action=action, pes=vdab, metric=Metric.STARTS, value=4)
+    rows = [
+        [*HEADER, "completed_on"],
+        ["vdab", "V-1", "", "", "started", "", "", ""],
+        ["le-forem", "F-1", "", "", "started", "2017-11-28", "", "2017-12-01"],
+        ["le-forem", "F-2", "", "", "started", "2017-11-28", "", ""],
+        ["vdab", "V-2", "", "", "started", "", "", ""],
+    ]
+    data = csv_file(rows, delimiter=";", encoding="utf-8")
+
+    result = import_participations(action=action, filename="a.csv", data=data, dry_run=False)
+
+    split = (
+        "VDAB already gave aggregate figures for this action; its jobseekers are counted from "
+        "those. Delete the figures before adding individual records."
+    )
+    assert problems(result) == [
+        f"Row 2, column pes: {split}",
+        "Row 3, column completed_on: Only for a completed participation.",
+        f"Row 5, column pes: {split}",
+    ]
+    assert nothing_written()
+
+
+def test_a_refusal_by_the_database_is_reported_and_writes_nothing(action, monkeypatch):
+    from django.db import IntegrityError
+
+    from participants import imports
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(imports, "bulk_create_with_history", refuse)
+    data = csv_file([HEADER, *GOOD_ROWS], delimiter=";", encoding="cp1252")
+
+    result = import_participations(action=action, filename="a.csv", data=data, dry_run=False)
+
+    assert problems(result) == [
+        "The database refused the import (duplicate key value violates unique constraint); "
+        "nothing was written. Check the file again: someone may have changed the action's "
+        "records meanwhile."
+    ]
+    assert not result.written
+    assert nothing_written()
 
 
 # Figures.
