@@ -9,8 +9,17 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A request in French leaves French active in the thread (LocaleMiddleware activates,
+    nothing deactivates): later tests start in the default language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def url(year: int = 2017, query: str = "") -> str:
