@@ -2,14 +2,26 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.utils import translation
 
 from crossborder.demo import load_demo
 from projects.roles import COORDINATOR, MANAGER, PARTNER
 from tests.factories import MembershipFactory, PesFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a request in Dutch or French leaves
+    its language active in the thread, and a later test would read its messages translated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 DEMO_APPS = ("projects", "actions", "participants")
 
