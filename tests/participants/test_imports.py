@@ -444,7 +444,7 @@ def _queries_to_import(action, rows: int) -> int:
 def test_the_queries_of_an_import_do_not_grow_with_the_rows(action):
     """New jobseekers and participations are checked once for the whole file and written in
     bulk: the same queries for 20 rows as for 40 (on PostgreSQL for any number; SQLite splits an
-    INSERT at its limit of 999 parameters, about 80 rows)."""
+    INSERT at its limit of 999 parameters, every 60 to 110 rows)."""
     small = _queries_to_import(action, 20)
     large = _queries_to_import(action, 40)
 
