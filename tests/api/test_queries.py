@@ -86,7 +86,7 @@ CASES: list[tuple[str, Callable[..., None], int]] = [
     ("/api/v1/projects/?page_size=100", make_projects, 5),
     ("/api/v1/organisations/?page_size=100", make_organisations, 5),
     ("/api/v1/figures/?page_size=100", make_figures, 3),
-    ("/api/v1/indicators/?page_size=100", make_indicators, 8),
+    ("/api/v1/indicators/?page_size=100", make_indicators, 7),
     ("/api/v1/programmes/?page_size=100", lambda n: make_projects(n), 4),
 ]
 

@@ -439,10 +439,10 @@ def _grow(size: int) -> None:
     ("projects", "queries"),
     [
         # Projects, PES names (2), actions (+ organisers and their former names), per action
-        # (2), the tables (8 groupings + totals), indicators (5) and their names, all projects.
-        (None, 24),
+        # (2), the tables (8 groupings + totals), indicators (4) and their names, all projects.
+        (None, 23),
         # The project slugs are checked once more by each of the three filter sets.
-        ([GT, GC], 27),
+        ([GT, GC], 26),
     ],
 )
 def test_the_year_report_is_a_fixed_number_of_queries(
