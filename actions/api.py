@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import Model, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -45,7 +46,7 @@ M2M_FIELDS = ("offices", "organisers", "certificates")
 def _check_editable(request: Request, action: Action) -> None:
     """A coordinator reads every action but changes only those of its projects: 403 otherwise."""
     if not access.actions_editable_by(request.user, Action.objects.filter(pk=action.pk)).exists():
-        raise PermissionDenied("You may not change actions of this project.")
+        raise PermissionDenied(_("You may not change actions of this project."))
 
 
 def _apply(instance: Model, values: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -89,7 +90,7 @@ class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
 
     def validate_external_ref(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("May not be blank.")
+            raise serializers.ValidationError(_("May not be blank."))
         return value.strip()
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
