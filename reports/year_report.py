@@ -29,6 +29,7 @@ from projects.models import Indicator, Organisation, OrganisationKind, Project
 from .selectors import (
     SUMMED_METRICS,
     ReportParameterError,
+    TargetProgress,
     action_outcomes,
     indicator_progress,
     outcome_tables,
@@ -140,19 +141,6 @@ class ProjectReport:
 
 
 @dataclass
-class TargetLine:
-    kind: str
-    year: int
-    target: int
-    actual: int
-    lower_bound: bool
-
-    @property
-    def ratio(self) -> float | None:
-        return self.actual / self.target if self.target else None
-
-
-@dataclass
 class IndicatorLine:
     code: str
     name: Names
@@ -160,7 +148,7 @@ class IndicatorLine:
     project: str | None  # None: the programme, or the projects asked for together
     actual: int
     lower_bound: bool
-    targets: list[TargetLine]
+    targets: list[TargetProgress]
 
 
 @dataclass
@@ -405,16 +393,7 @@ def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
             project=progress.project,
             actual=progress.actual,
             lower_bound=progress.lower_bound,
-            targets=[
-                TargetLine(
-                    kind=target.kind,
-                    year=target.year,
-                    target=target.target,
-                    actual=target.actual,
-                    lower_bound=target.lower_bound,
-                )
-                for target in progress.targets
-            ],
+            targets=progress.targets,
         )
         for progress in indicator_progress(projects=selected, until_year=year)
     ]
