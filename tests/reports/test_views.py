@@ -592,3 +592,12 @@ def test_content_without_a_translation_falls_back_to_english(client, demo, manag
     page = text(client.get(reverse("reports:action-detail", args=[action.pk])))
     assert "Harbour visit" in page
     assert "Grenzeloos Tewerkstellen" in page
+
+
+def test_a_user_without_role_gets_a_page_that_says_why(client, stranger, demo):
+    client.force_login(stranger)
+    response = client.get(reverse("reports:overview"))
+    assert response.status_code == 403
+    assert "has no role that may see this page" in response.content.decode()
+    response = client.get(reverse("reports:overview"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Accès refusé" in response.content.decode()
