@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError
 from django.urls import URLPattern, URLResolver, path, re_path
 from django_filters.rest_framework import DjangoFilterBackend
@@ -205,7 +206,21 @@ class StrictFieldsMixin:
             unknown = sorted(set(data) - writable)
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            # PostgreSQL refuses NUL in text, even in a lookup (a slug of a related field): a
+            # 400 here rather than a database error later.
+            with_nul = sorted(name for name in data if _has_nul(data[name]))
+            if with_nul:
+                message = ProhibitNullCharactersValidator.message
+                raise serializers.ValidationError({name: [message] for name in with_nul})
         return super().to_internal_value(data)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(isinstance(item, str) and "\x00" in item for item in value)
+    return False
 
 
 @extend_schema(exclude=True)

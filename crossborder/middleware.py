@@ -1,0 +1,29 @@
+"""Request checks that hold for every page and endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+
+class RejectNulCharacters:
+    """A query parameter with a NUL character is a 400: PostgreSQL refuses NUL in text, even in
+    the WHERE of a lookup, and would turn a filter by slug into a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        if names:
+            message = str(ProhibitNullCharactersValidator.message)
+            if request.path.startswith("/api/"):
+                return JsonResponse({name: [message] for name in names}, status=400)
+            return HttpResponseBadRequest(f"{', '.join(names)}: {message}")
+        return self.get_response(request)
