@@ -16,8 +16,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -34,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from crossborder.renderers import CSVRenderer
 from projects import access
@@ -194,6 +196,16 @@ def model_errors() -> Iterator[None]:
                 ]
             }
         ) from error
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, and a 400 for a value the database cannot take (PostgreSQL refuses NUL in
+    text, even in a filter's lookup): bad input, never a server error."""
+    if isinstance(exc, DataError):
+        return Response(
+            {"detail": _("A value holds characters the database cannot store.")}, status=400
+        )
+    return drf_exception_handler(exc, context)
 
 
 class StrictFieldsMixin:
