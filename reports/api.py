@@ -11,21 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crossborder.api import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
+from crossborder.vocabulary import Metric
 
-from .selectors import DIMENSIONS, ReportParameterError, outcomes_from_params
+from .selectors import DIMENSIONS, SUMMED_METRICS, ReportParameterError, outcomes_from_params
 
-METRIC_FIELDS = (
-    "actions",
-    "interested",
-    "starts",
-    "completions",
-    "placements",
-    "hires",
-    "certificates",
-    "employers",
-    "agencies",
-    "vacancies",
-)
+# The metrics of a row, in the reports layer's order (people and the lower-bound flags apart).
+METRIC_FIELDS = (Metric.ACTIONS.value, *SUMMED_METRICS)
 
 
 class OutcomeRowSerializer(serializers.Serializer):
