@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django.db import transaction
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -30,13 +30,15 @@ from crossborder.vocabulary import FIGURE_METRICS
 from projects import access
 from reports.filters import ActionFilterSet
 
-from .models import Action, ActionEmployer, Figure, JobOffer, semester_of
+from .models import Action, Figure, semester_of
 from .serializers import (
     ActionSerializer,
     ActionWriteSerializer,
     FigureChangeSerializer,
     FigureSerializer,
     FigureWriteSerializer,
+    action_representations,
+    action_values,
 )
 from .services import figure_upsert
 
@@ -82,14 +84,19 @@ class ActionViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Action]:
-        return Action.objects.select_related("project", "work_package", "sector").prefetch_related(
-            "offices",
-            "organisers",
-            "certificates",
-            Prefetch("figures", queryset=Figure.objects.select_related("pes")),
-            Prefetch("employers", queryset=ActionEmployer.objects.select_related("organisation")),
-            Prefetch("job_offers", queryset=JobOffer.objects.select_related("employer")),
-        )
+        return Action.objects.all()
+
+    def _representation(self, action: Action) -> dict[str, Any]:
+        return action_representations(action_values(Action.objects.filter(pk=action.pk)))[0]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Rows rather than instances: see action_representations. The pagination is always on.
+        queryset = action_values(self.filter_queryset(self.get_queryset()))
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response(action_representations(rows or []))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._representation(self.get_object()))
 
     def get_serializer_class(self) -> type[ActionSerializer | ActionWriteSerializer]:
         if self.action in ("create", "partial_update"):
@@ -108,7 +115,7 @@ class ActionViewSet(
             action.save()
             for name, objects in related.items():
                 getattr(action, name).set(objects)
-        return ActionSerializer(self.get_queryset().get(pk=action.pk)).data
+        return self._representation(action)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
