@@ -26,6 +26,7 @@ from crossborder.api import (
     ProgrammeDataAccess,
     model_errors,
 )
+from crossborder.caching import cached_read
 from crossborder.vocabulary import FIGURE_METRICS
 from projects import access
 from reports.filters import ActionFilterSet
@@ -89,12 +90,14 @@ class ActionViewSet(
     def _representation(self, action: Action) -> dict[str, Any]:
         return action_representations(action_values(Action.objects.filter(pk=action.pk)))[0]
 
+    @cached_read
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Rows rather than instances: see action_representations. The pagination is always on.
         queryset = action_values(self.filter_queryset(self.get_queryset()))
         rows = self.paginate_queryset(queryset)
         return self.get_paginated_response(action_representations(rows or []))
 
+    @cached_read
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self._representation(self.get_object()))
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -183,7 +184,8 @@ def action_representations(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
         )
     )
     date = serializers.DateField()
-    moment = serializers.DateTimeField()
+    # The zone DRF would look up for every value, once.
+    moment = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
     return [
         {
             "id": row["id"],

@@ -189,6 +189,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The API's response cache (crossborder/caching.py) and DRF's throttle counts: in the memory of
+# each process. The cached pages stay right across processes, being keyed by the data version
+# read from the database; a cache shared by the workers (Redis) would need a client package.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "crossborder",
+        # A page of 100 actions is about 80 kB: at most about 25 MB a process.
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    }
+}
+
 # Years after a project's end after which its jobseekers are anonymised (GDPR storage limit).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
 

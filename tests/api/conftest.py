@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -18,6 +19,15 @@ def default_language():
     does not reset it): put the default back so no later test reads another language."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """No page cached by an earlier test: the data version lives in the database, which each
+    test rolls back, while the cache lives in the process."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

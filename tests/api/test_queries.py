@@ -81,8 +81,9 @@ def fresh(client_for, user):
 
 # url, how to make n rows, the expected number of queries: the user's roles (and membership for
 # personal data), the count, the page, one per prefetched relation; authentication is forced.
+# The actions' pages also read the data version of their cache (a miss here: see test_caching).
 CASES: list[tuple[str, Callable[..., None], int]] = [
-    ("/api/v1/actions/?page_size=100", make_actions, 9),
+    ("/api/v1/actions/?page_size=100", make_actions, 10),
     ("/api/v1/projects/?page_size=100", make_projects, 5),
     ("/api/v1/organisations/?page_size=100", make_organisations, 5),
     ("/api/v1/figures/?page_size=100", make_figures, 3),

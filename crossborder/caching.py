@@ -1,0 +1,148 @@
+"""The API's response cache for the actions' read-only pages, kept right by a data version.
+
+A rendered page is stored in Django's cache (settings.CACHES) under a key made of the data
+version, the request's absolute URL (scheme, host, path and full query string: the paging links
+name the host), the negotiated renderer and media type, and the active language. The data
+version is one row in the database, read once per request, and given a new random token in the
+transaction of every write that can change what an action shows (the signals below; bulk paths,
+which send no signals, call `bump_data_version()` themselves). So every process, whatever its
+own cache holds, serves a page only while the data it was rendered from is still current, and a
+rolled-back write leaves the version as it was. A random token rather than a counter: a
+database restored from a backup, or a test's rolled-back transaction, never brings back a
+version under which other data was cached.
+
+Permissions and throttling still run on every request: the cache is consulted in the view's
+handler, after DRF's `initial()`. The page carries an ETag (the hash of its key), and a request
+whose If-None-Match names it is answered 304 after the one query of the version.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils import translation
+from django.utils.http import parse_etags
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+DATA_VERSION_PK = 1
+# The tokens are short: they only need to differ from the earlier ones.
+TOKEN_BYTES = 8
+# A page stays at most this long in the cache, whatever the version (seconds).
+CACHE_TIMEOUT = 3600
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write to what the actions' pages show.
+
+    Declared here, beside what uses it, and registered in the actions app (see ActionsConfig):
+    it has no meaning of its own in the data."""
+
+    token = models.CharField(max_length=2 * TOKEN_BYTES)
+
+    class Meta:
+        app_label = "actions"
+
+    def __str__(self) -> str:
+        return self.token
+
+
+def data_version() -> str | None:
+    """The current token; None when the row is missing (a flushed database): no caching then,
+    until the next write makes the row again."""
+    return DataVersion.objects.filter(pk=DATA_VERSION_PK).values_list("token", flat=True).first()
+
+
+def bump_data_version() -> None:
+    """Give the data a new version, in the caller's transaction: every cached page of the data
+    before it is out of date once the transaction commits. Call it at the end of every write
+    that bypasses model signals (bulk_create, QuerySet.update, COPY)."""
+    token = secrets.token_hex(TOKEN_BYTES)
+    if not DataVersion.objects.filter(pk=DATA_VERSION_PK).update(token=token):
+        DataVersion.objects.update_or_create(pk=DATA_VERSION_PK, defaults={"token": token})
+
+
+def _bump_on_save_or_delete(sender: type[models.Model], **kwargs: Any) -> None:
+    bump_data_version()
+
+
+def _bump_on_m2m_change(sender: type[models.Model], action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_data_version()
+
+
+def watch(*watched: type[models.Model]) -> None:
+    """Bump the version when a row of these models is saved or deleted, and when one of their
+    many-to-many relations changes."""
+    for model in watched:
+        post_save.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-{model}")
+        post_delete.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-d-{model}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_bump_on_m2m_change, sender=through, dispatch_uid=f"dv-{through}")
+
+
+def response_key(request: Request, version: str) -> str:
+    """The cache key of a page: everything its body depends on, hashed."""
+    parts = (
+        version,
+        request.build_absolute_uri(),
+        request.accepted_renderer.format,
+        request.accepted_media_type,
+        translation.get_language(),
+    )
+    return "api-page:" + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    return bool(header) and any(tag in ("*", etag) for tag in parse_etags(header))
+
+
+Handler = Callable[..., HttpResponseBase]
+
+
+def cached_read(handler: Handler) -> Handler:
+    """Serve a read-only handler's 200 pages from the cache, with an ETag and 304s.
+
+    Only for pages whose body is the same for every user allowed to read them (the user is not
+    part of the key): the permission classes decide who gets the page, not its content."""
+
+    @functools.wraps(handler)
+    def serve(view: APIView, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        version = data_version()
+        if version is None:
+            return handler(view, request, *args, **kwargs)
+        key = response_key(request, version)
+        etag = f'"{key.rsplit(":", 1)[1][:32]}"'
+        if _not_modified(request, etag):
+            return HttpResponseNotModified(headers={"ETag": etag})
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers={**headers, "ETag": etag})
+        response = handler(view, request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response, Response):
+            # Rendered now so that its body can be stored; DRF's own finalize_response after the
+            # handler leaves a rendered response as it is.
+            response = view.finalize_response(request, response, *args, **kwargs)
+            response.render()
+            headers = {
+                name: response[name]
+                for name in ("Content-Type", "Content-Disposition")
+                if name in response
+            }
+            cache.set(key, (response.content, headers), CACHE_TIMEOUT)
+            response["ETag"] = etag
+        return response
+
+    return serve
