@@ -3,6 +3,11 @@ never part of the tests)."""
 
 from __future__ import annotations
 
+import http.server
+import shutil
+import threading
+from typing import ClassVar
+
 import pytest
 
 from bench import run
@@ -68,3 +73,38 @@ def test_import_files_hold_at_most_5000_rows():
     files = run.import_files(10_000, "2024-03-14")
     assert len(files) == 2
     assert all(data.decode().count("\n") == 5001 for _name, data in files)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every request with an empty 200 and records its path and token."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append((self.path, self.headers.get("Authorization")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_every_request_of_the_uncached_run_asks_for_its_own_url():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/api/v1/actions/?page_size=100"
+        result = run.run_wrk(url, "abc", duration=1, connections=2, script=run.MISS_SCRIPT)
+    finally:
+        server.shutdown()
+        server.server_close()
+    paths = [path for path, _token in _Recorder.seen]
+    assert result["requests"] and len(paths) >= result["requests"] > 10
+    assert len(set(paths)) == len(paths)
+    assert all(path.startswith("/api/v1/actions/?page_size=100&miss=") for path in paths)
+    assert {token for _path, token in _Recorder.seen} == {"Token abc"}
+    assert len(result["load_average"]) == 2
