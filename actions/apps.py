@@ -8,17 +8,11 @@ class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = _("Actions and figures")
 
-    def import_models(self) -> None:
-        super().import_models()
-        # The API's data version (crossborder/caching.py) is a model of this app, declared
-        # beside the response cache it serves.
-        from crossborder import caching  # noqa: F401
-
     def ready(self) -> None:
-        # History is registered after modeltranslation has added its fields (see history.py).
         from crossborder.caching import watch
         from projects.models import Office, Organisation, Project, WorkPackage
 
+        # History is registered after modeltranslation has added its fields (see history.py).
         from . import history  # noqa: F401
         from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 

@@ -3,16 +3,16 @@
 A rendered page is stored in Django's cache (settings.CACHES) under a key made of the data
 version, the request's absolute URL (scheme, host, path and full query string: the paging links
 name the host), the negotiated renderer and media type, and the active language. The data
-version is one row in the database, read once per request, and given a new random token in the
+version is one row in the database, read once per request and given a new random token in the
 transaction of every write that can change what an action shows (the signals below; bulk paths,
 which send no signals, call `bump_data_version()` themselves). So every process, whatever its
-own cache holds, serves a page only while the data it was rendered from is still current, and a
+own cache holds, serves a page only while the data it was rendered from is current, and a
 rolled-back write leaves the version as it was. A random token rather than a counter: a
 database restored from a backup, or a test's rolled-back transaction, never brings back a
 version under which other data was cached.
 
 Permissions and throttling still run on every request: the cache is consulted in the view's
-handler, after DRF's `initial()`. The page carries an ETag (the hash of its key), and a request
+handler, after DRF's `initial()`. The page carries an ETag (a hash of its key), and a request
 whose If-None-Match names it is answered 304 after the one query of the version.
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils import translation
@@ -34,32 +34,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-DATA_VERSION_PK = 1
+# The one-row table of the data version (actions/migrations/0002_data_version.py). A table, not a
+# model: it holds no data of the product, so it has no place in the admin or the dumps, and a
+# test database's flush leaves it alone.
+TABLE = "actions_data_version"
+ROW_ID = 1
 # The tokens are short: they only need to differ from the earlier ones.
 TOKEN_BYTES = 8
 # A page stays at most this long in the cache, whatever the version (seconds).
 CACHE_TIMEOUT = 3600
 
 
-class DataVersion(models.Model):
-    """One row whose token changes with every write to what the actions' pages show.
-
-    Declared here, beside what uses it, and registered in the actions app (see ActionsConfig):
-    it has no meaning of its own in the data."""
-
-    token = models.CharField(max_length=2 * TOKEN_BYTES)
-
-    class Meta:
-        app_label = "actions"
-
-    def __str__(self) -> str:
-        return self.token
-
-
 def data_version() -> str | None:
-    """The current token; None when the row is missing (a flushed database): no caching then,
+    """The current token; None when the row is missing (deleted by hand): no caching then,
     until the next write makes the row again."""
-    return DataVersion.objects.filter(pk=DATA_VERSION_PK).values_list("token", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {TABLE} WHERE id = %s", [ROW_ID])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def bump_data_version() -> None:
@@ -67,8 +59,10 @@ def bump_data_version() -> None:
     before it is out of date once the transaction commits. Call it at the end of every write
     that bypasses model signals (bulk_create, QuerySet.update, COPY)."""
     token = secrets.token_hex(TOKEN_BYTES)
-    if not DataVersion.objects.filter(pk=DATA_VERSION_PK).update(token=token):
-        DataVersion.objects.update_or_create(pk=DATA_VERSION_PK, defaults={"token": token})
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET token = %s WHERE id = %s", [token, ROW_ID])
+        if cursor.rowcount == 0:
+            cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (%s, %s)", [ROW_ID, token])
 
 
 def _bump_on_save_or_delete(sender: type[models.Model], **kwargs: Any) -> None:
@@ -84,15 +78,18 @@ def watch(*watched: type[models.Model]) -> None:
     """Bump the version when a row of these models is saved or deleted, and when one of their
     many-to-many relations changes."""
     for model in watched:
-        post_save.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-{model}")
-        post_delete.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-d-{model}")
+        label = model._meta.label
+        post_save.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-save-{label}")
+        post_delete.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-del-{label}")
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
-            m2m_changed.connect(_bump_on_m2m_change, sender=through, dispatch_uid=f"dv-{through}")
+            m2m_changed.connect(
+                _bump_on_m2m_change, sender=through, dispatch_uid=f"dv-m2m-{through._meta.label}"
+            )
 
 
-def response_key(request: Request, version: str) -> str:
-    """The cache key of a page: everything its body depends on, hashed."""
+def page_digest(request: Request, version: str) -> str:
+    """The hash of everything a page's body depends on: its cache key and its ETag."""
     parts = (
         version,
         request.build_absolute_uri(),
@@ -100,7 +97,7 @@ def response_key(request: Request, version: str) -> str:
         request.accepted_media_type,
         translation.get_language(),
     )
-    return "api-page:" + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
+    return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -122,8 +119,8 @@ def cached_read(handler: Handler) -> Handler:
         version = data_version()
         if version is None:
             return handler(view, request, *args, **kwargs)
-        key = response_key(request, version)
-        etag = f'"{key.rsplit(":", 1)[1][:32]}"'
+        digest = page_digest(request, version)
+        key, etag = f"api-page:{digest}", f'"{digest[:32]}"'
         if _not_modified(request, etag):
             return HttpResponseNotModified(headers={"ETag": etag})
         stored = cache.get(key)

@@ -1,18 +1,18 @@
-"""The data version of the API's response cache (crossborder/caching.py), with its one row."""
+"""The data version of the API's response cache (crossborder/caching.py): a table of one row,
+without a model (it holds no data of the product)."""
 
 from __future__ import annotations
 
 import secrets
 
 from django.apps.registry import Apps
-from django.db import migrations, models
+from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 def create_row(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    data_version = apps.get_model("actions", "DataVersion")
-    data_version.objects.using(schema_editor.connection.alias).create(
-        pk=1, token=secrets.token_hex(8)
+    schema_editor.execute(
+        "INSERT INTO actions_data_version (id, token) VALUES (%s, %s)", [1, secrets.token_hex(8)]
     )
 
 
@@ -22,18 +22,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name="DataVersion",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("token", models.CharField(max_length=16)),
-            ],
+        migrations.RunSQL(
+            "CREATE TABLE actions_data_version "
+            "(id integer NOT NULL PRIMARY KEY, token varchar(16) NOT NULL)",
+            "DROP TABLE actions_data_version",
         ),
-        # Reversed with the table, which the CreateModel's reverse drops.
+        # Reversed with the table.
         migrations.RunPython(create_row, migrations.RunPython.noop),
     ]
