@@ -81,10 +81,10 @@ ACTION_FIELDS = [
 ]
 
 
+# An action as the API shows it. The reads build it with `action_representations`, which gives
+# the same JSON from rows; this class is its definition, and the schema's (a comment, not a
+# docstring, which drf-spectacular would put in the schema).
 class ActionSerializer(serializers.ModelSerializer):
-    """An action as the API shows it. The reads build it with `action_representations`, which
-    gives the same JSON from rows; this class is its definition, and the schema's."""
-
     project = serializers.SlugRelatedField(read_only=True, slug_field="slug")
     work_package = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="code")
     sector = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
