@@ -154,9 +154,7 @@ class PesFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         by_figure = Figure.objects.filter(action=OuterRef("pk"), pes__slug=self.value())
-        by_record = Participation.objects.filter(
-            action=OuterRef("pk"), jobseeker__pes__slug=self.value()
-        )
+        by_record = Participation.objects.filter(action=OuterRef("pk"), pes__slug=self.value())
         by_organiser = Action.organisers.through.objects.filter(
             action=OuterRef("pk"), organisation__slug=self.value()
         )

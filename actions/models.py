@@ -446,7 +446,7 @@ class Figure(models.Model):
                 from participants.models import Participation
 
                 if Participation.objects.filter(
-                    action_id=self.action_id, jobseeker__pes_id=self.pes_id
+                    action_id=self.action_id, pes_id=self.pes_id
                 ).exists():
                     errors["pes"] = _(
                         "%(pes)s keeps individual participation records for this action; its "

@@ -678,12 +678,17 @@ class Generator:
                 [len(pools[p]) for p in action.record_pes],
             )
             for pes_index, count in zip(action.record_pes, per_pes, strict=True):
+                pes_id = self.pes[pes_index].pk
                 for jobseeker_id in rng.sample(pools[pes_index], count):
-                    yield self._participation(action, jobseeker_id)
+                    yield self._participation(action, jobseeker_id, pes_id)
 
-    def _participation(self, action: _Action, jobseeker_id: int) -> dict[str, Any]:
+    def _participation(self, action: _Action, jobseeker_id: int, pes_id: int) -> dict[str, Any]:
         rng = self.rng
-        row: dict[str, Any] = {"action_id": action.id, "jobseeker_id": jobseeker_id}
+        row: dict[str, Any] = {
+            "action_id": action.id,
+            "jobseeker_id": jobseeker_id,
+            "pes_id": pes_id,
+        }
         draw = rng.random()
         if action.status == ActionStatus.PLANNED or draw < 0.08:
             row["status"] = "interested"

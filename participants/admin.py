@@ -182,7 +182,7 @@ class JobseekerAdmin(PersonalDataAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(ExportMixin, PersonalDataAdmin):
     list_display = ["jobseeker", "action", "status", "started_on", "placed_on", "hired_on"]
-    list_filter = ["status", "jobseeker__pes", "action__project", "action__action_type"]
+    list_filter = ["status", "pes", "action__project", "action__action_type"]
     search_fields = [
         "jobseeker__external_ref",
         "jobseeker__family_name",

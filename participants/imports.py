@@ -444,7 +444,7 @@ def _update_row(row: Row, action: Action, problems: list[Problem]) -> RowOutcome
 # and certificates looked up by name, jobseekers created with it): clean_fields() would check each
 # with a query per row.
 JOBSEEKER_RESOLVED = ["pes"]
-PARTICIPATION_RESOLVED = ["action", "jobseeker", "hired_by", "certificate"]
+PARTICIPATION_RESOLVED = ["action", "jobseeker", "pes", "hired_by", "certificate"]
 
 
 def _check_new_rows(
@@ -480,8 +480,9 @@ def _check_new_rows(
             # year of birth, which only the database's constraint checks otherwise) and by
             # _held_jobseekers (one jobseeker per PES and reference).
             jobseeker.clean()
+        # bulk_create skips save(), which copies the jobseeker's PES.
         participation = Participation(
-            action=action, jobseeker=jobseeker, **row.participation_values
+            action=action, jobseeker=jobseeker, pes=row.pes, **row.participation_values
         )
         errors: dict[str, list[str]] = {}
         try:

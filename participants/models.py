@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,6 +98,21 @@ class Jobseeker(models.Model):
     def clean(self) -> None:
         if self.pes_id and self.external_ref:
             self.pseudonym = pseudonym_for(self.external_ref)
+        if (
+            self.pk is not None
+            and self.pes_id
+            and Participation.objects.filter(jobseeker_id=self.pk)
+            .exclude(pes_id=self.pes_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "pes": _(
+                        "This jobseeker already takes part in actions of their PES, which "
+                        "counted them; register them at the other PES as a new jobseeker."
+                    )
+                }
+            )
 
 
 class ParticipationStatus(models.TextChoices):
@@ -130,6 +146,19 @@ class Participation(models.Model):
         on_delete=models.PROTECT,
         related_name="participations",
         verbose_name=_("jobseeker"),
+    )
+    # The jobseeker's PES, copied by save() (and by the bulk paths) because every report and
+    # every partner's scope counts participations by PES: reading it here spares joining a
+    # million participations to the jobseekers (docs/performance.md). It cannot drift: a
+    # jobseeker who takes part in an action keeps their PES (Jobseeker.clean). Blank for forms
+    # and full_clean() only, which run before save() fills it; the column is never empty.
+    pes = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        verbose_name=_("PES"),
     )
     status = models.CharField(
         _("status"),
@@ -208,6 +237,11 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jobseeker} - {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.jobseeker_id is not None:
+            self.pes_id = self.jobseeker.pes_id
+        super().save(*args, **kwargs)
 
     @property
     def has_started(self) -> bool:

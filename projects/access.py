@@ -106,7 +106,7 @@ def participations_for(
         return queryset
     if not can_read_personal_data(user):
         return queryset.none()
-    return queryset.filter(jobseeker__pes=own_pes(user))
+    return queryset.filter(pes=own_pes(user))
 
 
 def projects_editable_by(

@@ -159,11 +159,7 @@ class ActionFilterSet(django_filters.FilterSet):
         slugs = [slug for slug in value if slug != UNKNOWN_PES]
         condition = Q(
             Exists(Figure.objects.filter(action=OuterRef("pk"), pes__slug__in=slugs))
-        ) | Q(
-            Exists(
-                Participation.objects.filter(action=OuterRef("pk"), jobseeker__pes__slug__in=slugs)
-            )
-        )
+        ) | Q(Exists(Participation.objects.filter(action=OuterRef("pk"), pes__slug__in=slugs)))
         if UNKNOWN_PES in value:
             # The unknown PES holds the unsplit figures, the employers present (who belong to
             # no PES) and actions with no figure at all, as in the reports.

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from actions.models import Action, Figure
 from crossborder import loadgen
@@ -51,6 +51,8 @@ def test_keeps_the_rules_of_the_models():
         )
     )
     assert not with_records & split
+    # Every record carries its jobseeker's PES (COPY bypasses Participation.save()).
+    assert not Participation.objects.exclude(pes=F("jobseeker__pes")).exists()
     # A guidance cohort: at most 12 jobseekers, records and figures together.
     for cohort in Action.objects.filter(action_type=ActionType.GUIDANCE_COHORT).annotate(
         started=Count("participations", filter=Q(participations__status__in=STARTED_STATUSES))

@@ -159,3 +159,30 @@ def test_cohort_records_may_not_exceed_twelve():
     ParticipationFactory.build(
         action=cohort, jobseeker=JobseekerFactory(), status=ParticipationStatus.INTERESTED
     ).full_clean()
+
+
+def test_a_participation_keeps_the_pes_of_its_jobseeker():
+    le_forem = PesFactory(slug="le-forem")
+    participation = ParticipationFactory(jobseeker=JobseekerFactory(pes=le_forem))
+    assert participation.pes == le_forem
+    participation.refresh_from_db()
+    assert participation.pes_id == le_forem.pk
+
+
+def test_a_jobseeker_who_takes_part_keeps_their_pes():
+    vdab, le_forem = PesFactory(slug="vdab"), PesFactory(slug="le-forem")
+    jobseeker = JobseekerFactory(pes=vdab)
+    ParticipationFactory(jobseeker=jobseeker)
+    jobseeker.pes = le_forem
+    assert validation_errors(jobseeker) == {
+        "pes": [
+            "This jobseeker already takes part in actions of their PES, which counted them; "
+            "register them at the other PES as a new jobseeker."
+        ]
+    }
+
+
+def test_a_jobseeker_without_participation_may_change_pes():
+    jobseeker = JobseekerFactory(pes=PesFactory(slug="vdab"))
+    jobseeker.pes = PesFactory(slug="le-forem")
+    jobseeker.full_clean()
