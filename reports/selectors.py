@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.vocabulary import REALISED_STATUSES, ActionStatus, Metric
-from participants.models import STARTED_STATUSES, Jobseeker, Participation, ParticipationStatus
+from participants.models import STARTED_STATUSES, Participation, ParticipationStatus
 from projects.models import Organisation, OrganisationKind, Project
 
 from .filters import UNKNOWN_PES, ActionFilterSet, split_commas
@@ -51,19 +51,6 @@ DIMENSIONS: tuple[str, ...] = (
 # Metrics summed over the facts; `actions` and `people` are counted distinct.
 SUMMED_METRICS: tuple[str, ...] = tuple(m.value for m in Metric if m != Metric.ACTIONS)
 METRICS: tuple[str, ...] = (Metric.ACTIONS.value, *SUMMED_METRICS, "people")
-
-_DIMENSION_SQL = {
-    "year": "a.year",
-    "semester": "NULLIF(a.semester, '')",
-    "project": "pr.slug",
-    "action_type": "a.action_type",
-    "pes": "o.slug",
-    "sector": "sec.slug",
-    "status": "a.status",
-    # One row per action, for the year report and the action list: known to the SQL only, never
-    # a `group_by` a URL may ask for (parse_group_by, the one door of `group_by`, refuses it).
-    "action": "a.id",
-}
 
 
 class ReportParameterError(ValidationError):
@@ -133,9 +120,7 @@ def outcomes(
     the totals)."""
     group_by = parse_group_by(list(group_by))
     actions, pes = report_actions(filters)
-    rows = _run(group_by, actions, pes)
-    totals = _run([], actions, pes)[0] if group_by else rows[0]
-    return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
+    return _table(group_by, actions, pes)
 
 
 def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
@@ -154,107 +139,169 @@ def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
     return outcomes(group_by=parse_group_by(group_by), filters=data)
 
 
-def _sql(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> tuple[str, list[Any]]:
-    action_sql, action_params = actions.values("id").query.sql_with_params()
-    figure, participation = Figure._meta.db_table, Participation._meta.db_table
-    employer, jobseeker = ActionEmployer._meta.db_table, Jobseeker._meta.db_table
-    organisation, action = Organisation._meta.db_table, Action._meta.db_table
-    params: list[Any] = list(action_params)
+# The columns of an action a dimension reads, and how a grouped row names it: the statement
+# groups on ids (narrow keys) and joins the slugs of the few resulting rows afterwards.
+_ACTION_COLUMNS: tuple[str, ...] = (
+    "id",
+    "year",
+    "semester",
+    "project_id",
+    "action_type",
+    "sector_id",
+    "status",
+)
+_GROUP_KEYS = {
+    "year": "a.year",
+    "semester": "NULLIF(a.semester, '')",
+    "project": "a.project_id",
+    "action_type": "a.action_type",
+    "pes": "f.pes_id",
+    "sector": "a.sector_id",
+    "status": "a.status",
+    # One row per action, for the year report and the action list: known to the SQL only, never
+    # a `group_by` a URL may ask for (parse_group_by, the one door of `group_by`, refuses it).
+    "action": "a.id",
+}
+# Dimensions shown by slug: (table, alias) of the slug joined after grouping.
+_SLUG_TABLES = {
+    "project": (Project._meta.db_table, "pr"),
+    "pes": (Organisation._meta.db_table, "o"),
+    "sector": (Sector._meta.db_table, "sec"),
+}
 
-    def placeholders(values: Sequence[Any]) -> str:
-        params.extend(values)
+
+def _lit(*values: str) -> str:
+    """Our own vocabulary as SQL literals: constants, never user input (kept out of the
+    parameters so that their order is the order of the text)."""
+    for value in values:
+        if not re.fullmatch(r"[a-z_]+", value):
+            raise ValueError(value)
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _flag(condition: str, then: str = "1") -> str:
+    return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
+
+
+class _Statement:
+    """The text of one statement and its parameters, in the order of the text."""
+
+    def __init__(self, actions: QuerySet[Action], columns: Sequence[str]) -> None:
+        action_sql, action_params = actions.values(*columns).query.sql_with_params()
+        self.params: list[Any] = list(action_params)
+        # The columns are named by their aliases (values() may order them its own way).
+        self.sel = f"WITH sel AS ({action_sql})"
+
+    def placeholders(self, values: Sequence[Any]) -> str:
+        self.params.extend(values)
         return ", ".join(["%s"] * len(values))
 
-    def lit(*values: str) -> str:
-        """Our own vocabulary as SQL literals: constants, never user input (kept out of the
-        parameters so that their order is the order of the text)."""
-        for value in values:
-            if not re.fullmatch(r"[a-z_]+", value):
-                raise ValueError(value)
-        return ", ".join(f"'{value}'" for value in values)
+    def pes_condition(self, column: str, pes: list[str], *, unknown: bool = True) -> str:
+        """`column` (a PES id) is one of the PES asked for; "unknown" matches no PES, unless
+        `unknown` is False (participation records always have one)."""
+        known = [slug for slug in pes if slug != UNKNOWN_PES]
+        conditions = []
+        if known:
+            conditions.append(
+                f"{column} IN (SELECT id FROM {Organisation._meta.db_table}"
+                f" WHERE slug IN ({self.placeholders(known)}))"
+            )
+        if unknown and UNKNOWN_PES in pes:
+            conditions.append(f"{column} IS NULL")
+        return "(" + (" OR ".join(conditions) or "1 = 0") + ")"
 
-    def flag(condition: str, then: str = "1") -> str:
-        return f"CASE WHEN {condition} THEN {then} ELSE 0 END"
 
-    figure_columns = [flag(f"fg.metric = {lit(m)}", "fg.value") for m in SUMMED_METRICS]
-    figure_columns += [flag(f"fg.metric = {lit(m)} AND fg.is_lower_bound") for m in SUMMED_METRICS]
-    started = lit(*STARTED_STATUSES)
-    record_metric = {
-        Metric.INTERESTED: flag(f"p.status = {lit(ParticipationStatus.INTERESTED)}"),
-        Metric.STARTS: flag(f"p.status IN ({started})"),
-        Metric.COMPLETIONS: flag(f"p.status = {lit(ParticipationStatus.COMPLETED)}"),
-        Metric.PLACEMENTS: flag("p.placed_on IS NOT NULL"),
-        Metric.HIRES: flag("p.hired_on IS NOT NULL"),
-        Metric.CERTIFICATES: flag("p.certified_on IS NOT NULL"),
-    }
-    record_columns = [record_metric.get(m, "0") for m in SUMMED_METRICS]
-    record_columns += ["0"] * len(SUMMED_METRICS)
-    person = f"CASE WHEN p.status IN ({lit(*STARTED_STATUSES)}) THEN p.jobseeker_id END"
-    employer_metric = {
-        Metric.EMPLOYERS: flag(f"eo.kind = {lit(OrganisationKind.COMPANY)}"),
-        Metric.AGENCIES: flag(f"eo.kind = {lit(OrganisationKind.AGENCY)}"),
-        Metric.VACANCIES: "COALESCE(e.vacancies, 0)",
-    }
-    employer_columns = [employer_metric.get(m, "0") for m in SUMMED_METRICS]
-    employer_columns += ["0"] * len(SUMMED_METRICS)
-    names = [f"m_{m}" for m in SUMMED_METRICS] + [f"lb_{m}" for m in SUMMED_METRICS]
+def _facts() -> str:
+    """Every fact of the selected actions, one row each: figures, participation records (with
+    their PES, kept on the record), employers present, and one empty row per action without
+    any, so that it is counted. The metrics are columns; `bound` names the metric of a figure
+    that is a lower bound."""
+    figure, participation = Figure._meta.db_table, Participation._meta.db_table
+    employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
+    names = [f"m_{m}" for m in SUMMED_METRICS]
 
     def select(columns: list[str]) -> str:
         return ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True))
 
+    figure_columns = [_flag(f"fg.metric = {_lit(m)}", "fg.value") for m in SUMMED_METRICS]
+    started = _lit(*STARTED_STATUSES)
+    record_metric = {
+        Metric.INTERESTED: _flag(f"p.status = {_lit(ParticipationStatus.INTERESTED)}"),
+        Metric.STARTS: _flag(f"p.status IN ({started})"),
+        Metric.COMPLETIONS: _flag(f"p.status = {_lit(ParticipationStatus.COMPLETED)}"),
+        Metric.PLACEMENTS: _flag("p.placed_on IS NOT NULL"),
+        Metric.HIRES: _flag("p.hired_on IS NOT NULL"),
+        Metric.CERTIFICATES: _flag("p.certified_on IS NOT NULL"),
+    }
+    record_columns = [record_metric.get(m, "0") for m in SUMMED_METRICS]
+    employer_metric = {
+        Metric.EMPLOYERS: _flag(f"eo.kind = {_lit(OrganisationKind.COMPANY)}"),
+        Metric.AGENCIES: _flag(f"eo.kind = {_lit(OrganisationKind.AGENCY)}"),
+        Metric.VACANCIES: "COALESCE(e.vacancies, 0)",
+    }
+    employer_columns = [employer_metric.get(m, "0") for m in SUMMED_METRICS]
     zeros = select(["0"] * len(names))
-    facts = f"""
+    return f"""
         SELECT fg.action_id AS action_id, fg.pes_id AS pes_id, NULL AS person_id, 0 AS is_record,
-               {select(figure_columns)}
+               {select(figure_columns)},
+               CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
           FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT p.action_id, j.pes_id, {person}, 1, {select(record_columns)}
-          FROM {participation} p JOIN {jobseeker} j ON j.id = p.jobseeker_id
+        SELECT p.action_id, p.pes_id, CASE WHEN p.status IN ({started}) THEN p.jobseeker_id END,
+               1, {select(record_columns)}, NULL
+          FROM {participation} p
          WHERE p.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT e.action_id, NULL, NULL, 0, {select(employer_columns)}
+        SELECT e.action_id, NULL, NULL, 0, {select(employer_columns)}, NULL
           FROM {employer} e JOIN {organisation} eo ON eo.id = e.organisation_id
          WHERE e.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.id, NULL, NULL, 0, {zeros}
+        SELECT s.id, NULL, NULL, 0, {zeros}, NULL
           FROM sel s
          WHERE NOT EXISTS (SELECT 1 FROM {figure} x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM {participation} x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM {employer} x WHERE x.action_id = s.id)
     """
-    joins = [f"JOIN {action} a ON a.id = f.action_id"]
-    if "project" in group_by:
-        joins.append(f"JOIN {Project._meta.db_table} pr ON pr.id = a.project_id")
-    if "pes" in group_by or pes:
-        joins.append(f"LEFT JOIN {organisation} o ON o.id = f.pes_id")
-    if "sector" in group_by:
-        joins.append(f"LEFT JOIN {Sector._meta.db_table} sec ON sec.id = a.sector_id")
-    where = ""
-    if pes:
-        known = [slug for slug in pes if slug != UNKNOWN_PES]
-        conditions = [f"o.slug IN ({placeholders(known)})"] if known else []
-        if UNKNOWN_PES in pes:
-            conditions.append("f.pes_id IS NULL")
-        where = "WHERE " + " OR ".join(conditions)
-    dimensions = [f"{_DIMENSION_SQL[d]} AS {d}" for d in group_by]
+
+
+def _sql(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> tuple[str, list[Any]]:
+    """One statement: the facts grouped by the ids of the dimensions, then the slugs joined to
+    the grouped rows, NULLs last in the order of the dimensions asked."""
+    statement = _Statement(actions, _ACTION_COLUMNS)
+    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
+    keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
+    bounds = [
+        f"MAX(CASE WHEN f.bound = {_lit(m)} THEN 1 ELSE 0 END) AS lb_{m}" for m in SUMMED_METRICS
+    ]
     aggregates = [
         "COUNT(DISTINCT f.action_id) AS actions",
         *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in SUMMED_METRICS],
         "CASE WHEN SUM(f.is_record) > 0 THEN COUNT(DISTINCT f.person_id) END AS people",
-        *[f"COALESCE(MAX(f.lb_{m}), 0) AS lb_{m}" for m in SUMMED_METRICS],
+        *bounds,
     ]
-    sql = (
-        f"WITH sel AS ({action_sql}) SELECT {', '.join(dimensions + aggregates)}"
-        f" FROM ({facts}) f {' '.join(joins)} {where}"
+    grouped = (
+        f"SELECT {', '.join(keys + aggregates)}"
+        f" FROM ({_facts()}) f JOIN sel a ON a.id = f.action_id {where}"
     )
-    if group_by:
-        # NULLs last on every database, in the order of the dimensions asked.
-        keys = [_DIMENSION_SQL[d] for d in group_by]
-        sql += " GROUP BY " + ", ".join(keys)
-        sql += " ORDER BY " + ", ".join(
-            f"CASE WHEN {k} IS NULL THEN 1 ELSE 0 END, {k}" for k in keys
-        )
-    return sql, params
+    if not group_by:
+        return f"{statement.sel} {grouped}", statement.params
+    grouped += " GROUP BY " + ", ".join(_GROUP_KEYS[d] for d in group_by)
+    shown, joins, order = [], [], []
+    for dimension in group_by:
+        if dimension in _SLUG_TABLES:
+            table, alias = _SLUG_TABLES[dimension]
+            joins.append(f"LEFT JOIN {table} {alias} ON {alias}.id = g.k_{dimension}")
+            value = f"{alias}.slug"
+        else:
+            value = f"g.k_{dimension}"
+        shown.append(f"{value} AS {dimension}")
+        order.append(f"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END, {value}")
+    measures = ["actions", *SUMMED_METRICS, "people", *[f"lb_{m}" for m in SUMMED_METRICS]]
+    sql = (
+        f"{statement.sel} SELECT {', '.join(shown + [f'g.{m}' for m in measures])}"
+        f" FROM ({grouped}) g {' '.join(joins)} ORDER BY {', '.join(order)}"
+    )
+    return sql, statement.params
 
 
 def _run(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> list[dict[str, Any]]:
@@ -276,6 +323,56 @@ def _run(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> list
         row["lower_bounds"] = bounds
         rows.append(row)
     return rows
+
+
+def _totals(
+    group_by: list[str], rows: list[dict[str, Any]], actions: QuerySet[Action], pes: list[str]
+) -> dict[str, Any]:
+    """The totals of a grouped table without a second pass over the facts: the rows partition
+    the facts, so the summed metrics are the sums of the rows and a metric is a lower bound
+    where any row's is. Only the distinct counts need the database, in one narrow statement:
+    `people` over the participation records alone, `actions` over the selected actions (each
+    has at least one fact) or, without the PES among the dimensions, from the rows, where each
+    action counts in one row only."""
+    if "pes" in group_by and pes:
+        # An action of several of the PES asked counts in several rows; a rare combination,
+        # counted by the one-statement way.
+        return _run([], actions, pes)[0]
+    statement = _Statement(actions, ["id"])
+    started = _lit(*STARTED_STATUSES)
+    record_condition = (
+        f"AND {statement.pes_condition('p.pes_id', pes, unknown=False)}" if pes else ""
+    )
+    count_actions = "(SELECT COUNT(*) FROM sel)" if "pes" in group_by else "NULL"
+    sql = (
+        f"{statement.sel} SELECT {count_actions} AS actions, COUNT(*) AS records,"
+        f" COUNT(DISTINCT CASE WHEN p.status IN ({started}) THEN p.jobseeker_id END) AS people"
+        f" FROM {Participation._meta.db_table} p"
+        f" WHERE p.action_id IN (SELECT id FROM sel) {record_condition}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        counted_actions, records, people = cursor.fetchone()
+    totals: dict[str, Any] = {
+        "actions": int(counted_actions)
+        if counted_actions is not None
+        else sum(row["actions"] for row in rows)
+    }
+    for metric in SUMMED_METRICS:
+        totals[metric] = sum(row[metric] for row in rows)
+    totals["people"] = int(people) if records else None
+    bounds = [m for m in SUMMED_METRICS if any(m in row["lower_bounds"] for row in rows)]
+    totals["lower_bound"] = bool(bounds)
+    totals["lower_bounds"] = bounds
+    return totals
+
+
+def _table(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> OutcomeTable:
+    """Rows and totals: two statements for a grouped table (the second a narrow one), one
+    without dimensions (its only row is the totals)."""
+    rows = _run(group_by, actions, pes)
+    totals = _totals(group_by, rows, actions, pes) if group_by else rows[0]
+    return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
 
 
 @dataclass
@@ -402,11 +499,13 @@ def outcome_tables(
     once. One query per grouping plus one."""
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
     actions, pes = report_actions(filters)
-    totals = _run([], actions, pes)[0]
-    return [
-        OutcomeTable(group_by=group_by, rows=_run(group_by, actions, pes), totals=totals)
-        for group_by in parsed
-    ]
+    tables: list[OutcomeTable] = []
+    for group_by in parsed:
+        if tables:
+            tables.append(OutcomeTable(group_by, _run(group_by, actions, pes), tables[0].totals))
+        else:
+            tables.append(_table(group_by, actions, pes))
+    return tables
 
 
 def action_outcomes(
@@ -429,10 +528,7 @@ def action_outcomes_by_pes(action: Action) -> OutcomeTable:
     """One action's figures per PES (unsplit figures and employers under PES None) and its
     totals, whatever its status (a planned action may already have interested jobseekers).
     Two queries."""
-    actions = Action.objects.filter(pk=action.pk).order_by()
-    return OutcomeTable(
-        group_by=["pes"], rows=_run(["pes"], actions, []), totals=_run([], actions, [])[0]
-    )
+    return _table(["pes"], Action.objects.filter(pk=action.pk).order_by(), [])
 
 
 def planned_actions(

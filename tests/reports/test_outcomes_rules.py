@@ -292,3 +292,45 @@ def test_the_report_is_two_queries_whatever_the_rows(
     assert table.totals["actions"] == size
     with django_assert_num_queries(2):
         outcomes(group_by=["semester", "action_type", "sector", "status"])
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"pes": "vdab"},
+        {"pes": "unknown"},
+        {"pes": "le-forem,unknown"},
+        {"pes": "vdab,le-forem"},
+        {"status": "planned"},
+        {"project": "p2"},
+    ],
+)
+def test_the_totals_of_a_grouped_table_are_those_of_the_ungrouped_report(
+    mixed, vdab, le_forem, filters
+):
+    """A grouped table's totals are derived from its rows and one narrow count (no second pass
+    over the facts): they must be exactly the one-statement totals, whatever the grouping."""
+    person = JobseekerFactory(pes=vdab)
+    ParticipationFactory(action=mixed, jobseeker=person)
+    second = CohortFactory(
+        project=ProjectFactory(slug="p2"), start_date=D(2018, 3, 5), end_date=D(2018, 5, 5)
+    )
+    ParticipationFactory(action=second, jobseeker=person)
+    ParticipationFactory(
+        action=second, jobseeker=JobseekerFactory(pes=le_forem), status="interested"
+    )
+    FigureFactory(action=second, pes=None, metric=Metric.PLACEMENTS, value=2, is_lower_bound=True)
+    ActionEmployerFactory(action=second, vacancies=3)
+    ActionFactory(project=second.project, action_type=ActionType.STAFF_SEMINAR)
+    planned = ActionFactory(project=second.project, status=ActionStatus.PLANNED)
+    ParticipationFactory(action=planned, jobseeker=JobseekerFactory(pes=vdab), status="interested")
+    expected = outcomes(filters=filters).totals
+    for group_by in (
+        ["pes"],
+        ["project"],
+        ["semester", "pes"],
+        ["year", "action_type", "status"],
+        ["project", "sector", "pes"],
+    ):
+        assert outcomes(group_by=group_by, filters=filters).totals == expected, group_by
