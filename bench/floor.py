@@ -39,7 +39,7 @@ FACTS = (
     SEL
     + """,
     facts AS (
-        SELECT s.semester, s.project_id, fg.pes_id, fg.action_id, NULL AS person, 0 AS is_record,
+        SELECT fg.action_id, fg.pes_id, NULL AS person, 0 AS is_record,
                CASE WHEN fg.metric = 'interested' THEN fg.value ELSE 0 END AS interested,
                CASE WHEN fg.metric = 'starts' THEN fg.value ELSE 0 END AS starts,
                CASE WHEN fg.metric = 'completions' THEN fg.value ELSE 0 END AS completions,
@@ -50,9 +50,9 @@ FACTS = (
                CASE WHEN fg.metric = 'agencies' THEN fg.value ELSE 0 END AS agencies,
                CASE WHEN fg.metric = 'vacancies' THEN fg.value ELSE 0 END AS vacancies,
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
-          FROM actions_figure fg JOIN sel s ON s.id = fg.action_id
+          FROM actions_figure fg WHERE fg.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.semester, s.project_id, p.pes_id, p.action_id,
+        SELECT p.action_id, p.pes_id,
                CASE WHEN p.status IN ('started', 'completed', 'dropped_out')
                     THEN p.jobseeker_id END,
                1,
@@ -63,18 +63,17 @@ FACTS = (
                CASE WHEN p.hired_on IS NOT NULL THEN 1 ELSE 0 END,
                CASE WHEN p.certified_on IS NOT NULL THEN 1 ELSE 0 END,
                0, 0, 0, NULL
-          FROM participants_participation p
-          JOIN sel s ON s.id = p.action_id
+          FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.semester, s.project_id, NULL, e.action_id, NULL, 0, 0, 0, 0, 0, 0, 0,
+        SELECT e.action_id, NULL, NULL, 0, 0, 0, 0, 0, 0, 0,
                CASE WHEN eo.kind = 'company' THEN 1 ELSE 0 END,
                CASE WHEN eo.kind = 'agency' THEN 1 ELSE 0 END,
                COALESCE(e.vacancies, 0), NULL
           FROM actions_actionemployer e
-          JOIN sel s ON s.id = e.action_id
           JOIN projects_organisation eo ON eo.id = e.organisation_id
+         WHERE e.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.semester, s.project_id, NULL, s.id, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+        SELECT s.id, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
           FROM sel s
          WHERE NOT EXISTS (SELECT 1 FROM actions_figure x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM participants_participation x WHERE x.action_id = s.id)
@@ -92,9 +91,10 @@ AGGREGATES = (
 
 GROUPED = f"""
 WITH {FACTS}
-SELECT NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes, g.*
-  FROM (SELECT semester, project_id, pes_id, {AGGREGATES}
-          FROM facts GROUP BY semester, project_id, pes_id) g
+SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes
+  FROM (SELECT s.semester, s.project_id, f.pes_id, {AGGREGATES}
+          FROM facts f JOIN sel s ON s.id = f.action_id
+         GROUP BY s.semester, s.project_id, f.pes_id) g
   JOIN projects_project pr ON pr.id = g.project_id
   LEFT JOIN projects_organisation o ON o.id = g.pes_id
 """
@@ -106,7 +106,7 @@ WITH {SEL}
 SELECT (SELECT COUNT(*) FROM sel) AS actions, COUNT(*) AS records,
        COUNT(DISTINCT CASE WHEN p.status IN ('started', 'completed', 'dropped_out')
                            THEN p.jobseeker_id END) AS people
-  FROM participants_participation p JOIN sel s ON s.id = p.action_id
+  FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
 """
 
 
