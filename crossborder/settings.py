@@ -125,6 +125,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL compiles a statement to machine code (JIT) when its estimated cost is high, as
+    # it is for a report over everything: at a million participations compiling took about 1 s
+    # of the report's 3 s (docs/performance.md). Off for the app's sessions; options given in
+    # DATABASE_URL (?options=-c%20jit%3Don) come after, so they win.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,3 +78,38 @@ def test_default_database_is_sqlite_under_var():
         check=True,
     )
     assert result.stdout.strip().endswith("var/crossborder.sqlite3")
+
+
+def database_options(url: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import crossborder.settings as s;"
+            "print(s.DATABASES['default'].get('OPTIONS', {}).get('options', ''))",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true", "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_postgresql_sessions_run_without_jit_unless_the_url_asks_for_it():
+    assert database_options("postgres://postgres@127.0.0.1:5432/crossborder") == "-c jit=off"
+    assert (
+        database_options("postgres://postgres@127.0.0.1:5432/crossborder?options=-c%20jit%3Don")
+        == "-c jit=off -c jit=on"
+    )
+    assert database_options("sqlite:///var/other.sqlite3") == ""
+
+
+@pytest.mark.django_db
+def test_the_connection_has_jit_off_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
