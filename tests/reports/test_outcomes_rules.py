@@ -334,3 +334,20 @@ def test_the_totals_of_a_grouped_table_are_those_of_the_ungrouped_report(
         ["project", "sector", "pes"],
     ):
         assert outcomes(group_by=group_by, filters=filters).totals == expected, group_by
+
+
+def test_rows_without_people_are_summed_per_action_first_and_give_the_same_figures(mixed, vdab):
+    """indicator_progress() asks for rows without `people`: the records are pre-summed per
+    action and PES, which must change nothing else."""
+    from reports.selectors import _run, report_actions
+
+    second = CohortFactory(project=mixed.project)
+    for status in ("started", "completed", "interested"):
+        ParticipationFactory(action=second, jobseeker=JobseekerFactory(pes=vdab), status=status)
+    FigureFactory(action=second, pes=None, metric=Metric.PLACEMENTS, value=2, is_lower_bound=True)
+    actions, _pes = report_actions({})
+    for group_by in (["project", "action_type", "year"], ["pes"], ["semester", "status"]):
+        with_people = _run(group_by, actions, [])
+        assert [row["people"] for row in with_people if row["people"] is not None]
+        expected = [{**row, "people": None} for row in with_people]
+        assert _run(group_by, actions, [], people=False) == expected
