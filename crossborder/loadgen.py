@@ -34,6 +34,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector, add_months, semester_of
+from crossborder.caching import bump_data_version
 from crossborder.vocabulary import ActionStatus, ActionType, Metric
 from participants.models import EducationLevel, Jobseeker, Participation, pseudonym_for
 from projects.models import (
@@ -207,6 +208,8 @@ def reset() -> None:
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
+    # Deleted in SQL, without the signals that keep the API's cached pages current.
+    bump_data_version()
 
 
 def allocate(total: int, weights: Sequence[float], caps: Sequence[int]) -> list[int]:
@@ -334,6 +337,9 @@ class Generator:
                 Participation, self._participations(actions, pools), with_id=False
             )
             self.log(f"participations: {participations}")
+            # Written by COPY or bulk_create, without the signals that keep the API's cached
+            # pages current.
+            bump_data_version()
         if self.writer.postgres:
             # Fresh statistics and visibility map, as autovacuum would give them a little
             # later: the plans of the reports depend on them. VACUUM cannot run inside a

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 
 from actions.models import Action, Figure
 from crossborder import loadgen
+from crossborder.caching import data_version
 from crossborder.vocabulary import PARTICIPANT_METRICS, ActionStatus, ActionType, Metric
 from participants.models import STARTED_STATUSES, Jobseeker, Participation
 from tests.factories import ActionFactory, JobseekerFactory
@@ -124,3 +125,14 @@ def test_allocate_respects_caps_and_total():
     assert loadgen.allocate(10, [1, 1, 1], [12, 12, 12]) in ([4, 3, 3], [3, 4, 3], [3, 3, 4])
     assert loadgen.allocate(30, [10, 1, 1], [12, 100, 100]) == [12, 9, 9]
     assert loadgen.allocate(50, [1, 1], [10, 10]) == [10, 10]
+
+
+def test_generating_and_resetting_make_the_api_pages_out_of_date():
+    """COPY, bulk_create and the SQL deletes send no signals: both give the data a new version
+    themselves, or the API would keep serving its cached pages of the data before."""
+    before = data_version()
+    generate(300)
+    generated = data_version()
+    loadgen.reset()
+    assert len({before, generated, data_version()}) == 3
+    assert generated is not None
