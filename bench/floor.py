@@ -30,7 +30,7 @@ METRICS: tuple[str, ...] = (
 
 SEL = """
     sel AS (
-        SELECT a.id, a.semester, a.project_id
+        SELECT a.id
           FROM actions_action a
          WHERE a.status IN ('ongoing', 'completed') {action_filter}
     )"""
@@ -92,9 +92,9 @@ AGGREGATES = (
 GROUPED = f"""
 WITH {FACTS}
 SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes
-  FROM (SELECT s.semester, s.project_id, f.pes_id, {AGGREGATES}
-          FROM facts f JOIN sel s ON s.id = f.action_id
-         GROUP BY s.semester, s.project_id, f.pes_id) g
+  FROM (SELECT a.semester, a.project_id, f.pes_id, {AGGREGATES}
+          FROM facts f JOIN actions_action a ON a.id = f.action_id
+         GROUP BY a.semester, a.project_id, f.pes_id) g
   JOIN projects_project pr ON pr.id = g.project_id
   LEFT JOIN projects_organisation o ON o.id = g.pes_id
 """
