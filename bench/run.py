@@ -8,7 +8,8 @@ already there, then measures (median and worst of several runs, after one warm-u
   year, each beside its floor (bench/floor.py: the same table by hand-written SQL) and the ratio;
 - the dashboard overview page (Django's test Client, a logged-in manager) beside the time of
   the queries it runs;
-- the API list page of 100 actions and the outcomes endpoint (test Client, token of a manager);
+- the API list page of 100 actions, from the response cache and built anew, and the outcomes
+  endpoint (test Client, token of a manager);
 - an import of 10,000 participations through `manage.py import_participations`, rolled back;
 - the API list page's throughput: gunicorn with 2 workers on loopback, loaded by wrk, on one URL
   (answered from the response cache) and with every request a URL of its own (no cache).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import os
 import platform
@@ -299,7 +301,10 @@ def pages() -> list[tuple[str, str]]:
     found = []
     with suppress(NoReverseMatch):
         found.append(("overview_page", reverse("reports:overview")))
+    # From the response cache after the warm-up; then the same page built every time, each
+    # request with a parameter the endpoint ignores ({n}: a new number each run).
     found.append(("api_list", "/api/v1/actions/?page_size=100"))
+    found.append(("api_list_uncached", "/api/v1/actions/?page_size=100&miss={n}"))
     found.append(("api_outcomes", "/api/v1/reports/outcomes/?group_by=semester,project,pes"))
     return found
 
@@ -331,6 +336,7 @@ def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
     client.force_login(user)
     token = Token.objects.get(user=user).key
     timings, missing = [], []
+    counter = itertools.count()
     measured = dict(pages())
     if "overview_page" not in measured:
         missing.append("overview_page: the URL reports:overview does not exist yet")
@@ -338,7 +344,7 @@ def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
         headers = {} if name == "overview_page" else {"HTTP_AUTHORIZATION": f"Token {token}"}
 
         def get(url: str = url, headers: dict[str, str] = headers) -> None:
-            response = client.get(url, **headers)
+            response = client.get(url.format(n=next(counter)), **headers)
             if response.status_code != 200:
                 raise AssertionError(f"{url}: {response.status_code}")
 
