@@ -192,7 +192,7 @@ def model_errors() -> Iterator[None]:
         raise serializers.ValidationError(
             {
                 api_settings.NON_FIELD_ERRORS_KEY: [
-                    "The change conflicts with data written at the same time; send it again."
+                    _("The change conflicts with data written at the same time; send it again.")
                 ]
             }
         ) from error
@@ -217,7 +217,7 @@ class StrictFieldsMixin:
             writable = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(set(data) - writable)
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
             # PostgreSQL refuses NUL in text, even in a lookup (a slug of a related field): a
             # 400 here rather than a database error later.
             with_nul = sorted(name for name in data if _has_nul(data[name]))

@@ -14,6 +14,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -110,7 +111,7 @@ class JobseekerViewSet(
         jobseeker = self.get_object()
         if jobseeker.erased_at:
             raise serializers.ValidationError(
-                {"non_field_errors": ["This jobseeker's data was erased; it cannot be changed."]}
+                {"non_field_errors": [_("This jobseeker's data was erased; it cannot be changed.")]}
             )
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

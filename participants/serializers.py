@@ -97,7 +97,7 @@ class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
         if "pes" not in data:
             pes = access.own_pes(self.context["request"].user)
             if pes is None:
-                raise serializers.ValidationError({"pes": ["Required: you belong to no PES."]})
+                raise serializers.ValidationError({"pes": [_("Required: you belong to no PES.")]})
             data["pes"] = pes
         return data
 

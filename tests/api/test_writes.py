@@ -143,6 +143,20 @@ def test_unknown_fields_are_refused_by_name(coordinator_api):
     assert response.json() == {"id": ["Unknown field."], "titel": ["Unknown field."]}
 
 
+@pytest.mark.parametrize(
+    ("language", "message"), [("nl", "Onbekend veld."), ("fr", "Champ inconnu.")]
+)
+def test_the_refusal_speaks_the_language_asked(coordinator_api, language, message):
+    response = coordinator_api.post(
+        "/api/v1/actions/",
+        {**ACTION, "titel": "typo"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert response.json() == {"titel": [message]}
+
+
 def test_coordinator_changes_an_action(coordinator_api, project):
     action = CohortFactory(project=project)
     response = coordinator_api.patch(
