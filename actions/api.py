@@ -14,16 +14,16 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crossborder.api import (
     FORMAT_PARAMETER,
-    ID_PATTERN,
-    ApiViewMixin,
     ProgrammeDataAccess,
+    UpsertViewSet,
+    WritableViewSet,
     model_errors,
 )
 from crossborder.caching import cached_read
@@ -62,14 +62,7 @@ def _apply(instance: Model, values: dict[str, Any]) -> None:
     create=extend_schema(request=ActionWriteSerializer, responses={201: ActionSerializer}),
     partial_update=extend_schema(request=ActionWriteSerializer, responses={200: ActionSerializer}),
 )
-class ActionViewSet(
-    ApiViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ActionViewSet(WritableViewSet):
     """Actions of every type with their figures, employers present and jobs offered.
 
     Filters are the dashboards' (`reports.filters.ActionFilterSet`); multi-valued ones take
@@ -81,8 +74,6 @@ class ActionViewSet(
     filterset_class = ActionFilterSet
     search_fields = ["reference", "title_en", "title_nl", "title_fr", "place"]
     ordering_fields = ["start_date", "year", "semester", "reference", "created_at", "updated_at"]
-    lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Action]:
         return Action.objects.all()
@@ -164,22 +155,14 @@ class FigureFilterSet(django_filters.FilterSet):
     ),
     partial_update=extend_schema(request=FigureChangeSerializer, responses={200: FigureSerializer}),
 )
-class FigureViewSet(
-    ApiViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class FigureViewSet(UpsertViewSet):
     """Aggregate figures of actions: a count per metric and PES, or unsplit."""
 
     permission_classes = [ProgrammeDataAccess]
+    read_serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
     search_fields = ["note"]
     ordering_fields = ["action", "metric", "value"]
-    lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Figure]:
         return Figure.objects.select_related("pes", "action__project")
@@ -193,16 +176,8 @@ class FigureViewSet(
             return FigureChangeSerializer
         return FigureSerializer
 
-    def _response(self, figure: Figure, created: bool) -> Response:
-        data = FigureSerializer(self.get_queryset().get(pk=figure.pk)).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with model_errors():
-            figure, created = figure_upsert(**serializer.validated_data)
-        return self._response(figure, created)
+    def upsert(self, **values: Any) -> tuple[Figure, bool]:
+        return figure_upsert(**values)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         figure = self.get_object()
@@ -219,4 +194,4 @@ class FigureViewSet(
             figure, _created = figure_upsert(
                 action=figure.action, metric=figure.metric, pes=figure.pes, **values
             )
-        return self._response(figure, False)
+        return self.written(figure)

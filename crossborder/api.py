@@ -17,13 +17,14 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError, IntegrityError
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import filters, serializers
+from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
@@ -166,6 +167,46 @@ class ApiViewMixin:
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
     schema = ApiSchema()
+
+
+class WritableViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A resource that is listed, read, created and changed in part (PATCH): no PUT, whose
+    every change would have to name every field, and no DELETE, which the records' history and
+    the reports' exactness leave to the admin."""
+
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class UpsertViewSet(WritableViewSet):
+    """A resource written through its service's upsert: a POST names the record by its natural
+    key (a PES and reference, an action and jobseeker, an action, metric and PES) and creates
+    it (201) or changes it (200), so that sending the same data again duplicates nothing. The
+    answer is the record as the list shows it."""
+
+    read_serializer_class: type[serializers.Serializer]
+
+    def upsert(self, **values: Any) -> tuple[Model, bool]:
+        """Write through the service: the record and whether it was created."""
+        raise NotImplementedError
+
+    def written(self, instance: Model, created: bool = False) -> Response:
+        data = self.read_serializer_class(self.get_queryset().get(pk=instance.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with model_errors():
+            instance, created = self.upsert(**serializer.validated_data)
+        return self.written(instance, created)
 
 
 def non_field_errors_key(detail: Mapping[str, Any]) -> dict[str, Any]:

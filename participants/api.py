@@ -16,16 +16,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crossborder.api import (
     FORMAT_PARAMETER,
-    ID_PATTERN,
-    ApiViewMixin,
     PersonalDataAccess,
+    UpsertViewSet,
     model_errors,
     non_field_errors_key,
 )
@@ -70,22 +69,14 @@ class JobseekerFilterSet(django_filters.FilterSet):
         request=JobseekerChangeSerializer, responses={200: JobseekerSerializer}
     ),
 )
-class JobseekerViewSet(
-    ApiViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class JobseekerViewSet(UpsertViewSet):
     """Jobseekers of the user's own PES (personal data)."""
 
     permission_classes = [PersonalDataAccess]
+    read_serializer_class = JobseekerSerializer
     filterset_class = JobseekerFilterSet
     search_fields = ["external_ref", "given_name", "family_name"]
     ordering_fields = ["family_name", "given_name", "external_ref", "created_at"]
-    lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Jobseeker]:
         return access.jobseekers_for(self.request.user, Jobseeker.objects.select_related("pes"))
@@ -97,15 +88,8 @@ class JobseekerViewSet(
             "push": JobseekerPushSerializer,
         }.get(self.action, JobseekerSerializer)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with model_errors():
-            jobseeker, created = jobseeker_upsert(**serializer.validated_data)
-        return Response(
-            JobseekerSerializer(jobseeker).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+    def upsert(self, **values: Any) -> tuple[Jobseeker, bool]:
+        return jobseeker_upsert(**values)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         jobseeker = self.get_object()
@@ -120,7 +104,7 @@ class JobseekerViewSet(
         with model_errors(), transaction.atomic():
             jobseeker.full_clean()
             jobseeker.save()
-        return Response(JobseekerSerializer(jobseeker).data)
+        return self.written(jobseeker)
 
     @extend_schema(
         request=JobseekerPushSerializer,
@@ -188,21 +172,13 @@ class ParticipationFilterSet(django_filters.FilterSet):
         request=ParticipationChangeSerializer, responses={200: ParticipationSerializer}
     ),
 )
-class ParticipationViewSet(
-    ApiViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ParticipationViewSet(UpsertViewSet):
     """Participation of the user's own PES's jobseekers in actions (personal data)."""
 
     permission_classes = [PersonalDataAccess]
+    read_serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     ordering_fields = ["action", "started_on", "status"]
-    lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Participation]:
         return access.participations_for(
@@ -218,16 +194,8 @@ class ParticipationViewSet(
             "partial_update": ParticipationChangeSerializer,
         }.get(self.action, ParticipationSerializer)
 
-    def _response(self, participation: Participation, created: bool) -> Response:
-        data = ParticipationSerializer(self.get_queryset().get(pk=participation.pk)).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with model_errors():
-            participation, created = participation_upsert(**serializer.validated_data)
-        return self._response(participation, created)
+    def upsert(self, **values: Any) -> tuple[Participation, bool]:
+        return participation_upsert(**values)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         participation = self.get_object()
@@ -243,4 +211,4 @@ class ParticipationViewSet(
             participation, _created = participation_upsert(
                 action=participation.action, jobseeker=participation.jobseeker, **values
             )
-        return self._response(participation, False)
+        return self.written(participation)
