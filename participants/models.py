@@ -161,6 +161,7 @@ class Participation(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="+",
+        limit_choices_to={"kind": OrganisationKind.PES},
         editable=False,
         blank=True,
         verbose_name=_("PES"),

@@ -100,3 +100,17 @@ def test_bad_input_in_the_action_form_shows_the_message_not_a_500(superuser_clie
         in response.content.decode()
     )
     assert Action.objects.get(pk=action.pk).end_date.isoformat() == "2017-07-27"
+
+
+def test_participations_filter_by_pes_offering_only_the_pes(superuser_client, vdab, le_forem):
+    from tests.factories import CompanyFactory, JobseekerFactory, ParticipationFactory
+
+    CompanyFactory(name="Bakkerij Peeters")
+    kept = ParticipationFactory(jobseeker=JobseekerFactory(pes=le_forem))
+    ParticipationFactory(jobseeker=JobseekerFactory(pes=vdab))
+    url = reverse("admin:participants_participation_changelist")
+    response = superuser_client.get(url, {"pes__id__exact": le_forem.pk})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [kept]
+    pes_filter = next(f for f in response.context["cl"].filter_specs if f.field_path == "pes")
+    assert sorted(name for _pk, name in pes_filter.lookup_choices) == ["Le Forem", "VDAB"]

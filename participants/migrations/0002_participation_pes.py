@@ -45,6 +45,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 db_constraint=False,
                 editable=False,
+                limit_choices_to={"kind": "pes"},
                 null=True,
                 on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
@@ -58,6 +59,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 editable=False,
+                limit_choices_to={"kind": "pes"},
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
@@ -72,6 +74,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 editable=False,
+                limit_choices_to={"kind": "pes"},
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="projects.organisation",
