@@ -11,7 +11,9 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources
 
 from crossborder import tabular
@@ -24,16 +26,24 @@ from .services import figure_upsert
 
 COLUMNS: tuple[str, ...] = ("action", "metric", "pes", "value", "lower_bound", "note")
 REQUIRED: tuple[str, ...] = ("metric", "value")
-NOTES: dict[str, str] = {
-    "action": "optional; the action's reference (as exported). Rows of another action are refused.",
-    "metric": "required: " + ", ".join(FIGURE_METRICS),
-    "pes": "vdab, le-forem or pole-emploi; empty when the split per PES is not known "
-    "(always empty for employers, agencies and vacancies)",
-    "value": "required: a whole number, 0 or more",
-    "lower_bound": 'optional: yes for "more than" (the value is a minimum)',
-    "note": "optional, at most 200 characters",
-}
 FIELD_COLUMNS: dict[str, str] = {"is_lower_bound": "lower_bound", NON_FIELD_ERRORS: ""}
+
+
+def notes() -> dict[str, str]:
+    """What to write in each column, for the template's second sheet, in the reader's language."""
+    return {
+        "action": _(
+            "optional; the action's reference (as exported). Rows of another action are refused."
+        ),
+        "metric": _("required: %(values)s") % {"values": ", ".join(FIGURE_METRICS)},
+        "pes": _(
+            "vdab, le-forem or pole-emploi; empty when the split per PES is not known "
+            "(always empty for employers, agencies and vacancies)"
+        ),
+        "value": _("required: a whole number, 0 or more"),
+        "lower_bound": _('optional: yes for "more than" (the value is a minimum)'),
+        "note": _("optional, at most 200 characters"),
+    }
 
 
 @dataclass
@@ -46,11 +56,24 @@ class FigureRow:
     note: str
 
 
+class FigureChange(TextChoices):
+    """What the import does with a row. Summaries count the codes; the labels are translated
+    only when shown, in the reader's language."""
+
+    CREATED = "created", gettext_lazy("new figure")
+    UPDATED = "updated", gettext_lazy("figure updated")
+    REFUSED = "refused", gettext_lazy("refused")
+
+
 @dataclass
 class FigureOutcome:
     number: int
     figure: str
-    outcome: str
+    change: FigureChange
+
+    @property
+    def outcome(self) -> str:
+        return str(self.change.label)
 
 
 @dataclass
@@ -64,8 +87,26 @@ class FigureImportResult:
         return not self.problems
 
     def summary(self) -> str:
-        new = sum(1 for o in self.outcomes if o.outcome == "new figure")
-        return f"{len(self.outcomes)} rows: {new} new figures, {len(self.outcomes) - new} updated."
+        """The line above the preview, e.g. "2 rows: 2 new figures, 0 updated.", in the
+        reader's language.
+
+        Every count goes through ngettext for the plural forms of Dutch and French; in English
+        the singular is the plural ("1 rows"), as the summaries have always read.
+        """
+        total = len(self.outcomes)
+        new = sum(1 for o in self.outcomes if o.change == FigureChange.CREATED)
+        updated = total - new
+        return ngettext(
+            # Translators: the form follows the number updated; English has "1 rows" too.
+            "%(rows)s: %(new_figures)s, %(updated)s updated.",
+            "%(rows)s: %(new_figures)s, %(updated)s updated.",
+            updated,
+        ) % {
+            "rows": ngettext("%(count)s rows", "%(count)s rows", total) % {"count": total},
+            "new_figures": ngettext("%(count)s new figures", "%(count)s new figures", new)
+            % {"count": new},
+            "updated": updated,
+        }
 
 
 def pes_lookup() -> dict[str, Organisation]:
@@ -93,43 +134,55 @@ def parse_rows(table: tabular.Table, *, action: Action) -> tuple[list[FigureRow]
         if action_cell and action_cell.lower() not in action_names:
             refuse(
                 "action",
-                f'this row is for action "{action_cell}", not {action.reference or action.pk}; '
-                "import it into its own action or clear the cell.",
+                _(
+                    'this row is for action "%(cell)s", not %(action)s; import it into its own '
+                    "action or clear the cell."
+                )
+                % {"cell": action_cell, "action": action.reference or action.pk},
             )
         metric = tabular.text(cells.get("metric")).lower()
         if not metric:
-            refuse("metric", f"required: {', '.join(FIGURE_METRICS)}.")
+            refuse("metric", _("required: %(values)s.") % {"values": ", ".join(FIGURE_METRICS)})
         elif metric not in FIGURE_METRICS:
             refuse(
                 "metric",
-                f'"{tabular.text(cells.get("metric"))}" is not a metric; use '
-                f"{', '.join(FIGURE_METRICS)}.",
+                _('"%(cell)s" is not a metric; use %(values)s.')
+                % {"cell": tabular.text(cells.get("metric")), "values": ", ".join(FIGURE_METRICS)},
             )
         pes_name = tabular.text(cells.get("pes"))
         pes = all_pes.get(pes_name.lower()) if pes_name else None
         if pes_name and pes is None:
             refuse(
                 "pes",
-                f'"{pes_name}" is not a PES; use vdab, le-forem or pole-emploi, or leave it '
-                "empty when the split is not known.",
+                _(
+                    '"%(cell)s" is not a PES; use vdab, le-forem or pole-emploi, or leave it '
+                    "empty when the split is not known."
+                )
+                % {"cell": pes_name},
             )
         elif pes is not None and metric in EMPLOYER_METRICS:
-            refuse("pes", "employers, agencies and vacancies belong to no PES: leave it empty.")
+            refuse("pes", _("employers, agencies and vacancies belong to no PES: leave it empty."))
         value = check.parse("value", tabular.count)
         if value is None and not check.text("value"):
-            refuse("value", "required: a whole number, 0 or more.")
+            refuse("value", _("required: a whole number, 0 or more."))
         lower_bound = check.parse("lower_bound", tabular.yes_no)
         note = tabular.text(cells.get("note"))
         if len(note) > 200:
-            refuse("note", f"{len(note)} characters; at most 200.")
+            refuse("note", _("%(length)s characters; at most 200.") % {"length": len(note)})
         if metric and not (pes_name and pes is None):
             key = (metric, pes.pk if pes else None)
             if key in first_row:
-                refuse(
-                    "metric",
-                    f"{metric} for {pes or 'no PES'} is also on row {first_row[key]}; "
-                    "keep one row per metric and PES.",
-                )
+                if pes is None:
+                    message = _(
+                        "%(metric)s for no PES is also on row %(row)s; keep one row per metric "
+                        "and PES."
+                    )
+                else:
+                    message = _(
+                        "%(metric)s for %(pes)s is also on row %(row)s; keep one row per metric "
+                        "and PES."
+                    )
+                refuse("metric", message % {"metric": metric, "pes": pes, "row": first_row[key]})
             else:
                 first_row[key] = number
         if check.problems:
@@ -164,7 +217,7 @@ def import_figures(
         return result
     rows, result.problems = parse_rows(table, action=action)
     if not table.rows:
-        result.problems.append(Problem(None, "", "The file has no rows below the column names."))
+        result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
     held = {(f.metric, f.pes_id): f for f in Figure.objects.filter(action=action)}
@@ -172,15 +225,18 @@ def import_figures(
         for row in rows:
             current = held.get((row.metric, row.pes.pk if row.pes else None))
             if current is not None and not update_existing:
-                result.problems.append(
-                    Problem(
-                        row.number,
-                        "value",
-                        f"the action already has {row.metric} for {row.pes or 'no PES'}: "
-                        f"{current.value}. Tick “update existing records” to replace it, or "
-                        "remove the row.",
+                if row.pes is None:
+                    message = _(
+                        "the action already has %(metric)s for no PES: %(value)s. Tick “update "
+                        "existing records” to replace it, or remove the row."
                     )
-                )
+                else:
+                    message = _(
+                        "the action already has %(metric)s for %(pes)s: %(value)s. Tick “update "
+                        "existing records” to replace it, or remove the row."
+                    )
+                values = {"metric": row.metric, "pes": row.pes, "value": current.value}
+                result.problems.append(Problem(row.number, "value", message % values))
                 continue
             result.outcomes.append(_write_row(row, action, result.problems))
         result.written = not dry_run and not result.problems
@@ -192,7 +248,8 @@ def import_figures(
 
 
 def _write_row(row: FigureRow, action: Action, problems: list[Problem]) -> FigureOutcome:
-    label = f"{row.metric} {row.pes or '(no PES)'}: {row.value}"
+    pes = row.pes or _("(no PES)")
+    label = f"{row.metric} {pes}: {row.value}"
     try:
         with transaction.atomic():
             _figure, created = figure_upsert(
@@ -207,15 +264,19 @@ def _write_row(row: FigureRow, action: Action, problems: list[Problem]) -> Figur
         for name, messages in exc.message_dict.items():
             column = FIELD_COLUMNS.get(name, name)
             problems.extend(Problem(row.number, column, message) for message in messages)
-        return FigureOutcome(row.number, label, "refused")
+        return FigureOutcome(row.number, label, FigureChange.REFUSED)
     except IntegrityError as exc:
-        problems.append(Problem(row.number, "", f"refused by the database: {exc}"))
-        return FigureOutcome(row.number, label, "refused")
-    return FigureOutcome(row.number, label, "new figure" if created else "figure updated")
+        problems.append(
+            Problem(row.number, "", _("refused by the database: %(error)s") % {"error": exc})
+        )
+        return FigureOutcome(row.number, label, FigureChange.REFUSED)
+    return FigureOutcome(
+        row.number, label, FigureChange.CREATED if created else FigureChange.UPDATED
+    )
 
 
 def template(file_format: str) -> bytes:
-    return tabular.write_template(COLUMNS, NOTES, file_format)
+    return tabular.write_template(COLUMNS, notes(), file_format)
 
 
 class FigureResource(resources.ModelResource):

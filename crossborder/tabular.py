@@ -19,6 +19,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Large enough for ten thousand rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
@@ -44,12 +47,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = []
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None and self.column:
+            return _("Row %(row)s, column %(column)s: %(message)s") % values
         if self.row is not None:
-            where.append(f"Row {self.row}")
+            return _("Row %(row)s: %(message)s") % values
         if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            return _("column %(column)s: %(message)s") % values
+        return self.message
 
 
 class FileRefused(Exception):
@@ -99,7 +104,8 @@ def check_size(size: int) -> None:
     limit = max_bytes()
     if size > limit:
         raise FileRefused(
-            f"The file is {_size(size)}; the limit is {_size(limit)}. Split it into smaller files."
+            _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+            % {"size": _size(size), "limit": _size(limit)}
         )
 
 
@@ -120,11 +126,14 @@ def read_table(
         grid = _csv_grid(data)
     else:
         raise FileRefused(
-            f'"{filename}" is neither .xlsx nor .csv: save it from Excel as "Excel workbook '
-            '(.xlsx)" or "CSV".'
+            _(
+                '"%(filename)s" is neither .xlsx nor .csv: save it from Excel as "Excel workbook '
+                '(.xlsx)" or "CSV".'
+            )
+            % {"filename": filename}
         )
     if not grid or not any(_filled(cell) for cell in grid[0]):
-        raise FileRefused("The file is empty: the first row must hold the column names.")
+        raise FileRefused(_("The file is empty: the first row must hold the column names."))
     columns = [normalise_header(cell) for cell in grid[0]]
     while columns and not columns[-1]:
         columns.pop()
@@ -134,19 +143,24 @@ def read_table(
         if not any(_filled(cell) for cell in cells):
             continue
         if len(table.rows) == max_rows:
-            raise FileRefused(
-                f"The file has more than {max_rows} rows; split it into smaller files"
-                + (
-                    " (or import it with manage.py import_participations)."
-                    if max_rows < MAX_ROWS
-                    else "."
+            if max_rows < MAX_ROWS:
+                message = _(
+                    "The file has more than %(max_rows)s rows; split it into smaller files (or "
+                    "import it with manage.py import_participations)."
                 )
-            )
+            else:
+                message = _(
+                    "The file has more than %(max_rows)s rows; split it into smaller files."
+                )
+            raise FileRefused(message % {"max_rows": max_rows})
         extra = [cell for cell in cells[len(columns) :] if _filled(cell)]
         if extra:
             raise FileRefused(
-                f"Row {number} has values beyond the last named column; give the column a name "
-                "from the template or remove the values."
+                _(
+                    "Row %(row)s has values beyond the last named column; give the column a name "
+                    "from the template or remove the values."
+                )
+                % {"row": number}
             )
         padded = list(cells[: len(columns)]) + [None] * (len(columns) - len(cells))
         table.rows.append((number, dict(zip(columns, padded, strict=True))))
@@ -157,21 +171,31 @@ def _check_columns(columns: list[str], known: tuple[str, ...], required: tuple[s
     seen: set[str] = set()
     for column in columns:
         if not column:
-            raise FileRefused("A column has no name in the first row; name it or delete it.")
+            raise FileRefused(_("A column has no name in the first row; name it or delete it."))
         if column in seen:
-            raise FileRefused(f'The column "{column}" appears twice; keep one.')
+            raise FileRefused(
+                _('The column "%(column)s" appears twice; keep one.') % {"column": column}
+            )
         seen.add(column)
     unknown = [column for column in columns if column not in known]
     if unknown:
         raise FileRefused(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-            f"The columns are: {', '.join(known)} (download the template)."
+            ngettext(
+                "Unknown column: %(unknown)s. The columns are: %(known)s (download the template).",
+                "Unknown columns: %(unknown)s. The columns are: %(known)s (download the template).",
+                len(unknown),
+            )
+            % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
         )
     missing = [column for column in required if column not in seen]
     if missing:
         raise FileRefused(
-            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            "Add it to the first row (download the template)."
+            ngettext(
+                "Missing column: %(missing)s. Add it to the first row (download the template).",
+                "Missing columns: %(missing)s. Add it to the first row (download the template).",
+                len(missing),
+            )
+            % {"missing": ", ".join(missing)}
         )
 
 
@@ -182,7 +206,7 @@ def _xlsx_grid(data: bytes) -> list[list[object]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileRefused(
-            "The file is not a readable .xlsx workbook (an old .xls? save it again as .xlsx)."
+            _("The file is not a readable .xlsx workbook (an old .xls? save it again as .xlsx).")
         ) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -199,7 +223,7 @@ def _csv_grid(data: bytes) -> list[list[object]]:
     try:
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
-        raise FileRefused(f"The CSV file cannot be read: {exc}.") from exc
+        raise FileRefused(_("The CSV file cannot be read: %(error)s.") % {"error": exc}) from exc
 
 
 def decode_text(data: bytes) -> str:
@@ -214,8 +238,10 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            "The file is neither UTF-8 nor Windows-1252 text; save it from Excel as "
-            '"CSV UTF-8" or as .xlsx.'
+            _(
+                "The file is neither UTF-8 nor Windows-1252 text; save it from Excel as "
+                '"CSV UTF-8" or as .xlsx.'
+            )
         ) from exc
 
 
@@ -224,9 +250,12 @@ def _filled(cell: object) -> bool:
 
 
 def _size(n: int) -> str:
+    # In the reader's language: "1,5 MB" in Dutch, "1,5 Mo" in French. Rounded first:
+    # number_format cuts the decimals off.
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    return f"{n / 1024:.0f} KB"
+        megabytes = round(n / (1024 * 1024), 1)
+        return _("%(number)s MB") % {"number": formats.number_format(megabytes, 1)}
+    return _("%(number)s KB") % {"number": formats.number_format(round(n / 1024), 0)}
 
 
 # Cells. Each parser returns the value or raises ValueError with the message for the coordinator.
@@ -257,7 +286,9 @@ def date(cell: object) -> datetime.date | None:
             return datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f'"{value}" is not a date; write it as 2017-11-28 or 28/11/2017.')
+    raise ValueError(
+        _('"%(value)s" is not a date; write it as 2017-11-28 or 28/11/2017.') % {"value": value}
+    )
 
 
 def count(cell: object) -> int | None:
@@ -266,13 +297,13 @@ def count(cell: object) -> int | None:
     if not value:
         return None
     try:
-        number = Decimal(value.replace(",", "."))
+        number: Decimal | None = Decimal(value.replace(",", "."))
     except InvalidOperation:
-        raise ValueError(f'"{value}" is not a whole number.') from None
-    if number != number.to_integral_value():
-        raise ValueError(f'"{value}" is not a whole number.')
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise ValueError(_('"%(value)s" is not a whole number.') % {"value": value})
     if number < 0:
-        raise ValueError(f"{value} is negative; a count is 0 or more.")
+        raise ValueError(_("%(value)s is negative; a count is 0 or more.") % {"value": value})
     return int(number)
 
 
@@ -290,7 +321,9 @@ def yes_no(cell: object) -> bool | None:
         return True
     if value in FALSE_WORDS:
         return False
-    raise ValueError(f'"{text(cell)}" is not yes or no; write yes, no, or leave it empty.')
+    raise ValueError(
+        _('"%(value)s" is not yes or no; write yes, no, or leave it empty.') % {"value": text(cell)}
+    )
 
 
 def write_template(columns: tuple[str, ...], notes: dict[str, str], file_format: str) -> bytes:
@@ -307,7 +340,7 @@ def write_template(columns: tuple[str, ...], notes: dict[str, str], file_format:
     sheet.title = "import"
     sheet.append(list(columns))
     help_sheet = workbook.create_sheet("columns")
-    help_sheet.append(["column", "what to write"])
+    help_sheet.append([_("column"), _("what to write")])
     for column in columns:
         help_sheet.append([column, notes.get(column, "")])
     out_bytes = io.BytesIO()

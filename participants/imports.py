@@ -16,7 +16,9 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Sum, TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources
 from simple_history.utils import bulk_create_with_history
 
@@ -56,24 +58,6 @@ COLUMNS: tuple[str, ...] = (
     "certificate",
 )
 REQUIRED: tuple[str, ...] = ("pes", "reference", "status")
-NOTES: dict[str, str] = {
-    "action": "optional; the action's reference (as exported). Rows of another action are refused.",
-    "pes": "vdab, le-forem or pole-emploi (or the PES's name)",
-    "reference": "the jobseeker's reference at the PES; required, once per file",
-    "given_name": "optional",
-    "family_name": "optional",
-    "birth_year": "optional, e.g. 1988",
-    "education_level": "optional: " + ", ".join(EducationLevel.values),
-    "refugee": "optional: yes or no",
-    "status": "required: " + ", ".join(ParticipationStatus.values),
-    "started_on": "date, 2017-11-28 or 28/11/2017",
-    "completed_on": "date; only for status completed",
-    "placed_on": "date the jobseeker found work after the action",
-    "hired_on": "date hired by an employer of the action",
-    "hired_by": "the employer who hired (slug or name of the organisation)",
-    "certified_on": "date the certificate was obtained",
-    "certificate": "the certificate (slug or name)",
-}
 # Where a model's error belongs in the file.
 FIELD_COLUMNS: dict[str, str] = {
     "external_ref": "reference",
@@ -92,6 +76,30 @@ PERSONAL_COLUMNS: dict[str, str] = {
 DATE_COLUMNS = ("started_on", "completed_on", "placed_on", "hired_on", "certified_on")
 
 
+def notes() -> dict[str, str]:
+    """What to write in each column, for the template's second sheet, in the reader's language."""
+    return {
+        "action": _(
+            "optional; the action's reference (as exported). Rows of another action are refused."
+        ),
+        "pes": _("vdab, le-forem or pole-emploi (or the PES's name)"),
+        "reference": _("the jobseeker's reference at the PES; required, once per file"),
+        "given_name": _("optional"),
+        "family_name": _("optional"),
+        "birth_year": _("optional, e.g. 1988"),
+        "education_level": _("optional: %(values)s") % {"values": ", ".join(EducationLevel.values)},
+        "refugee": _("optional: yes or no"),
+        "status": _("required: %(values)s") % {"values": ", ".join(ParticipationStatus.values)},
+        "started_on": _("date, 2017-11-28 or 28/11/2017"),
+        "completed_on": _("date; only for status completed"),
+        "placed_on": _("date the jobseeker found work after the action"),
+        "hired_on": _("date hired by an employer of the action"),
+        "hired_by": _("the employer who hired (slug or name of the organisation)"),
+        "certified_on": _("date the certificate was obtained"),
+        "certificate": _("the certificate (slug or name)"),
+    }
+
+
 @dataclass
 class Row:
     number: int
@@ -101,11 +109,25 @@ class Row:
     participation_values: dict[str, Any]
 
 
+class RowChange(TextChoices):
+    """What the import does with a row. Summaries count the codes; the labels are translated
+    only when shown, in the reader's language."""
+
+    NEW_JOBSEEKER = "new_jobseeker", gettext_lazy("new jobseeker, new participation")
+    NEW_PARTICIPATION = "new_participation", gettext_lazy("known jobseeker, new participation")
+    UPDATED = "updated", gettext_lazy("known jobseeker, participation updated")
+    REFUSED = "refused", gettext_lazy("refused")
+
+
 @dataclass
 class RowOutcome:
     number: int
     jobseeker: str
-    outcome: str
+    change: RowChange
+
+    @property
+    def outcome(self) -> str:
+        return str(self.change.label)
 
 
 @dataclass
@@ -119,9 +141,32 @@ class ImportResult:
         return not self.problems
 
     def summary(self) -> str:
-        new = sum(1 for o in self.outcomes if "new participation" in o.outcome)
-        updated = len(self.outcomes) - new
-        return f"{len(self.outcomes)} rows: {new} new participations, {updated} updated."
+        """The line above the preview, e.g. "2 rows: 2 new participations, 0 updated.", in the
+        reader's language.
+
+        Every count goes through ngettext for the plural forms of Dutch and French; in English
+        the singular is the plural ("1 rows"), as the summaries have always read.
+        """
+        total = len(self.outcomes)
+        new = sum(
+            1
+            for o in self.outcomes
+            if o.change in (RowChange.NEW_JOBSEEKER, RowChange.NEW_PARTICIPATION)
+        )
+        updated = total - new
+        return ngettext(
+            # Translators: the form follows the number updated; English has "1 rows" too.
+            "%(rows)s: %(new_participations)s, %(updated)s updated.",
+            "%(rows)s: %(new_participations)s, %(updated)s updated.",
+            updated,
+        ) % {
+            "rows": ngettext("%(count)s rows", "%(count)s rows", total) % {"count": total},
+            "new_participations": ngettext(
+                "%(count)s new participations", "%(count)s new participations", new
+            )
+            % {"count": new},
+            "updated": updated,
+        }
 
 
 def _organisation_lookup(names: set[str]) -> dict[str, Organisation]:
@@ -167,33 +212,46 @@ def parse_rows(
         if action_cell and action_cell.lower() not in action_names:
             refuse(
                 "action",
-                f'this row is for action "{action_cell}", not {action.reference or action.pk}; '
-                "import it into its own action or clear the cell.",
+                _(
+                    'this row is for action "%(cell)s", not %(action)s; import it into its own '
+                    "action or clear the cell."
+                )
+                % {"cell": action_cell, "action": action.reference or action.pk},
             )
         pes_name = tabular.text(cells.get("pes"))
         pes = all_pes.get(pes_name.lower())
         if not pes_name:
-            refuse("pes", "required: vdab, le-forem or pole-emploi.")
+            refuse("pes", _("required: vdab, le-forem or pole-emploi."))
         elif pes is None:
-            refuse("pes", f'"{pes_name}" is not a PES; use vdab, le-forem or pole-emploi.')
+            refuse(
+                "pes",
+                _('"%(cell)s" is not a PES; use vdab, le-forem or pole-emploi.')
+                % {"cell": pes_name},
+            )
         elif allowed_pes is not None and pes != allowed_pes:
             refuse(
                 "pes",
-                f"you may only import jobseekers of {allowed_pes}; this row is for {pes}. "
-                f"Send it to a coordinator of {pes}.",
+                _(
+                    "you may only import jobseekers of %(allowed)s; this row is for %(pes)s. "
+                    "Send it to a coordinator of %(pes)s."
+                )
+                % {"allowed": allowed_pes, "pes": pes},
             )
         reference = tabular.text(cells.get("reference"))
         if not reference:
-            refuse("reference", "required: the jobseeker's reference at the PES.")
+            refuse("reference", _("required: the jobseeker's reference at the PES."))
         elif len(reference) > 64:
-            refuse("reference", "longer than 64 characters; is it the PES reference?")
+            refuse("reference", _("longer than 64 characters; is it the PES reference?"))
         if pes is not None and reference:
             key = (pes.pk, reference.upper())
             if key in first_row:
                 refuse(
                     "reference",
-                    f"{pes} jobseeker {reference} is also on row {first_row[key]}; "
-                    "keep one row per jobseeker.",
+                    _(
+                        "%(pes)s jobseeker %(reference)s is also on row %(row)s; keep one row "
+                        "per jobseeker."
+                    )
+                    % {"pes": pes, "reference": reference, "row": first_row[key]},
                 )
             else:
                 first_row[key] = number
@@ -202,13 +260,16 @@ def parse_rows(
         for column in ("given_name", "family_name"):
             value = tabular.text(cells.get(column))
             if len(value) > 100:
-                refuse(column, "longer than 100 characters.")
+                refuse(column, _("longer than 100 characters."))
             elif value:
                 personal[column] = value
         birth_year = parse("birth_year", tabular.count)
         if birth_year is not None:
             if not 1900 <= birth_year <= 2100:
-                refuse("birth_year", f"{birth_year} is not a year of birth; write e.g. 1988.")
+                refuse(
+                    "birth_year",
+                    _("%(year)s is not a year of birth; write e.g. 1988.") % {"year": birth_year},
+                )
             else:
                 personal["birth_year"] = birth_year
         education = tabular.text(cells.get("education_level")).lower()
@@ -216,8 +277,8 @@ def parse_rows(
             if education not in EducationLevel.values:
                 refuse(
                     "education_level",
-                    f'"{education}" is not an education level; use '
-                    f"{', '.join(EducationLevel.values)} or leave it empty.",
+                    _('"%(cell)s" is not an education level; use %(values)s or leave it empty.')
+                    % {"cell": education, "values": ", ".join(EducationLevel.values)},
                 )
             else:
                 personal["education_level"] = education
@@ -226,13 +287,14 @@ def parse_rows(
             personal["is_refugee"] = refugee
 
         status = tabular.text(cells.get("status")).lower().replace(" ", "_")
+        statuses = ", ".join(ParticipationStatus.values)
         if not status:
-            refuse("status", f"required: {', '.join(ParticipationStatus.values)}.")
+            refuse("status", _("required: %(values)s.") % {"values": statuses})
         elif status not in ParticipationStatus.values:
             refuse(
                 "status",
-                f'"{tabular.text(cells.get("status"))}" is not a status; use '
-                f"{', '.join(ParticipationStatus.values)}.",
+                _('"%(cell)s" is not a status; use %(values)s.')
+                % {"cell": tabular.text(cells.get("status")), "values": statuses},
             )
         participation: dict[str, Any] = {"status": status}
         for column in DATE_COLUMNS:
@@ -244,8 +306,11 @@ def parse_rows(
             if participation["hired_by"] is None:
                 refuse(
                     "hired_by",
-                    f'"{employer_name}" is not a known organisation; add it in the admin first '
-                    "or use its slug.",
+                    _(
+                        '"%(cell)s" is not a known organisation; add it in the admin first or use '
+                        "its slug."
+                    )
+                    % {"cell": employer_name},
                 )
         certificate_name = tabular.text(cells.get("certificate"))
         participation["certificate"] = None
@@ -254,7 +319,8 @@ def parse_rows(
             if participation["certificate"] is None:
                 refuse(
                     "certificate",
-                    f'"{certificate_name}" is not a known certificate; use its slug.',
+                    _('"%(cell)s" is not a known certificate; use its slug.')
+                    % {"cell": certificate_name},
                 )
 
         if check.problems:
@@ -294,7 +360,7 @@ def import_participations(
         return result
     rows, result.problems = parse_rows(table, action=action, allowed_pes=allowed_pes)
     if not table.rows:
-        result.problems.append(Problem(None, "", "The file has no rows below the column names."))
+        result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
 
@@ -319,9 +385,12 @@ def import_participations(
                         Problem(
                             row.number,
                             "reference",
-                            f"{row.pes} jobseeker {row.reference} already takes part in this "
-                            "action; tick “update existing records” to change the record, or "
-                            "remove the row.",
+                            _(
+                                "%(pes)s jobseeker %(reference)s already takes part in this "
+                                "action; tick “update existing records” to change the record, or "
+                                "remove the row."
+                            )
+                            % {"pes": row.pes, "reference": row.reference},
                         )
                     )
                     continue
@@ -344,7 +413,7 @@ def import_participations(
             RowOutcome(
                 row.number,
                 f"{row.pes} {row.reference}",
-                ("new jobseeker" if row_is_new else "known jobseeker") + ", new participation",
+                RowChange.NEW_JOBSEEKER if row_is_new else RowChange.NEW_PARTICIPATION,
             )
             for row, row_is_new, _participation in checked
         )
@@ -380,9 +449,16 @@ def _differences(jobseeker: Jobseeker, values: dict[str, Any]) -> list[tuple[str
             found.append(
                 (
                     column,
-                    f'the {jobseeker.pes} jobseeker {jobseeker.external_ref} is held with "'
-                    f'{current}", the file says "{value}"; correct the file or tick “update '
-                    "existing records”.",
+                    _(
+                        'the %(pes)s jobseeker %(reference)s is held with "%(held)s", the file '
+                        'says "%(file)s"; correct the file or tick “update existing records”.'
+                    )
+                    % {
+                        "pes": jobseeker.pes,
+                        "reference": jobseeker.external_ref,
+                        "held": current,
+                        "file": value,
+                    },
                 )
             )
     return found
@@ -433,11 +509,13 @@ def _update_row(row: Row, action: Action, problems: list[Problem]) -> RowOutcome
             )
     except ValidationError as exc:
         problems.extend(_validation_problems(row.number, exc))
-        return RowOutcome(row.number, label, "refused")
+        return RowOutcome(row.number, label, RowChange.REFUSED)
     except IntegrityError as exc:
-        problems.append(Problem(row.number, "", f"refused by the database: {exc}"))
-        return RowOutcome(row.number, label, "refused")
-    return RowOutcome(row.number, label, "known jobseeker, participation updated")
+        problems.append(
+            Problem(row.number, "", _("refused by the database: %(error)s") % {"error": exc})
+        )
+        return RowOutcome(row.number, label, RowChange.REFUSED)
+    return RowOutcome(row.number, label, RowChange.UPDATED)
 
 
 # Foreign keys of the new records that the import resolved itself (the action, the PES, employers
@@ -551,14 +629,17 @@ def _write_new_rows(
             Problem(
                 None,
                 "",
-                f"The database refused the import ({exc}); nothing was written. Check the file "
-                "again: someone may have changed the action's records meanwhile.",
+                _(
+                    "The database refused the import (%(error)s); nothing was written. Check the "
+                    "file again: someone may have changed the action's records meanwhile."
+                )
+                % {"error": exc},
             )
         )
 
 
 def template(file_format: str) -> bytes:
-    return tabular.write_template(COLUMNS, NOTES, file_format)
+    return tabular.write_template(COLUMNS, notes(), file_format)
 
 
 class ParticipationResource(resources.ModelResource):
