@@ -300,7 +300,8 @@ def count(cell: object) -> int | None:
         number: Decimal | None = Decimal(value.replace(",", "."))
     except InvalidOperation:
         number = None
-    if number is None or number != number.to_integral_value():
+    # "inf" and "NaN" are numbers to Decimal, but no count.
+    if number is None or not number.is_finite() or number != number.to_integral_value():
         raise ValueError(_('"%(value)s" is not a whole number.') % {"value": value})
     if number < 0:
         raise ValueError(_("%(value)s is negative; a count is 0 or more.") % {"value": value})

@@ -593,6 +593,11 @@ BAD_FIGURE_FILES = [
         ['Row 2, column value: "elf" is not a whole number.'],
     ),
     (
+        "infinity",
+        [FIGURE_HEADER, ["starts", "vdab", "inf", "", ""]],
+        ['Row 2, column value: "inf" is not a whole number.'],
+    ),
+    (
         "unknown-metric",
         [FIGURE_HEADER, ["aanwervingen", "", "7", "", ""]],
         [
