@@ -90,20 +90,19 @@ class FigureImportResult:
         """The line above the preview, e.g. "2 rows: 2 new figures, 0 updated.", in the
         reader's language.
 
-        Every count goes through ngettext for the plural forms of Dutch and French; in English
-        the singular is the plural ("1 rows"), as the summaries have always read.
+        Every count goes through ngettext, for the plural forms of each language.
         """
         total = len(self.outcomes)
         new = sum(1 for o in self.outcomes if o.change == FigureChange.CREATED)
         updated = total - new
         return ngettext(
-            # Translators: the form follows the number updated; English has "1 rows" too.
+            # Translators: the form follows the number updated.
             "%(rows)s: %(new_figures)s, %(updated)s updated.",
             "%(rows)s: %(new_figures)s, %(updated)s updated.",
             updated,
         ) % {
-            "rows": ngettext("%(count)s rows", "%(count)s rows", total) % {"count": total},
-            "new_figures": ngettext("%(count)s new figures", "%(count)s new figures", new)
+            "rows": ngettext("%(count)s row", "%(count)s rows", total) % {"count": total},
+            "new_figures": ngettext("%(count)s new figure", "%(count)s new figures", new)
             % {"count": new},
             "updated": updated,
         }

@@ -144,8 +144,7 @@ class ImportResult:
         """The line above the preview, e.g. "2 rows: 2 new participations, 0 updated.", in the
         reader's language.
 
-        Every count goes through ngettext for the plural forms of Dutch and French; in English
-        the singular is the plural ("1 rows"), as the summaries have always read.
+        Every count goes through ngettext, for the plural forms of each language.
         """
         total = len(self.outcomes)
         new = sum(
@@ -155,14 +154,14 @@ class ImportResult:
         )
         updated = total - new
         return ngettext(
-            # Translators: the form follows the number updated; English has "1 rows" too.
+            # Translators: the form follows the number updated.
             "%(rows)s: %(new_participations)s, %(updated)s updated.",
             "%(rows)s: %(new_participations)s, %(updated)s updated.",
             updated,
         ) % {
-            "rows": ngettext("%(count)s rows", "%(count)s rows", total) % {"count": total},
+            "rows": ngettext("%(count)s row", "%(count)s rows", total) % {"count": total},
             "new_participations": ngettext(
-                "%(count)s new participations", "%(count)s new participations", new
+                "%(count)s new participation", "%(count)s new participations", new
             )
             % {"count": new},
             "updated": updated,

@@ -229,7 +229,7 @@ def test_import_preview_then_confirm(coordinator_client, project, vdab, pole_emp
 
     done = coordinator_client.post(url, {"token": token, "confirm": "1"}, follow=True)
 
-    assert "Imported zoe.csv: 1 rows: 1 new participations, 0 updated." in done.content.decode()
+    assert "Imported zoe.csv: 1 row: 1 new participation, 0 updated." in done.content.decode()
     assert Participation.objects.get().jobseeker.given_name == "Zoë"
     # The audit trail has the import, with the coordinator who confirmed it.
     assert Participation.objects.get().history.get().history_user.username == "coordinator-vdab"

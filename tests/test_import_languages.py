@@ -204,7 +204,7 @@ def test_a_known_participation_updated_is_counted_and_named_in_each_language(act
             "demandeur d’emploi connu, participation mise à jour"
         ]
         assert result.summary() == "1 ligne : 0 nouvelle participation, 1 mise à jour."
-    assert result.summary() == "1 rows: 0 new participations, 1 updated."
+    assert result.summary() == "1 row: 0 new participations, 1 updated."
 
 
 # Figures.
@@ -260,7 +260,7 @@ def test_figure_outcomes_and_summary_are_in_the_language_they_are_shown_in(actio
     with translation.override("fr"):
         assert [o.outcome for o in result.outcomes] == ["nouveau chiffre", "chiffre mis à jour"]
         assert result.summary() == "2 lignes : 1 nouveau chiffre, 1 mis à jour."
-    assert result.summary() == "2 rows: 1 new figures, 1 updated."
+    assert result.summary() == "2 rows: 1 new figure, 1 updated."
 
 
 # The file as a whole, and the template.

@@ -293,7 +293,7 @@ def test_a_jobseeker_already_in_the_action_is_caught_unless_updating(action, vda
         action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
     )
 
-    assert updated.summary() == "1 rows: 0 new participations, 1 updated."
+    assert updated.summary() == "1 row: 0 new participations, 1 updated."
     assert Participation.objects.get().status == "started"
     assert Jobseeker.objects.count() == 1
 
