@@ -201,7 +201,11 @@ class Participation(models.Model):
     objects = ParticipationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["action", "jobseeker"]
+        # By the ids, in the order of participation_unique's index: a page of a partner's list
+        # (or of the admin's) reads 100 entries of the index. By the action's and jobseeker's
+        # own orderings it sorted a third of a million joined rows for every page (0.15 to
+        # 0.25 s at a million participations).
+        ordering = ["action_id", "jobseeker_id"]
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
         indexes = [

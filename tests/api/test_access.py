@@ -146,6 +146,21 @@ def test_partner_sees_only_its_own_pes_participations(partner_vdab, vdab, le_for
     )
 
 
+def test_participations_are_listed_by_action_then_jobseeker(partner_vdab, vdab, client_for):
+    """The list follows the unique index (action, jobseeker), whatever order they were made in:
+    a page never sorts the whole table."""
+    first, second = ActionFactory(), ActionFactory()
+    late, early = JobseekerFactory(pes=vdab), JobseekerFactory(pes=vdab)
+    made = [
+        ParticipationFactory(action=second, jobseeker=early),
+        ParticipationFactory(action=first, jobseeker=early),
+        ParticipationFactory(action=second, jobseeker=late),
+    ]
+    listed = client_for(partner_vdab).get("/api/v1/participations/").json()["results"]
+    expected = sorted(made, key=lambda p: (p.action_id, p.jobseeker_id))
+    assert [row["id"] for row in listed] == [p.pk for p in expected]
+
+
 def test_coordinator_reads_its_own_pes_personal_data_only(coordinator, vdab, le_forem, client_for):
     ours = JobseekerFactory(pes=vdab)
     theirs = JobseekerFactory(pes=le_forem)
