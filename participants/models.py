@@ -95,12 +95,21 @@ class Jobseeker(models.Model):
         name = f"{self.given_name} {self.family_name}".strip()
         return f"{name or self.external_ref or self.pk} ({self.pes})"
 
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Jobseeker:
+        instance = super().from_db(db, field_names, values)
+        # The PES as stored: clean() asks the database about the records only when it changes.
+        instance._stored_pes_id = instance.__dict__.get("pes_id")
+        return instance
+
     def clean(self) -> None:
         if self.pes_id and self.external_ref:
             self.pseudonym = pseudonym_for(self.external_ref)
+        pes_changed = self.pes_id != getattr(self, "_stored_pes_id", None)
         if (
             self.pk is not None
             and self.pes_id
+            and pes_changed
             and Participation.objects.filter(jobseeker_id=self.pk)
             .exclude(pes_id=self.pes_id)
             .exists()

@@ -186,3 +186,14 @@ def test_a_jobseeker_without_participation_may_change_pes():
     jobseeker = JobseekerFactory(pes=PesFactory(slug="vdab"))
     jobseeker.pes = PesFactory(slug="le-forem")
     jobseeker.full_clean()
+
+
+def test_checking_a_jobseeker_whose_pes_is_unchanged_asks_nothing_of_the_records(
+    django_assert_num_queries,
+):
+    jobseeker = JobseekerFactory(pes=PesFactory(slug="vdab"))
+    ParticipationFactory(jobseeker=jobseeker)
+    stored = Jobseeker.objects.get(pk=jobseeker.pk)
+    stored.given_name = "Anna"
+    with django_assert_num_queries(0):
+        stored.clean()
