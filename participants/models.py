@@ -70,10 +70,17 @@ class Jobseeker(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        ordering = ["pes", "family_name", "given_name", "pk"]
+        # By PES and name, read along jobseeker_by_name: ordering by the PES itself would
+        # sort every jobseeker by the organisation's name for each page of a list.
+        ordering = ["pes_id", "family_name", "given_name", "pk"]
         verbose_name = _("jobseeker")
         verbose_name_plural = _("jobseekers")
-        indexes = [models.Index(fields=["pseudonym"], name="jobseeker_pseudonym")]
+        indexes = [
+            models.Index(fields=["pseudonym"], name="jobseeker_pseudonym"),
+            models.Index(
+                fields=["pes", "family_name", "given_name", "id"], name="jobseeker_by_name"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["pes", "external_ref"],

@@ -161,6 +161,17 @@ def test_participations_are_listed_by_action_then_jobseeker(partner_vdab, vdab, 
     assert [row["id"] for row in listed] == [p.pk for p in expected]
 
 
+def test_jobseekers_are_listed_by_name(partner_vdab, vdab, client_for):
+    for family_name, given_name in [("Peeters", "Zoë"), ("Janssens", "An"), ("Peeters", "Anna")]:
+        JobseekerFactory(pes=vdab, family_name=family_name, given_name=given_name)
+    listed = client_for(partner_vdab).get("/api/v1/jobseekers/").json()["results"]
+    assert [(row["family_name"], row["given_name"]) for row in listed] == [
+        ("Janssens", "An"),
+        ("Peeters", "Anna"),
+        ("Peeters", "Zoë"),
+    ]
+
+
 def test_coordinator_reads_its_own_pes_personal_data_only(coordinator, vdab, le_forem, client_for):
     ours = JobseekerFactory(pes=vdab)
     theirs = JobseekerFactory(pes=le_forem)
