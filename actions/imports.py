@@ -6,7 +6,7 @@ figure_upsert in one transaction that is rolled back for a preview or when any r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -77,15 +77,7 @@ class FigureOutcome:
 
 
 @dataclass
-class FigureImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    outcomes: list[FigureOutcome] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
+class FigureImportResult(tabular.Result[FigureOutcome]):
     def summary(self) -> str:
         """The line above the preview, e.g. "2 rows: 2 new figures, 0 updated.", in the
         reader's language.

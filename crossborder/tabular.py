@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.utils import formats
@@ -38,6 +38,10 @@ def max_bytes() -> int:
     return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
+# An import's outcome of one row (participants.imports.RowOutcome, actions.imports.FigureOutcome).
+OutcomeT = TypeVar("OutcomeT")
+
+
 @dataclass(frozen=True)
 class Problem:
     """What is wrong, where: the spreadsheet row (1 is the header) and the column."""
@@ -55,6 +59,20 @@ class Problem:
         if self.column:
             return _("column %(column)s: %(message)s") % values
         return self.message
+
+
+@dataclass
+class Result(Generic[OutcomeT]):
+    """What an import found wrong, what it does (or, checked only, would do) with each row,
+    and whether it wrote: nothing is written while a problem remains."""
+
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[OutcomeT] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class FileRefused(Exception):

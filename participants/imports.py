@@ -10,7 +10,7 @@ real import will check them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -131,15 +131,7 @@ class RowOutcome:
 
 
 @dataclass
-class ImportResult:
-    problems: list[Problem] = field(default_factory=list)
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
+class ImportResult(tabular.Result[RowOutcome]):
     def summary(self) -> str:
         """The line above the preview, e.g. "2 rows: 2 new participations, 0 updated.", in the
         reader's language.
