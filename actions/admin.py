@@ -23,9 +23,10 @@ from import_export.forms import ExportForm
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crossborder import tabular
-from crossborder.vocabulary import ActionStatus, Metric
-from participants.models import STARTED_STATUSES, Participation
+from crossborder.core import tabular
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import STARTED_STATUSES, ActionStatus, OrganisationKind
+from participants.models import Participation
 from projects.access import (
     can_write_personal_data,
     jobseekers_for,
@@ -37,7 +38,7 @@ from projects.admin import (
     ProjectScopedInlineMixin,
     may_edit_project,
 )
-from projects.models import Organisation, OrganisationKind
+from projects.models import Organisation
 
 from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector

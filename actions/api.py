@@ -19,19 +19,20 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crossborder.api import (
+from crossborder.api.base import (
     FORMAT_PARAMETER,
     ProgrammeDataAccess,
     UpsertViewSet,
     WritableViewSet,
     model_errors,
 )
-from crossborder.caching import cached_read
-from crossborder.vocabulary import FIGURE_METRICS
+from crossborder.api.caching import cached_read
+from crossborder.core.metrics import FIGURE_METRICS
+from crossborder.core.periods import semester_of
 from projects import access
 from reports.filters import ActionFilterSet
 
-from .models import Action, Figure, semester_of
+from .models import Action, Figure
 from .serializers import (
     ActionSerializer,
     ActionWriteSerializer,

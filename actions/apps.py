@@ -9,7 +9,7 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Actions and figures")
 
     def ready(self) -> None:
-        from crossborder.caching import watch
+        from crossborder.core.dataversion import watch
         from projects.models import Office, Organisation, Project, WorkPackage
 
         # History is registered after modeltranslation has added its fields (see history.py).

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources
 
-from crossborder import tabular
-from crossborder.tabular import FileRefused, Problem
-from crossborder.vocabulary import EMPLOYER_METRICS, FIGURE_METRICS
-from projects.models import Organisation, OrganisationKind
+from crossborder.core import tabular
+from crossborder.core.metrics import EMPLOYER_METRICS, FIGURE_METRICS
+from crossborder.core.tabular import FileRefused, Problem
+from crossborder.core.vocabulary import OrganisationKind
+from projects.models import Organisation
 
 from .models import Action, Figure
 from .services import figure_upsert

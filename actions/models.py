@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.vocabulary import (
+from crossborder.core.metrics import EMPLOYER_METRICS, FIGURE_METRICS, PARTICIPANT_METRICS, Metric
+from crossborder.core.periods import add_months, semester_of
+from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
-    EMPLOYER_METRICS,
-    FIGURE_METRICS,
-    PARTICIPANT_METRICS,
     ActionStatus,
     ActionType,
-    Metric,
+    OrganisationKind,
 )
-from projects.models import Office, Organisation, OrganisationKind, Project, WorkPackage
+from projects.models import Office, Organisation, Project, WorkPackage
 
 
 class AddMonths(Func):
@@ -46,23 +43,6 @@ class AddMonths(Func):
             connection,
             template=f"CAST((%(expressions)s + INTERVAL '{self.months} months') AS date)",
         )
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same calendar rule as AddMonths, in Python, for form validation."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last_day in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last_day))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
-def semester_of(day: datetime.date) -> str:
-    """The semester a day falls in: 2017-S1 is January to June, 2017-S2 July to December."""
-    return f"{day.year}-S{1 if day.month <= 6 else 2}"
 
 
 class Sector(models.Model):

@@ -13,10 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crossborder.api import StrictFieldsMixin
-from crossborder.vocabulary import FIGURE_METRICS, ActionStatus, ActionType
+from crossborder.api.base import StrictFieldsMixin
+from crossborder.core.metrics import FIGURE_METRICS
+from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from projects import access
-from projects.models import Office, Organisation, OrganisationKind, Project
+from projects.models import Office, Organisation, Project
 
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 

@@ -6,7 +6,7 @@ import datetime
 
 from django.db import transaction
 
-from crossborder.vocabulary import ActionStatus
+from crossborder.core.vocabulary import ActionStatus
 from projects.models import Organisation
 
 from .models import Action, Figure

@@ -177,7 +177,7 @@ def captured_queries() -> Iterator[list[tuple[str, Any]]]:
 def report_choice() -> tuple[str, int, int]:
     """The project and year of the one-project-one-year report: the first generated project
     and the last whole year of the load."""
-    from crossborder import loadgen
+    from crossborder.demo import loadgen
     from projects.models import Project
 
     project = (
@@ -397,8 +397,8 @@ def bench_import(rows: int, runs: int) -> Timing:
     from django.db import transaction
 
     from actions.models import Action
-    from crossborder import loadgen
-    from crossborder.vocabulary import ActionStatus, ActionType
+    from crossborder.core.vocabulary import ActionStatus, ActionType
+    from crossborder.demo import loadgen
 
     project = loadgen.load_projects().order_by("slug").first()
     day = datetime.date(2024, 3, 14)
@@ -637,7 +637,7 @@ def ensure_database(database_url: str) -> None:
 def ensure_load(participations: int, seed: int) -> tuple[Any, float | None]:
     """The generated load at this size: kept when already there, made (again) otherwise.
     Returns what is there and the seconds generating took (None when kept)."""
-    from crossborder import loadgen
+    from crossborder.demo import loadgen
 
     current = loadgen.summary()
     if current.participations == participations:

@@ -12,7 +12,7 @@ class RejectNulCharacters:
     """On the pages, a query parameter with a NUL character is a 400: PostgreSQL refuses NUL in
     text, even in the WHERE of a lookup, and would turn a filter by slug into a server error.
 
-    The API is left to its exception handler (crossborder.api.exception_handler), which answers
+    The API is left to its exception handler (crossborder.api.base.exception_handler), which answers
     such a database refusal with a 400: there, a parameter an endpoint does not read must stay
     ignored, as its schema promises."""
 

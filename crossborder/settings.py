@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "actions",
     "participants",
     "reports",
+    "crossborder.demo",
 ]
 
 MIDDLEWARE = [
@@ -173,7 +174,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "crossborder.api.exception_handler",
+    "EXCEPTION_HANDLER": "crossborder.api.base.exception_handler",
     # Per user: anonymous requests are refused (401) before throttling applies.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "2000/hour")},
@@ -187,8 +188,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {
-        "ActionStatusEnum": "crossborder.vocabulary.ActionStatus",
-        "ParticipationStatusEnum": "participants.models.ParticipationStatus",
+        "ActionStatusEnum": "crossborder.core.vocabulary.ActionStatus",
+        "ParticipationStatusEnum": "crossborder.core.vocabulary.ParticipationStatus",
     },
     # Swagger UI served from our static files: the server may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -21,16 +21,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crossborder.api import (
+from crossborder.api.base import (
     FORMAT_PARAMETER,
     PersonalDataAccess,
     UpsertViewSet,
     model_errors,
     non_field_errors_key,
 )
+from crossborder.core.vocabulary import ParticipationStatus
 from projects import access
 
-from .models import Jobseeker, Participation, ParticipationStatus
+from .models import Jobseeker, Participation
 from .serializers import (
     JobseekerChangeSerializer,
     JobseekerPushItemSerializer,

@@ -24,16 +24,16 @@ from simple_history.utils import bulk_create_with_history
 
 from actions.imports import pes_lookup
 from actions.models import Action, Certificate, Figure
-from crossborder import tabular
-from crossborder.tabular import FileRefused, Problem
-from crossborder.vocabulary import COHORT_MAX_JOBSEEKERS, PARTICIPANT_METRICS, ActionType, Metric
+from crossborder.core import tabular
+from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
+from crossborder.core.tabular import FileRefused, Problem
+from crossborder.core.vocabulary import COHORT_MAX_JOBSEEKERS, ActionType, ParticipationStatus
 from projects.models import Organisation
 
 from .models import (
     EducationLevel,
     Jobseeker,
     Participation,
-    ParticipationStatus,
     cohort_full_message,
     split_figures_message,
 )

@@ -13,13 +13,15 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, Certificate, Figure
-from crossborder.vocabulary import (
+from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
+from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
-    PARTICIPANT_METRICS,
+    STARTED_STATUSES,
     ActionType,
-    Metric,
+    OrganisationKind,
+    ParticipationStatus,
 )
-from projects.models import Organisation, OrganisationKind
+from projects.models import Organisation
 
 
 def pseudonym_for(external_ref: str) -> str:
@@ -129,21 +131,6 @@ class Jobseeker(models.Model):
                     )
                 }
             )
-
-
-class ParticipationStatus(models.TextChoices):
-    INTERESTED = "interested", _("interested")
-    STARTED = "started", _("started")
-    COMPLETED = "completed", _("completed")
-    DROPPED_OUT = "dropped_out", _("dropped out")
-
-
-# Statuses of a jobseeker who started (and is counted in `starts`).
-STARTED_STATUSES: tuple[str, ...] = (
-    ParticipationStatus.STARTED,
-    ParticipationStatus.COMPLETED,
-    ParticipationStatus.DROPPED_OUT,
-)
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):

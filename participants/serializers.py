@@ -15,11 +15,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import Action, Certificate
-from crossborder.api import StrictFieldsMixin
+from crossborder.api.base import StrictFieldsMixin
+from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
-from projects.models import Organisation, OrganisationKind
+from projects.models import Organisation
 
-from .models import EducationLevel, Jobseeker, Participation, ParticipationStatus
+from .models import EducationLevel, Jobseeker, Participation
 
 
 class JobseekerSerializer(serializers.ModelSerializer):

@@ -13,12 +13,15 @@ the jobseekers' PES, and to superusers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from .models import Organisation, OrganisationKind, Project
-from .roles import COORDINATOR, MANAGER, PARTNER, ROLES
+from crossborder.core.vocabulary import OrganisationKind
+
+from .models import Organisation, Project
+from .roles import COORDINATOR, PARTNER, ROLES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -27,6 +30,12 @@ if TYPE_CHECKING:
     from participants.models import Jobseeker, Participation
 
     User = AbstractBaseUser | AnonymousUser
+
+
+def _all(app_label: str, model_name: str) -> QuerySet[Any]:
+    """Every row of a model of a layer above this one, named rather than imported: the scopes of
+    actions and personal data live here, with the roles they follow."""
+    return apps.get_model(app_label, model_name)._default_manager.all()
 
 
 def roles_of(user: User) -> set[str]:
@@ -79,15 +88,9 @@ def is_coordinator(user: User) -> bool:
     return COORDINATOR in roles_of(user)
 
 
-def is_manager_only(user: User) -> bool:
-    return roles_of(user) == {MANAGER}
-
-
 def jobseekers_for(user: User, queryset: QuerySet[Jobseeker] | None = None) -> QuerySet[Jobseeker]:
     """The jobseekers a user may see: those of its own PES (all for a superuser)."""
-    from participants.models import Jobseeker
-
-    queryset = Jobseeker.objects.all() if queryset is None else queryset
+    queryset = _all("participants", "Jobseeker") if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset
     if not can_read_personal_data(user):
@@ -99,9 +102,7 @@ def participations_for(
     user: User, queryset: QuerySet[Participation] | None = None
 ) -> QuerySet[Participation]:
     """The participation records a user may see: of its own PES's jobseekers."""
-    from participants.models import Participation
-
-    queryset = Participation.objects.all() if queryset is None else queryset
+    queryset = _all("participants", "Participation") if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset
     if not can_read_personal_data(user):
@@ -127,9 +128,7 @@ def projects_editable_by(
 
 def actions_editable_by(user: User, queryset: QuerySet[Action] | None = None) -> QuerySet[Action]:
     """Actions a user may change: those of the projects it may change."""
-    from actions.models import Action
-
-    queryset = Action.objects.all() if queryset is None else queryset
+    queryset = _all("actions", "Action") if queryset is None else queryset
     if user.is_authenticated and user.is_superuser:
         return queryset
     return queryset.filter(project__in=projects_editable_by(user).values("pk"))

@@ -9,19 +9,12 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from crossborder.api import FORMAT_PARAMETER, ApiViewMixin, ProgrammeDataAccess
+from crossborder.api.base import FORMAT_PARAMETER, ApiViewMixin, ProgrammeDataAccess
+from crossborder.core.vocabulary import OrganisationKind
 from reports.selectors import IndicatorProgress, indicator_progress
 
 from . import access
-from .models import (
-    Indicator,
-    Organisation,
-    OrganisationKind,
-    Programme,
-    Project,
-    ProjectPartner,
-    WorkPackage,
-)
+from .models import Indicator, Organisation, Programme, Project, ProjectPartner, WorkPackage
 from .serializers import (
     IndicatorSerializer,
     OrganisationSerializer,

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.vocabulary import ActionType, Metric
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ActionType, OrganisationKind
 
 
 class Programme(models.Model):
@@ -39,13 +40,6 @@ class Programme(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("May not be before the start date.")})
-
-
-class OrganisationKind(models.TextChoices):
-    PES = "pes", _("public employment service")
-    PARTNER = "partner", _("partner")
-    COMPANY = "company", _("company")
-    AGENCY = "agency", _("temporary-work agency")
 
 
 class Country(models.TextChoices):

@@ -10,8 +10,8 @@ from rest_framework.decorators import api_view, permission_classes, renderer_cla
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crossborder.api import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
-from crossborder.vocabulary import Metric
+from crossborder.api.base import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
+from crossborder.core.metrics import Metric
 
 from .selectors import DIMENSIONS, SUMMED_METRICS, ReportParameterError, outcomes_from_params
 

@@ -20,8 +20,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy, override
 
-from crossborder.renderers import flatten
-from crossborder.vocabulary import ActionStatus, ActionType
+from crossborder.api.renderers import flatten
+from crossborder.core import metrics as registry
+from crossborder.core.vocabulary import ActionStatus, ActionType
 from projects.models import IndicatorUnit, TargetKind
 
 from .selectors import METRICS, SUMMED_METRICS, OutcomeTable
@@ -38,35 +39,6 @@ OUTCOME_METRICS: tuple[str, ...] = (
     "agencies",
     "vacancies",
 )
-
-METRIC_HEADINGS = {
-    "actions": gettext_lazy("Actions"),
-    "interested": gettext_lazy("Interested"),
-    "starts": gettext_lazy("Started"),
-    "completions": gettext_lazy("Completed"),
-    "placements": gettext_lazy("Found work"),
-    "hires": gettext_lazy("Hired"),
-    "certificates": gettext_lazy("Certificates"),
-    "employers": gettext_lazy("Companies"),
-    "agencies": gettext_lazy("Agencies"),
-    "vacancies": gettext_lazy("Vacancies"),
-    "people": gettext_lazy("People"),
-}
-
-# Phrases of the summaries: "text" is the figure as it reads ("at least 200"), "number" chooses
-# the plural.
-METRIC_PHRASES = {
-    "actions": ngettext_lazy("%(text)s action", "%(text)s actions", "number"),
-    "interested": ngettext_lazy("%(text)s interested", "%(text)s interested", "number"),
-    "starts": ngettext_lazy("%(text)s started", "%(text)s started", "number"),
-    "completions": ngettext_lazy("%(text)s completed", "%(text)s completed", "number"),
-    "placements": ngettext_lazy("%(text)s found work", "%(text)s found work", "number"),
-    "hires": ngettext_lazy("%(text)s hired", "%(text)s hired", "number"),
-    "certificates": ngettext_lazy("%(text)s certificate", "%(text)s certificates", "number"),
-    "employers": ngettext_lazy("%(text)s company", "%(text)s companies", "number"),
-    "agencies": ngettext_lazy("%(text)s agency", "%(text)s agencies", "number"),
-    "vacancies": ngettext_lazy("%(text)s vacancy", "%(text)s vacancies", "number"),
-}
 
 # "agro-food: 13 in 2 actions", the starts of one sector.
 SECTOR_PHRASE = ngettext_lazy(
@@ -176,10 +148,7 @@ def metric_cell(figures: Figures, metric: str) -> Cell:
 
 
 def metric_phrase(figures: Figures, metric: str) -> str:
-    return METRIC_PHRASES[metric] % {
-        "text": figure_text(figures, metric),
-        "number": figures[metric],
-    }
+    return registry.phrase(metric, text=figure_text(figures, metric), number=figures[metric])
 
 
 def semester_text(semester: str | None) -> str:
@@ -291,7 +260,7 @@ def _action_table(report: YearReport, section: TypeSection, lang: str) -> Table:
             _("Action"),
             _("Status"),
             *(_("Started, %(pes)s") % {"pes": pes_text(report, pes)} for pes in pes_columns),
-            *(str(METRIC_HEADINGS[m]) for m in metrics),
+            *(registry.heading(m) for m in metrics),
         ]
     )
 
@@ -358,7 +327,7 @@ def _totals_table(
     first: str, rows: Iterable[tuple[list[str], Figures]], totals: Figures, width: int = 1
 ) -> Table:
     metrics = ["actions", *_metrics_shown(totals, ["starts"])]
-    table = Table(columns=[first, *(str(METRIC_HEADINGS[m]) for m in metrics)])
+    table = Table(columns=[first, *(registry.heading(m) for m in metrics)])
     if width == 2:
         table.columns.insert(1, _("Type"))
     for labels, figures in rows:
@@ -845,7 +814,7 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
         sheet.title = _sheet_title(_("Outcomes"))
         sheet.append(
             [str(DIMENSION_HEADINGS[d]) for d in table.group_by]
-            + [str(METRIC_HEADINGS[m]) for m in METRICS]
+            + [registry.heading(m) for m in METRICS]
         )
         unknown = {
             "pes": _("PES unknown"),

@@ -18,10 +18,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import Action, ActionEmployer, Figure, Sector, semester_of
-from crossborder.vocabulary import ActionStatus, ActionType
+from actions.models import Action, ActionEmployer, Figure, Sector
+from crossborder.core.periods import semester_of
+from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from participants.models import Participation
-from projects.models import Organisation, OrganisationKind, Project
+from projects.models import Organisation, Project
 
 SEMESTER_RE = re.compile(r"^(\d{4})-S([12])$")
 # The PES value of figures whose split per PES is not known.

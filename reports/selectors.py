@@ -33,9 +33,16 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
-from crossborder.vocabulary import REALISED_STATUSES, ActionStatus, Metric
-from participants.models import STARTED_STATUSES, Participation, ParticipationStatus
-from projects.models import Organisation, OrganisationKind, Project
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import (
+    REALISED_STATUSES,
+    STARTED_STATUSES,
+    ActionStatus,
+    OrganisationKind,
+    ParticipationStatus,
+)
+from participants.models import Participation
+from projects.models import Organisation, Project
 
 from .filters import UNKNOWN_PES, ActionFilterSet, split_commas
 

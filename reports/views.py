@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from actions.models import Action
-from crossborder.vocabulary import ActionType
+from crossborder.core.vocabulary import ActionType, OrganisationKind
 from projects.access import can_read_programme
-from projects.models import Organisation, OrganisationKind, Project
+from projects.models import Organisation, Project
 from reports.filters import SEMESTER_RE, ActionFilterSet
 from reports.selectors import (
     OutcomeTable,

@@ -23,8 +23,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from actions.models import Action
-from crossborder.vocabulary import ActionStatus, ActionType
-from projects.models import Indicator, Organisation, OrganisationKind, Project
+from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from projects.models import Indicator, Organisation, Project
 
 from .selectors import (
     SUMMED_METRICS,

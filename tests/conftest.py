@@ -9,7 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import translation
 
-from crossborder.demo import load_demo
+from crossborder.demo.data import load_demo
 from projects.roles import COORDINATOR, MANAGER, PARTNER
 from tests.factories import MembershipFactory, PesFactory, UserFactory
 

@@ -8,8 +8,14 @@ import factory
 from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
-from participants.models import Jobseeker, Participation, ParticipationStatus
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import (
+    ActionStatus,
+    ActionType,
+    OrganisationKind,
+    ParticipationStatus,
+)
+from participants.models import Jobseeker, Participation
 from projects.models import (
     Indicator,
     IndicatorSource,
@@ -17,7 +23,6 @@ from projects.models import (
     Membership,
     Office,
     Organisation,
-    OrganisationKind,
     Programme,
     Project,
     ProjectPartner,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.models import Action, Figure
-from crossborder.vocabulary import ActionStatus, Metric
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ActionStatus
 from participants.models import Jobseeker, Participation
 from tests.factories import (
     ActionFactory,
@@ -480,7 +481,7 @@ def test_the_history_records_the_user_and_the_change(coordinator_client, coordin
 
 
 def test_the_admin_sends_big_files_to_the_command(coordinator_client, project, vdab, monkeypatch):
-    from crossborder import tabular
+    from crossborder.core import tabular
 
     monkeypatch.setattr(tabular, "ADMIN_MAX_ROWS", 2)
     action = ActionFactory(project=project)

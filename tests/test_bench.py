@@ -12,7 +12,7 @@ import pytest
 
 from bench import run
 from bench.floor import floor_outcomes
-from crossborder import loadgen
+from crossborder.demo import loadgen
 from reports.selectors import outcomes
 
 pytestmark = pytest.mark.django_db

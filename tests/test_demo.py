@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from actions.models import Action, Figure
-from crossborder.demo import ACTIONS, load_demo
+from crossborder.demo.data import ACTIONS, load_demo
 from projects.models import BorderOfficePair, Organisation, Project, WorkPackage
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from actions.imports import import_figures
 from actions.imports import template as figure_template
-from crossborder import tabular
-from crossborder.vocabulary import Metric
+from crossborder.core import tabular
+from crossborder.core.metrics import Metric
 from participants.imports import import_participations
 from projects.models import FormerName
 from tests.factories import ActionFactory, FigureFactory, ProjectFactory, ProjectPartnerFactory

@@ -10,10 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
 
 from actions.models import Action, Figure
-from crossborder import loadgen
-from crossborder.caching import data_version
-from crossborder.vocabulary import PARTICIPANT_METRICS, ActionStatus, ActionType, Metric
-from participants.models import STARTED_STATUSES, Jobseeker, Participation
+from crossborder.core.dataversion import data_version
+from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
+from crossborder.core.vocabulary import STARTED_STATUSES, ActionStatus, ActionType
+from crossborder.demo import loadgen
+from participants.models import Jobseeker, Participation
 from tests.factories import ActionFactory, JobseekerFactory
 
 pytestmark = pytest.mark.django_db

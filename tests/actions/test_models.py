@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from actions.models import Action, Figure, add_months, semester_of
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
+from actions.models import Action, Figure
+from crossborder.core.metrics import Metric
+from crossborder.core.periods import add_months, semester_of
+from crossborder.core.vocabulary import ActionStatus, ActionType
 from tests.factories import (
     ActionEmployerFactory,
     ActionFactory,

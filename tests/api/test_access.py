@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from crossborder.vocabulary import ActionType
+from crossborder.core.vocabulary import ActionType
 from tests.factories import (
     ActionFactory,
     FigureFactory,

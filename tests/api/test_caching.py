@@ -13,7 +13,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from actions.models import Action, Figure
 from actions.services import action_copy, figure_upsert
-from crossborder.caching import bump_data_version, data_version
+from crossborder.core.dataversion import bump_data_version, data_version
 from tests.factories import (
     ActionFactory,
     CompanyFactory,

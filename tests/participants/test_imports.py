@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from actions.imports import import_figures
 from actions.models import Figure
-from crossborder.vocabulary import Metric
+from crossborder.core.metrics import Metric
 from participants.imports import import_participations
 from participants.imports import template as participation_template
 from participants.models import Jobseeker, Participation, pseudonym_for

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from crossborder.vocabulary import Metric
-from participants.models import Jobseeker, Participation, ParticipationStatus, pseudonym_for
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ParticipationStatus
+from participants.models import Jobseeker, Participation, pseudonym_for
 from tests.factories import (
     CohortFactory,
     FigureFactory,

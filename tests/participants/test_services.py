@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from actions.services import figure_upsert
-from crossborder.vocabulary import Metric
+from crossborder.core.metrics import Metric
 from participants.models import Jobseeker, Participation
 from participants.services import jobseeker_upsert, participation_upsert
 from tests.factories import ActionFactory, CohortFactory, PesFactory

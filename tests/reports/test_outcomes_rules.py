@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
-from participants.models import ParticipationStatus
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from reports.selectors import SUMMED_METRICS, ReportParameterError, outcomes
 from tests.factories import (
     ActionEmployerFactory,

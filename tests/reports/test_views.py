@@ -19,8 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from actions.models import Action
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
-from participants.models import ParticipationStatus
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from projects.models import Project
 from reports.selectors import action_figures, indicator_progress, outcomes
 from tests.factories import (

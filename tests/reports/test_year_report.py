@@ -8,8 +8,8 @@ import pytest
 from django.utils import translation
 
 from actions.models import Action
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
-from participants.models import ParticipationStatus
+from crossborder.core.metrics import Metric
+from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from projects.models import Organisation, Project
 from reports.exports import answer_sheet
 from reports.selectors import ReportParameterError

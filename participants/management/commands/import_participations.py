@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from actions.models import Action
-from crossborder import tabular
+from crossborder.core import tabular
 from participants.imports import import_participations
 
 

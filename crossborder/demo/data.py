@@ -14,16 +14,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from actions.models import (
-    Action,
-    ActionEmployer,
-    Certificate,
-    Figure,
-    JobOffer,
-    Sector,
-    semester_of,
-)
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
+from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
+from crossborder.core.metrics import Metric
+from crossborder.core.periods import semester_of
+from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from projects.models import (
     BorderOfficePair,
     FormerName,
@@ -31,7 +25,6 @@ from projects.models import (
     Membership,
     Office,
     Organisation,
-    OrganisationKind,
     PartnerRole,
     Programme,
     Project,

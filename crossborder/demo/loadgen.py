@@ -33,19 +33,13 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector, add_months, semester_of
-from crossborder.caching import bump_data_version
-from crossborder.vocabulary import ActionStatus, ActionType, Metric
+from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector
+from crossborder.core.dataversion import bump_data_version
+from crossborder.core.metrics import Metric
+from crossborder.core.periods import add_months, semester_of
+from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from participants.models import EducationLevel, Jobseeker, Participation, pseudonym_for
-from projects.models import (
-    Country,
-    Organisation,
-    OrganisationKind,
-    PartnerRole,
-    Programme,
-    Project,
-    ProjectPartner,
-)
+from projects.models import Country, Organisation, PartnerRole, Programme, Project, ProjectPartner
 
 SLUG_PREFIX = "load-"
 REF_PREFIX = "LOAD-"

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from crossborder.demo import load_demo
+from crossborder.demo.data import load_demo
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from crossborder import loadgen
+from crossborder.demo import loadgen
 
 
 class Command(BaseCommand):

@@ -18,27 +18,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError, IntegrityError
 from django.db.models import Model
-from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, mixins, serializers, status, viewsets
-from rest_framework.decorators import api_view, renderer_classes
-from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from crossborder.renderers import CSVRenderer
+from crossborder.api.renderers import CSVRenderer
 from projects import access
 
 
@@ -274,44 +269,3 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(isinstance(item, str) and "\x00" in item for item in value)
     return False
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-@renderer_classes(ApiViewMixin.renderer_classes)
-def not_found(request: Request) -> Response:
-    """Any other path under /api/v1/ (e.g. /actions/abc/): a 404 in the API's format rather
-    than Django's HTML page."""
-    raise NotFound()
-
-
-def urls() -> list[URLPattern | URLResolver]:
-    """The /api/v1/ routes. Built on demand: the apps' API modules import this module, so it
-    cannot import them at load time."""
-    from actions.api import ActionViewSet, FigureViewSet
-    from participants.api import JobseekerViewSet, ParticipationViewSet
-    from projects.api import (
-        IndicatorViewSet,
-        OrganisationViewSet,
-        ProgrammeViewSet,
-        ProjectViewSet,
-    )
-    from reports.api import outcomes
-
-    router = DefaultRouter()
-    router.include_root_view = False
-    router.register("programmes", ProgrammeViewSet, basename="programme")
-    router.register("projects", ProjectViewSet, basename="project")
-    router.register("organisations", OrganisationViewSet, basename="organisation")
-    router.register("indicators", IndicatorViewSet, basename="indicator")
-    router.register("actions", ActionViewSet, basename="action")
-    router.register("figures", FigureViewSet, basename="figure")
-    router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
-    router.register("participations", ParticipationViewSet, basename="participation")
-    return [
-        *router.urls,
-        path("reports/outcomes/", outcomes, name="outcomes"),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-        re_path(r"^", not_found),
-    ]

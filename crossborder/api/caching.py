@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, models
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils import translation
 from django.utils.http import parse_etags
@@ -34,58 +31,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-# The one-row table of the data version (actions/migrations/0002_data_version.py). A table, not a
-# model: it holds no data of the product, so it has no place in the admin or the dumps, and a
-# test database's flush leaves it alone.
-TABLE = "actions_data_version"
-ROW_ID = 1
-# The tokens are short: they only need to differ from the earlier ones.
-TOKEN_BYTES = 8
+from crossborder.core.dataversion import data_version
+
 # A page stays at most this long in the cache, whatever the version (seconds).
 CACHE_TIMEOUT = 3600
-
-
-def data_version() -> str | None:
-    """The current token; None when the row is missing (deleted by hand): no caching then,
-    until the next write makes the row again."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {TABLE} WHERE id = %s", [ROW_ID])
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def bump_data_version() -> None:
-    """Give the data a new version, in the caller's transaction: every cached page of the data
-    before it is out of date once the transaction commits. Call it at the end of every write
-    that bypasses model signals (bulk_create, QuerySet.update, COPY)."""
-    token = secrets.token_hex(TOKEN_BYTES)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET token = %s WHERE id = %s", [token, ROW_ID])
-        if cursor.rowcount == 0:
-            cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (%s, %s)", [ROW_ID, token])
-
-
-def _bump_on_save_or_delete(sender: type[models.Model], **kwargs: Any) -> None:
-    bump_data_version()
-
-
-def _bump_on_m2m_change(sender: type[models.Model], action: str, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump_data_version()
-
-
-def watch(*watched: type[models.Model]) -> None:
-    """Bump the version when a row of these models is saved or deleted, and when one of their
-    many-to-many relations changes."""
-    for model in watched:
-        label = model._meta.label
-        post_save.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-save-{label}")
-        post_delete.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-del-{label}")
-        for field in model._meta.local_many_to_many:
-            through = field.remote_field.through
-            m2m_changed.connect(
-                _bump_on_m2m_change, sender=through, dispatch_uid=f"dv-m2m-{through._meta.label}"
-            )
 
 
 def page_digest(request: Request, version: str) -> str:

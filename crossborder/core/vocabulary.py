@@ -28,32 +28,27 @@ class ActionStatus(models.TextChoices):
 REALISED_STATUSES: tuple[str, ...] = (ActionStatus.ONGOING, ActionStatus.COMPLETED)
 
 
-class Metric(models.TextChoices):
-    ACTIONS = "actions", _("actions")
+class ParticipationStatus(models.TextChoices):
     INTERESTED = "interested", _("interested")
-    STARTS = "starts", _("starts")
-    COMPLETIONS = "completions", _("completions")
-    PLACEMENTS = "placements", _("placements")
-    HIRES = "hires", _("hires")
-    CERTIFICATES = "certificates", _("certificates")
-    EMPLOYERS = "employers", _("employers")
-    AGENCIES = "agencies", _("agencies")
-    VACANCIES = "vacancies", _("vacancies")
+    STARTED = "started", _("started")
+    COMPLETED = "completed", _("completed")
+    DROPPED_OUT = "dropped_out", _("dropped out")
 
 
-# Metrics about jobseekers: counted per PES, from participation records or from figures.
-PARTICIPANT_METRICS: tuple[str, ...] = (
-    Metric.INTERESTED,
-    Metric.STARTS,
-    Metric.COMPLETIONS,
-    Metric.PLACEMENTS,
-    Metric.HIRES,
-    Metric.CERTIFICATES,
+# Statuses of a jobseeker who started (and is counted in `starts`).
+STARTED_STATUSES: tuple[str, ...] = (
+    ParticipationStatus.STARTED,
+    ParticipationStatus.COMPLETED,
+    ParticipationStatus.DROPPED_OUT,
 )
-# Metrics about the employers present: they belong to no PES.
-EMPLOYER_METRICS: tuple[str, ...] = (Metric.EMPLOYERS, Metric.AGENCIES, Metric.VACANCIES)
-# What an aggregate figure may count (the number of actions is never typed in).
-FIGURE_METRICS: tuple[str, ...] = PARTICIPANT_METRICS + EMPLOYER_METRICS
+
+
+class OrganisationKind(models.TextChoices):
+    PES = "pes", _("public employment service")
+    PARTNER = "partner", _("partner")
+    COMPANY = "company", _("company")
+    AGENCY = "agency", _("temporary-work agency")
+
 
 # Rules of the guidance cohort (domain brief): at most 12 jobseekers, at most 3 months.
 COHORT_MAX_JOBSEEKERS = 12

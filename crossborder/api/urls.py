@@ -1,0 +1,49 @@
+"""The /api/v1/ routes: the one module that imports every endpoint (the URL configuration reads
+it); the endpoints import the shared base, never this module."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from actions.api import ActionViewSet, FigureViewSet
+from crossborder.api.base import ApiViewMixin
+from participants.api import JobseekerViewSet, ParticipationViewSet
+from projects.api import IndicatorViewSet, OrganisationViewSet, ProgrammeViewSet, ProjectViewSet
+from reports.api import outcomes
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@renderer_classes(ApiViewMixin.renderer_classes)
+def not_found(request: Request) -> Response:
+    """Any other path under /api/v1/ (e.g. /actions/abc/): a 404 in the API's format rather
+    than Django's HTML page."""
+    raise NotFound()
+
+
+def urls() -> list[URLPattern | URLResolver]:
+    """The /api/v1/ routes."""
+    router = DefaultRouter()
+    router.include_root_view = False
+    router.register("programmes", ProgrammeViewSet, basename="programme")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("indicators", IndicatorViewSet, basename="indicator")
+    router.register("actions", ActionViewSet, basename="action")
+    router.register("figures", FigureViewSet, basename="figure")
+    router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
+    router.register("participations", ParticipationViewSet, basename="participation")
+    return [
+        *router.urls,
+        path("reports/outcomes/", outcomes, name="outcomes"),
+        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        re_path(r"^", not_found),
+    ]
