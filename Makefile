@@ -33,9 +33,12 @@ bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python -m bench.run \
 		--participations $(BENCH_PARTICIPATIONS) $(BENCH_ARGS)
 
+# What CI checks before the tests: style, the layers (import contracts) and the types.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV) $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
