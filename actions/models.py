@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Func, Q, Sum
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
-from crossborder.core.metrics import EMPLOYER_METRICS, FIGURE_METRICS, PARTICIPANT_METRICS, Metric
-from crossborder.core.periods import add_months, semester_of
+from crossborder.core.metrics import (
+    EMPLOYER_METRICS,
+    FIGURE_METRICS,
+    PARTICIPANT_METRICS,
+    REGISTRY,
+    Metric,
+)
+from crossborder.core.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SEMESTER_ENDINGS,
+    Semester,
+    add_months,
+    is_year,
+    semester_of,
+)
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
+    REALISED_STATUSES,
     ActionStatus,
     ActionType,
     OrganisationKind,
@@ -28,16 +50,20 @@ class AddMonths(Func):
 
     output_field = models.DateField()
 
-    def __init__(self, expression: F, months: int, **extra: object) -> None:
+    def __init__(self, expression: F, months: int, **extra: Any) -> None:
         self.months = int(months)
         super().__init__(expression, **extra)
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
         return self.as_sql(
             compiler, connection, template=f"date(%(expressions)s, '+{self.months} months')"
         )
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
         return self.as_sql(
             compiler,
             connection,
@@ -77,7 +103,13 @@ class Certificate(models.Model):
 class ActionQuerySet(models.QuerySet["Action"]):
     def realised(self) -> ActionQuerySet:
         """Actions that took place or are taking place."""
-        return self.filter(status__in=[ActionStatus.ONGOING, ActionStatus.COMPLETED])
+        return self.filter(status__in=REALISED_STATUSES)
+
+
+# The manager modeltranslation would make of ActionQuerySet's at run time (it derives a class of
+# its own from any other manager of a translated model), declared as such so that the type
+# checker knows it too.
+ActionManager = MultilingualManager.from_queryset(ActionQuerySet)
 
 
 class Action(models.Model):
@@ -157,7 +189,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ActionQuerySet.as_manager()
+    objects = ActionManager()
 
     class Meta:
         ordering = ["year", "semester", "start_date", "pk"]
@@ -195,14 +227,14 @@ class Action(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
                 name="action_year_plausible",
                 violation_error_message=_("Year: must lie between 2000 and 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(semester="")
-                | Q(semester__endswith="-S1")
-                | Q(semester__endswith="-S2"),
+                | Q(semester__endswith=SEMESTER_ENDINGS[0])
+                | Q(semester__endswith=SEMESTER_ENDINGS[1]),
                 name="action_semester_format",
                 violation_error_message=_("Semester: must read like 2017-S1 or 2017-S2."),
             ),
@@ -238,28 +270,25 @@ class Action(models.Model):
         period = self.semester or str(self.year)
         return f"{self.period_note} {period}".strip()
 
-    @property
-    def is_realised(self) -> bool:
-        return self.status in (ActionStatus.ONGOING, ActionStatus.COMPLETED)
-
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.start_date:
             self.year = self.start_date.year
             self.semester = semester_of(self.start_date)
-        if self.year is not None and not 2000 <= self.year <= 2100:
+        if self.year is not None and not is_year(self.year):
             errors["year"] = _("Must lie between 2000 and 2100.")
         if self.end_date and not self.start_date:
             errors["start_date"] = _("Needed when there is an end date.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("May not be before the start date.")
-        if self.semester and (
-            not self.year or self.semester not in (f"{self.year}-S1", f"{self.year}-S2")
-        ):
-            errors["semester"] = _("Must be %(s1)s or %(s2)s, in the action's year.") % {
-                "s1": f"{self.year}-S1",
-                "s2": f"{self.year}-S2",
-            }
+        # Without a year clean_fields() says it is missing; the semester is checked against it.
+        if self.semester and self.year is not None:
+            s1, s2 = (str(semester) for semester in Semester.both(self.year))
+            if self.semester not in (s1, s2) or not self.year:
+                errors["semester"] = _("Must be %(s1)s or %(s2)s, in the action's year.") % {
+                    "s1": s1,
+                    "s2": s2,
+                }
         if self.status == ActionStatus.CANCELLED and not self.cancellation_reason.strip():
             errors["cancellation_reason"] = _("Required for a cancelled action: say why.")
         if self.action_type == ActionType.GUIDANCE_COHORT:
@@ -274,13 +303,121 @@ class Action(models.Model):
                     "A guidance cohort lasts at most 3 months: end on %(last)s at the latest."
                 ) % {"last": add_months(self.start_date, COHORT_MAX_MONTHS).isoformat()}
         if (
-            self.work_package_id
+            self.work_package is not None
             and self.project_id
             and self.work_package.project_id != self.project_id
         ):
             errors["work_package"] = _("The work package belongs to another project.")
         if errors:
             raise ValidationError(errors)
+
+    # The rules across the action and its records, which every write of a participation record
+    # or a figure asks here (Participation.clean, Figure.clean, the bulk import of participation
+    # records once per file). They read the records through the reverse relations, so this
+    # module needs none of the modules above it.
+
+    def pes_with_records(self, among: Iterable[int] | None = None) -> set[int]:
+        """The PES (ids) whose jobseekers this action counts from participation records; only
+        those `among` some PES when given. One query."""
+        records = self.participations.all()
+        if among is not None:
+            records = records.filter(pes__in=among)
+        return set(records.order_by().values_list("pes_id", flat=True).distinct())
+
+    def pes_with_figures(self, among: Iterable[int] | None = None) -> set[int]:
+        """The PES (ids) whose jobseekers this action counts from aggregate figures given for
+        them; only those `among` some PES when given. One query."""
+        figures = self.figures.filter(pes__isnull=False, metric__in=PARTICIPANT_METRICS)
+        if among is not None:
+            figures = figures.filter(pes__in=among)
+        return set(figures.order_by().values_list("pes_id", flat=True).distinct())
+
+    def records_refusal(
+        self, pes: Organisation, *, pes_with_figures: set[int] | None = None
+    ) -> str | None:
+        """Why the action takes no participation records of this PES: one form per action, PES
+        and metric, and the PES gave figures. None when it takes them. `pes_with_figures`: what
+        pes_with_figures() answered, for a caller that asks once for many records."""
+        if pes_with_figures is None:
+            pes_with_figures = self.pes_with_figures(among=[pes.pk])
+        return split_figures_message(pes) if pes.pk in pes_with_figures else None
+
+    def figures_refusal(self, pes: Organisation, metric: str) -> str | None:
+        """Why the action takes no figure of this PES for this metric: one form per action, PES
+        and metric, and the PES keeps participation records. None when it takes it (and for
+        the metrics of employers, which no record counts)."""
+        if metric not in PARTICIPANT_METRICS or pes.pk not in self.pes_with_records(among=[pes.pk]):
+            return None
+        return _(
+            "%(pes)s keeps individual participation records for this action; its "
+            "%(metric)s are counted from them. Enter the figure without PES if it "
+            "counts others."
+        ) % {"pes": pes, "metric": Metric(metric).label}
+
+    @property
+    def limits_places(self) -> bool:
+        """Whether the action takes a limited number of jobseekers (a guidance cohort)."""
+        return self.action_type == ActionType.GUIDANCE_COHORT
+
+    def places_taken(
+        self, *, besides_record: int | None = None, besides_figure: int | None = None
+    ) -> int:
+        """The jobseekers who started in the action: its started participation records and its
+        `starts` figures, but the record or figure (by id) being changed. Two queries."""
+        started = REGISTRY[Metric.STARTS].record
+        assert started is not None
+        records = self.participations.filter(started.condition())
+        if besides_record is not None:
+            records = records.exclude(pk=besides_record)
+        figures = self.figures.filter(metric=Metric.STARTS)
+        if besides_figure is not None:
+            figures = figures.exclude(pk=besides_figure)
+        return records.count() + (figures.aggregate(total=Sum("value"))["total"] or 0)
+
+    def places_refusal(
+        self,
+        starts: int,
+        *,
+        taken: int | None = None,
+        by_figure: bool = False,
+        besides_record: int | None = None,
+        besides_figure: int | None = None,
+    ) -> str | None:
+        """Why a guidance cohort refuses `starts` more jobseekers who start: it takes at most
+        COHORT_MAX_JOBSEEKERS. None when they fit, and for the other types without a query.
+
+        `taken`: places_taken() as the caller already knows it (the bulk import asks once per
+        file and counts its rows); otherwise asked now, but for the record or figure being
+        changed. `by_figure`: the starts are a figure's, which the message says.
+        """
+        if not self.limits_places:
+            return None
+        if taken is None:
+            taken = self.places_taken(besides_record=besides_record, besides_figure=besides_figure)
+        total = taken + starts
+        if total <= COHORT_MAX_JOBSEEKERS:
+            return None
+        if by_figure:
+            return _(
+                "A guidance cohort takes at most 12 jobseekers; with this figure it would "
+                "have %(total)s."
+            ) % {"total": total}
+        return cohort_full_message(total)
+
+
+def split_figures_message(pes: Organisation) -> str:
+    """Why a PES that gave aggregate figures for an action may not also send records to it."""
+    return _(
+        "%(pes)s already gave aggregate figures for this action; its jobseekers are "
+        "counted from those. Delete the figures before adding individual records."
+    ) % {"pes": pes}
+
+
+def cohort_full_message(total: int) -> str:
+    """Why a guidance cohort refuses one more start: it would hold `total` jobseekers."""
+    return _("A guidance cohort takes at most 12 jobseekers; this one would have %(total)s.") % {
+        "total": total
+    }
 
 
 class ActionEmployer(models.Model):
@@ -416,37 +553,24 @@ class Figure(models.Model):
         return f"{self.get_metric_display()} {self.pes or '?'}: {prefix}{self.value}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.pes_id:
             if self.metric in EMPLOYER_METRICS:
                 errors["pes"] = _(
                     "Employers, agencies and vacancies belong to no PES: leave it empty."
                 )
-            elif self.action_id and self.metric in PARTICIPANT_METRICS:
-                from participants.models import Participation
-
-                if Participation.objects.filter(
-                    action_id=self.action_id, pes_id=self.pes_id
-                ).exists():
-                    errors["pes"] = _(
-                        "%(pes)s keeps individual participation records for this action; its "
-                        "%(metric)s are counted from them. Enter the figure without PES if it "
-                        "counts others."
-                    ) % {"pes": self.pes, "metric": self.get_metric_display()}
+            elif self.action_id and self.pes is not None:
+                refusal = self.action.figures_refusal(self.pes, self.metric)
+                if refusal:
+                    errors["pes"] = refusal
         if (
             not errors
             and self.metric == Metric.STARTS
             and self.action_id
-            and self.action.action_type == ActionType.GUIDANCE_COHORT
             and self.value is not None
         ):
-            others = self.action.figures.filter(metric=Metric.STARTS).exclude(pk=self.pk)
-            total = (others.aggregate(total=Sum("value"))["total"] or 0) + self.value
-            total += self.action.participations.started().count()
-            if total > COHORT_MAX_JOBSEEKERS:
-                errors["value"] = _(
-                    "A guidance cohort takes at most 12 jobseekers; with this figure it would "
-                    "have %(total)s."
-                ) % {"total": total}
+            refusal = self.action.places_refusal(self.value, by_figure=True, besides_figure=self.pk)
+            if refusal:
+                errors["value"] = refusal
         if errors:
             raise ValidationError(errors)

@@ -1,11 +1,14 @@
 """Import of jobseekers with their participation in one action, from .xlsx or .csv; and export.
 
-One module for the admin and for `manage.py import_participations`: the file is read
-(crossborder/tabular.py), every row checked, and then written through the services inside one
-transaction that is rolled back for a preview or when any row fails, so a file with one bad row
-writes nothing. Writing and rolling back is the preview: the model rules that depend on other rows
-(the 12 places of a guidance cohort, figures already given for a PES) are checked exactly as the
-real import will check them.
+One module for the admin and for `manage.py import_participations`. The file is read
+(crossborder.core.tabular) and every cell checked; then everything is written inside one
+transaction, which is rolled back for a preview or when any row is refused, so a file with one
+bad row writes nothing. Records already held are updated one by one through the services
+(jobseeker_upsert, participation_upsert). New jobseekers and participations are checked with a
+fixed number of queries for the whole file (each record's own rules as full_clean() checks them,
+and the action's rules, asked of the Action once: which PES it counts by records and which by
+figures, the places of a guidance cohort) and written in bulk with their audit trail. A preview
+runs the same checks and writes as the import, then rolls back: it refuses what the import would.
 """
 
 from __future__ import annotations
@@ -16,27 +19,21 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum, TextChoices
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources
 from simple_history.utils import bulk_create_with_history
 
 from actions.imports import pes_lookup
-from actions.models import Action, Certificate, Figure
+from actions.models import Action, Certificate
 from crossborder.core import tabular
-from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
+from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.tabular import FileRefused, Problem
-from crossborder.core.vocabulary import COHORT_MAX_JOBSEEKERS, ActionType, ParticipationStatus
+from crossborder.core.vocabulary import ParticipationStatus
 from projects.models import Organisation
 
-from .models import (
-    EducationLevel,
-    Jobseeker,
-    Participation,
-    cohort_full_message,
-    split_figures_message,
-)
+from .models import EducationLevel, Jobseeker, Participation
 from .services import jobseeker_upsert, participation_upsert
 
 COLUMNS: tuple[str, ...] = (
@@ -256,7 +253,7 @@ def parse_rows(
                 personal[column] = value
         birth_year = parse("birth_year", tabular.count)
         if birth_year is not None:
-            if not 1900 <= birth_year <= 2100:
+            if not FIRST_BIRTH_YEAR <= birth_year <= LAST_BIRTH_YEAR:
                 refuse(
                     "birth_year",
                     _("%(year)s is not a year of birth; write e.g. 1988.") % {"year": birth_year},
@@ -521,18 +518,12 @@ def _check_new_rows(
 ) -> list[tuple[Row, bool, Participation]]:
     """The model's rules for the new participations (and new jobseekers), with a fixed number of
     queries for the whole file: each record's own rules as full_clean() checks them, then the
-    rules that depend on other records (Participation._form_and_capacity_errors) once for all.
+    action's rules (Participation.action_errors asks them per record) once for all.
     Returns the rows that pass: the row, whether its jobseeker is new, its participation."""
     if not rows:
         return []
-    split_pes = set(
-        Figure.objects.filter(
-            action=action,
-            pes__in={row.pes.pk for row, _held in rows},
-            metric__in=PARTICIPANT_METRICS,
-        ).values_list("pes_id", flat=True)
-    )
-    places_taken = _cohort_places_taken(action)
+    pes_with_figures = action.pes_with_figures(among={row.pes.pk for row, _held in rows})
+    places_taken = action.places_taken() if action.limits_places else 0
     cohort_reported = False
     checked: list[tuple[Row, bool, Participation]] = []
     for row, held in rows:
@@ -563,35 +554,21 @@ def _check_new_rows(
         if errors:
             problems.extend(_validation_problems(row.number, ValidationError(errors)))
             continue
-        if row.pes.pk in split_pes:
-            problems.append(
-                Problem(row.number, FIELD_COLUMNS["jobseeker"], split_figures_message(row.pes))
-            )
+        refusal = action.records_refusal(row.pes, pes_with_figures=pes_with_figures)
+        if refusal:
+            problems.append(Problem(row.number, FIELD_COLUMNS["jobseeker"], refusal))
             continue
-        if places_taken is not None and participation.has_started:
-            places_taken += 1
-            if places_taken > COHORT_MAX_JOBSEEKERS:
+        if participation.has_started:
+            refusal = action.places_refusal(1, taken=places_taken)
+            if refusal:
                 # The first row over the limit; the rows after it are over for the same reason.
                 if not cohort_reported:
-                    problems.append(
-                        Problem(
-                            row.number, FIELD_COLUMNS["action"], cohort_full_message(places_taken)
-                        )
-                    )
+                    problems.append(Problem(row.number, FIELD_COLUMNS["action"], refusal))
                     cohort_reported = True
                 continue
+            places_taken += 1
         checked.append((row, held is None, participation))
     return checked
-
-
-def _cohort_places_taken(action: Action) -> int | None:
-    """The starts a guidance cohort already holds (records and figures); None for other types,
-    whose number of participants is not limited."""
-    if action.action_type != ActionType.GUIDANCE_COHORT:
-        return None
-    records = action.participations.started().count()
-    figures = action.figures.filter(metric=Metric.STARTS).aggregate(total=Sum("value"))
-    return records + (figures["total"] or 0)
 
 
 def _write_new_rows(

@@ -9,18 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import Action, Certificate, Figure
-from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
-from crossborder.core.vocabulary import (
-    COHORT_MAX_JOBSEEKERS,
-    STARTED_STATUSES,
-    ActionType,
-    OrganisationKind,
-    ParticipationStatus,
-)
+from actions.models import Action, Certificate
+from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
+from crossborder.core.vocabulary import STARTED_STATUSES, OrganisationKind, ParticipationStatus
 from projects.models import Organisation
 
 
@@ -45,6 +40,22 @@ class Jobseeker(models.Model):
     and the ESF+ breakdowns (birth year, not birth date; education level; refugee status, which is
     sensitive). Erasure blanks all of it but the PES, so every count stays exact.
     """
+
+    # Each field in one of these lists, so that none is missed (tests/participants/test_gdpr.py).
+    # Who the person is at their PES: the reference and its pseudonymous key (computed by clean()).
+    IDENTIFYING_FIELDS: tuple[str, ...] = ("external_ref", "pseudonym")
+    # What describes the person: written by the services, the API, the imports and the admin.
+    DESCRIBING_FIELDS: tuple[str, ...] = (
+        "given_name",
+        "family_name",
+        "birth_year",
+        "education_level",
+        "is_refugee",
+    )
+    # The personal data: blanked by erasure (participants.gdpr), now and in the audit trail.
+    PERSONAL_FIELDS: tuple[str, ...] = IDENTIFYING_FIELDS + DESCRIBING_FIELDS
+    # What erasure keeps: the PES, so that every count stays exact, and the record's own dates.
+    KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at")
 
     pes = models.ForeignKey(
         Organisation,
@@ -92,7 +103,7 @@ class Jobseeker(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True)
-                | (Q(birth_year__gte=1900) & Q(birth_year__lte=2100)),
+                | (Q(birth_year__gte=FIRST_BIRTH_YEAR) & Q(birth_year__lte=LAST_BIRTH_YEAR)),
                 name="jobseeker_birth_year_plausible",
                 violation_error_message=_("Year of birth: must lie between 1900 and 2100."),
             ),
@@ -133,13 +144,21 @@ class Jobseeker(models.Model):
             )
 
 
-class ParticipationQuerySet(models.QuerySet["Participation"]):
-    def started(self) -> ParticipationQuerySet:
-        return self.filter(status__in=STARTED_STATUSES)
-
-
 class Participation(models.Model):
     """One jobseeker in one action, with what came of it."""
+
+    # What came of it: the fields a write of the record sets (the services, the API, the
+    # imports, the admin); the action and the jobseeker name the record.
+    OUTCOME_FIELDS: tuple[str, ...] = (
+        "status",
+        "started_on",
+        "completed_on",
+        "placed_on",
+        "hired_on",
+        "hired_by",
+        "certified_on",
+        "certificate",
+    )
 
     action = models.ForeignKey(
         Action,
@@ -200,8 +219,6 @@ class Participation(models.Model):
         null=True,
         blank=True,
     )
-
-    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         # By the ids, in the order of participation_unique's index: a page of a partner's list
@@ -280,14 +297,14 @@ class Participation(models.Model):
     def clean(self) -> None:
         errors = self.rule_errors()
         if not errors and self.action_id and self.jobseeker_id:
-            errors.update(self._form_and_capacity_errors())
+            errors.update(self.action_errors())
         if errors:
             raise ValidationError(errors)
 
-    def rule_errors(self) -> dict[str, str]:
+    def rule_errors(self) -> dict[str, str | Promise]:
         """The rules on this record's own values, without a query: the bulk import checks the
-        rules that depend on other records (figures, cohort places) once for a whole file."""
-        errors: dict[str, str] = {}
+        rules of the action (Action.records_refusal, Action.places_refusal) once for a file."""
+        errors: dict[str, str | Promise] = {}
         if self.status == ParticipationStatus.INTERESTED:
             for field in ("started_on", "placed_on", "hired_on", "certified_on"):
                 if getattr(self, field):
@@ -300,33 +317,14 @@ class Participation(models.Model):
             errors["hired_on"] = _("Needed when the employer who hired is given.")
         return errors
 
-    def _form_and_capacity_errors(self) -> dict[str, str]:
-        pes = self.jobseeker.pes
-        split = Figure.objects.filter(
-            action_id=self.action_id, pes=pes, metric__in=PARTICIPANT_METRICS
-        )
-        if split.exists():
-            return {"jobseeker": split_figures_message(pes)}
-        action = self.action
-        if action.action_type == ActionType.GUIDANCE_COHORT and self.has_started:
-            others = action.participations.started().exclude(pk=self.pk).count()
-            figures = action.figures.filter(metric=Metric.STARTS).aggregate(total=Sum("value"))
-            total = others + (figures["total"] or 0) + 1
-            if total > COHORT_MAX_JOBSEEKERS:
-                return {"action": cohort_full_message(total)}
+    def action_errors(self) -> dict[str, str | Promise]:
+        """The action's rules for this record: its PES counted by records, not figures; a place
+        in a guidance cohort for a jobseeker who started."""
+        refusal = self.action.records_refusal(self.jobseeker.pes)
+        if refusal:
+            return {"jobseeker": refusal}
+        if self.has_started:
+            refusal = self.action.places_refusal(1, besides_record=self.pk)
+            if refusal:
+                return {"action": refusal}
         return {}
-
-
-def split_figures_message(pes: Organisation) -> str:
-    """Why a PES that gave aggregate figures for an action may not also send records to it."""
-    return _(
-        "%(pes)s already gave aggregate figures for this action; its jobseekers are "
-        "counted from those. Delete the figures before adding individual records."
-    ) % {"pes": pes}
-
-
-def cohort_full_message(total: int) -> str:
-    """Why a guidance cohort refuses one more start: it would hold `total` jobseekers."""
-    return _("A guidance cohort takes at most 12 jobseekers; this one would have %(total)s.") % {
-        "total": total
-    }

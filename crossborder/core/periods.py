@@ -80,6 +80,13 @@ class Semester:
         return isinstance(day, datetime.date) and self.first_day <= day <= self.last_day
 
 
+# How a semester's text ends for each half ("-S1", "-S2"): what a database constraint can check
+# of the text. Taken from the one format above, so the two cannot differ.
+SEMESTER_ENDINGS: tuple[str, ...] = tuple(
+    str(semester).removeprefix(str(semester.year)) for semester in Semester.both(FIRST_YEAR)
+)
+
+
 def semester_of(day: datetime.date) -> str:
     """The text of the semester a day falls in: the value of an action's `semester` column."""
     return str(Semester.of(day))
