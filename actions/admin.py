@@ -42,7 +42,7 @@ from projects.models import Organisation
 
 from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
-from .services import action_copy
+from .services import action_complete, action_copy
 
 IMPORT_KINDS = ("participations", "figures")
 EXPORT_FORMATS = [CSV, XLSX]
@@ -352,13 +352,11 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
             if action.status == ActionStatus.CANCELLED:
                 refused.append(f"{action}: cancelled; change its status on its page first")
                 continue
-            action.status = ActionStatus.COMPLETED
             try:
-                action.full_clean()
+                action_complete(action=action)
             except ValidationError as exc:
                 refused.append(f"{action}: {'; '.join(exc.messages)}")
                 continue
-            action.save()
             done += 1
         if done:
             self.message_user(

@@ -2,7 +2,8 @@
 
 Everyone with a role reads them; coordinators create and change them in the projects their
 organisation takes part in (access.actions_editable_by), superusers everywhere. Writes go
-through the model's full_clean or the figure service, so the API keeps the admin's rules.
+through the services (action_create, action_update, figure_upsert), so the API keeps the
+admin's rules.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -28,7 +28,6 @@ from crossborder.api.base import (
 )
 from crossborder.api.caching import cached_read
 from crossborder.core.metrics import FIGURE_METRICS
-from crossborder.core.periods import semester_of
 from projects import access
 from reports.filters import ActionFilterSet
 
@@ -42,20 +41,13 @@ from .serializers import (
     action_representations,
     action_values,
 )
-from .services import figure_upsert
-
-M2M_FIELDS = ("offices", "organisers", "certificates")
+from .services import action_create, action_update, figure_upsert
 
 
 def _check_editable(request: Request, action: Action) -> None:
     """A coordinator reads every action but changes only those of its projects: 403 otherwise."""
     if not access.actions_editable_by(request.user, Action.objects.filter(pk=action.pk)).exists():
         raise PermissionDenied(_("You may not change actions of this project."))
-
-
-def _apply(instance: Model, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        setattr(instance, name, value)
 
 
 @extend_schema_view(
@@ -98,32 +90,21 @@ class ActionViewSet(WritableViewSet):
             return ActionWriteSerializer
         return ActionSerializer
 
-    def _save(self, action: Action, values: dict[str, Any]) -> dict[str, Any]:
-        related = {name: values.pop(name) for name in M2M_FIELDS if name in values}
-        _apply(action, values)
-        if action.start_date:
-            # clean() derives year and semester from the start date too, but clean_fields runs
-            # first and would refuse the missing year of an action sent with its dates only.
-            action.year, action.semester = action.start_date.year, semester_of(action.start_date)
-        with model_errors(), transaction.atomic():
-            action.full_clean()
-            action.save()
-            for name, objects in related.items():
-                getattr(action, name).set(objects)
-        return self._representation(action)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = self._save(Action(), dict(serializer.validated_data))
-        return Response(data, status=status.HTTP_201_CREATED)
+        with model_errors():
+            action = action_create(**serializer.validated_data)
+        return Response(self._representation(action), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         action = self.get_object()
         _check_editable(request, action)
         serializer = self.get_serializer(action, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return Response(self._save(action, dict(serializer.validated_data)))
+        with model_errors():
+            action = action_update(action=action, **serializer.validated_data)
+        return Response(self._representation(action))
 
 
 class FigureFilterSet(django_filters.FilterSet):

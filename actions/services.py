@@ -1,15 +1,92 @@
-"""Writes of actions' aggregate figures: used by the admin imports, the API and commands."""
+"""Writes of actions and their aggregate figures: used by the admin, the imports, the API and
+commands. Each checks the model's rules (full_clean) before it saves."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
+from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import ActionStatus
-from projects.models import Organisation
+from projects.models import Office, Organisation
 
-from .models import Action, Figure
+from .models import Action, Certificate, Figure
+
+# The many-to-many fields of an action: set after its row is saved.
+ACTION_RELATIONS = ("offices", "organisers", "certificates")
+
+
+def _check_action_fields(values: dict[str, Any]) -> None:
+    for name in values:
+        try:
+            field = Action._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is None or not field.concrete or name in ACTION_RELATIONS:
+            raise TypeError(f"not a field of an action: {name}")
+
+
+def _action_save(
+    action: Action,
+    values: dict[str, Any],
+    relations: dict[str, Iterable[Office] | Iterable[Organisation] | Iterable[Certificate] | None],
+) -> Action:
+    _check_action_fields(values)
+    for name, value in values.items():
+        setattr(action, name, value)
+    if action.start_date:
+        # clean() derives year and semester from the start date too, but clean_fields() runs
+        # first and would refuse the missing year of an action given with its dates only.
+        action.year, action.semester = action.start_date.year, semester_of(action.start_date)
+    action.full_clean()
+    action.save()
+    for name, objects in relations.items():
+        if objects is not None:
+            getattr(action, name).set(objects)
+    return action
+
+
+@transaction.atomic
+def action_create(
+    *,
+    offices: Iterable[Office] | None = None,
+    organisers: Iterable[Organisation] | None = None,
+    certificates: Iterable[Certificate] | None = None,
+    **values: Any,
+) -> Action:
+    """A new action with these field values (year and semester follow the start date when there
+    is one) and its offices, organisers and certificates."""
+    relations = {"offices": offices, "organisers": organisers, "certificates": certificates}
+    return _action_save(Action(), values, relations)
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: Action,
+    offices: Iterable[Office] | None = None,
+    organisers: Iterable[Organisation] | None = None,
+    certificates: Iterable[Certificate] | None = None,
+    **values: Any,
+) -> Action:
+    """Change the fields given (year and semester follow the start date when there is one) and
+    the many-to-many relations given (None: left as they are)."""
+    relations = {"offices": offices, "organisers": organisers, "certificates": certificates}
+    return _action_save(action, values, relations)
+
+
+@transaction.atomic
+def action_complete(*, action: Action) -> Action:
+    """Mark an action completed, with the model's rules; one already completed is left as is."""
+    if action.status != ActionStatus.COMPLETED:
+        action.status = ActionStatus.COMPLETED
+        action.full_clean()
+        action.save()
+    return action
 
 
 @transaction.atomic

@@ -14,7 +14,6 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -42,7 +41,7 @@ from .serializers import (
     ParticipationSerializer,
     ParticipationWriteSerializer,
 )
-from .services import jobseeker_upsert, participation_upsert
+from .services import jobseeker_update, jobseeker_upsert, participation_upsert
 
 
 class JobseekerFilterSet(django_filters.FilterSet):
@@ -94,17 +93,10 @@ class JobseekerViewSet(UpsertViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         jobseeker = self.get_object()
-        if jobseeker.erased_at:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("This jobseeker's data was erased; it cannot be changed.")]}
-            )
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        for name, value in serializer.validated_data.items():
-            setattr(jobseeker, name, value)
-        with model_errors(), transaction.atomic():
-            jobseeker.full_clean()
-            jobseeker.save()
+        with model_errors():
+            jobseeker = jobseeker_update(jobseeker=jobseeker, **serializer.validated_data)
         return self.written(jobseeker)
 
     @extend_schema(
@@ -202,12 +194,8 @@ class ParticipationViewSet(UpsertViewSet):
         participation = self.get_object()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        current = {
-            name: getattr(participation, name)
-            for name in ParticipationChangeSerializer().fields
-            if name != "status"
-        }
-        values = {**current, "status": participation.status, **serializer.validated_data}
+        current = {name: getattr(participation, name) for name in Participation.OUTCOME_FIELDS}
+        values = {**current, **serializer.validated_data}
         with model_errors():
             participation, _created = participation_upsert(
                 action=participation.action, jobseeker=participation.jobseeker, **values

@@ -1,31 +1,29 @@
-"""Writes of jobseekers and participation: used by the admin imports, the API and commands."""
+"""Writes of jobseekers and participation: used by the admin imports, the API and commands.
+Each checks the model's rules (full_clean) before it saves."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from actions.models import Action
 from projects.models import Organisation
 
 from .models import Jobseeker, Participation
 
-JOBSEEKER_FIELDS = ("given_name", "family_name", "birth_year", "education_level", "is_refugee")
-PARTICIPATION_FIELDS = (
-    "status",
-    "started_on",
-    "completed_on",
-    "placed_on",
-    "hired_on",
-    "hired_by",
-    "certified_on",
-    "certificate",
-)
+
+def _check_fields(kind: str, values: dict[str, Any], known: Collection[str]) -> None:
+    unknown = set(values) - set(known)
+    if unknown:
+        raise TypeError(f"unknown {kind} fields: {', '.join(sorted(unknown))}")
 
 
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
+def _apply(obj: models.Model, values: dict[str, Any]) -> bool:
     changed = False
     for name, value in values.items():
         if getattr(obj, name) != value:
@@ -40,22 +38,32 @@ def jobseeker_upsert(
 ) -> tuple[Jobseeker, bool]:
     """Create the PES's jobseeker with this reference, or update it: pushing a list again makes
     no duplicates. Returns the jobseeker and whether it was created."""
-    unknown = set(values) - set(JOBSEEKER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown jobseeker fields: {', '.join(sorted(unknown))}")
+    _check_fields("jobseeker", values, Jobseeker.DESCRIBING_FIELDS)
     external_ref = external_ref.strip()
-    jobseeker = (
+    held = (
         Jobseeker.objects.select_for_update().filter(pes=pes, external_ref=external_ref).first()
         if external_ref
         else None
     )
-    created = jobseeker is None
-    if created:
-        jobseeker = Jobseeker(pes=pes, external_ref=external_ref)
+    created = held is None
+    jobseeker = Jobseeker(pes=pes, external_ref=external_ref) if held is None else held
     if _apply(jobseeker, values) or created:
         jobseeker.full_clean()
         jobseeker.save()
     return jobseeker, created
+
+
+@transaction.atomic
+def jobseeker_update(*, jobseeker: Jobseeker, **values: Any) -> Jobseeker:
+    """Change what describes a jobseeker, or their reference at the PES (the PES stays). The
+    data of an erased jobseeker stays erased."""
+    _check_fields("jobseeker", values, ("external_ref", *Jobseeker.DESCRIBING_FIELDS))
+    if jobseeker.erased_at:
+        raise ValidationError(_("This jobseeker's data was erased; it cannot be changed."))
+    if _apply(jobseeker, values):
+        jobseeker.full_clean()
+        jobseeker.save()
+    return jobseeker
 
 
 @transaction.atomic
@@ -69,15 +77,12 @@ def participation_upsert(
 ) -> tuple[Participation, bool]:
     """Record a jobseeker's participation in an action, or update it. Returns it and whether it
     was created."""
-    unknown = set(values) - set(PARTICIPATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown participation fields: {', '.join(sorted(unknown))}")
-    participation = (
+    _check_fields("participation", values, Participation.OUTCOME_FIELDS)
+    held = (
         Participation.objects.select_for_update().filter(action=action, jobseeker=jobseeker).first()
     )
-    created = participation is None
-    if created:
-        participation = Participation(action=action, jobseeker=jobseeker)
+    created = held is None
+    participation = Participation(action=action, jobseeker=jobseeker) if held is None else held
     if _apply(participation, {"status": status, "started_on": started_on, **values}) or created:
         participation.full_clean()
         participation.save()
