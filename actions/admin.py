@@ -75,17 +75,7 @@ class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
 
     model = Participation
     extra = 0
-    fields = [
-        "jobseeker",
-        "status",
-        "started_on",
-        "completed_on",
-        "placed_on",
-        "hired_on",
-        "hired_by",
-        "certified_on",
-        "certificate",
-    ]
+    fields = ["jobseeker", *Participation.OUTCOME_FIELDS]
     autocomplete_fields = ["jobseeker", "hired_by", "certificate"]
     parent_project_path = "project"
 

@@ -85,17 +85,7 @@ class PersonalDataAdmin(SimpleHistoryAdmin):
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
-    fields = [
-        "action",
-        "status",
-        "started_on",
-        "completed_on",
-        "placed_on",
-        "hired_on",
-        "hired_by",
-        "certified_on",
-        "certificate",
-    ]
+    fields = ["action", *Participation.OUTCOME_FIELDS]
     autocomplete_fields = ["action", "hired_by", "certificate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:

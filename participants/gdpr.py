@@ -22,29 +22,28 @@ from django.utils import timezone
 
 from .models import Jobseeker, Participation
 
-# Set to an empty value on erasure: everything that says who the person is.
-PERSONAL_FIELDS: dict[str, Any] = {
-    "external_ref": "",
-    "pseudonym": "",
-    "given_name": "",
-    "family_name": "",
-    "birth_year": None,
-    "education_level": "",
-    "is_refugee": None,
-}
+
+def _blank(name: str) -> str | None:
+    """The empty value of a field of the jobseeker: None where the column takes it, else ""."""
+    return None if Jobseeker._meta.get_field(name).null else ""
+
+
+# Set on erasure: an empty value for everything that says who the person is.
+ERASED_VALUES: dict[str, Any] = {name: _blank(name) for name in Jobseeker.PERSONAL_FIELDS}
 
 
 @transaction.atomic
 def jobseeker_erase(*, jobseeker: Jobseeker) -> Jobseeker:
     """Blank the jobseeker's personal data, now and in the audit trail; keep the counts."""
-    for name, empty in PERSONAL_FIELDS.items():
+    for name, empty in ERASED_VALUES.items():
         setattr(jobseeker, name, empty)
     if jobseeker.erased_at is None:
         jobseeker.erased_at = timezone.now()
+    jobseeker.full_clean()
     # The audit trail records that (and by whom) the data was erased, not what it was.
     jobseeker._change_reason = "erased (GDPR)"
     jobseeker.save()
-    jobseeker.history.all().update(**PERSONAL_FIELDS)
+    jobseeker.history.all().update(**ERASED_VALUES)
     erased_name = str(jobseeker)
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Jobseeker), object_id=str(jobseeker.pk)

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -36,41 +36,31 @@ from projects.models import Organisation
 from .models import EducationLevel, Jobseeker, Participation
 from .services import jobseeker_upsert, participation_upsert
 
+# A column per field of the jobseeker that describes them, named as the field but "refugee".
+PERSONAL_COLUMNS: dict[str, str] = {
+    name: {"is_refugee": "refugee"}.get(name, name) for name in Jobseeker.DESCRIBING_FIELDS
+}
 COLUMNS: tuple[str, ...] = (
     "action",
     "pes",
     "reference",
-    "given_name",
-    "family_name",
-    "birth_year",
-    "education_level",
-    "refugee",
-    "status",
-    "started_on",
-    "completed_on",
-    "placed_on",
-    "hired_on",
-    "hired_by",
-    "certified_on",
-    "certificate",
+    *PERSONAL_COLUMNS.values(),
+    *Participation.OUTCOME_FIELDS,
 )
 REQUIRED: tuple[str, ...] = ("pes", "reference", "status")
 # Where a model's error belongs in the file.
 FIELD_COLUMNS: dict[str, str] = {
+    **PERSONAL_COLUMNS,
     "external_ref": "reference",
-    "is_refugee": "refugee",
     "jobseeker": "pes",
     "action": "status",
     NON_FIELD_ERRORS: "",
 }
-PERSONAL_COLUMNS: dict[str, str] = {
-    "given_name": "given_name",
-    "family_name": "family_name",
-    "birth_year": "birth_year",
-    "education_level": "education_level",
-    "is_refugee": "refugee",
-}
-DATE_COLUMNS = ("started_on", "completed_on", "placed_on", "hired_on", "certified_on")
+DATE_COLUMNS: tuple[str, ...] = tuple(
+    name
+    for name in Participation.OUTCOME_FIELDS
+    if isinstance(Participation._meta.get_field(name), models.DateField)
+)
 
 
 def notes() -> dict[str, str]:
@@ -616,12 +606,7 @@ class ParticipationResource(resources.ModelResource):
     action = fields.Field(attribute="action__reference", column_name="action")
     pes = fields.Field(attribute="jobseeker__pes__slug", column_name="pes")
     reference = fields.Field(attribute="jobseeker__external_ref", column_name="reference")
-    given_name = fields.Field(attribute="jobseeker__given_name", column_name="given_name")
-    family_name = fields.Field(attribute="jobseeker__family_name", column_name="family_name")
-    birth_year = fields.Field(attribute="jobseeker__birth_year", column_name="birth_year")
-    education_level = fields.Field(
-        attribute="jobseeker__education_level", column_name="education_level"
-    )
+    # Written yes or no, as the import reads it (dehydrate_refugee).
     refugee = fields.Field(column_name="refugee")
     hired_by = fields.Field(attribute="hired_by__slug", column_name="hired_by")
     certificate = fields.Field(attribute="certificate__slug", column_name="certificate")
@@ -630,6 +615,15 @@ class ParticipationResource(resources.ModelResource):
         model = Participation
         fields = COLUMNS
         export_order = COLUMNS
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The other fields that describe the jobseeker, as they are held, in their columns.
+        for name, column in PERSONAL_COLUMNS.items():
+            if column not in self.fields:
+                self.fields[column] = fields.Field(
+                    attribute=f"jobseeker__{name}", column_name=column
+                )
 
     def dehydrate_refugee(self, participation: Participation) -> str:
         value = participation.jobseeker.is_refugee

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from actions.models import Action, Certificate
 from crossborder.api.base import StrictFieldsMixin
+from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
 from projects.models import Organisation
@@ -36,11 +37,7 @@ class JobseekerSerializer(serializers.ModelSerializer):
             "id",
             "pes",
             "external_ref",
-            "given_name",
-            "family_name",
-            "birth_year",
-            "education_level",
-            "is_refugee",
+            *Jobseeker.DESCRIBING_FIELDS,
             "erased_at",
             "created_at",
         ]
@@ -66,10 +63,13 @@ class WritablePesField(serializers.SlugRelatedField):
 
 
 class JobseekerFieldsMixin(serializers.Serializer):
+    """Jobseeker.DESCRIBING_FIELDS, each with the bounds of its column (a test checks that these
+    are those)."""
+
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     birth_year = serializers.IntegerField(
-        min_value=1900, max_value=2100, required=False, allow_null=True
+        min_value=FIRST_BIRTH_YEAR, max_value=LAST_BIRTH_YEAR, required=False, allow_null=True
     )
     education_level = serializers.ChoiceField(
         choices=EducationLevel.choices, required=False, allow_blank=True
@@ -137,19 +137,15 @@ class ParticipationSerializer(serializers.ModelSerializer):
             "jobseeker",
             "jobseeker_ref",
             "pes",
-            "status",
-            "started_on",
-            "completed_on",
-            "placed_on",
-            "hired_on",
-            "hired_by",
-            "certified_on",
-            "certificate",
+            *Participation.OUTCOME_FIELDS,
         ]
         read_only_fields = fields
 
 
 class ParticipationFieldsMixin(serializers.Serializer):
+    """Participation.OUTCOME_FIELDS but the status, which each serializer below declares as it
+    needs it (a test checks that these are those)."""
+
     started_on = serializers.DateField(required=False, allow_null=True)
     completed_on = serializers.DateField(required=False, allow_null=True)
     placed_on = serializers.DateField(required=False, allow_null=True)

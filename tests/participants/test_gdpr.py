@@ -272,3 +272,24 @@ def test_another_pes_cannot_erase_or_export_the_person(client, coordinator, hele
         assert response.get("Content-Disposition") is None
 
     assert Jobseeker.objects.get(pk=helene.pk).family_name == "Dupré"
+
+
+def test_every_field_of_a_jobseeker_is_personal_or_kept_by_erasure():
+    """A field added to the jobseeker must say whether erasure blanks it: in PERSONAL_FIELDS
+    (blanked, and read by the services, API, imports, exports and admin) or KEPT_FIELDS."""
+    fields = {field.name for field in Jobseeker._meta.concrete_fields}
+    personal, kept = set(Jobseeker.PERSONAL_FIELDS), set(Jobseeker.KEPT_FIELDS)
+    assert personal & kept == set()
+    assert fields == personal | kept
+
+
+def test_erasure_blanks_every_personal_field_now_and_in_the_audit_trail(helene):
+    helene.refresh_from_db()
+    assert all(getattr(helene, name) not in ("", None) for name in Jobseeker.PERSONAL_FIELDS)
+    jobseeker_erase(jobseeker=helene)
+    erased = Jobseeker.objects.get(pk=helene.pk)
+    for name in Jobseeker.PERSONAL_FIELDS:
+        assert getattr(erased, name) in ("", None), name
+    for record in erased.history.all():
+        for name in Jobseeker.PERSONAL_FIELDS:
+            assert getattr(record, name) in ("", None), name
