@@ -25,7 +25,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crossborder.core import tabular
 from crossborder.core.metrics import Metric
-from crossborder.core.vocabulary import STARTED_STATUSES, ActionStatus, OrganisationKind
+from crossborder.core.vocabulary import (
+    STARTED_STATUSES,
+    ActionStatus,
+    OrganisationKind,
+    in_each_language,
+)
 from participants.models import Participation
 from projects.access import (
     can_write_personal_data,
@@ -203,7 +208,7 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
         "figure_count",
     ]
     list_filter = ["project", "action_type", "status", SemesterFilter, PesFilter, "sector", "year"]
-    search_fields = ["reference", "title_en", "title_nl", "title_fr", "place", "description_en"]
+    search_fields = ["reference", *in_each_language("title"), "place", "description_en"]
     date_hierarchy = "start_date"
     autocomplete_fields = [
         "project",
@@ -588,9 +593,7 @@ class FigureAdmin(ExportMixin, ProjectScopedAdmin):
     list_filter = ["metric", "pes", "is_lower_bound", "action__project"]
     search_fields = [
         "action__reference",
-        "action__title_en",
-        "action__title_nl",
-        "action__title_fr",
+        *in_each_language("action__title"),
         "note",
     ]
     autocomplete_fields = ["action", "pes"]
@@ -625,10 +628,10 @@ class JobOfferAdmin(ProjectScopedAdmin):
 @admin.register(Sector)
 class SectorAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name_en", "name_nl", "name_fr", "slug"]
+    search_fields = [*in_each_language("name"), "slug"]
 
 
 @admin.register(Certificate)
 class CertificateAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug", "country"]
-    search_fields = ["name_en", "name_nl", "name_fr", "slug"]
+    search_fields = [*in_each_language("name"), "slug"]

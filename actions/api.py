@@ -28,6 +28,7 @@ from crossborder.api.base import (
 )
 from crossborder.api.caching import cached_read
 from crossborder.core.metrics import FIGURE_METRICS
+from crossborder.core.vocabulary import in_each_language
 from projects import access
 from reports.filters import ActionFilterSet
 
@@ -65,7 +66,7 @@ class ActionViewSet(WritableViewSet):
 
     permission_classes = [ProgrammeDataAccess]
     filterset_class = ActionFilterSet
-    search_fields = ["reference", "title_en", "title_nl", "title_fr", "place"]
+    search_fields = ["reference", *in_each_language("title"), "place"]
     ordering_fields = ["start_date", "year", "semester", "reference", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Action]:

@@ -15,7 +15,13 @@ from rest_framework import serializers
 
 from crossborder.api.base import StrictFieldsMixin
 from crossborder.core.metrics import FIGURE_METRICS
-from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR
+from crossborder.core.vocabulary import (
+    ActionStatus,
+    ActionType,
+    OrganisationKind,
+    in_each_language,
+)
 from projects import access
 from projects.models import Office, Organisation, Project
 
@@ -55,9 +61,7 @@ ACTION_FIELDS = [
     "action_type",
     "status",
     "title",
-    "title_en",
-    "title_nl",
-    "title_fr",
+    *in_each_language("title"),
     "description",
     "cancellation_reason",
     "start_date",
@@ -112,9 +116,7 @@ ACTION_VALUES = (
     "action_type",
     "status",
     "title",
-    "title_en",
-    "title_nl",
-    "title_fr",
+    *in_each_language("title"),
     "description",
     "cancellation_reason",
     "start_date",
@@ -196,9 +198,7 @@ def action_representations(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
             "action_type": row["action_type"],
             "status": row["status"],
             "title": row["title"],
-            "title_en": row["title_en"],
-            "title_nl": row["title_nl"],
-            "title_fr": row["title_fr"],
+            **{name: row[name] for name in in_each_language("title")},
             "description": row["description"],
             "cancellation_reason": row["cancellation_reason"],
             "start_date": date.to_representation(row["start_date"]),
@@ -273,7 +273,7 @@ class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     certificates = serializers.SlugRelatedField(
         slug_field="slug", queryset=Certificate.objects.all(), many=True, required=False
     )
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    year = serializers.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     class Meta:
         model = Action
@@ -282,9 +282,7 @@ class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "reference",
             "action_type",
             "status",
-            "title_en",
-            "title_nl",
-            "title_fr",
+            *in_each_language("title"),
             "description",
             "cancellation_reason",
             "start_date",

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from crossborder.core.vocabulary import in_each_language
+
 from .access import actions_editable_by, projects_editable_by
 from .models import (
     BorderOfficePair,
@@ -236,7 +238,7 @@ class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
         "dashboard",
     ]
     list_filter = ["programme"]
-    search_fields = ["name_en", "name_nl", "name_fr", "slug"]
+    search_fields = [*in_each_language("name"), "slug"]
     autocomplete_fields = ["lead_partner"]
     list_select_related = ["programme", "lead_partner"]
     inlines = [ProjectPartnerInline, WorkPackageInline, TargetInline]
@@ -254,7 +256,7 @@ class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
 class WorkPackageAdmin(ProjectScopedAdmin, TranslationAdmin):
     list_display = ["code", "name", "project", "coordinator"]
     list_filter = ["project"]
-    search_fields = ["code", "name_en", "name_nl", "name_fr"]
+    search_fields = ["code", *in_each_language("name")]
     autocomplete_fields = ["coordinator"]
     list_select_related = ["project", "coordinator"]
 
@@ -263,7 +265,7 @@ class WorkPackageAdmin(ProjectScopedAdmin, TranslationAdmin):
 class IndicatorAdmin(SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["code", "name", "unit", "source", "action_types"]
     list_filter = ["unit", "source"]
-    search_fields = ["code", "name_en", "name_nl", "name_fr"]
+    search_fields = ["code", *in_each_language("name")]
 
 
 @admin.register(Target)

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from crossborder.api.base import FORMAT_PARAMETER, ApiViewMixin, ProgrammeDataAccess
-from crossborder.core.vocabulary import OrganisationKind
+from crossborder.core.vocabulary import OrganisationKind, in_each_language
 from reports.selectors import IndicatorProgress, indicator_progress
 
 from . import access
@@ -70,7 +70,7 @@ class ProjectViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ProgrammeDataAccess]
     lookup_field = "slug"
     filterset_class = ProjectFilterSet
-    search_fields = ["slug", "name_en", "name_nl", "name_fr"]
+    search_fields = ["slug", *in_each_language("name")]
     ordering_fields = ["slug", "starts_on", "ends_on"]
 
     def get_queryset(self) -> QuerySet[Project]:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crossborder.core.metrics import Metric
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 
 
@@ -359,7 +360,7 @@ class Target(models.Model):
                 fields=["project", "indicator", "kind", "year"], name="target_unique"
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
                 name="target_year_plausible",
                 violation_error_message=_("The year must lie between 2000 and 2100."),
             ),

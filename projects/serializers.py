@@ -9,6 +9,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crossborder.core.vocabulary import in_each_language
+
 from .models import (
     FormerName,
     Indicator,
@@ -29,9 +31,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         fields = [
             "slug",
             "name",
-            "name_en",
-            "name_nl",
-            "name_fr",
+            *in_each_language("name"),
             "starts_on",
             "ends_on",
             "projects",
@@ -97,9 +97,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "slug",
             "programme",
             "name",
-            "name_en",
-            "name_nl",
-            "name_fr",
+            *in_each_language("name"),
             "summary",
             "starts_on",
             "ends_on",

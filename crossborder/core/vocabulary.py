@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,3 +54,9 @@ class OrganisationKind(models.TextChoices):
 # Rules of the guidance cohort (domain brief): at most 12 jobseekers, at most 3 months.
 COHORT_MAX_JOBSEEKERS = 12
 COHORT_MAX_MONTHS = 3
+
+
+def in_each_language(field: str) -> list[str]:
+    """The columns modeltranslation gives a translated field, one per language of
+    settings.LANGUAGES in their order: title_en, title_nl, title_fr."""
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES]

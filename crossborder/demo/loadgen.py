@@ -36,8 +36,13 @@ from django.db import connection, models, transaction
 from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector
 from crossborder.core.dataversion import bump_data_version
 from crossborder.core.metrics import Metric
-from crossborder.core.periods import add_months, semester_of
-from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from crossborder.core.periods import Semester, add_months, semester_of
+from crossborder.core.vocabulary import (
+    COHORT_MAX_MONTHS,
+    ActionStatus,
+    ActionType,
+    OrganisationKind,
+)
 from participants.models import EducationLevel, Jobseeker, Participation, pseudonym_for
 from projects.models import Country, Organisation, PartnerRole, Programme, Project, ProjectPartner
 
@@ -446,7 +451,7 @@ class Generator:
             assert start is not None
             end = start + datetime.timedelta(days=rng.randint(*profile.days))
             if action_type == ActionType.GUIDANCE_COHORT:
-                end = min(end, add_months(start, 3))
+                end = min(end, add_months(start, COHORT_MAX_MONTHS))
             reason = ""
             note = ""
             semester = semester_of(start)
@@ -455,7 +460,7 @@ class Generator:
                 if rng.random() < 0.3:
                     # Planned with only a rough period: "autumn" of the semester.
                     start = end = None
-                    semester, note = f"{year}-S2", "autumn"
+                    semester, note = str(Semester(year, 2)), "autumn"
             elif end >= self.as_of:
                 status = ActionStatus.ONGOING
             elif rng.random() < 0.03:
