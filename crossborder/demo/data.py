@@ -2,7 +2,10 @@
 
 The source is `shared/domain/parliamentary-answer-443-2018.nl.txt`; the brief beside it lists each
 fact in English. Loading is idempotent: rows are found by their slug or reference and only saved
-when something differs, so a second run writes nothing (not even audit-trail entries).
+when something differs, so a second run writes nothing (not even audit-trail entries). Actions
+and their figures are written through their services; the rows that have none (programmes,
+organisations, projects and their parts, employers present, jobs, users) through _upsert, which
+checks each with full_clean() as the admin's forms do.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
+from actions.models import Action, ActionEmployer, Certificate, JobOffer, Sector
+from actions.services import action_create, action_update, figure_upsert
 from crossborder.core.metrics import Metric
 from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
@@ -900,11 +904,6 @@ def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str,
     return obj
 
 
-def _set_m2m(manager: Any, objects: list[models.Model]) -> None:
-    if {o.pk for o in manager.all()} != {o.pk for o in objects}:
-        manager.set(objects)
-
-
 @transaction.atomic
 def load_demo(*, with_users: bool) -> list[tuple[str, str, str]]:
     """Load the demo; returns the demo logins (username, password, role) when users are made."""
@@ -1013,42 +1012,56 @@ def _load_action(
     certificates: dict[str, Certificate],
 ) -> None:
     en, nl, fr = demo.titles
-    action = _upsert(
-        Action,
-        {"reference": demo.reference},
-        {
-            "project": projects[demo.project],
-            "work_package": work_packages[(demo.project, demo.work_package)]
-            if demo.work_package
-            else None,
-            "action_type": demo.action_type,
-            "status": demo.status,
-            "title_en": en,
-            "title_nl": nl,
-            "title_fr": fr,
-            "description_en": demo.description,
-            "year": demo.year,
-            "semester": semester_of(demo.start) if demo.start else demo.semester,
-            "start_date": demo.start,
-            "end_date": demo.end,
-            "period_note": demo.period_note,
-            "place": demo.place,
-            "online": demo.online,
-            "sector": sectors[demo.sector] if demo.sector else None,
-            "language_hours": demo.language_hours,
-            "duration_days": demo.duration_days,
-            "capacity": demo.capacity,
-            "cancellation_reason": demo.cancellation_reason,
-        },
-    )
-    _set_m2m(action.organisers, [orgs[slug] for slug in demo.organisers])
-    _set_m2m(action.offices, [offices[slug] for slug in demo.offices])
-    _set_m2m(action.certificates, [certificates[slug] for slug in demo.certificates])
+    values: dict[str, Any] = {
+        "project": projects[demo.project],
+        "work_package": work_packages[(demo.project, demo.work_package)]
+        if demo.work_package
+        else None,
+        "action_type": demo.action_type,
+        "status": demo.status,
+        "title_en": en,
+        "title_nl": nl,
+        "title_fr": fr,
+        "description_en": demo.description,
+        "year": demo.year,
+        "semester": semester_of(demo.start) if demo.start else demo.semester,
+        "start_date": demo.start,
+        "end_date": demo.end,
+        "period_note": demo.period_note,
+        "place": demo.place,
+        "online": demo.online,
+        "sector": sectors[demo.sector] if demo.sector else None,
+        "language_hours": demo.language_hours,
+        "duration_days": demo.duration_days,
+        "capacity": demo.capacity,
+        "cancellation_reason": demo.cancellation_reason,
+    }
+    relations: dict[str, list[Any]] = {
+        "organisers": [orgs[slug] for slug in demo.organisers],
+        "offices": [offices[slug] for slug in demo.offices],
+        "certificates": [certificates[slug] for slug in demo.certificates],
+    }
+    action = Action.objects.filter(reference=demo.reference).first()
+    if action is None:
+        action = action_create(reference=demo.reference, **values, **relations)
+    else:
+        # Only what differs, so that a rerun writes nothing.
+        changed = {name: value for name, value in values.items() if getattr(action, name) != value}
+        changed_relations = {
+            name: objects
+            for name, objects in relations.items()
+            if {o.pk for o in getattr(action, name).all()} != {o.pk for o in objects}
+        }
+        if changed or changed_relations:
+            action_update(action=action, **changed, **changed_relations)
     for metric, pes, value, lower_bound, note in demo.figures:
-        _upsert(
-            Figure,
-            {"action": action, "metric": metric, "pes": orgs[pes] if pes else None},
-            {"value": value, "is_lower_bound": lower_bound, "note": note},
+        figure_upsert(
+            action=action,
+            metric=metric,
+            pes=orgs[pes] if pes else None,
+            value=value,
+            is_lower_bound=lower_bound,
+            note=note,
         )
     for org, vacancies in demo.employers:
         _upsert(
