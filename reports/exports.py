@@ -1,18 +1,19 @@
-"""The year report and the outcomes table as files: .docx, .xlsx, .csv, .json, and the page.
+"""The year report, the outcomes table and the action list as files: .docx, .xlsx, .csv, .json,
+and the page.
 
 Everything here is presentation: it counts nothing and queries nothing. ``answer_sheet`` turns a
 YearReport into the text of one language (headings, sentences, tables of cells), and every
 writer renders that same sheet, so the page, the Word file and the workbook always say the same.
 The .csv is the flat table of the report's actions, one row per action, so that its columns add
-up to the totals.
+up to the totals. The files are written by the project's one CSV and one .xlsx writer
+(crossborder.core.writers), and each output's formats are declared at the end of this module.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,25 +21,21 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy, override
 
-from crossborder.api.renderers import flatten
+from actions.models import Action
 from crossborder.core import metrics as registry
+from crossborder.core.formats import CSV, DOCX, HTML, JSON, XLSX, Writers
+from crossborder.core.metrics import REPORT_METRICS, SUMMED_METRICS, Metric
+from crossborder.core.periods import Semester
 from crossborder.core.vocabulary import ActionStatus, ActionType
+from crossborder.core.writers import XlsxWorkbook, write_csv, write_xlsx
 from projects.models import IndicatorUnit, TargetKind
 
-from .selectors import METRICS, SUMMED_METRICS, OutcomeTable
+from .selectors import OutcomeTable
 from .year_report import ActionLine, Breakdown, Figures, TypeSection, YearReport
 
-# The order metrics are shown in, after `actions` and `starts`.
-OUTCOME_METRICS: tuple[str, ...] = (
-    "interested",
-    "completions",
-    "placements",
-    "hires",
-    "certificates",
-    "employers",
-    "agencies",
-    "vacancies",
-)
+# The metrics shown after `actions` and `starts` (the figure every table leads with), in the
+# registry's order.
+OUTCOME_METRICS: tuple[str, ...] = tuple(m for m in SUMMED_METRICS if m != Metric.STARTS)
 
 # "agro-food: 13 in 2 actions", the starts of one sector.
 SECTOR_PHRASE = ngettext_lazy(
@@ -56,10 +53,6 @@ DIMENSION_HEADINGS = {
     "sector": gettext_lazy("Sector"),
     "status": gettext_lazy("Status"),
 }
-
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 # Text of one language.
 
@@ -154,10 +147,10 @@ def metric_phrase(figures: Figures, metric: str) -> str:
 def semester_text(semester: str | None) -> str:
     if not semester:
         return _("semester unknown")
-    year, half = semester.split("-S")
-    if half == "1":
-        return _("1st semester %(year)s") % {"year": year}
-    return _("2nd semester %(year)s") % {"year": year}
+    period = Semester.parse(semester)
+    if period.half == 1:
+        return _("1st semester %(year)s") % {"year": period.year}
+    return _("2nd semester %(year)s") % {"year": period.year}
 
 
 def pes_text(report: YearReport, pes: str | None) -> str:
@@ -567,18 +560,8 @@ def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
         return rows
 
 
-def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    # flatten() guards against formulas (CSV injection) and joins lists, as the API's CSV does.
-    writer.writerows(flatten(row) for row in rows)
-    # The byte-order mark makes Excel read the file as UTF-8 (Pôle emploi, Réfugiés).
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def year_report_csv(report: YearReport, lang: str) -> bytes:
-    return _csv(flat_columns(report), flat_rows(report, lang))
+    return write_csv(flat_rows(report, lang), columns=flat_columns(report))
 
 
 # HTML
@@ -680,59 +663,41 @@ def _lower_bound_format() -> str:
     return f"{quoted[0] if prefix else ''}0{quoted[1] if suffix else ''}"
 
 
-def _sheet_title(text: str) -> str:
-    """Excel refuses some characters in sheet names and more than 31 of them."""
-    return "".join(c for c in text if c not in "[]:*?/\\")[:31] or "Sheet"
-
-
 def year_report_xlsx(report: YearReport, lang: str) -> bytes:
     """A workbook: the answer sheet (headings, summaries and tables, figures as numbers) and the
     flat table of the actions."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     sheet = answer_sheet(report, lang)
-    workbook = Workbook()
     with override(lang):
-        at_least = _lower_bound_format()
-        answer = workbook.active
-        answer.title = _sheet_title(_("Answer %(year)s") % {"year": report.year})
-        bold, heading = Font(bold=True), Font(bold=True, size=14)
+        workbook = XlsxWorkbook(lower_bound_format=_lower_bound_format())
+        answer = workbook.sheet(_("Answer %(year)s") % {"year": report.year})
 
-        def line(*cells: Any, font: Font | None = None) -> None:
-            answer.append(list(cells))
-            if font is not None:
-                for cell in answer[answer.max_row]:
-                    cell.font = font
+        def cells(row: list[Cell], bold: bool = False) -> None:
+            answer.append(
+                [cell.number if cell.number is not None else cell.text for cell in row],
+                bold=bold,
+                lower_bounds={index for index, cell in enumerate(row) if cell.lower_bound},
+            )
 
         def table(data: Table) -> None:
-            line(*data.columns, font=bold)
+            answer.append(data.columns, bold=True)
             for row in data.rows:
-                write_row(row)
+                cells(row)
             if data.footer:
-                write_row(data.footer, font=bold)
-            line()
+                cells(data.footer, bold=True)
+            answer.append()
 
-        def write_row(row: list[Cell], font: Font | None = None) -> None:
-            answer.append([c.number if c.number is not None else c.text for c in row])
-            for cell, value in zip(answer[answer.max_row], row, strict=False):
-                if value.lower_bound:
-                    cell.number_format = at_least
-                if font is not None:
-                    cell.font = font
-
-        line(sheet.title, font=Font(bold=True, size=16))
-        line(sheet.scope)
-        line()
+        answer.append([sheet.title], bold=True, size=16)
+        answer.append([sheet.scope])
+        answer.append()
         for project in sheet.projects:
-            line(project.heading, font=heading)
+            answer.append([project.heading], bold=True, size=14)
             if project.description:
-                line(project.description)
-            line(project.summary)
-            line()
+                answer.append([project.description])
+            answer.append([project.summary])
+            answer.append()
             for block in project.types:
-                line(block.heading, font=bold)
-                line(block.summary)
+                answer.append([block.heading], bold=True)
+                answer.append([block.summary])
                 table(block.table)
             for title, items in (
                 (project.cancelled_heading, project.cancelled),
@@ -740,81 +705,60 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
                 (project.planned_next_heading, project.planned_next),
             ):
                 if items:
-                    line(title, font=bold)
+                    answer.append([title], bold=True)
                     for item in items:
-                        line(item)
-                    line()
-        line(sheet.totals_heading, font=heading)
-        for block in sheet.totals:
-            line(block.heading, font=bold)
-            table(block.table)
-            if block.note:
-                line(block.note)
-                line()
-        line(sheet.indicators_heading, font=heading)
-        line(sheet.indicators_note)
+                        answer.append([item])
+                    answer.append()
+        answer.append([sheet.totals_heading], bold=True, size=14)
+        for totals in sheet.totals:
+            answer.append([totals.heading], bold=True)
+            table(totals.table)
+            if totals.note:
+                answer.append([totals.note])
+                answer.append()
+        answer.append([sheet.indicators_heading], bold=True, size=14)
+        answer.append([sheet.indicators_note])
         table(sheet.indicators)
         for note in sheet.notes:
-            line(note)
-        answer.column_dimensions["A"].width = 28
-        answer.column_dimensions["C"].width = 40
+            answer.append([note])
+        answer.width("A", 28)
+        answer.width("C", 40)
 
-        actions = workbook.create_sheet(_sheet_title(_("Actions")))
-        columns = flat_columns(report)
-        actions.append(columns)
-        for cell in actions[1]:
-            cell.font = bold
-        for row in flat_rows(report, lang):
-            actions.append([_xlsx_value(row[column]) for column in columns])
-            bounds = row["lower_bounds"]
-            for cell, column in zip(actions[actions.max_row], columns, strict=True):
-                if column in bounds:
-                    cell.number_format = at_least
-        actions.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return ", ".join(value)
-    # A text starting with "=" would be read as a formula.
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
+        workbook.sheet(_("Actions")).table(
+            flat_rows(report, lang), columns=flat_columns(report), lower_bounds="lower_bounds"
+        )
+    return workbook.to_bytes()
 
 
 # The outcomes table (the `report outcomes` command).
 
 
 def outcomes_columns(table: OutcomeTable) -> list[str]:
-    return [*table.group_by, *METRICS, "lower_bound", "lower_bounds"]
+    return [*table.group_by, *REPORT_METRICS, "lower_bound", "lower_bounds"]
 
 
-def outcomes_csv(table: OutcomeTable) -> bytes:
+# The outcomes table's writers take the language as every writer does; only the workbook has
+# words to translate.
+
+
+def outcomes_csv(table: OutcomeTable, lang: str = "") -> bytes:
     """The rows of the table, as the API's `?format=csv` gives them (totals are in the JSON and
     the workbook: `actions` and `people` do not add up over the rows)."""
-    return _csv(outcomes_columns(table), table.rows)
+    return write_csv(table.rows, columns=outcomes_columns(table))
 
 
-def outcomes_json(table: OutcomeTable) -> bytes:
+def outcomes_json(table: OutcomeTable, lang: str = "") -> bytes:
     return (json.dumps(table.as_dict(), ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
     """The rows and, in bold, the totals; a minimum reads "at least 200" and stays a number."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
     with override(lang):
-        at_least = _lower_bound_format()
-        sheet = workbook.active
-        sheet.title = _sheet_title(_("Outcomes"))
-        sheet.append(
+        workbook = XlsxWorkbook(lower_bound_format=_lower_bound_format())
+        sheet = workbook.sheet(_("Outcomes"))
+        sheet.header(
             [str(DIMENSION_HEADINGS[d]) for d in table.group_by]
-            + [registry.heading(m) for m in METRICS]
+            + [registry.heading(m) for m in REPORT_METRICS]
         )
         unknown = {
             "pes": _("PES unknown"),
@@ -825,22 +769,100 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
         if table.group_by:
             # Without a dimension the one row is the totals already.
             lines.append((table.totals, True))
+        width = len(table.group_by)
         for row, is_total in lines:
             if is_total:
-                dimensions = [_("Total"), *[""] * (len(table.group_by) - 1)][: len(table.group_by)]
+                dimensions = [_("Total"), *[""] * (width - 1)][:width]
             else:
                 dimensions = [
                     row[d] if row[d] is not None else unknown.get(d, "") for d in table.group_by
                 ]
-            sheet.append(dimensions + [row[m] for m in METRICS])
-            for cell, metric in zip(sheet[sheet.max_row][len(dimensions) :], METRICS, strict=True):
-                if metric in row["lower_bounds"]:
-                    cell.number_format = at_least
-                if is_total:
-                    cell.font = Font(bold=True)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+            sheet.append(
+                dimensions + [row[m] for m in REPORT_METRICS],
+                lower_bounds={
+                    width + index
+                    for index, metric in enumerate(REPORT_METRICS)
+                    if metric in row["lower_bounds"]
+                },
+                bold=is_total,
+            )
+    return workbook.to_bytes()
+
+
+# The action list (its downloads).
+
+
+@dataclass
+class Listing:
+    """Rows as a download lays them out: the sheet's title, the columns (keys of the rows) and
+    their headings in one language."""
+
+    title: str
+    columns: list[str]
+    headings: list[str]
+    rows: list[dict[str, Any]]
+
+
+def action_listing(actions: Sequence[Action], figures: Mapping[int, Mapping[str, Any]]) -> Listing:
+    """The actions in their order, with their figures from the reports layer (keyed by action
+    id; an action without any counts zero), headed in the active language."""
+    columns = {
+        "reference": _("Reference"),
+        "title": _("Title"),
+        "project": _("Project"),
+        "action_type": _("Type"),
+        "status": _("Status"),
+        "start_date": _("Start date"),
+        "end_date": _("End date"),
+        "year": _("Year"),
+        "semester": _("Semester"),
+        "place": _("Place"),
+        "sector": _("Sector"),
+        **{metric: registry.heading(metric) for metric in SUMMED_METRICS},
+        "lower_bounds": _("Lower bounds"),
+    }
+    rows = []
+    for action in actions:
+        row = figures.get(action.pk, {})
+        rows.append(
+            {
+                "reference": action.reference,
+                "title": action.title,
+                "project": action.project.name,
+                "action_type": action.get_action_type_display(),
+                "status": action.get_status_display(),
+                "start_date": action.start_date,
+                "end_date": action.end_date,
+                "year": action.year,
+                "semester": action.semester,
+                "place": action.place,
+                "sector": action.sector.name if action.sector else "",
+                **{metric: row.get(metric, 0) for metric in SUMMED_METRICS},
+                "lower_bounds": ", ".join(
+                    registry.heading(metric) for metric in row.get("lower_bounds", [])
+                ),
+            }
+        )
+    return Listing(str(_("Actions")), list(columns), [str(h) for h in columns.values()], rows)
+
+
+def listing_csv(listing: Listing, lang: str) -> bytes:
+    return write_csv(listing.rows, columns=listing.columns, headings=listing.headings)
+
+
+def listing_xlsx(listing: Listing, lang: str) -> bytes:
+    return write_xlsx(
+        listing.rows, title=listing.title, columns=listing.columns, headings=listing.headings
+    )
+
+
+# The formats of each output, in the order a page offers them. A listing is written in the
+# language it was made in; the other outputs are written in the language asked for.
+
+YEAR_REPORT: Writers[YearReport] = Writers(
+    {HTML: year_report_html, XLSX: year_report_xlsx, DOCX: year_report_docx, CSV: year_report_csv}
+)
+OUTCOMES: Writers[OutcomeTable] = Writers(
+    {CSV: outcomes_csv, JSON: outcomes_json, XLSX: outcomes_xlsx}
+)
+ACTION_LIST: Writers[Listing] = Writers({CSV: listing_csv, XLSX: listing_xlsx})

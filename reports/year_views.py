@@ -1,12 +1,12 @@
 """The year report ("answer sheet") as a printable page and as .xlsx, .docx and .csv downloads.
 
-`reports/year/<year>/?project=<slug>&lang=nl|fr|en&format=html|xlsx|docx|csv`: every format is
-written from the same YearReport; a parameter not understood is a 400 that names it.
+`reports/year/<year>/?project=<slug>&lang=<a language of the site>&format=<a format of
+exports.YEAR_REPORT>`: every format is written from the same YearReport; a parameter not
+understood is a 400 that names it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,25 +19,21 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from crossborder.core.formats import HTML, UnknownFormat
 from projects.access import can_read_programme
 
 from . import exports
 from .selectors import ReportParameterError
-from .year_report import LANGUAGES, YearReport
+from .year_report import LANGUAGES
 from .year_report import year_report as build_year_report
 
 PARAMETERS = ("project", "lang", "format")
 TEMPLATE = "reports/year_report.html"
-DOWNLOADS: dict[str, tuple[str, Callable[[YearReport, str], bytes]]] = {
-    "xlsx": (exports.XLSX_MEDIA_TYPE, exports.year_report_xlsx),
-    "docx": (exports.DOCX_MEDIA_TYPE, exports.year_report_docx),
-    "csv": ("text/csv; charset=utf-8", exports.year_report_csv),
-}
-FORMATS = ("html", *DOWNLOADS)
 
 
-def filename(year: int, lang: str, file_format: str) -> str:
-    return f"answer-{year}-{lang}.{file_format}"
+def filename(year: int, lang: str) -> str:
+    """A download's name without its extension: answer-2017-nl."""
+    return f"answer-{year}-{lang}"
 
 
 def _bad_request(errors: dict[str, list[str]]) -> HttpResponse:
@@ -50,7 +46,7 @@ def _language(value: str | None) -> str:
     if value:
         return value
     active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return active if active in LANGUAGES else "en"
+    return active if active in LANGUAGES else settings.LANGUAGE_CODE
 
 
 @require_GET
@@ -68,12 +64,10 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             _("“%(value)s” is not a language; use any of: %(choices)s.")
             % {"value": lang, "choices": ", ".join(LANGUAGES)}
         ]
-    file_format = params.get("format") or "html"
-    if file_format not in FORMATS:
-        errors["format"] = [
-            _("“%(value)s” is not a format; use any of: %(choices)s.")
-            % {"value": file_format, "choices": ", ".join(FORMATS)}
-        ]
+    try:
+        file_format, write = exports.YEAR_REPORT.get(params.get("format") or HTML.name)
+    except UnknownFormat as error:
+        errors["format"] = [str(error)]
     projects = [slug.strip() for value in params.getlist("project") for slug in value.split(",")]
     projects = [slug for slug in projects if slug]
     if errors:
@@ -83,11 +77,11 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
     except ReportParameterError as error:
         return _bad_request(error.message_dict)
 
-    if file_format in DOWNLOADS:
-        media_type, write = DOWNLOADS[file_format]
-        response = HttpResponse(write(report, lang), content_type=media_type)
+    # As HTML the report is this page, inside the site; every other format is a download.
+    if file_format != HTML:
+        response = HttpResponse(write(report, lang), content_type=file_format.content_type)
         response["Content-Disposition"] = (
-            f'attachment; filename="{filename(year, lang, file_format)}"'
+            f'attachment; filename="{file_format.filename(filename(year, lang))}"'
         )
         return response
 
@@ -107,7 +101,11 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             "report": report,
             "previous_url": url(year=year - 1),
             "next_url": url(year=year + 1),
-            "downloads": [(code.upper(), url(format=code)) for code in DOWNLOADS],
+            "downloads": [
+                (fmt.label, url(format=fmt.name))
+                for fmt in exports.YEAR_REPORT.formats
+                if fmt != HTML
+            ],
             # Not `languages`: base.html names the site's language switcher so.
             "report_languages": [(code, url(lang=code), code == lang) for code in LANGUAGES],
             "project_choices": [

@@ -200,7 +200,7 @@ def test_organisations_as_csv_flatten_nested_objects(api):
 
 
 def test_csv_cells_that_excel_would_run_as_formulas_are_quoted():
-    from crossborder.api.renderers import write_csv
+    from crossborder.core.writers import write_csv
 
     content = write_csv([{"title": "=HYPERLINK(1)", "value": -3, "note": "@x"}])
     assert parse_csv(content) == [{"title": "'=HYPERLINK(1)", "value": "-3", "note": "'@x"}]

@@ -1,9 +1,10 @@
 """Scheduled exports of the reports layer.
 
-    manage.py report outcomes --year 2017 --group-by action_type,pes --format csv|json|xlsx
-    manage.py report year 2017 --format docx|xlsx|csv|html -o answer-2017.docx --lang nl
+    manage.py report outcomes --year 2017 --group-by action_type,pes --format csv
+    manage.py report year 2017 --format docx -o answer-2017.docx --lang nl
 
-Text formats go to stdout without -o; .xlsx and .docx need -o. A file is written whole or not at
+Each report's formats are those of its writers in reports.exports (`--help` lists them); text
+formats go to stdout without -o, binary ones need -o. A file is written whole or not at
 all (written beside its target, then renamed), so a scheduled run never leaves half a file, and
 running it again writes the same report again: nothing else changes.
 """
@@ -13,20 +14,20 @@ from __future__ import annotations
 import os
 import tempfile
 from argparse import ArgumentParser
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from crossborder.core.formats import UnknownFormat, Writers
+from crossborder.core.periods import parse_year
 from reports import exports
 from reports.selectors import OutcomeTable, ReportParameterError, outcomes
 from reports.year_report import LANGUAGES, YearReport, year_report
 
-BINARY_FORMATS = ("xlsx", "docx")
 # Filters of the reports layer (reports.filters.ActionFilterSet), as options.
 FILTER_OPTIONS = {
     "year": "Year(s) in which the actions start, e.g. 2017 or 2017,2018.",
@@ -37,17 +38,14 @@ FILTER_OPTIONS = {
     "sector": "Sector slug(s).",
     "status": "Status(es); by default the realised ones (ongoing, completed).",
 }
-OUTCOME_WRITERS: dict[str, Callable[[OutcomeTable, str], bytes]] = {
-    "csv": lambda table, lang: exports.outcomes_csv(table),
-    "json": lambda table, lang: exports.outcomes_json(table),
-    "xlsx": exports.outcomes_xlsx,
-}
-YEAR_WRITERS: dict[str, Callable[[YearReport, str], bytes]] = {
-    "docx": exports.year_report_docx,
-    "xlsx": exports.year_report_xlsx,
-    "csv": exports.year_report_csv,
-    "html": exports.year_report_html,
-}
+
+
+def _format_help(writers: Writers[Any]) -> str:
+    """The formats of a report for --help, from the formats' registry."""
+    binary = [fmt.name for fmt in writers.formats if fmt.binary]
+    return f"One of {', '.join(writers.names)}" + (
+        f"; binary, so only with -o: {', '.join(binary)}." if binary else "."
+    )
 
 
 def _option(parameter: str, positional: tuple[str, ...] = ()) -> str:
@@ -88,7 +86,8 @@ class Command(BaseCommand):
             "--format",
             dest="file_format",
             default="csv",
-            help="csv (the rows), json (rows and totals) or xlsx (rows and totals; needs -o).",
+            help=_format_help(exports.OUTCOMES)
+            + " csv has the rows; json and xlsx the rows and the totals.",
         )
         self._common(table)
 
@@ -108,7 +107,7 @@ class Command(BaseCommand):
             "--format",
             dest="file_format",
             default="html",
-            help="docx, xlsx (both need -o), csv (one row per action) or html.",
+            help=_format_help(exports.YEAR_REPORT) + " csv has one row per action.",
         )
         self._common(year)
 
@@ -125,32 +124,34 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lang, file_format, output = options["lang"], options["file_format"], options["output"]
+        lang, output = options["lang"], options["output"]
         if lang not in LANGUAGES:
-            raise CommandError(f"--lang: “{lang}” is not a language; use any of: nl, fr, en.")
-        writers: dict[str, Any] = (
-            OUTCOME_WRITERS if options["report"] == "outcomes" else YEAR_WRITERS
-        )
-        if file_format not in writers:
             raise CommandError(
-                f"--format: “{file_format}” is not a format of this report; use any of: "
-                f"{', '.join(writers)}."
+                f"--lang: “{lang}” is not a language; use any of: {', '.join(LANGUAGES)}."
             )
-        if file_format in BINARY_FORMATS and not output:
+        writers: Writers[Any] = (
+            exports.OUTCOMES if options["report"] == "outcomes" else exports.YEAR_REPORT
+        )
+        # Messages about parameters in the site's language, like the command's own, whatever
+        # language the caller left active; the writers use --lang.
+        with override(settings.LANGUAGE_CODE):
+            try:
+                file_format, write = writers.get(options["file_format"])
+            except UnknownFormat as error:
+                raise CommandError(f"--format: {error}") from None
+        if file_format.binary and not output:
             raise CommandError(
-                f"-o/--output: a .{file_format} file is binary; give the file to write."
+                f"-o/--output: a .{file_format.extension} file is binary; give the file to write."
             )
         # The year of the year report is positional: its errors name `year`, not `--year`.
         positional = ("year",) if options["report"] == "year" else ()
         try:
-            # Messages about parameters in the site's language, like the command's own, whatever
-            # language the caller left active; the writers use --lang.
             with override(settings.LANGUAGE_CODE):
                 if options["report"] == "outcomes":
                     data: OutcomeTable | YearReport = self._outcomes(options)
                 else:
                     data = self._year_report(options)
-            content = writers[file_format](data, lang)
+            content = write(data, lang)
         except ReportParameterError as error:
             raise CommandError(
                 "; ".join(
@@ -175,13 +176,12 @@ class Command(BaseCommand):
         return outcomes(group_by=options["group_by"].split(","), filters=filters)
 
     def _year_report(self, options: dict[str, Any]) -> YearReport:
-        text = options["year"].strip()
-        if not text.isdigit():
-            raise ReportParameterError(
-                {"year": [_("“%(value)s” is not a year between 2000 and 2100.") % {"value": text}]}
-            )
+        try:
+            year = parse_year(options["year"])
+        except ValidationError as error:
+            raise ReportParameterError({"year": error.messages}) from None
         projects = [s.strip() for value in options["project"] for s in value.split(",")]
-        return year_report(year=int(text), projects=[s for s in projects if s] or None)
+        return year_report(year=year, projects=[s for s in projects if s] or None)
 
     def _write(self, path: Path, content: bytes) -> None:
         """Write the whole file or nothing: a temporary file beside it, then a rename."""
