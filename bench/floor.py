@@ -5,29 +5,23 @@ Same semantics as reports.selectors.outcomes(group_by=["semester", "project", "p
 realised actions (optionally of one project and one year): the facts are figures, participation
 records (the PES kept on the record), employers present and actions without any fact;
 `actions` and `people` are distinct counts; a lower-bound figure makes its metric a lower bound
-in its row.
+in its row. What each metric counts is read from the metric registry, as the report reads it.
 The benchmark checks that both give the same rows before comparing their times.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
 
-# Metrics in the order of reports.selectors.SUMMED_METRICS.
-METRICS: tuple[str, ...] = (
-    "interested",
-    "starts",
-    "completions",
-    "placements",
-    "hires",
-    "certificates",
-    "employers",
-    "agencies",
-    "vacancies",
-)
+from crossborder.core.metrics import PEOPLE, REGISTRY, SUMMED_METRICS, EmployerRule, RecordRule
 
+# The summed metrics, in the registry's order (the report's columns).
+METRICS: tuple[str, ...] = SUMMED_METRICS
+
+# The tables by name, as the migrations create them: the floor reads no model.
 SEL = """
     sel AS (
         SELECT a.id
@@ -35,45 +29,78 @@ SEL = """
          WHERE a.status IN ('ongoing', 'completed') {action_filter}
     )"""
 
+
+# How a record or an employer counts for a metric is the registry's rule; the floor writes each
+# rule as SQL of its own, so that it stays a check of the report's statement, not a copy of it.
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def _record(rule: RecordRule) -> str:
+    """The condition on a participation record `p` under which it counts."""
+    if rule.dated:
+        return f"p.{rule.dated} IS NOT NULL"
+    return f"p.status IN ({_quoted(rule.statuses)})"
+
+
+def _employer(rule: EmployerRule) -> str:
+    """What one employer present `e` (its organisation `eo`) counts."""
+    if rule.summed:
+        return f"COALESCE(e.{rule.summed}, 0)"
+    return f"CASE WHEN eo.kind = '{rule.kind}' THEN 1 ELSE 0 END"
+
+
+def _columns(metric_sql: Callable[[str], str]) -> str:
+    return ",\n               ".join(f"{metric_sql(m)} AS {m}" for m in METRICS)
+
+
+def _figure_column(metric: str) -> str:
+    return f"CASE WHEN fg.metric = '{metric}' THEN fg.value ELSE 0 END"
+
+
+def _record_column(metric: str) -> str:
+    rule = REGISTRY[metric].record
+    return f"CASE WHEN {_record(rule)} THEN 1 ELSE 0 END" if rule else "0"
+
+
+def _employer_column(metric: str) -> str:
+    rule = REGISTRY[metric].employer
+    return _employer(rule) if rule else "0"
+
+
+def _people() -> str:
+    rule = REGISTRY[PEOPLE].record
+    if rule is None:
+        raise ValueError(f"The metric {PEOPLE} needs a rule for participation records.")
+    return _record(rule)
+
+
 FACTS = (
     SEL
-    + """,
+    + f""",
     facts AS (
         SELECT fg.action_id, fg.pes_id, NULL AS person, 0 AS is_record,
-               CASE WHEN fg.metric = 'interested' THEN fg.value ELSE 0 END AS interested,
-               CASE WHEN fg.metric = 'starts' THEN fg.value ELSE 0 END AS starts,
-               CASE WHEN fg.metric = 'completions' THEN fg.value ELSE 0 END AS completions,
-               CASE WHEN fg.metric = 'placements' THEN fg.value ELSE 0 END AS placements,
-               CASE WHEN fg.metric = 'hires' THEN fg.value ELSE 0 END AS hires,
-               CASE WHEN fg.metric = 'certificates' THEN fg.value ELSE 0 END AS certificates,
-               CASE WHEN fg.metric = 'employers' THEN fg.value ELSE 0 END AS employers,
-               CASE WHEN fg.metric = 'agencies' THEN fg.value ELSE 0 END AS agencies,
-               CASE WHEN fg.metric = 'vacancies' THEN fg.value ELSE 0 END AS vacancies,
+               {_columns(_figure_column)},
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
           FROM actions_figure fg WHERE fg.action_id IN (SELECT id FROM sel)
         UNION ALL
         SELECT p.action_id, p.pes_id,
-               CASE WHEN p.status IN ('started', 'completed', 'dropped_out')
-                    THEN p.jobseeker_id END,
+               CASE WHEN {_people()} THEN p.jobseeker_id END,
                1,
-               CASE WHEN p.status = 'interested' THEN 1 ELSE 0 END,
-               CASE WHEN p.status IN ('started', 'completed', 'dropped_out') THEN 1 ELSE 0 END,
-               CASE WHEN p.status = 'completed' THEN 1 ELSE 0 END,
-               CASE WHEN p.placed_on IS NOT NULL THEN 1 ELSE 0 END,
-               CASE WHEN p.hired_on IS NOT NULL THEN 1 ELSE 0 END,
-               CASE WHEN p.certified_on IS NOT NULL THEN 1 ELSE 0 END,
-               0, 0, 0, NULL
+               {_columns(_record_column)},
+               NULL
           FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT e.action_id, NULL, NULL, 0, 0, 0, 0, 0, 0, 0,
-               CASE WHEN eo.kind = 'company' THEN 1 ELSE 0 END,
-               CASE WHEN eo.kind = 'agency' THEN 1 ELSE 0 END,
-               COALESCE(e.vacancies, 0), NULL
+        SELECT e.action_id, NULL, NULL, 0,
+               {_columns(_employer_column)},
+               NULL
           FROM actions_actionemployer e
           JOIN projects_organisation eo ON eo.id = e.organisation_id
          WHERE e.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.id, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+        SELECT s.id, NULL, NULL, 0, {", ".join("0" for _m in METRICS)}, NULL
           FROM sel s
          WHERE NOT EXISTS (SELECT 1 FROM actions_figure x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM participants_participation x WHERE x.action_id = s.id)
@@ -104,8 +131,7 @@ SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pe
 TOTALS = f"""
 WITH {SEL}
 SELECT (SELECT COUNT(*) FROM sel) AS actions, COUNT(*) AS records,
-       COUNT(DISTINCT CASE WHEN p.status IN ('started', 'completed', 'dropped_out')
-                           THEN p.jobseeker_id END) AS people
+       COUNT(DISTINCT CASE WHEN {_people()} THEN p.jobseeker_id END) AS people
   FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
 """
 

@@ -11,12 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crossborder.api.base import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
-from crossborder.core.metrics import Metric
+from crossborder.core.metrics import PEOPLE, REPORT_METRICS
 
-from .selectors import DIMENSIONS, SUMMED_METRICS, ReportParameterError, outcomes_from_params
-
-# The metrics of a row, in the reports layer's order (people and the lower-bound flags apart).
-METRIC_FIELDS = (Metric.ACTIONS.value, *SUMMED_METRICS)
+from .selectors import DIMENSIONS, ReportParameterError, outcomes_from_params
 
 
 class OutcomeRowSerializer(serializers.Serializer):
@@ -31,16 +28,6 @@ class OutcomeRowSerializer(serializers.Serializer):
     pes = serializers.CharField(required=False, allow_null=True)
     sector = serializers.CharField(required=False, allow_null=True)
     status = serializers.CharField(required=False, allow_null=True)
-    actions = serializers.IntegerField()
-    interested = serializers.IntegerField()
-    starts = serializers.IntegerField()
-    completions = serializers.IntegerField()
-    placements = serializers.IntegerField()
-    hires = serializers.IntegerField()
-    certificates = serializers.IntegerField()
-    employers = serializers.IntegerField()
-    agencies = serializers.IntegerField()
-    vacancies = serializers.IntegerField()
     people = serializers.IntegerField(
         allow_null=True,
         help_text="Distinct jobseekers who started, from participation records; null without any.",
@@ -49,6 +36,14 @@ class OutcomeRowSerializer(serializers.Serializer):
     lower_bounds = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="The metrics that are minimums."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The dimensions, a count for each metric of the registry in its order, then the
+        distinct people and the lower-bound flags."""
+        declared = super().get_fields()
+        dimensions = {name: declared.pop(name) for name in DIMENSIONS}
+        metrics = {str(m): serializers.IntegerField() for m in REPORT_METRICS if m != PEOPLE}
+        return {**dimensions, **metrics, **declared}
 
 
 class OutcomeTableSerializer(serializers.Serializer):

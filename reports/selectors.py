@@ -26,21 +26,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
-from crossborder.core.metrics import Metric
-from crossborder.core.vocabulary import (
-    REALISED_STATUSES,
-    STARTED_STATUSES,
-    ActionStatus,
-    OrganisationKind,
-    ParticipationStatus,
+from crossborder.core.metrics import (
+    PEOPLE,
+    REGISTRY,
+    SUMMED_METRICS,
+    EmployerRule,
+    RecordRule,
 )
+from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus
 from participants.models import Participation
 from projects.models import Organisation, Project
 
@@ -55,9 +55,6 @@ DIMENSIONS: tuple[str, ...] = (
     "sector",
     "status",
 )
-# Metrics summed over the facts; `actions` and `people` are counted distinct.
-SUMMED_METRICS: tuple[str, ...] = tuple(m.value for m in Metric if m != Metric.ACTIONS)
-METRICS: tuple[str, ...] = (Metric.ACTIONS.value, *SUMMED_METRICS, "people")
 
 
 class ReportParameterError(ValidationError):
@@ -186,7 +183,12 @@ class _Statement:
     """The text of one statement and its parameters, in the order of the text."""
 
     def __init__(self, actions: QuerySet[Action]) -> None:
-        action_sql, action_params = actions.values("id").query.sql_with_params()
+        try:
+            action_sql, action_params = actions.values("id").query.sql_with_params()
+        except EmptyResultSet:
+            # Django writes no SQL for a filter that matches nothing (`pk__in=[]`, an empty
+            # page of the action list): the same statement over no action instead.
+            action_sql, action_params = f"SELECT id FROM {Action._meta.db_table} WHERE 1 = 0", []
         self.params: list[Any] = list(action_params)
         self.sel = f"WITH sel AS ({action_sql})"
 
@@ -209,12 +211,38 @@ class _Statement:
         return "(" + (" OR ".join(conditions) or "1 = 0") + ")"
 
 
+def _record_condition(rule: RecordRule) -> str:
+    """The participation records (`p`) that count for a metric, from its registry rule."""
+    if rule.dated:
+        return f"p.{Participation._meta.get_field(rule.dated).column} IS NOT NULL"
+    if len(rule.statuses) == 1:
+        return f"p.status = {_lit(*rule.statuses)}"
+    return f"p.status IN ({_lit(*rule.statuses)})"
+
+
+def _employer_column(rule: EmployerRule) -> str:
+    """What one employer present (`e`, its organisation `eo`) counts for a metric, from its
+    registry rule."""
+    if rule.summed:
+        return f"COALESCE(e.{ActionEmployer._meta.get_field(rule.summed).column}, 0)"
+    return _flag(f"eo.kind = {_lit(rule.kind)}")
+
+
+def _person() -> str:
+    """The jobseeker of a record that counts for `people`, else NULL (for COUNT DISTINCT)."""
+    rule = REGISTRY[PEOPLE].record
+    if rule is None:
+        raise ValueError(f"The metric {PEOPLE} needs a rule for participation records.")
+    return f"CASE WHEN {_record_condition(rule)} THEN p.jobseeker_id END"
+
+
 def _facts(people: bool) -> str:
     """Every fact of the selected actions, one row each: figures, participation records (with
     their PES, kept on the record), employers present, and one empty row per action without
     any, so that it is counted. The metrics are columns; `bound` names the metric of a figure
     that is a lower bound. Without `people`, the records are summed per action and PES first:
-    a few thousand rows to group instead of a million, but no jobseeker to count distinct."""
+    a few thousand rows to group instead of a million, but no jobseeker to count distinct.
+    How a record or an employer counts for a metric is the registry's rule, written as SQL."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
     employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
     names = [f"m_{m}" for m in SUMMED_METRICS]
@@ -222,32 +250,15 @@ def _facts(people: bool) -> str:
     def select(columns: list[str]) -> str:
         return ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True))
 
+    definitions = [REGISTRY[m] for m in SUMMED_METRICS]
     figure_columns = [_flag(f"fg.metric = {_lit(m)}", "fg.value") for m in SUMMED_METRICS]
-    started = _lit(*STARTED_STATUSES)
-    record_metric = {
-        Metric.INTERESTED: _flag(f"p.status = {_lit(ParticipationStatus.INTERESTED)}"),
-        Metric.STARTS: _flag(f"p.status IN ({started})"),
-        Metric.COMPLETIONS: _flag(f"p.status = {_lit(ParticipationStatus.COMPLETED)}"),
-        Metric.PLACEMENTS: _flag("p.placed_on IS NOT NULL"),
-        Metric.HIRES: _flag("p.hired_on IS NOT NULL"),
-        Metric.CERTIFICATES: _flag("p.certified_on IS NOT NULL"),
-    }
-    record_columns = [record_metric.get(m, "0") for m in SUMMED_METRICS]
+    record_columns = [_flag(_record_condition(d.record)) if d.record else "0" for d in definitions]
     if people:
-        person, is_record, group = (
-            f"CASE WHEN p.status IN ({started}) THEN p.jobseeker_id END",
-            "1",
-            "",
-        )
+        person, is_record, group = _person(), "1", ""
     else:
         record_columns = [f"SUM({column})" for column in record_columns]
         person, is_record, group = "NULL", "COUNT(*)", "GROUP BY p.action_id, p.pes_id"
-    employer_metric = {
-        Metric.EMPLOYERS: _flag(f"eo.kind = {_lit(OrganisationKind.COMPANY)}"),
-        Metric.AGENCIES: _flag(f"eo.kind = {_lit(OrganisationKind.AGENCY)}"),
-        Metric.VACANCIES: "COALESCE(e.vacancies, 0)",
-    }
-    employer_columns = [employer_metric.get(m, "0") for m in SUMMED_METRICS]
+    employer_columns = [_employer_column(d.employer) if d.employer else "0" for d in definitions]
     zeros = select(["0"] * len(names))
     return f"""
         SELECT fg.action_id AS action_id, fg.pes_id AS pes_id, NULL AS person_id, 0 AS is_record,
@@ -357,14 +368,13 @@ def _totals(
         # counted by the one-statement way.
         return _run([], actions, pes)[0]
     statement = _Statement(actions)
-    started = _lit(*STARTED_STATUSES)
     record_condition = (
         f"AND {statement.pes_condition('p.pes_id', pes, unknown=False)}" if pes else ""
     )
     count_actions = "(SELECT COUNT(*) FROM sel)" if "pes" in group_by else "NULL"
     sql = (
         f"{statement.sel} SELECT {count_actions} AS actions, COUNT(*) AS records,"
-        f" COUNT(DISTINCT CASE WHEN p.status IN ({started}) THEN p.jobseeker_id END) AS people"
+        f" COUNT(DISTINCT {_person()}) AS people"
         f" FROM {Participation._meta.db_table} p"
         f" WHERE p.action_id IN (SELECT id FROM sel) {record_condition}"
     )

@@ -7,28 +7,33 @@ slugs (projects, PES, action types) in the active language and shape rows for th
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from actions.models import Action
+from crossborder.core import metrics as registry
+from crossborder.core.formats import UnknownFormat
+from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, Metric
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, Semester
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 from projects.access import can_read_programme
 from projects.models import Organisation, Project
-from reports.filters import SEMESTER_RE, ActionFilterSet
+from reports import exports
+from reports.filters import ActionFilterSet
 from reports.selectors import (
     OutcomeTable,
     action_figures,
@@ -49,8 +54,8 @@ OVERVIEW_FILTERS = ("project", "action_type", "pes", "sector")
 PES_COLOURS = {"vdab": "#0b4f8a", "le-forem": "#c45a00", "pole-emploi": "#1f8a4c"}
 UNKNOWN_COLOUR = "#8a94a3"
 OTHER_COLOURS = ("#6b3fa0", "#b8860b", "#2a7f8f")
-METRIC_COLOURS = {"starts": "#0b4f8a", "placements": "#1f8a4c", "hires": "#c45a00"}
-CHART_METRICS = ("starts", "placements", "hires")
+METRIC_COLOURS = {Metric.STARTS: "#0b4f8a", Metric.PLACEMENTS: "#1f8a4c", Metric.HIRES: "#c45a00"}
+CHART_METRICS: tuple[str, ...] = tuple(METRIC_COLOURS)
 ACTIONS_PER_PAGE = 25
 # Sort keys of the action list and the columns they order by (the date of an action is its
 # period first: actions known only by a semester or year sort with it).
@@ -61,17 +66,6 @@ SORTS: dict[str, tuple[str, ...]] = {
     "type": ("action_type", "year", "semester", "start_date", "pk"),
     "status": ("status", "year", "semester", "start_date", "pk"),
 }
-EXPORT_METRICS = (
-    "interested",
-    "starts",
-    "completions",
-    "placements",
-    "hires",
-    "certificates",
-    "employers",
-    "agencies",
-    "vacancies",
-)
 
 
 def dashboard_view(view: View) -> View:
@@ -87,23 +81,21 @@ def dashboard_view(view: View) -> View:
     return login_required(checked)
 
 
-def _first_day(semester: str) -> datetime.date:
-    year, half = semester.split("-S")
-    return datetime.date(int(year), 1 if half == "1" else 7, 1)
+def _semester_or_none(text: str | None) -> Semester | None:
+    """The semester a parameter names, or None when it names none."""
+    try:
+        return Semester.parse(text) if text else None
+    except forms.ValidationError:
+        return None
 
 
-def _last_day(semester: str) -> datetime.date:
-    year, half = semester.split("-S")
-    return datetime.date(int(year), 6, 30) if half == "1" else datetime.date(int(year), 12, 31)
+class SemesterField(forms.Field):
+    """A semester as its text (2017-S1), cleaned to a Semester; its message is the one of
+    every semester parameter (periods.SEMESTER_MESSAGE)."""
 
-
-def _semester(value: str) -> str:
-    if not SEMESTER_RE.match(value):
-        raise forms.ValidationError(
-            gettext_lazy("“%(value)s” is not a semester like 2017-S1 or 2017-S2."),
-            params={"value": value},
-        )
-    return value
+    def to_python(self, value: Any) -> Semester | None:
+        text = str(value or "").strip()
+        return Semester.parse(text) if text else None
 
 
 class PeriodForm(forms.Form):
@@ -113,12 +105,10 @@ class PeriodForm(forms.Form):
     """
 
     year = forms.IntegerField(
-        label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100
+        label=gettext_lazy("Year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
-    period_from = forms.CharField(
-        label=gettext_lazy("From"), required=False, validators=[_semester]
-    )
-    period_to = forms.CharField(label=gettext_lazy("Until"), required=False, validators=[_semester])
+    period_from = SemesterField(label=gettext_lazy("From"), required=False)
+    period_to = SemesterField(label=gettext_lazy("Until"), required=False)
 
     def __init__(self, data: QueryDict, *, years: list[int]) -> None:
         self.years = years
@@ -128,16 +118,19 @@ class PeriodForm(forms.Form):
         if not (data.get("period_from") or data.get("period_to")):
             year = data.get("year") or str(self.default_year())
             if year.isdigit():
-                data["period_from"], data["period_to"] = f"{year}-S1", f"{year}-S2"
+                first, second = Semester.both(int(year))
+                data["period_from"], data["period_to"] = str(first), str(second)
         super().__init__(data)
         # The years with actions, and those of the period asked when they have none.
         asked = {
-            int(value[:4])
-            for value in (data.get("period_from"), data.get("period_to"))
-            if value and SEMESTER_RE.match(value)
+            semester.year
+            for semester in map(_semester_or_none, (data.get("period_from"), data.get("period_to")))
+            if semester is not None
         }
         shown = sorted(set(years) | asked)
-        semesters = [("", "")] + [(f"{y}-S{h}", f"{y}-S{h}") for y in shown for h in (1, 2)]
+        semesters = [("", "")] + [
+            (str(semester), str(semester)) for y in shown for semester in Semester.both(y)
+        ]
         for name in ("period_from", "period_to"):
             self.fields[name].widget = forms.Select(choices=semesters)
 
@@ -147,12 +140,14 @@ class PeriodForm(forms.Form):
         return max(past) if past else (min(self.years) if self.years else this_year)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        start = start or f"{end[:4]}-S1"
-        end = end or f"{start[:4]}-S2"
+        # One end alone stands for the rest of its year.
+        start = start or Semester(end.year, 1)
+        end = end or Semester(start.year, 2)
         if end < start:
             self.add_error("period_to", _("May not be before the start of the period."))
             return cleaned
@@ -161,16 +156,15 @@ class PeriodForm(forms.Form):
 
     @property
     def date_range(self) -> tuple[datetime.date, datetime.date]:
-        return _first_day(self.cleaned_data["period_from"]), _last_day(
-            self.cleaned_data["period_to"]
-        )
+        return self.cleaned_data["period_from"].first_day, self.cleaned_data["period_to"].last_day
 
     @property
     def label(self) -> str:
-        start, end = self.cleaned_data["period_from"], self.cleaned_data["period_to"]
-        if start[:4] == end[:4] and start.endswith("S1") and end.endswith("S2"):
-            return start[:4]
-        return start if start == end else f"{start} \u2013 {end}"
+        start: Semester = self.cleaned_data["period_from"]
+        end: Semester = self.cleaned_data["period_to"]
+        if start.year == end.year and (start.half, end.half) == (1, 2):
+            return str(start.year)
+        return str(start) if start == end else f"{start} \u2013 {end}"
 
 
 class CommaSeparatedInput(forms.TextInput):
@@ -238,7 +232,7 @@ def semester_pes_charts(table: OutcomeTable, pes_names: dict[str, str]) -> list[
         charts.append(
             {
                 "id": f"chart-semester-{name}",
-                "title": _("%(metric)s per semester, by PES") % {"metric": _metric_label(name)},
+                "title": _("%(metric)s per semester, by PES") % {"metric": registry.heading(name)},
                 "stacked": True,
                 "labels": [_semester_label(year, semester) for year, semester in periods],
                 "datasets": [
@@ -270,30 +264,13 @@ def metrics_chart(
         "labels": labels,
         "datasets": [
             {
-                "label": _metric_label(name),
+                "label": registry.heading(name),
                 "color": METRIC_COLOURS[name],
                 "data": [row[name] for row in rows],
             }
             for name in CHART_METRICS
         ],
     }
-
-
-def _metric_label(name: str) -> str:
-    labels = {
-        "actions": _("Actions"),
-        "interested": _("Interested"),
-        "starts": _("Starts"),
-        "completions": _("Completions"),
-        "placements": _("Placements"),
-        "hires": _("Hires"),
-        "certificates": _("Certificates"),
-        "employers": _("Employers"),
-        "agencies": _("Agencies"),
-        "vacancies": _("Vacancies"),
-        "people": _("People"),
-    }
-    return labels[name]
 
 
 def _type_label(slug: str) -> str:
@@ -452,8 +429,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/action_list.html", context, status=400)
     actions, sort = _sorted(filterset.qs, request.GET.get("sort", "date"))
     export = request.GET.get("export")
-    if export in {"csv", "xlsx"}:
-        return _export(actions, export)
+    if export:
+        try:
+            return _export(actions, export)
+        except UnknownFormat as error:
+            context["errors"] = [f"export: {error}"]
+            return render(request, "reports/action_list.html", context, status=400)
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     figures = action_figures(Action.objects.filter(pk__in=[action.pk for action in page]))
     query = request.GET.copy()
@@ -471,78 +452,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/action_list.html", context)
 
 
-def _export_rows(actions: Any) -> tuple[list[str], list[list[Any]]]:
-    """The header and rows of an export: the filtered actions in the list's order, with their
-    figures from the reports layer (one query for all of them)."""
-    actions = list(actions)
-    figures = action_figures(Action.objects.filter(pk__in=[action.pk for action in actions]))
-    header = [
-        _("Reference"),
-        _("Title"),
-        _("Project"),
-        _("Type"),
-        _("Status"),
-        _("Start date"),
-        _("End date"),
-        _("Year"),
-        _("Semester"),
-        _("Place"),
-        _("Sector"),
-        *[_metric_label(name) for name in EXPORT_METRICS],
-        _("Lower bounds"),
-    ]
-    rows = []
-    for action in actions:
-        row = figures.get(action.pk, {})
-        rows.append(
-            [
-                action.reference,
-                action.title,
-                action.project.name,
-                action.get_action_type_display(),
-                action.get_status_display(),
-                action.start_date,
-                action.end_date,
-                action.year,
-                action.semester,
-                action.place,
-                action.sector.name if action.sector else "",
-                *[row.get(name, 0) for name in EXPORT_METRICS],
-                ", ".join(_metric_label(name) for name in row.get("lower_bounds", [])),
-            ]
-        )
-    return header, rows
-
-
-def _export(actions: Any, kind: str) -> HttpResponse:
-    header, rows = _export_rows(actions)
+def _export(actions: QuerySet[Action], export: str) -> HttpResponse:
+    """The filtered actions in the list's order, with their figures from the reports layer (one
+    query for all of them), as a file of the format asked for; headed in the active language."""
+    file_format, write = exports.ACTION_LIST.get(export)
+    listing = exports.action_listing(list(actions), action_figures(actions))
     stamp = timezone.localdate().isoformat()
-    if kind == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.csv"'
-        # A byte-order mark so that spreadsheet programs read the accents as UTF-8.
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Actions")
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        write(listing, get_language() or settings.LANGUAGE_CODE),
+        content_type=file_format.content_type,
     )
-    response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{file_format.filename(f"actions-{stamp}")}"'
+    )
     return response
 
 
@@ -557,22 +479,21 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pes_names = _pes_names()
     shown = [
         name
-        for name in EXPORT_METRICS[:6]
+        for name in PARTICIPANT_METRICS
         if table.totals[name] or name in table.totals["lower_bounds"]
-    ] or ["starts"]
+    ] or [Metric.STARTS]
     context = {
         "action": action,
         "rows": [{**row, "pes_label": _pes_label(row["pes"], pes_names)} for row in table.rows],
         "totals": table.totals,
-        "metrics": [(name, _metric_label(name)) for name in shown],
+        "metrics": [(name, registry.heading(name)) for name in shown],
         "employers": list(action.employers.select_related("organisation")),
         "jobs": list(action.job_offers.select_related("employer")),
         "organisers": list(action.organisers.all()),
         "offices": list(action.offices.all()),
         "certificates": list(action.certificates.all()),
         "employer_totals": [
-            (_metric_label(name), metric(table.totals, name))
-            for name in ("employers", "agencies", "vacancies")
+            (registry.heading(name), metric(table.totals, name)) for name in EMPLOYER_METRICS
         ],
     }
     return render(request, "reports/action_detail.html", context)

@@ -1,6 +1,8 @@
-"""How figures of the reports layer read on a page: lower bounds, counts, rates.
+"""How figures of the reports layer read on a page: lower bounds, counts, rates, and the
+headings of their columns.
 
-Only formatting: the numbers themselves come from reports.selectors.
+Only formatting: the numbers themselves come from reports.selectors, the headings from the
+metric registry.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from crossborder.core import metrics
 
 register = template.Library()
 
@@ -33,6 +37,12 @@ def metric(row: Mapping[str, Any], name: str) -> str:
     if name in row.get("lower_bounds", ()):
         return _("at least %(number)s") % {"number": _number(value)}
     return _number(value)
+
+
+@register.simple_tag
+def heading(name: str) -> str:
+    """A metric's column heading in the active language ("Started" for ``starts``)."""
+    return metrics.heading(name)
 
 
 @register.filter

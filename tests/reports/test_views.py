@@ -383,11 +383,11 @@ def test_csv_export_holds_the_same_rows_as_the_filtered_list(client, demo, manag
     header, *rows = export_rows(client, query)
     assert [row[header.index("Title")] for row in rows] == listed
     veurne = next(row for row in rows if row[header.index("Title")] == "Jobdating Veurne")
-    assert veurne[header.index("Starts")] == "46"
-    assert veurne[header.index("Hires")] == "7"
+    assert veurne[header.index("Started")] == "46"
+    assert veurne[header.index("Hired")] == "7"
     assert veurne[header.index("Vacancies")] == "17"
     fair = export_rows(client, "action_type=job_fair&status=completed")
-    assert fair[1][fair[0].index("Lower bounds")] == "Starts"
+    assert fair[1][fair[0].index("Lower bounds")] == "Started"
 
 
 def test_xlsx_export_holds_the_same_rows_and_figures(client, demo, manager):
@@ -402,7 +402,7 @@ def test_xlsx_export_holds_the_same_rows_and_figures(client, demo, manager):
     assert [row[header.index("Reference")] for row in rows] == [a.reference for a, _ in listed]
     figures = action_figures(Action.objects.filter(project__slug=GT))
     for row, (action, _) in zip(rows, listed, strict=True):
-        assert row[header.index("Starts")] == figures[action.pk]["starts"]
+        assert row[header.index("Started")] == figures[action.pk]["starts"]
 
 
 def test_the_export_is_in_the_chosen_language(client, demo, manager):
@@ -429,7 +429,7 @@ def test_action_page_shows_figures_per_pes_employers_and_jobs(client, demo, mana
     assert "France Travail 35 0" in page
     assert "unknown PES 0 7" in page
     assert "Total 46 7" in page
-    assert "Employers 3 Agencies 3 Vacancies 17" in page
+    assert "Companies 3 Agencies 3 Vacancies 17" in page
     for job in ["warehouse worker", "order picker", "forklift driver"]:
         assert job in page
 
