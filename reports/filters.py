@@ -8,7 +8,6 @@ Every multi-valued parameter may be repeated (`?pes=vdab&pes=le-forem`) or comma
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,30 +18,18 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
-from crossborder.core.periods import semester_of
+from crossborder.core.periods import Semester, parse_year, semester_of
 from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from participants.models import Participation
 from projects.models import Organisation, Project
 
-SEMESTER_RE = re.compile(r"^(\d{4})-S([12])$")
 # The PES value of figures whose split per PES is not known.
 UNKNOWN_PES = "unknown"
 
 
-def _year(token: str) -> int:
-    if not token.isdigit() or not 2000 <= int(token) <= 2100:
-        raise forms.ValidationError(
-            _("“%(value)s” is not a year between 2000 and 2100."), params={"value": token}
-        )
-    return int(token)
-
-
 def _semester(token: str) -> str:
-    if not SEMESTER_RE.match(token):
-        raise forms.ValidationError(
-            _("“%(value)s” is not a semester like 2017-S1 or 2017-S2."), params={"value": token}
-        )
-    return token
+    """A semester's text, as the actions' `semester` column holds it."""
+    return str(Semester.parse(token))
 
 
 class MultiValueField(forms.Field):
@@ -121,7 +108,7 @@ class ActionFilterSet(django_filters.FilterSet):
 
     MULTI = ("year", "semester", "project", "action_type", "status", "pes", "sector")
 
-    year = MultiValueFilter(field_name="year", item=_year, label=_("year"))
+    year = MultiValueFilter(field_name="year", item=parse_year, label=_("year"))
     semester = MultiValueFilter(field_name="semester", item=_semester, label=_("semester"))
     project = django_filters.ModelMultipleChoiceFilter(
         field_name="project__slug",

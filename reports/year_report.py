@@ -23,11 +23,18 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from actions.models import Action
-from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from crossborder.core.metrics import SUMMED_METRICS, Metric
+from crossborder.core.periods import YEAR_MESSAGE, is_year
+from crossborder.core.vocabulary import (
+    REALISED_STATUSES,
+    ActionStatus,
+    ActionType,
+    OrganisationKind,
+)
 from projects.models import Indicator, Organisation, Project
 
 from .selectors import (
-    SUMMED_METRICS,
+    OutcomeTable,
     ReportParameterError,
     TargetProgress,
     action_outcomes,
@@ -35,27 +42,33 @@ from .selectors import (
     outcome_tables,
 )
 
-LANGUAGES: tuple[str, ...] = ("nl", "fr", "en")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The languages of the site: a report is written in any of them, with names in each.
+LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
 
 
 @dataclass(frozen=True)
 class Names:
-    """A name in the three languages, as modeltranslation keeps it (``name_nl``, ...)."""
+    """A name in every language of the site, as modeltranslation keeps it (``name_nl``, ...),
+    by language code."""
 
-    nl: str = ""
-    fr: str = ""
-    en: str = ""
+    by_language: Mapping[str, str]
 
     @classmethod
     def of(cls, obj: Any, field_name: str) -> Names:
-        return cls(**{lang: getattr(obj, f"{field_name}_{lang}", "") or "" for lang in LANGUAGES})
+        return cls({lang: getattr(obj, f"{field_name}_{lang}", "") or "" for lang in LANGUAGES})
+
+    def __getattr__(self, lang: str) -> str:
+        """The name in one language of the site as an attribute, as modeltranslation reads it
+        (``title.nl``)."""
+        if lang in LANGUAGES:
+            return self.by_language.get(lang, "")
+        raise AttributeError(lang)
 
     def get(self, lang: str) -> str:
         """The name in a language, else in the fallback languages of the settings."""
         fallbacks = getattr(settings, "MODELTRANSLATION_FALLBACK_LANGUAGES", LANGUAGES)
         for code in (lang, *fallbacks):
-            value = getattr(self, code, "")
+            value = self.by_language.get(code, "")
             if value:
                 return value
         return ""
@@ -73,7 +86,7 @@ class Figures:
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Figures:
         return cls(
-            counts={metric: row[metric] for metric in ("actions", *SUMMED_METRICS)},
+            counts={metric: row[metric] for metric in (Metric.ACTIONS, *SUMMED_METRICS)},
             people=row["people"],
             lower_bounds=frozenset(row["lower_bounds"]),
         )
@@ -170,15 +183,9 @@ class YearReport:
 
 
 def _check_year(year: Any) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ReportParameterError(
-            {
-                "year": [
-                    _("“%(value)s” is not a year between 2000 and 2100.") % {"value": year},
-                ]
-            }
-        )
-    return year
+    if isinstance(year, bool) or not is_year(year):
+        raise ReportParameterError({"year": [str(YEAR_MESSAGE) % {"value": year}]})
+    return int(year)
 
 
 def _projects(year: int, selected: list[str] | None) -> list[Project]:
@@ -197,13 +204,17 @@ def _projects(year: int, selected: list[str] | None) -> list[Project]:
                 }
             )
         return found
-    in_report = Action.objects.filter(project=OuterRef("pk")).filter(
-        Q(year=year) | Q(year=year + 1, status=ActionStatus.PLANNED)
-    )
+    in_report = Action.objects.filter(project=OuterRef("pk")).filter(_in_report(year))
     runs = Q(starts_on__lte=datetime.date(year, 12, 31)) & (
         Q(ends_on__isnull=True) | Q(ends_on__gte=datetime.date(year, 1, 1))
     )
     return list(Project.objects.filter(Q(Exists(in_report)) | runs).order_by(*order))
+
+
+def _in_report(year: int) -> Q:
+    """The actions a year's report tells of: those of the year, whatever their status, and
+    those planned for the next."""
+    return Q(year=year) | Q(year=year + 1, status=ActionStatus.PLANNED)
 
 
 def _sort_key(action: Action) -> tuple[Any, ...]:
@@ -216,31 +227,30 @@ def _sort_key(action: Action) -> tuple[Any, ...]:
     )
 
 
-def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearReport:
-    """The answer sheet of a year, for all projects or those asked for (slugs).
-
-    Raises ReportParameterError naming ``year`` or ``project`` for a value not understood.
-    A fixed number of queries whatever the number of actions."""
-    year = _check_year(year)
-    selected = list(dict.fromkeys(projects)) if projects else None
-    project_rows = _projects(year, selected)
-    scope: dict[str, Any] = {"project": selected} if selected else {}
-
+def _pes_names(year: int) -> dict[str, str]:
+    """Every PES by slug, with the name it bore at the end of the year (Pôle emploi until
+    2023)."""
     end_of_year = datetime.date(year, 12, 31)
     pes_rows = Organisation.objects.filter(kind=OrganisationKind.PES).prefetch_related(
         "former_names"
     )
-    pes_names = {pes.slug: pes.name_on(end_of_year) for pes in pes_rows.order_by("slug")}
+    return {pes.slug: pes.name_on(end_of_year) for pes in pes_rows.order_by("slug")}
 
-    action_rows = Action.objects.filter(
-        Q(year=year) | Q(year=year + 1, status=ActionStatus.PLANNED)
-    ).select_related("project", "sector")
+
+def _report_actions(year: int, selected: list[str] | None) -> list[Action]:
+    """The actions the report tells of, in the order it tells them."""
+    action_rows = Action.objects.filter(_in_report(year)).select_related("project", "sector")
     if selected:
         action_rows = action_rows.filter(project__slug__in=selected)
-    actions = sorted(
+    return sorted(
         action_rows.prefetch_related("organisers__former_names").order_by(), key=_sort_key
     )
 
+
+def _action_lines(actions: list[Action], year: int, scope: Mapping[str, Any]) -> list[ActionLine]:
+    """Each action with its figures, in total and per PES, whatever its status (a planned action
+    may already have interested jobseekers). Two queries for all of them."""
+    end_of_year = datetime.date(year, 12, 31)
     per_action, per_action_and_pes = action_outcomes(
         filters={"year": [year, year + 1], "status": list(ActionStatus.values), **scope}
     )
@@ -248,8 +258,7 @@ def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearRepo
     pes_of: dict[int, list[Breakdown]] = {}
     for row in per_action_and_pes:
         pes_of.setdefault(row["action"], []).append(Breakdown(row["pes"], Figures.of(row)))
-
-    lines = [
+    return [
         ActionLine(
             id=action.pk,
             reference=action.reference,
@@ -272,111 +281,171 @@ def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearRepo
         )
         for action in actions
     ]
-    sector_names = {
-        action.sector.slug: Names.of(action.sector, "name") for action in actions if action.sector
-    }
 
-    (
-        by_project_type,
-        by_project_type_pes,
-        by_project_type_semester,
-        by_project_type_sector,
-        by_project,
-        by_type,
-        by_pes,
-        by_semester,
-    ) = outcome_tables(
-        groupings=[
-            ["project", "action_type"],
-            ["project", "action_type", "pes"],
-            ["project", "action_type", "semester"],
-            ["project", "action_type", "sector"],
-            ["project"],
-            ["action_type"],
-            ["pes"],
-            ["semester"],
-        ],
-        filters={"year": year, **scope},
+
+@dataclass
+class _YearTotals:
+    """The outcomes of the year's realised actions under every grouping the report shows."""
+
+    by_project_and_type: OutcomeTable
+    by_project_type_and_pes: OutcomeTable
+    by_project_type_and_semester: OutcomeTable
+    by_project_type_and_sector: OutcomeTable
+    by_project: OutcomeTable
+    by_type: OutcomeTable
+    by_pes: OutcomeTable
+    by_semester: OutcomeTable
+
+
+def _year_totals(year: int, scope: Mapping[str, Any]) -> _YearTotals:
+    """The totals of the realised actions by project and type (and by PES, semester and sector
+    within each), by project, by type, by PES and by semester: one query per grouping plus
+    one."""
+    return _YearTotals(
+        *outcome_tables(
+            groupings=[
+                ["project", "action_type"],
+                ["project", "action_type", "pes"],
+                ["project", "action_type", "semester"],
+                ["project", "action_type", "sector"],
+                ["project"],
+                ["action_type"],
+                ["pes"],
+                ["semester"],
+            ],
+            filters={"year": year, **scope},
+        )
     )
 
-    def breakdowns(
-        rows: list[dict[str, Any]], project: str, action_type: str, key: str
-    ) -> list[Breakdown]:
+
+def _realised_sections(
+    project: str, year: int, lines: list[ActionLine], totals: _YearTotals
+) -> list[TypeSection]:
+    """The realised actions of one project per action type (in the types' order), each type
+    with its totals and their split by PES, semester and sector."""
+
+    def breakdowns(table: OutcomeTable, action_type: str, key: str) -> list[Breakdown]:
         return [
             Breakdown(row[key], Figures.of(row))
-            for row in rows
+            for row in table.rows
             if row["project"] == project and row["action_type"] == action_type
         ]
 
-    project_totals = {row["project"]: Figures.of(row) for row in by_project.rows}
-    reports: list[ProjectReport] = []
-    for project in project_rows:
-        report = ProjectReport(
-            slug=project.slug,
-            name=Names.of(project, "name"),
-            summary=Names.of(project, "summary"),
-            totals=project_totals.get(project.slug),
+    type_totals = {
+        row["action_type"]: Figures.of(row)
+        for row in totals.by_project_and_type.rows
+        if row["project"] == project
+    }
+    return [
+        TypeSection(
+            action_type=action_type,
+            actions=[
+                line
+                for line in lines
+                if line.project == project
+                and line.action_type == action_type
+                and line.year == year
+                and line.status in REALISED_STATUSES
+            ],
+            totals=type_totals[action_type],
+            by_pes=breakdowns(totals.by_project_type_and_pes, action_type, "pes"),
+            by_semester=breakdowns(totals.by_project_type_and_semester, action_type, "semester"),
+            by_sector=breakdowns(totals.by_project_type_and_sector, action_type, "sector"),
         )
-        realised_types = [
-            row["action_type"] for row in by_project_type.rows if row["project"] == project.slug
-        ]
-        for action_type in [t for t in ActionType.values if t in realised_types]:
-            row = next(
-                r
-                for r in by_project_type.rows
-                if r["project"] == project.slug and r["action_type"] == action_type
-            )
-            report.sections.append(
-                TypeSection(
-                    action_type=action_type,
-                    actions=[
-                        line
-                        for line in lines
-                        if line.project == project.slug
-                        and line.action_type == action_type
-                        and line.year == year
-                        and line.status in (ActionStatus.ONGOING, ActionStatus.COMPLETED)
-                    ],
-                    totals=Figures.of(row),
-                    by_pes=breakdowns(by_project_type_pes.rows, project.slug, action_type, "pes"),
-                    by_semester=breakdowns(
-                        by_project_type_semester.rows, project.slug, action_type, "semester"
-                    ),
-                    by_sector=breakdowns(
-                        by_project_type_sector.rows, project.slug, action_type, "sector"
-                    ),
-                )
-            )
-        for line in lines:
-            if line.project != project.slug:
-                continue
-            if line.status == ActionStatus.CANCELLED and line.year == year:
-                report.cancelled.append(line)
-            elif line.status == ActionStatus.PLANNED:
-                (report.planned if line.year == year else report.planned_next_year).append(line)
-        reports.append(report)
+        for action_type in ActionType.values
+        if action_type in type_totals
+    ]
 
+
+def _cancelled(project: str, year: int, lines: list[ActionLine]) -> list[ActionLine]:
+    """The actions of one project cancelled in the year."""
+    return [
+        line
+        for line in lines
+        if line.project == project and line.status == ActionStatus.CANCELLED and line.year == year
+    ]
+
+
+def _planned(
+    project: str, year: int, lines: list[ActionLine]
+) -> tuple[list[ActionLine], list[ActionLine]]:
+    """The actions of one project planned for the rest of the year, and for the next."""
+    planned = [
+        line for line in lines if line.project == project and line.status == ActionStatus.PLANNED
+    ]
+    return (
+        [line for line in planned if line.year == year],
+        [line for line in planned if line.year != year],
+    )
+
+
+def _project_report(
+    project: Project, year: int, lines: list[ActionLine], totals: _YearTotals
+) -> ProjectReport:
+    """One project's part of the answer: its totals, its realised actions per type, its
+    cancelled and its planned actions."""
+    planned, planned_next_year = _planned(project.slug, year, lines)
+    return ProjectReport(
+        slug=project.slug,
+        name=Names.of(project, "name"),
+        summary=Names.of(project, "summary"),
+        totals=next(
+            (Figures.of(row) for row in totals.by_project.rows if row["project"] == project.slug),
+            None,
+        ),
+        sections=_realised_sections(project.slug, year, lines, totals),
+        cancelled=_cancelled(project.slug, year, lines),
+        planned=planned,
+        planned_next_year=planned_next_year,
+    )
+
+
+def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearReport:
+    """The answer sheet of a year, for all projects or those asked for (slugs).
+
+    Raises ReportParameterError naming ``year`` or ``project`` for a value not understood.
+    A fixed number of queries whatever the number of actions."""
+    year = _check_year(year)
+    selected = list(dict.fromkeys(projects)) if projects else None
+    project_rows = _projects(year, selected)
+    scope: dict[str, Any] = {"project": selected} if selected else {}
+    pes_names = _pes_names(year)
+    actions = _report_actions(year, selected)
+    lines = _action_lines(actions, year, scope)
+    totals = _year_totals(year, scope)
     return YearReport(
         year=year,
         selected_projects=selected,
-        projects=reports,
-        totals=Figures.of(by_project.totals),
+        projects=[_project_report(project, year, lines, totals) for project in project_rows],
+        totals=Figures.of(totals.by_project.totals),
         by_project_and_type=[
-            (row["project"], row["action_type"], Figures.of(row)) for row in by_project_type.rows
+            (row["project"], row["action_type"], Figures.of(row))
+            for row in totals.by_project_and_type.rows
         ],
-        by_type=[Breakdown(row["action_type"], Figures.of(row)) for row in by_type.rows],
-        by_pes=[Breakdown(row["pes"], Figures.of(row)) for row in by_pes.rows],
-        by_semester=[Breakdown(row["semester"], Figures.of(row)) for row in by_semester.rows],
+        by_type=[Breakdown(row["action_type"], Figures.of(row)) for row in totals.by_type.rows],
+        by_pes=[Breakdown(row["pes"], Figures.of(row)) for row in totals.by_pes.rows],
+        by_semester=[
+            Breakdown(row["semester"], Figures.of(row)) for row in totals.by_semester.rows
+        ],
         indicators=_indicators(year, selected),
         pes_names=pes_names,
-        # Every project's name: indicator progress may name a project with targets and no action.
-        project_names={
-            p.slug: Names.of(p, "name")
-            for p in Project.objects.only("slug", *(f"name_{lang}" for lang in LANGUAGES))
+        project_names=_project_names(),
+        sector_names={
+            action.sector.slug: Names.of(action.sector, "name")
+            for action in actions
+            if action.sector
         },
-        sector_names=sector_names,
         pes_order=list(pes_names),
     )
+
+
+def _project_names() -> dict[str, Names]:
+    """Every project's name: indicator progress may name a project with targets and no
+    action."""
+    return {
+        p.slug: Names.of(p, "name")
+        for p in Project.objects.only("slug", *(f"name_{lang}" for lang in LANGUAGES))
+    }
 
 
 def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
@@ -388,7 +457,7 @@ def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
     return [
         IndicatorLine(
             code=progress.code,
-            name=names.get(progress.code, Names(en=progress.name)),
+            name=names.get(progress.code, Names({settings.LANGUAGE_CODE: progress.name})),
             unit=progress.unit,
             project=progress.project,
             actual=progress.actual,
