@@ -23,6 +23,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .writers import XlsxWorkbook, write_csv
+
 # Large enough for ten thousand rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -348,20 +350,13 @@ def yes_no(cell: object) -> bool | None:
 def write_template(columns: tuple[str, ...], notes: dict[str, str], file_format: str) -> bytes:
     """An empty import file: the column names, and in .xlsx a second sheet explaining them."""
     if file_format == "csv":
-        out = io.StringIO()
-        csv.writer(out, delimiter=";").writerow(columns)
-        # A byte-order mark so that Excel opens the accents right.
-        return out.getvalue().encode("utf-8-sig")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "import"
-    sheet.append(list(columns))
-    help_sheet = workbook.create_sheet("columns")
-    help_sheet.append([_("column"), _("what to write")])
-    for column in columns:
-        help_sheet.append([column, notes.get(column, "")])
-    out_bytes = io.BytesIO()
-    workbook.save(out_bytes)
-    return out_bytes.getvalue()
+        # Semicolons, as the Belgian and French Excel of most coordinators saves CSV.
+        return write_csv([], columns=columns, delimiter=";")
+    workbook = XlsxWorkbook()
+    workbook.sheet("import").header(columns)
+    workbook.sheet("columns").table(
+        ({"column": column, "note": notes.get(column, "")} for column in columns),
+        columns=["column", "note"],
+        headings=[_("column"), _("what to write")],
+    )
+    return workbook.to_bytes()
