@@ -23,7 +23,6 @@ The process runs with DEBUG off (no query log, as in production); the variables 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import itertools
 import json
@@ -44,6 +43,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,9 @@ def query_timer() -> Iterator[list[float]]:
 
     spent: list[float] = []
 
-    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def timed(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -163,7 +165,9 @@ def captured_queries() -> Iterator[list[tuple[str, Any]]]:
 
     queries: list[tuple[str, Any]] = []
 
-    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def capture(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         queries.append((sql, params))
         return execute(sql, params, many, context)
 
@@ -211,7 +215,7 @@ def bench_reports(runs: int) -> list[Timing]:
 
     group_by = ["semester", "project", "pes"]
     slug, project_id, year = report_choice()
-    cases = [
+    cases: list[tuple[str, dict[str, str], dict[str, int]]] = [
         ("report_full", {}, {}),
         (
             "report_project_year",
@@ -230,8 +234,8 @@ def bench_reports(runs: int) -> list[Timing]:
             raise AssertionError(f"{name}: the floor SQL and the report disagree")
         timing = Timing(
             name,
-            measure(lambda f=filters: outcomes(group_by=group_by, filters=f), runs),
-            floor_runs=measure(lambda f=floor_filters: floor_outcomes(**f), runs),
+            measure(partial(outcomes, group_by=group_by, filters=filters), runs),
+            floor_runs=measure(partial(floor_outcomes, **floor_filters), runs),
             floor_label="hand-written SQL: grouped rows and totals",
             note=f"{len(table.rows)} rows" + (f"; project {slug}, year {year}" if filters else ""),
         )
@@ -341,10 +345,10 @@ def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
     if "overview_page" not in measured:
         missing.append("overview_page: the URL reports:overview does not exist yet")
     for name, url in measured.items():
-        headers = {} if name == "overview_page" else {"HTTP_AUTHORIZATION": f"Token {token}"}
+        headers = {} if name == "overview_page" else {"Authorization": f"Token {token}"}
 
         def get(url: str = url, headers: dict[str, str] = headers) -> None:
-            response = client.get(url.format(n=next(counter)), **headers)
+            response = client.get(url.format(n=next(counter)), headers=headers)
             if response.status_code != 200:
                 raise AssertionError(f"{url}: {response.status_code}")
 
@@ -371,20 +375,25 @@ def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
 
 
 def import_files(rows: int, started_on: str) -> list[tuple[str, bytes]]:
-    """CSV files of new jobseekers of the three PES who started, at most 5,000 rows each."""
+    """CSV files of new jobseekers of the three PES who started, at most 5,000 rows each, as
+    the project writes CSV (crossborder.core.writers)."""
+    from crossborder.core.writers import write_csv
+
     pes = ("vdab", "le-forem", "pole-emploi")
     files = []
     for first in range(0, rows, IMPORT_FILE_ROWS):
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["pes", "reference", "given_name", "family_name", "status", "started_on"])
-        for n in range(first, min(rows, first + IMPORT_FILE_ROWS)):
-            writer.writerow(
-                [pes[n % 3], f"LOAD-IMP-{n:06d}", "Anna", "Peeters", "started", started_on]
-            )
-        files.append(
-            (f"participations-{first // IMPORT_FILE_ROWS + 1}.csv", out.getvalue().encode())
-        )
+        people = [
+            {
+                "pes": pes[n % 3],
+                "reference": f"LOAD-IMP-{n:06d}",
+                "given_name": "Anna",
+                "family_name": "Peeters",
+                "status": "started",
+                "started_on": started_on,
+            }
+            for n in range(first, min(rows, first + IMPORT_FILE_ROWS))
+        ]
+        files.append((f"participations-{first // IMPORT_FILE_ROWS + 1}.csv", write_csv(people)))
     return files
 
 
@@ -397,10 +406,11 @@ def bench_import(rows: int, runs: int) -> Timing:
     from django.db import transaction
 
     from actions.models import Action
+    from crossborder.core.periods import semester_of
     from crossborder.core.vocabulary import ActionStatus, ActionType
     from crossborder.demo import loadgen
 
-    project = loadgen.load_projects().order_by("slug").first()
+    project = loadgen.load_projects().earliest("slug")
     day = datetime.date(2024, 3, 14)
     files = import_files(rows, day.isoformat())
     with tempfile.TemporaryDirectory() as directory:
@@ -421,7 +431,7 @@ def bench_import(rows: int, runs: int) -> Timing:
                     start_date=day,
                     end_date=day,
                     year=day.year,
-                    semester=f"{day.year}-S1",
+                    semester=semester_of(day),
                 )
                 for path in paths:
                     call_command(
@@ -718,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_format(import_timings[0]), flush=True)
     else:
         missing.append("import_participations: skipped (--import-rows 0)")
-    throughput = (
+    throughput: dict[str, Any] = (
         bench_throughput(args.wrk_duration, args.wrk_connections)
         if args.wrk_duration
         else {"skipped": "--wrk-duration 0"}

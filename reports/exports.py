@@ -637,11 +637,11 @@ def year_report_docx(report: YearReport, lang: str) -> bytes:
                 for item in items:
                     document.add_paragraph(item, style=style)
     document.add_heading(sheet.totals_heading, level=1)
-    for block in sheet.totals:
-        document.add_heading(block.heading, level=2)
-        table(block.table)
-        if block.note:
-            document.add_paragraph(block.note)
+    for totals in sheet.totals:
+        document.add_heading(totals.heading, level=2)
+        table(totals.table)
+        if totals.note:
+            document.add_paragraph(totals.note)
     document.add_heading(sheet.indicators_heading, level=1)
     document.add_paragraph(sheet.indicators_note)
     table(sheet.indicators)

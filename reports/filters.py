@@ -8,13 +8,14 @@ Every multi-valued parameter may be repeated (`?pes=vdab&pes=le-forem`) or comma
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast, overload
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
@@ -60,7 +61,13 @@ class MultiValueFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
-def split_commas(data: QueryDict | dict | None, names: Iterable[str]) -> QueryDict | None:
+@overload
+def split_commas(data: None, names: Iterable[str]) -> None: ...
+@overload
+def split_commas(data: QueryDict | Mapping[str, Any], names: Iterable[str]) -> QueryDict: ...
+def split_commas(
+    data: QueryDict | Mapping[str, Any] | None, names: Iterable[str]
+) -> QueryDict | None:
     """A copy of the query in which `a,b` counts as two values of a multi-valued parameter."""
     if data is None:
         return None
@@ -76,7 +83,7 @@ def split_commas(data: QueryDict | dict | None, names: Iterable[str]) -> QueryDi
     return query
 
 
-def pes_choices() -> list[tuple[str, str]]:
+def pes_choices() -> list[tuple[str, str | Promise]]:
     pes = Organisation.objects.filter(kind=OrganisationKind.PES).order_by("name")
     return [*pes.values_list("slug", "name"), (UNKNOWN_PES, _("unknown PES"))]
 
@@ -86,7 +93,9 @@ class PesChoiceField(forms.MultipleChoiceField):
 
     def valid_value(self, value: str) -> bool:
         if not hasattr(self, "_slugs"):
-            self._slugs = {str(slug) for slug, _name in self.choices}
+            # Pairs by now: the stubs type `choices` as anything a field may be given.
+            choices = cast("Iterable[tuple[Any, Any]]", self.choices)
+            self._slugs = {str(slug) for slug, _name in choices}
         return value in self._slugs
 
 
@@ -96,7 +105,8 @@ class PesFilter(django_filters.MultipleChoiceFilter):
 
 class ActionFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("May not be before the start of the range."))

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -188,7 +188,7 @@ class _Statement:
         except EmptyResultSet:
             # Django writes no SQL for a filter that matches nothing (`pk__in=[]`, an empty
             # page of the action list): the same statement over no action instead.
-            action_sql, action_params = f"SELECT id FROM {Action._meta.db_table} WHERE 1 = 0", []
+            action_sql, action_params = f"SELECT id FROM {Action._meta.db_table} WHERE 1 = 0", ()
         self.params: list[Any] = list(action_params)
         self.sel = f"WITH sel AS ({action_sql})"
 
@@ -211,10 +211,18 @@ class _Statement:
         return "(" + (" OR ".join(conditions) or "1 = 0") + ")"
 
 
+def _column(model: type[Model], name: str) -> str:
+    """The column of a model's field that a registry rule names."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is no column: a metric's rule must name one.")
+    return field.column
+
+
 def _record_condition(rule: RecordRule) -> str:
     """The participation records (`p`) that count for a metric, from its registry rule."""
     if rule.dated:
-        return f"p.{Participation._meta.get_field(rule.dated).column} IS NOT NULL"
+        return f"p.{_column(Participation, rule.dated)} IS NOT NULL"
     if len(rule.statuses) == 1:
         return f"p.status = {_lit(*rule.statuses)}"
     return f"p.status IN ({_lit(*rule.statuses)})"
@@ -224,7 +232,7 @@ def _employer_column(rule: EmployerRule) -> str:
     """What one employer present (`e`, its organisation `eo`) counts for a metric, from its
     registry rule."""
     if rule.summed:
-        return f"COALESCE(e.{ActionEmployer._meta.get_field(rule.summed).column}, 0)"
+        return f"COALESCE(e.{_column(ActionEmployer, rule.summed)}, 0)"
     return _flag(f"eo.kind = {_lit(rule.kind)}")
 
 

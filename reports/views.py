@@ -54,7 +54,11 @@ OVERVIEW_FILTERS = ("project", "action_type", "pes", "sector")
 PES_COLOURS = {"vdab": "#0b4f8a", "le-forem": "#c45a00", "pole-emploi": "#1f8a4c"}
 UNKNOWN_COLOUR = "#8a94a3"
 OTHER_COLOURS = ("#6b3fa0", "#b8860b", "#2a7f8f")
-METRIC_COLOURS = {Metric.STARTS: "#0b4f8a", Metric.PLACEMENTS: "#1f8a4c", Metric.HIRES: "#c45a00"}
+METRIC_COLOURS: dict[str, str] = {
+    Metric.STARTS: "#0b4f8a",
+    Metric.PLACEMENTS: "#1f8a4c",
+    Metric.HIRES: "#c45a00",
+}
 CHART_METRICS: tuple[str, ...] = tuple(METRIC_COLOURS)
 ACTIONS_PER_PAGE = 25
 # Sort keys of the action list and the columns they order by (the date of an action is its
@@ -145,9 +149,9 @@ class PeriodForm(forms.Form):
         if self.errors:
             return cleaned
         start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        # One end alone stands for the rest of its year.
-        start = start or Semester(end.year, 1)
-        end = end or Semester(start.year, 2)
+        # One end alone stands for the rest of its year; neither, the year shown by default.
+        year = (start or end or Semester(self.default_year(), 1)).year
+        start, end = start or Semester(year, 1), end or Semester(year, 2)
         if end < start:
             self.add_error("period_to", _("May not be before the start of the period."))
             return cleaned
