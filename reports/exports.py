@@ -375,8 +375,8 @@ def _indicator_table(report: YearReport, lang: str) -> Table:
 
 
 def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
-    """The year report in one language: every label through gettext, names from the three
-    language columns."""
+    """The year report in one language: every label through gettext, names from the columns
+    of each language."""
     with override(lang):
         projects = [
             ProjectBlock(

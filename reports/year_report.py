@@ -6,8 +6,8 @@ their reason; what is planned for the rest of the year and the next; the totals 
 type, PES, semester and sector; and indicator progress.
 
 It counts nothing itself: every figure comes from reports.selectors, in a fixed number of
-queries whatever the number of actions. It holds slugs, numbers and names in the three
-languages, so that the HTML page and the .xlsx, .docx and .csv files of any language are
+queries whatever the number of actions. It holds slugs, numbers and names in every language of
+the site, so that the HTML page and the .xlsx, .docx and .csv files of any language are
 written from the same object (reports.exports).
 """
 
