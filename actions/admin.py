@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -91,7 +93,7 @@ class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField | None:
         if db_field.name == "jobseeker":
             kwargs["queryset"] = jobseekers_for(request.user)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -290,7 +292,7 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
     def links(self, action: Action) -> str:
         if not action.pk:
             return "-"
-        items: list[tuple[str, str]] = []
+        items: list[tuple[str, str | Promise]] = []
         opts = self.opts
         for kind, label in (
             ("participations", _("Import participants")),
@@ -417,7 +419,7 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                 "opts": self.opts,
                 "form": form,
                 "actions_to_copy": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -501,7 +503,7 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
                     dry_run=dry_run,
                     update_existing=update,
                     max_rows=tabular.ADMIN_MAX_ROWS,
-                    user=request.user,
+                    user=request.user if request.user.is_authenticated else None,
                 )
             return figure_imports.import_figures(
                 action=action,

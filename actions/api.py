@@ -73,17 +73,23 @@ class ActionViewSet(WritableViewSet):
         return Action.objects.all()
 
     def _representation(self, action: Action) -> dict[str, Any]:
-        return action_representations(action_values(Action.objects.filter(pk=action.pk)))[0]
+        return action_representations(list(action_values(Action.objects.filter(pk=action.pk))))[0]
 
+    # A cached page is an HttpResponse (or a 304), not a Response: DRF's dispatch takes any
+    # HttpResponseBase from a handler, the stubs of its mixins only a Response.
     @cached_read
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
         # Rows rather than instances: see action_representations. The pagination is always on.
         queryset = action_values(self.filter_queryset(self.get_queryset()))
         rows = self.paginate_queryset(queryset)
         return self.get_paginated_response(action_representations(rows or []))
 
     @cached_read
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
         return Response(self._representation(self.get_object()))
 
     def get_serializer_class(self) -> type[ActionSerializer | ActionWriteSerializer]:

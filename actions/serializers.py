@@ -23,13 +23,15 @@ from crossborder.core.vocabulary import (
     in_each_language,
 )
 from projects import access
-from projects.models import Office, Organisation, Project
+from projects.models import Office, Organisation, Project, WorkPackage
 
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 
 
 class FigureInActionSerializer(serializers.ModelSerializer):
-    pes = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
 
     class Meta:
         model = Figure
@@ -37,7 +39,9 @@ class FigureInActionSerializer(serializers.ModelSerializer):
 
 
 class EmployerSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
     kind = serializers.CharField(source="organisation.kind", read_only=True)
 
     class Meta:
@@ -46,7 +50,9 @@ class EmployerSerializer(serializers.ModelSerializer):
 
 
 class JobOfferSerializer(serializers.ModelSerializer):
-    employer = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    employer: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
 
     class Meta:
         model = JobOffer
@@ -90,12 +96,24 @@ ACTION_FIELDS = [
 # the same JSON from rows; this class is its definition, and the schema's (a comment, not a
 # docstring, which drf-spectacular would put in the schema).
 class ActionSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    work_package = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="code")
-    sector = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
-    offices = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    organisers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    certificates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    work_package: serializers.SlugRelatedField[WorkPackage] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="code"
+    )
+    sector: serializers.SlugRelatedField[Sector] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
+    offices: serializers.SlugRelatedField[Office] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    organisers: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    certificates: serializers.SlugRelatedField[Certificate] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     figures = FigureInActionSerializer(many=True, read_only=True)
     employers = EmployerSerializer(many=True, read_only=True)
     job_offers = JobOfferSerializer(many=True, read_only=True)
@@ -303,7 +321,7 @@ class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         # The model's rules (unique reference, dates, cohort limits) are checked by full_clean
         # in the view, with the admin's messages; DRF's own copies of them are switched off.
         validators: list[Any] = []
-        extra_kwargs = {"reference": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -322,8 +340,10 @@ class PesField(serializers.SlugRelatedField):
 
 
 class FigureSerializer(serializers.ModelSerializer):
-    pes = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
-    project = serializers.SlugRelatedField(
+    pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", source="action.project"
     )
 

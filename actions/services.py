@@ -103,15 +103,14 @@ def figure_upsert(
     created. The model's rules apply: one form per action, PES and metric; cohort limits."""
     # Ordered by pk: the model's ordering (pes__name) would LEFT JOIN the nullable PES, and
     # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    figure = (
+    held = (
         Figure.objects.select_for_update()
         .filter(action=action, metric=metric, pes=pes)
         .order_by("pk")
         .first()
     )
-    created = figure is None
-    if created:
-        figure = Figure(action=action, metric=metric, pes=pes)
+    created = held is None
+    figure = Figure(action=action, metric=metric, pes=pes) if held is None else held
     wanted = {"value": value, "is_lower_bound": is_lower_bound, "note": note}
     if created or any(getattr(figure, k) != v for k, v in wanted.items()):
         for name, field_value in wanted.items():

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -63,11 +64,13 @@ class PersonalDataAdmin(SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField | None:
         if not request.user.is_superuser:
             if db_field.name == "pes" and db_field.model is Jobseeker:
                 pes = own_pes(request.user)
-                kwargs["queryset"] = Organisation.objects.filter(pk=pes.pk if pes else None)
+                kwargs["queryset"] = (
+                    Organisation.objects.filter(pk=pes.pk) if pes else Organisation.objects.none()
+                )
             elif db_field.name == "jobseeker":
                 kwargs["queryset"] = jobseekers_for(request.user)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -126,7 +129,7 @@ class JobseekerAdmin(PersonalDataAdmin):
                     "title": _("Erase personal data"),
                     "opts": self.opts,
                     "jobseekers": queryset.select_related("pes"),
-                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "action_checkbox_name": ACTION_CHECKBOX_NAME,
                 },
             )
         erased = 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from actions.models import Action, Certificate
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.vocabulary import STARTED_STATUSES, OrganisationKind, ParticipationStatus
 from projects.models import Organisation
+
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
 
 def pseudonym_for(external_ref: str) -> str:
@@ -115,9 +119,22 @@ class Jobseeker(models.Model):
         name = f"{self.given_name} {self.family_name}".strip()
         return f"{name or self.external_ref or self.pk} ({self.pes})"
 
+    # Added by simple_history (participants/history.py): the audit trail, and the reason the next
+    # save() gives its entry.
+    history: ClassVar[HistoryManager]
+    _change_reason: str
+    # The PES as stored, set by from_db().
+    _stored_pes_id: int | None
+
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Jobseeker:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> Jobseeker:
+        instance = super().from_db(db, field_names, values, **kwargs)
         # The PES as stored: clean() asks the database about the records only when it changes.
         instance._stored_pes_id = instance.__dict__.get("pes_id")
         return instance
@@ -281,6 +298,9 @@ class Participation(models.Model):
                 violation_error_message=_("Hired on: needed when the employer is given."),
             ),
         ]
+
+    # Added by simple_history (participants/history.py).
+    history: ClassVar[HistoryManager]
 
     def __str__(self) -> str:
         return f"{self.jobseeker} - {self.action}"

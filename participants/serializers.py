@@ -19,13 +19,15 @@ from crossborder.api.base import StrictFieldsMixin
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
-from projects.models import Organisation
+from projects.models import Organisation, Project
 
 from .models import EducationLevel, Jobseeker, Participation
 
 
 class JobseekerSerializer(serializers.ModelSerializer):
-    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
     # Declared so the schema admits the blank of an unknown (or erased) education level.
     education_level = serializers.ChoiceField(
         choices=EducationLevel.choices, allow_blank=True, read_only=True
@@ -59,7 +61,7 @@ class WritablePesField(serializers.SlugRelatedField):
         if user.is_superuser:
             return queryset
         pes = access.own_pes(user)
-        return queryset.filter(pk=pes.pk if pes is not None else None)
+        return queryset.filter(pk=pes.pk) if pes is not None else queryset.none()
 
 
 class JobseekerFieldsMixin(serializers.Serializer):
@@ -104,7 +106,8 @@ class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
 
 
 class JobseekerPushSerializer(StrictFieldsMixin, serializers.Serializer):
-    jobseekers = JobseekerPushItemSerializer(many=True, allow_empty=False, max_length=1000)
+    # ListSerializer takes max_length (DRF 3.14); the stubs' BaseSerializer does not list it.
+    jobseekers = JobseekerPushItemSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
 
 class JobseekerPushResultSerializer(serializers.Serializer):
@@ -120,13 +123,19 @@ class JobseekerChangeSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
 
 
 class ParticipationSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
         read_only=True, slug_field="slug", source="action.project"
     )
-    pes = serializers.SlugRelatedField(read_only=True, slug_field="slug", source="jobseeker.pes")
+    pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", source="jobseeker.pes"
+    )
     jobseeker_ref = serializers.CharField(read_only=True, source="jobseeker.external_ref")
-    hired_by = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
-    certificate = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    hired_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
+    certificate: serializers.SlugRelatedField[Certificate] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
 
     class Meta:
         model = Participation

@@ -24,12 +24,12 @@ from .models import Organisation, Project
 from .roles import COORDINATOR, PARTNER, ROLES
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
     from actions.models import Action
     from participants.models import Jobseeker, Participation
 
-    User = AbstractBaseUser | AnonymousUser
+    User = AbstractUser | AnonymousUser
 
 
 def _all(app_label: str, model_name: str) -> QuerySet[Any]:
@@ -44,10 +44,11 @@ def roles_of(user: User) -> set[str]:
         return set()
     if user.is_superuser:
         return set(ROLES)
-    cached = getattr(user, "_crossborder_roles", None)
+    # Kept on the user object, for the rest of its request, as Django keeps its permissions.
+    cached: set[str] | None = user.__dict__.get("_crossborder_roles")
     if cached is None:
         cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._crossborder_roles = cached
+        user.__dict__["_crossborder_roles"] = cached
     return cached
 
 

@@ -41,10 +41,10 @@ def _editable_project_ids(request: HttpRequest) -> set[int] | None:
     """The projects the user may change (None: all), once per request."""
     if request.user.is_superuser:
         return None
-    cached = getattr(request, "_crossborder_editable_projects", None)
+    cached: set[int] | None = request.__dict__.get("_crossborder_editable_projects")
     if cached is None:
         cached = set(projects_editable_by(request.user).values_list("pk", flat=True))
-        request._crossborder_editable_projects = cached
+        request.__dict__["_crossborder_editable_projects"] = cached
     return cached
 
 
@@ -53,11 +53,12 @@ def _project_id(obj: models.Model, path: str) -> int | None:
     if not path:
         return obj.pk
     *parents, last = path.split("__")
+    parent: models.Model | None = obj
     for name in parents:
-        obj = getattr(obj, name, None)
-        if obj is None:
+        parent = getattr(parent, name, None)
+        if parent is None:
             return None
-    return getattr(obj, f"{last}_id", None)
+    return getattr(parent, f"{last}_id", None)
 
 
 def may_edit_project(request: HttpRequest, project_id: int | None) -> bool:

@@ -128,7 +128,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Indicator.objects.all()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if self.request is not None and access.can_read_programme(self.request.user):
             progress: dict[str, list[IndicatorProgress]] = {}
             for item in indicator_progress():

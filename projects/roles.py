@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 COORDINATOR = "coordinator"
 MANAGER = "manager"
@@ -22,7 +22,7 @@ PERSONAL_MODELS = ("jobseeker", "participation")
 
 def _permissions(
     app_labels: tuple[str, ...], actions: tuple[str, ...], models: tuple[str, ...] = ()
-):
+) -> QuerySet[Permission]:
     query = Q(content_type__app_label__in=app_labels) & Q(
         codename__regex=rf"^({'|'.join(actions)})_"
     )

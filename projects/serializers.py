@@ -24,7 +24,9 @@ from .models import (
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
-    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    projects: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
 
     class Meta:
         model = Programme
@@ -70,7 +72,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class ProjectPartnerSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
 
     class Meta:
         model = ProjectPartner
@@ -78,7 +82,9 @@ class ProjectPartnerSerializer(serializers.ModelSerializer):
 
 
 class WorkPackageSerializer(serializers.ModelSerializer):
-    coordinator = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    coordinator: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
 
     class Meta:
         model = WorkPackage
@@ -86,8 +92,12 @@ class WorkPackageSerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    lead_partner = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="slug")
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    lead_partner: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="slug"
+    )
     partners = ProjectPartnerSerializer(many=True, read_only=True, source="memberships")
     work_packages = WorkPackageSerializer(many=True, read_only=True)
 
@@ -138,4 +148,5 @@ class IndicatorSerializer(serializers.ModelSerializer):
     def get_progress(self, indicator: Indicator) -> list[dict[str, object]]:
         """From the reports layer, computed once for the whole response (context "progress")."""
         progress = self.context["progress"].get(indicator.code, [])
-        return ProgressSerializer(progress, many=True).data
+        # A ListSerializer's list: the stubs give Serializer(many=True) the type of its child.
+        return ProgressSerializer(progress, many=True).data  # type: ignore[return-value]

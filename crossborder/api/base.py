@@ -9,9 +9,9 @@ coordinator) answer 403 to a write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,18 +23,23 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, mixins, serializers, status, viewsets
-from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crossborder.api.renderers import CSVRenderer
 from projects import access
+
+if TYPE_CHECKING:
+    # Only in the stubs: what GenericAPIView.filter_backends may hold besides filter classes.
+    from rest_framework.generics import BaseFilterProtocol
 
 
 class Pagination(PageNumberPagination):
@@ -81,7 +86,9 @@ class ApiSchema(AutoSchema):
             codes.append("400")
         return codes
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code in self.error_codes():
             if code in responses:
@@ -158,10 +165,14 @@ class SearchFilter(filters.SearchFilter):
 class ApiViewMixin:
     """What every endpoint shares: JSON and CSV, paging, filters, the error schema."""
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
-    pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
-    schema = ApiSchema()
+    renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer]
+    pagination_class: type[BasePagination] | None = Pagination
+    filter_backends: Sequence[type[BaseFilterBackend | BaseFilterProtocol[Any]]] = [
+        DjangoFilterBackend,
+        SearchFilter,
+        OrderingFilter,
+    ]
+    schema: ViewInspector | None = ApiSchema()
 
 
 class WritableViewSet(
@@ -244,7 +255,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-class StrictFieldsMixin:
+# What StrictFieldsMixin is mixed into, for the type checker: a serializer.
+if TYPE_CHECKING:
+    _SerializerBase = serializers.Serializer
+else:
+    _SerializerBase = object
+
+
+class StrictFieldsMixin(_SerializerBase):
     """A write serializer that refuses fields it does not know (a typo would otherwise be
     dropped silently): 400 naming each of them."""
 

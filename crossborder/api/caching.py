@@ -51,7 +51,9 @@ def page_digest(request: Request, version: str) -> str:
 
 def _not_modified(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match")
-    return bool(header) and any(tag in ("*", etag) for tag in parse_etags(header))
+    if not header:
+        return False
+    return any(tag in ("*", etag) for tag in parse_etags(header))
 
 
 Handler = Callable[..., HttpResponseBase]

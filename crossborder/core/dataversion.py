@@ -60,6 +60,8 @@ def watch(*watched: type[models.Model]) -> None:
         post_delete.connect(_bump_on_save_or_delete, sender=model, dispatch_uid=f"dv-del-{label}")
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
+            # Django makes the table of every many-to-many relation that names none.
+            assert through is not None
             m2m_changed.connect(
                 _bump_on_m2m_change, sender=through, dispatch_uid=f"dv-m2m-{through._meta.label}"
             )

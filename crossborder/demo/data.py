@@ -42,7 +42,7 @@ from projects.roles import COORDINATOR, MANAGER, PARTNER, ensure_roles
 D = datetime.date
 DEMO_PASSWORD = "crossborder-demo"
 
-PROGRAMMES = [
+PROGRAMMES: list[dict[str, Any]] = [
     {
         "slug": "interreg-v-fwvl",
         "name_en": "Interreg V France-Wallonia-Flanders",
@@ -147,7 +147,7 @@ OFFICE_PAIRS = [
     ("pe-halluin", "vdab-kortrijk"),
 ]
 
-PROJECTS = [
+PROJECTS: list[dict[str, Any]] = [
     {
         "slug": "grenzeloos-tewerkstellen",
         "name_nl": "Grenzeloos Tewerkstellen",
@@ -889,7 +889,7 @@ DEMO_USERS = [
 
 def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     """Create the row, or update it only where it differs (so a rerun writes nothing)."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
         obj.full_clean()
@@ -984,13 +984,13 @@ def load_demo(*, with_users: bool) -> list[tuple[str, str, str]]:
         )
         for code, unit, source, types, en, nl, fr in INDICATORS
     }
-    for project, code, kind, year, value in TARGETS:
+    for project, code, target_kind, year, value in TARGETS:
         _upsert(
             Target,
             {
                 "project": projects[project],
                 "indicator": indicators[code],
-                "kind": kind,
+                "kind": target_kind,
                 "year": year,
             },
             {"value": value},

@@ -191,10 +191,7 @@ def reset() -> None:
         (_delete_sql(Jobseeker, "external_ref LIKE %s"), [ref_like]),
     ]
     children: list[type[models.Model]] = [Figure, ActionEmployer, JobOffer]
-    children += [
-        Action._meta.get_field(name).remote_field.through
-        for name in ("offices", "organisers", "certificates")
-    ]
+    children += [Action.offices.through, Action.organisers.through, Action.certificates.through]
     statements += [(_delete_sql(model, by_action), [slug_like]) for model in children]
     statements += [
         (_delete_sql(Action, f"project_id IN ({load_projects_sql})"), [slug_like]),
@@ -281,7 +278,7 @@ class _Writer:
         defaults = {f.attname: _default(f) for f in fields}
         written = 0
         if self.postgres:
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            columns = ", ".join(connection.ops.quote_name(_column(f)) for f in fields)
             names = [f.attname for f in fields]
             with connection.cursor() as cursor:
                 sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
@@ -299,6 +296,12 @@ class _Writer:
                 batch = []
         model._default_manager.bulk_create(batch)
         return written + len(batch)
+
+
+def _column(model_field: models.Field) -> str:
+    """The column of a concrete field (only fields without a column have none)."""
+    assert model_field.column is not None
+    return model_field.column
 
 
 def _default(model_field: models.Field) -> Any:
@@ -445,23 +448,22 @@ class Generator:
             action_type = rng.choices(types, shares)[0]
             profile = PROFILES[action_type]
             year = self.scale.first_year + rng.randrange(self.scale.years)
-            start: datetime.date | None = datetime.date(year, 1, 1) + datetime.timedelta(
-                days=rng.randrange(365)
-            )
-            assert start is not None
-            end = start + datetime.timedelta(days=rng.randint(*profile.days))
+            first_day = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+            last_day = first_day + datetime.timedelta(days=rng.randint(*profile.days))
             if action_type == ActionType.GUIDANCE_COHORT:
-                end = min(end, add_months(start, COHORT_MAX_MONTHS))
+                last_day = min(last_day, add_months(first_day, COHORT_MAX_MONTHS))
+            start: datetime.date | None = first_day
+            end: datetime.date | None = last_day
             reason = ""
             note = ""
-            semester = semester_of(start)
-            if start > self.as_of:
+            semester = semester_of(first_day)
+            if first_day > self.as_of:
                 status = ActionStatus.PLANNED
                 if rng.random() < 0.3:
                     # Planned with only a rough period: "autumn" of the semester.
                     start = end = None
                     semester, note = str(Semester(year, 2)), "autumn"
-            elif end >= self.as_of:
+            elif last_day >= self.as_of:
                 status = ActionStatus.ONGOING
             elif rng.random() < 0.03:
                 status = ActionStatus.CANCELLED
