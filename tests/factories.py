@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 from crossborder.core.metrics import Metric
+from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import (
     ActionStatus,
     ActionType,
@@ -136,11 +137,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
     status = ActionStatus.COMPLETED
     start_date = datetime.date(2017, 11, 28)
     year = factory.LazyAttribute(lambda o: o.start_date.year if o.start_date else 2017)
-    semester = factory.LazyAttribute(
-        lambda o: (
-            f"{o.start_date.year}-S{1 if o.start_date.month <= 6 else 2}" if o.start_date else ""
-        )
-    )
+    semester = factory.LazyAttribute(lambda o: semester_of(o.start_date) if o.start_date else "")
 
 
 class CohortFactory(ActionFactory):

@@ -38,6 +38,7 @@ from crossborder.core.dataversion import bump_data_version
 from crossborder.core.metrics import Metric
 from crossborder.core.periods import Semester, add_months, semester_of
 from crossborder.core.vocabulary import (
+    COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
     ActionStatus,
     ActionType,
@@ -80,7 +81,6 @@ PROFILES: dict[str, TypeProfile] = {
     ActionType.INFO_SESSION: TypeProfile(0.13, 50, (0, 0)),
     ActionType.STAFF_SEMINAR: TypeProfile(0.05, 0, (0, 1)),
 }
-COHORT_MAX = 12
 CITIES = ("Kortrijk", "Veurne", "Ieper", "Mouscron", "Tournai", "Dunkerque", "Lille", "Halluin")
 GIVEN = ("Anna", "Bram", "Chloé", "David", "Emma", "Farid", "Julie", "Lucas", "Marie", "Noah")
 FAMILY = ("Claes", "Dubois", "Janssens", "Lambert", "Leroy", "Martin", "Peeters", "Simon")
@@ -509,7 +509,9 @@ class Generator:
                         else None
                     ),
                     "language_hours": 40 if action_type == ActionType.GUIDANCE_COHORT else None,
-                    "capacity": COHORT_MAX if action_type == ActionType.GUIDANCE_COHORT else None,
+                    "capacity": COHORT_MAX_JOBSEEKERS
+                    if action_type == ActionType.GUIDANCE_COHORT
+                    else None,
                     "duration_days": (end - start).days + 1 if start and end else None,
                 }
             )
@@ -586,7 +588,7 @@ class Generator:
             cohort = action.action_type == ActionType.GUIDANCE_COHORT
             size = PROFILES[action.action_type].size
             # A cohort keeps room for at least one record per PES that keeps records.
-            room = COHORT_MAX - len(action.record_pes)
+            room = COHORT_MAX_JOBSEEKERS - len(action.record_pes)
             for pes_index in by_count:
                 starts = rng.randint(1, max(1, size * 2 // max(1, len(by_count))))
                 if cohort:
@@ -659,7 +661,7 @@ class Generator:
                 caps.append(0)
             elif action.action_type == ActionType.GUIDANCE_COHORT:
                 weights.append(size * rng.uniform(0.5, 1.5))
-                caps.append(COHORT_MAX - action.figure_starts)
+                caps.append(COHORT_MAX_JOBSEEKERS - action.figure_starts)
             else:
                 weights.append(size * rng.lognormvariate(0, 0.5))
                 caps.append(sum(len(pools[p]) for p in action.record_pes))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from actions.services import figure_upsert
 from crossborder.core.metrics import Metric
 from participants.models import Jobseeker, Participation
-from participants.services import jobseeker_upsert, participation_upsert
+from participants.services import jobseeker_update, jobseeker_upsert, participation_upsert
 from tests.factories import ActionFactory, CohortFactory, PesFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,19 @@ def test_figure_upsert_sets_and_refuses_a_mixed_form():
     with pytest.raises(ValidationError) as excinfo:
         participation_upsert(action=action, jobseeker=jobseeker, status="started")
     assert "VDAB already gave aggregate figures" in excinfo.value.message_dict["jobseeker"][0]
+
+
+def test_jobseeker_update_changes_what_describes_them():
+    jobseeker, _ = jobseeker_upsert(pes=PesFactory(slug="vdab"), external_ref="X1")
+    jobseeker_update(jobseeker=jobseeker, family_name="Claes", birth_year=1990)
+    assert Jobseeker.objects.values_list("family_name", "birth_year").get() == ("Claes", 1990)
+
+
+def test_jobseeker_update_refuses_an_erased_jobseeker():
+    from django.utils import timezone
+
+    jobseeker, _ = jobseeker_upsert(pes=PesFactory(slug="vdab"), external_ref="X1")
+    jobseeker.erased_at = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        jobseeker_update(jobseeker=jobseeker, family_name="Claes")
+    assert refused.value.messages == ["This jobseeker's data was erased; it cannot be changed."]
