@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -51,6 +52,16 @@ from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 from .services import action_complete, action_copy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Totals(TypedDict):
+        """What ActionAdmin.get_queryset annotates an action with."""
+
+        starts_total: int
+        figure_count: int
+
+
 IMPORT_KINDS = ("participations", "figures")
 EXPORT_FORMATS = [CSV, XLSX]
 
@@ -77,10 +88,34 @@ class JobOfferInline(ProjectScopedInlineMixin, admin.TabularInline):
     parent_project_path = "project"
 
 
+class ParticipationFormSet(BaseInlineFormSet):
+    """Each record is checked by its model against the records held (Participation.clean); the
+    records of one form are saved together, so the places of a guidance cohort are asked of the
+    action once more for all of them."""
+
+    def clean(self) -> None:
+        super().clean()
+        action = self.instance
+        if action.pk is None or not action.limits_places or any(self.errors):
+            return
+        held_started = started = 0
+        for form in self.forms:
+            held = form.instance.pk is not None
+            if held and form.initial.get("status") in STARTED_STATUSES:
+                held_started += 1
+            kept = (held or form.has_changed()) and not form.cleaned_data.get("DELETE")
+            if kept and form.instance.has_started:
+                started += 1
+        refusal = action.places_refusal(started, taken=action.places_taken() - held_started)
+        if refusal:
+            raise ValidationError(refusal)
+
+
 class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
     """The participants of the action that the user may see: its own PES's (all for superusers)."""
 
     model = Participation
+    formset = ParticipationFormSet
     extra = 0
     fields = ["jobseeker", *Participation.OUTCOME_FIELDS]
     autocomplete_fields = ["jobseeker", "hired_by", "certificate"]
@@ -281,12 +316,12 @@ class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
         )
 
     @admin.display(description=_("starts"), ordering="starts_total")
-    def starts_total(self, action: Action) -> int:
-        return action.starts_total  # type: ignore[attr-defined]
+    def starts_total(self, action: WithAnnotations[Action, _Totals]) -> int:
+        return action.starts_total
 
     @admin.display(description=_("figures"), ordering="figure_count")
-    def figure_count(self, action: Action) -> int:
-        return action.figure_count  # type: ignore[attr-defined]
+    def figure_count(self, action: WithAnnotations[Action, _Totals]) -> int:
+        return action.figure_count
 
     @admin.display(description=_("links"))
     def links(self, action: Action) -> str:

@@ -8,7 +8,7 @@ touches its own PES's jobseekers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models
@@ -66,7 +66,15 @@ def may_edit_project(request: HttpRequest, project_id: int | None) -> bool:
     return editable is None or project_id in editable
 
 
-class ScopedForeignKeysMixin:
+# What the mixins below are mixed into, for the type checker: a model admin, an inline.
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.options.BaseModelAdmin[Any]
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdminBase = _InlineBase = object
+
+
+class ScopedForeignKeysMixin(_ModelAdminBase):
     """Choices of a project or an action limited to those the user may change, with a message
     that says why another one is refused."""
 
@@ -80,7 +88,7 @@ class ScopedForeignKeysMixin:
                 kwargs["queryset"] = projects_editable_by(request.user)
             elif db_field.related_model is Action:
                 kwargs["queryset"] = actions_editable_by(request.user)
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and db_field.related_model is Project:
             field.error_messages["invalid_choice"] = _(
                 "Choose a project your organisation takes part in; ask its coordinator for others."
@@ -117,7 +125,7 @@ class ProjectScopedAdmin(ScopedForeignKeysMixin, SimpleHistoryAdmin):
         return actions
 
 
-class ProjectScopedInlineMixin:
+class ProjectScopedInlineMixin(_InlineBase):
     """An inline of a project's or an action's page: editable only where the parent is."""
 
     # From the parent object to its project; "" when the parent is the project.
@@ -127,13 +135,13 @@ class ProjectScopedInlineMixin:
         return obj is None or may_edit_project(request, _project_id(obj, self.parent_project_path))
 
     def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return super().has_add_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
 class SuperuserWritesAdmin(SimpleHistoryAdmin):

@@ -533,3 +533,54 @@ def test_a_preview_whose_file_is_gone_asks_for_the_file_again(coordinator_client
     assert response.status_code == 200
     assert "The previewed file has expired; upload it again." in response.content.decode()
     assert not Participation.objects.exists()
+
+
+# The places of a guidance cohort, for the records of one form together.
+
+
+def _change_form_data(client, url: str) -> dict:
+    """The action's change form as the page fills it, with no inline rows."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        data[name] = (
+            [getattr(v, "pk", v) for v in value]
+            if isinstance(value, list)
+            else getattr(value, "pk", value)
+        )
+    for prefix in ("figures", "employers", "job_offers", "participations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return data
+
+
+def _new_participations(data: dict, jobseekers: list) -> dict:
+    data["participations-TOTAL_FORMS"] = str(len(jobseekers))
+    for index, jobseeker in enumerate(jobseekers):
+        data[f"participations-{index}-jobseeker"] = jobseeker.pk
+        data[f"participations-{index}-status"] = "started"
+    return data
+
+
+def test_records_added_together_may_not_overfill_a_cohort(superuser_client, project, vdab):
+    cohort = CohortFactory(project=project)
+    for _ in range(10):
+        ParticipationFactory(action=cohort, jobseeker=JobseekerFactory(pes=vdab))
+    url = reverse("admin:actions_action_change", args=[cohort.pk])
+    newcomers = [JobseekerFactory(pes=vdab) for _ in range(3)]
+
+    data = _new_participations(_change_form_data(superuser_client, url), newcomers)
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 200
+    assert (
+        "A guidance cohort takes at most 12 jobseekers; this one would have 13."
+        in response.content.decode()
+    )
+    assert cohort.participations.count() == 10
+
+    data = _new_participations(_change_form_data(superuser_client, url), newcomers[:2])
+    assert superuser_client.post(url, data).status_code == 302
+    assert cohort.participations.count() == 12
