@@ -312,9 +312,10 @@ class Action(models.Model):
             raise ValidationError(errors)
 
     # The rules across the action and its records, which every write of a participation record
-    # or a figure asks here (Participation.clean, Figure.clean, the bulk import of participation
-    # records once per file). They read the records through the reverse relations, so this
-    # module needs none of the modules above it.
+    # or a figure asks here: Participation.clean and Figure.clean (so every service, the API and
+    # the admin's forms), the admin's participation inline for all its rows at once, the bulk
+    # import of participation records once per file. They read the records through the reverse
+    # relations, so this module needs none of the modules above it.
 
     def pes_with_records(self, among: Iterable[int] | None = None) -> set[int]:
         """The PES (ids) whose jobseekers this action counts from participation records; only

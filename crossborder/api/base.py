@@ -1,4 +1,5 @@
-"""The partner REST API's common ground: access rules, paging, errors, schema, and its routes.
+"""The partner REST API's common ground: access rules, paging, errors and schema. It imports no
+endpoint: the router (crossborder/api/urls.py) imports them all.
 
 Every endpoint answers 401 to an anonymous request and 403 to a user without a product role (a
 "stranger"): a stranger is told it may not use the API rather than shown empty lists, so a
