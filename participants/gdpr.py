@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -100,15 +100,7 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
         "jobseeker": {
             "id": jobseeker.pk,
             "pes": jobseeker.pes.name,
-            "reference": jobseeker.external_ref,
-            "pseudonymous_key": jobseeker.pseudonym,
-            "given_name": jobseeker.given_name,
-            "family_name": jobseeker.family_name,
-            "birth_year": jobseeker.birth_year,
-            "education_level": jobseeker.get_education_level_display()
-            if jobseeker.education_level
-            else "",
-            "refugee": jobseeker.is_refugee,
+            **_personal_data(jobseeker, displayed=True),
             "created_at": jobseeker.created_at.isoformat(),
             "erased_at": jobseeker.erased_at.isoformat() if jobseeker.erased_at else None,
         },
@@ -117,14 +109,7 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
                 "project": p.action.project.name,
                 "action": str(p.action),
                 "action_reference": p.action.reference,
-                "status": p.status,
-                "started_on": _iso(p.started_on),
-                "completed_on": _iso(p.completed_on),
-                "placed_on": _iso(p.placed_on),
-                "hired_on": _iso(p.hired_on),
-                "hired_by": p.hired_by.name if p.hired_by else "",
-                "certified_on": _iso(p.certified_on),
-                "certificate": p.certificate.name if p.certificate else "",
+                **_outcomes(p),
             }
             for p in participations
         ],
@@ -134,12 +119,7 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
                 "change": record.get_history_type_display(),
                 "by": record.history_user.get_username() if record.history_user else "",
                 "reason": record.history_change_reason or "",
-                "given_name": record.given_name,
-                "family_name": record.family_name,
-                "reference": record.external_ref,
-                "birth_year": record.birth_year,
-                "education_level": record.education_level,
-                "refugee": record.is_refugee,
+                **_personal_data(record, displayed=False),
             }
             for record in jobseeker.history.select_related("history_user").order_by(
                 "history_date", "history_id"
@@ -160,5 +140,37 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
     }
 
 
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
+# The names of the access report for fields whose own names are the code's.
+_ACCESS_NAMES = {
+    "external_ref": "reference",
+    "pseudonym": "pseudonymous_key",
+    "is_refugee": "refugee",
+}
+
+
+def _personal_data(row: Any, *, displayed: bool) -> dict[str, Any]:
+    """Every personal field of a jobseeker or of a version of it in the audit trail, read from
+    Jobseeker.PERSONAL_FIELDS so that a new field is reported as soon as it is declared; a
+    field with choices as it reads (`displayed`) or as it is stored."""
+    data = {}
+    for name in Jobseeker.PERSONAL_FIELDS:
+        value = getattr(row, name)
+        field = Jobseeker._meta.get_field(name)
+        if displayed and value and isinstance(field, models.Field) and field.choices:
+            value = getattr(row, f"get_{name}_display")()
+        data[_ACCESS_NAMES.get(name, name)] = value
+    return data
+
+
+def _outcomes(participation: Participation) -> dict[str, Any]:
+    """What came of a participation, read from Participation.OUTCOME_FIELDS: dates in ISO
+    format, an employer or certificate by its name ("" when none)."""
+    data: dict[str, Any] = {}
+    for name in Participation.OUTCOME_FIELDS:
+        value = getattr(participation, name)
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif Participation._meta.get_field(name).is_relation:
+            value = str(value) if value is not None else ""
+        data[name] = value
+    return data

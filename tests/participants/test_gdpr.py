@@ -212,6 +212,42 @@ def test_access_request_holds_the_record_participations_and_history(helene, coor
     assert [h["status"] for h in report["participation_history"]] == ["started"]
 
 
+def test_access_request_holds_every_personal_and_outcome_field_as_declared(helene):
+    action = CohortFactory()
+    participation_upsert(
+        action=action,
+        jobseeker=helene,
+        status="completed",
+        started_on=datetime.date(2017, 4, 27),
+        completed_on=datetime.date(2017, 7, 27),
+        placed_on=datetime.date(2017, 9, 1),
+    )
+    report = jobseeker_access_report(jobseeker=helene)
+    renamed = {
+        "external_ref": "reference",
+        "pseudonym": "pseudonymous_key",
+        "is_refugee": "refugee",
+    }
+
+    personal = [renamed.get(name, name) for name in Jobseeker.PERSONAL_FIELDS]
+    assert [name for name in personal if name not in report["jobseeker"]] == []
+    assert [name for name in personal if name not in report["history"][0]] == []
+    assert report["jobseeker"]["pseudonymous_key"] == helene.pseudonym
+    assert report["jobseeker"]["education_level"] == EducationLevel.ISCED_0_2.label
+    assert report["history"][0]["education_level"] == EducationLevel.ISCED_0_2.value
+    (participation,) = report["participations"]
+    assert {name: participation[name] for name in Participation.OUTCOME_FIELDS} == {
+        "status": "completed",
+        "started_on": "2017-04-27",
+        "completed_on": "2017-07-27",
+        "placed_on": "2017-09-01",
+        "hired_on": None,
+        "hired_by": "",
+        "certified_on": None,
+        "certificate": "",
+    }
+
+
 # In the admin.
 
 
