@@ -12,7 +12,6 @@ from django.db.models import F, Func, Q, Sum
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.manager import MultilingualManager
 
 from crossborder.core.metrics import (
     EMPLOYER_METRICS,
@@ -33,7 +32,6 @@ from crossborder.core.periods import (
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
-    REALISED_STATUSES,
     ActionStatus,
     ActionType,
     OrganisationKind,
@@ -98,18 +96,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ActionQuerySet(models.QuerySet["Action"]):
-    def realised(self) -> ActionQuerySet:
-        """Actions that took place or are taking place."""
-        return self.filter(status__in=REALISED_STATUSES)
-
-
-# The manager modeltranslation would make of ActionQuerySet's at run time (it derives a class of
-# its own from any other manager of a translated model), declared as such so that the type
-# checker knows it too.
-ActionManager = MultilingualManager.from_queryset(ActionQuerySet)
 
 
 class Action(models.Model):
@@ -188,8 +174,6 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ActionManager()
 
     class Meta:
         ordering = ["year", "semester", "start_date", "pk"]

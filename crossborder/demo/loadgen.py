@@ -40,6 +40,7 @@ from crossborder.core.periods import Semester, add_months, semester_of
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
+    REALISED_STATUSES,
     ActionStatus,
     ActionType,
     OrganisationKind,
@@ -576,7 +577,7 @@ class Generator:
         rng = self.rng
         rows: list[dict[str, Any]] = []
         for action in actions:
-            realised = action.status in (ActionStatus.ONGOING, ActionStatus.COMPLETED)
+            realised = action.status in REALISED_STATUSES
             if not realised or not action.record_pes:
                 continue
             form = rng.random()

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from actions.models import Action, Figure
+from actions.models import Figure
 from crossborder.core.metrics import Metric
 from crossborder.core.periods import add_months, semester_of
 from crossborder.core.vocabulary import ActionStatus, ActionType
@@ -243,13 +243,3 @@ def test_same_employer_listed_twice_is_refused():
     assert validation_errors(duplicate) == {
         "__all__": ["This employer is already listed for the action."]
     }
-
-
-def test_realised_means_ongoing_or_completed():
-    project = ProjectFactory()
-    for status in ActionStatus.values:
-        ActionFactory(project=project, status=status, cancellation_reason="why")
-    assert sorted(Action.objects.realised().values_list("status", flat=True)) == [
-        "completed",
-        "ongoing",
-    ]
