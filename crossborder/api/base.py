@@ -10,10 +10,14 @@ coordinator) answer 403 to a write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
@@ -23,7 +27,8 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import filters, mixins, parsers, serializers, status, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -32,6 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
+from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -153,6 +159,109 @@ class PersonalDataAccess(BasePermission):
         return access.can_write_personal_data(user)
 
 
+# JSON bodies: how deep they may nest, and how many digits an integer may have (an id has at
+# most 18, see ID_PATTERN; the largest count fits in 10). Python's json parser recurses once per
+# level and fails with RecursionError near 1,000; the bodies the endpoints read nest 3 levels
+# at most (a push: an object, its list of jobseekers, each an object).
+MAX_JSON_DEPTH = 64
+MAX_JSON_DIGITS = 18
+# What nests in JSON, once its strings (which may hold brackets) are blanked out.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class _TooLarge:
+    """A number parsed from JSON that no field can hold, kept to be reported by its place."""
+
+
+_TOO_LARGE = _TooLarge()
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a 400 naming the problem for what would otherwise reach a field
+    as a server error: nesting beyond MAX_JSON_DEPTH levels (checked on the raw bytes, before
+    the recursive parse), an integer of more than MAX_JSON_DIGITS digits or a number beyond a
+    float (1e400), and a NUL character in any key or string (PostgreSQL cannot store it). The
+    last two are messages by place: `field`, or `field.0.subfield` within lists and objects."""
+
+    def parse(
+        self,
+        stream: IO[Any] | None,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        raw = stream.read() if stream is not None else b""
+        _check_depth(raw)
+        try:
+            data = json.loads(
+                raw.decode(encoding),
+                parse_int=_parse_int,
+                parse_float=_parse_float,
+                # NaN and Infinity are no JSON, though Python writes them.
+                parse_constant=strict_constant,
+            )
+        except (ValueError, LookupError) as exc:  # LookupError: an unknown charset
+            raise ParseError(f"JSON parse error - {exc}") from exc
+        _check_values(data)
+        return data
+
+
+def _check_depth(raw: bytes) -> None:
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if bracket.group() in b"[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ParseError(
+                    _("The JSON is nested more than %(limit)s levels deep.")
+                    % {"limit": MAX_JSON_DEPTH}
+                )
+        else:
+            depth -= 1
+
+
+def _parse_int(text: str) -> int | _TooLarge:
+    # Before int(): Python refuses to convert more than 4,300 digits, with a message about
+    # itself; and an integer field of the database holds 19 digits at most.
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        return _TOO_LARGE
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _TooLarge:
+    number = float(text)
+    return number if math.isfinite(number) else _TOO_LARGE
+
+
+def _check_values(data: Any) -> None:
+    """Every key and value of the parsed body, without recursion: the first too-large number
+    or NUL character is a 400 by its place."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        place, value = stack.pop()
+        if value is _TOO_LARGE:
+            _refuse(place, _("The number is too large."))
+        if isinstance(value, str) and "\x00" in value:
+            _refuse(place, ProhibitNullCharactersValidator.message)
+        items: Iterable[tuple[object, Any]] = ()
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        for key, item in items:
+            name = str(key).replace("\x00", "\\u0000")
+            inner = f"{place}.{name}" if place else name
+            if "\x00" in str(key):
+                _refuse(inner, ProhibitNullCharactersValidator.message)
+            stack.append((inner, item))
+
+
+def _refuse(place: str, message: Any) -> None:
+    raise serializers.ValidationError({place or api_settings.NON_FIELD_ERRORS_KEY: [message]})
+
+
 class SearchFilter(filters.SearchFilter):
     """DRF's search, with a refused term (a null character) reported under `search`."""
 
@@ -164,9 +273,16 @@ class SearchFilter(filters.SearchFilter):
 
 
 class ApiViewMixin:
-    """What every endpoint shares: JSON and CSV, paging, filters, the error schema."""
+    """What every endpoint shares: JSON and CSV, paging, filters, the error schema, and bodies
+    read within limits. (The parsers are named here rather than in REST_FRAMEWORK's settings,
+    which DRF reads while this module imports it.)"""
 
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer]
+    parser_classes: Sequence[type[parsers.BaseParser]] = [
+        JSONParser,
+        parsers.FormParser,
+        parsers.MultiPartParser,
+    ]
     pagination_class: type[BasePagination] | None = Pagination
     filter_backends: Sequence[type[BaseFilterBackend | BaseFilterProtocol[Any]]] = [
         DjangoFilterBackend,
