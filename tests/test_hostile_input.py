@@ -4,6 +4,8 @@ anywhere (PostgreSQL cannot store them). Never a server error."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -72,6 +74,25 @@ def test_nesting_within_the_limit_is_read(api, action):
     response = send(api, "post", "/api/v1/jobseekers/push/", body)
     assert response.status_code == 400
     assert "nested" not in response.content.decode()
+
+
+def test_brackets_in_strings_are_no_nesting(api):
+    body = b'{"jobseekers": [{"external_ref": "' + b"[{" * 100 + b'\\"]"}]}'
+    response = send(api, "post", "/api/v1/jobseekers/push/", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "jobseekers": {"0": {"external_ref": ["Ensure this field has no more than 64 characters."]}}
+    }
+
+
+def test_a_body_of_escaped_quotes_is_read_at_once(api):
+    # Each quote may start a string: the nesting is counted with each byte read once.
+    body = b'{"jobseekers": "' + b'\\"' * 1_000_000
+    started = time.perf_counter()
+    response = send(api, "post", "/api/v1/jobseekers/push/", body)
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error - ")
 
 
 @pytest.mark.parametrize("number", ["1e400", "-1e400", "9" * 5000, "-" + "9" * 5000, "9" * 19])
