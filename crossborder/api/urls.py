@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from actions.api import ActionViewSet, FigureViewSet
-from crossborder.api.base import ApiViewMixin
+from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
 from participants.api import JobseekerViewSet, ParticipationViewSet
 from projects.api import IndicatorViewSet, OrganisationViewSet, ProgrammeViewSet, ProjectViewSet
 from reports.api import outcomes
@@ -43,7 +43,19 @@ def urls() -> list[URLPattern | URLResolver]:
     return [
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        # Like every endpoint, for users with a role only (401 anonymous, 403 without a role):
+        # the schema names every field of the jobseekers.
+        path(
+            "schema/",
+            SpectacularAPIView.as_view(permission_classes=[ProgrammeDataAccess]),
+            name="schema",
+        ),
+        path(
+            "docs/",
+            SpectacularSwaggerView.as_view(
+                url_name="api:schema", permission_classes=[ProgrammeDataAccess]
+            ),
+            name="docs",
+        ),
         re_path(r"^", not_found),
     ]

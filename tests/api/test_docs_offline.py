@@ -16,3 +16,13 @@ def test_swagger_ui_is_served_from_our_static_files(client, partner_vdab):
     assets = re.findall(r'(?:src|href)="([^"#]+)"', response.content.decode())
     assert assets
     assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets), assets
+
+
+def test_the_docs_page_and_its_schema_load_with_the_session_alone(client, partner_vdab):
+    # The page fetches the schema with the browser's session cookie: both answer the same user.
+    client.force_login(partner_vdab)
+    page = client.get("/api/v1/docs/")
+    assert '"/api/v1/schema/"' in page.content.decode()
+    assert client.get("/api/v1/schema/").status_code == 200
+    client.logout()
+    assert client.get("/api/v1/docs/").status_code == 401

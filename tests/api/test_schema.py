@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(client) -> dict:
+def schema(client, manager) -> dict:
+    client.force_login(manager)
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
@@ -39,6 +41,7 @@ def test_every_endpoint_is_in_the_schema(schema):
         ("/api/v1/figures/", "post"),
         ("/api/v1/figures/{id}/", "get"),
         ("/api/v1/figures/{id}/", "patch"),
+        ("/api/v1/figures/{id}/", "delete"),
         ("/api/v1/jobseekers/", "get"),
         ("/api/v1/jobseekers/", "post"),
         ("/api/v1/jobseekers/push/", "post"),
@@ -48,6 +51,7 @@ def test_every_endpoint_is_in_the_schema(schema):
         ("/api/v1/participations/", "post"),
         ("/api/v1/participations/{id}/", "get"),
         ("/api/v1/participations/{id}/", "patch"),
+        ("/api/v1/participations/{id}/", "delete"),
         ("/api/v1/reports/outcomes/", "get"),
     }
 
@@ -58,6 +62,16 @@ def test_every_operation_documents_its_errors(schema):
         assert {"401", "403", "404", "429"} <= codes, (path, method)
         if method in ("post", "patch") or "{" not in path:
             assert "400" in codes, (path, method)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/figures/{id}/", "/api/v1/participations/{id}/"])
+def test_a_delete_documents_its_reason_and_its_answers(schema, path):
+    operation = schema["paths"][path]["delete"]
+    reason = next(p for p in operation["parameters"] if p["name"] == "reason")
+    assert (reason["in"], reason["schema"]) == ("query", {"type": "string", "maxLength": 100})
+    assert "requestBody" not in operation
+    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "429"}
+    assert "content" not in operation["responses"]["204"]
 
 
 def test_list_parameters_are_documented(schema):
@@ -98,7 +112,24 @@ def test_token_and_session_authentication_are_documented(schema):
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
 
 
-def test_the_interactive_docs(client):
+@pytest.mark.parametrize("url", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_the_schema_and_docs_are_for_users_with_a_role(client, stranger, manager, url):
+    assert client.get(url).status_code == 401
+    client.force_login(stranger)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+
+
+def test_the_schema_is_read_with_a_token(client, manager):
+    token = Token.objects.create(user=manager)
+    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert yaml.safe_load(response.content)["paths"]
+
+
+def test_the_interactive_docs(client, manager):
+    client.force_login(manager)
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
