@@ -8,6 +8,7 @@ touches its own PES's jobseekers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
@@ -144,10 +145,46 @@ class ProjectScopedInlineMixin(_InlineBase):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
-class SuperuserWritesAdmin(SimpleHistoryAdmin):
-    """Programme-wide definitions (programmes, indicators): read by all, written by superusers."""
+class SlugKeptMixin(_ModelAdminBase):
+    """A slug in use never changes (projects.models.check_slug_kept): read-only once saved,
+    and no longer filled in from the name."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        has_slug = any(field.name == "slug" for field in self.opts.fields)
+        if has_slug and obj is not None and obj.pk is not None and "slug" not in fields:
+            fields.append("slug")
+        return fields
+
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> dict[str, Sequence[str]]:
+        if obj is not None and obj.pk is not None:
+            return {}
+        return dict(super().get_prepopulated_fields(request, obj))
+
+
+class SuperuserWritesAdmin(SlugKeptMixin, SimpleHistoryAdmin):
+    """Master data (programmes, organisations, indicators and targets, a project's partners):
+    read by every role, written by superusers only (projects/roles.py says why)."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return request.user.is_superuser
+
+
+class SuperuserWritesInlineMixin(_InlineBase):
+    """Master data shown on another page (a project's partners and targets, an organisation's
+    offices and former names): read-only but for superusers."""
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return request.user.is_superuser
 
     def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
@@ -164,19 +201,19 @@ class ProgrammeAdmin(SuperuserWritesAdmin, TranslationAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
-class FormerNameInline(admin.TabularInline):
+class FormerNameInline(SuperuserWritesInlineMixin, admin.TabularInline):
     model = FormerName
     extra = 0
 
 
-class OfficeInline(admin.TabularInline):
+class OfficeInline(SuperuserWritesInlineMixin, admin.TabularInline):
     model = Office
     extra = 0
     fields = ["name", "slug", "city"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(SuperuserWritesAdmin):
     list_display = ["name", "slug", "kind", "country", "territory", "city"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "former_names__name", "city"]
@@ -185,7 +222,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FormerName)
-class FormerNameAdmin(SimpleHistoryAdmin):
+class FormerNameAdmin(SuperuserWritesAdmin):
     list_display = ["name", "organisation", "used_until"]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation"]
@@ -193,7 +230,7 @@ class FormerNameAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectPartner)
-class ProjectPartnerAdmin(ProjectScopedAdmin):
+class ProjectPartnerAdmin(SuperuserWritesAdmin):
     list_display = ["organisation", "project", "role"]
     list_filter = ["project", "role"]
     search_fields = ["organisation__name", "project__name_en"]
@@ -202,7 +239,7 @@ class ProjectPartnerAdmin(ProjectScopedAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
+class OfficeAdmin(SuperuserWritesAdmin):
     list_display = ["name", "organisation", "city"]
     list_filter = ["organisation"]
     search_fields = ["name", "city", "slug"]
@@ -210,14 +247,14 @@ class OfficeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BorderOfficePair)
-class BorderOfficePairAdmin(SimpleHistoryAdmin):
+class BorderOfficePairAdmin(SuperuserWritesAdmin):
     list_display = ["office", "partner_office"]
     list_filter = ["office__organisation"]
     search_fields = ["office__name", "partner_office__name"]
     autocomplete_fields = ["office", "partner_office"]
 
 
-class ProjectPartnerInline(ProjectScopedInlineMixin, admin.TabularInline):
+class ProjectPartnerInline(SuperuserWritesInlineMixin, admin.TabularInline):
     model = ProjectPartner
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -229,13 +266,25 @@ class WorkPackageInline(ProjectScopedInlineMixin, TranslationTabularInline):
     autocomplete_fields = ["coordinator"]
 
 
-class TargetInline(ProjectScopedInlineMixin, admin.TabularInline):
+class TargetInline(SuperuserWritesInlineMixin, admin.TabularInline):
     model = Target
     extra = 0
 
 
+# A project's identity: what names it and places it in the programme. Superusers change it;
+# a coordinator changes the rest (summary, work packages) of the projects it takes part in.
+PROJECT_IDENTITY_FIELDS = (
+    "slug",
+    *in_each_language("name"),
+    "programme",
+    "lead_partner",
+    "starts_on",
+    "ends_on",
+)
+
+
 @admin.register(Project)
-class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
+class ProjectAdmin(SlugKeptMixin, ProjectScopedAdmin, TranslationAdmin):
     project_path = ""
     list_display = [
         "name",
@@ -252,6 +301,14 @@ class ProjectAdmin(ProjectScopedAdmin, TranslationAdmin):
     list_select_related = ["programme", "lead_partner"]
     inlines = [ProjectPartnerInline, WorkPackageInline, TargetInline]
     readonly_fields = ["dashboard"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in PROJECT_IDENTITY_FIELDS if name not in fields]
+        return fields
 
     @admin.display(description=_("dashboard"))
     def dashboard(self, project: Project) -> str:
@@ -278,7 +335,7 @@ class IndicatorAdmin(SuperuserWritesAdmin, TranslationAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ProjectScopedAdmin):
+class TargetAdmin(SuperuserWritesAdmin):
     list_display = ["project", "indicator", "kind", "year", "value"]
     list_filter = ["project", "indicator", "kind", "year"]
     search_fields = ["indicator__code", "project__name_en"]

@@ -15,6 +15,17 @@ from crossborder.core.periods import FIRST_YEAR, LAST_YEAR
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 
 
+def check_slug_kept(obj: models.Model, slug: str) -> None:
+    """A slug in use never changes: the pages' and the API's URLs, the exports and the partners'
+    own systems name the record by it. Only a record not saved yet takes a new one."""
+    if obj._state.adding or obj.pk is None:
+        return
+    saved = type(obj)._default_manager.filter(pk=obj.pk).values_list("slug", flat=True).first()
+    if saved is not None and saved != slug:
+        message = _("A slug in use cannot change: links and other systems name the record by it.")
+        raise ValidationError({"slug": message})
+
+
 class Programme(models.Model):
     """An Interreg programme, e.g. Interreg V France-Wallonie-Vlaanderen 2014-2020."""
 
@@ -39,6 +50,7 @@ class Programme(models.Model):
         return self.name
 
     def clean(self) -> None:
+        check_slug_kept(self, self.slug)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("May not be before the start date.")})
 
@@ -74,6 +86,9 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        check_slug_kept(self, self.slug)
 
     @property
     def is_pes(self) -> bool:
@@ -210,6 +225,7 @@ class Project(models.Model):
         return self.name
 
     def clean(self) -> None:
+        check_slug_kept(self, self.slug)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("May not be before the start date.")})
 

@@ -1,6 +1,9 @@
 """The three roles of the product as auth groups, with their model permissions.
 
-- coordinator: reads and writes all programme data, jobseekers of its own PES (scoped elsewhere);
+- coordinator: reads all programme data; writes actions, figures, work packages and the rest
+  of its projects but their identity (scoped elsewhere), and jobseekers of its own PES (scoped
+  elsewhere). Master data (organisations, programmes, indicators and targets, a project's
+  partners) and a project's identity are changed by superusers only;
 - manager: reads everything that is not personal data;
 - partner: reads everything that is not personal data, writes its own PES's jobseekers and
   participations (scoped elsewhere).
@@ -18,6 +21,19 @@ ROLES: tuple[str, ...] = (COORDINATOR, MANAGER, PARTNER)
 
 PROGRAMME_APPS = ("projects", "actions")
 PERSONAL_MODELS = ("jobseeker", "participation")
+# Changed by superusers only, read by every role: a coordinator who changed Le Forem's kind
+# would lock Le Forem's partners out of their own jobseekers; a project's partners decide who
+# may change it. Projects are changed in part (ProjectAdmin's identity fields stay read-only).
+MASTER_MODELS = (
+    "programme",
+    "organisation",
+    "formername",
+    "office",
+    "borderofficepair",
+    "indicator",
+    "target",
+    "projectpartner",
+)
 
 
 def _permissions(
@@ -38,10 +54,14 @@ def ensure_roles() -> dict[str, Group]:
         content_type__model="membership"
     )
     personal_write = _permissions(("participants",), everything, PERSONAL_MODELS)
+    programme_write = (
+        _permissions(PROGRAMME_APPS, everything)
+        .exclude(content_type__model__in=("membership", *MASTER_MODELS))
+        .exclude(codename__in=("add_project", "delete_project"))
+    )
     wanted = {
-        COORDINATOR: list(
-            _permissions(PROGRAMME_APPS, everything).exclude(content_type__model="membership")
-        )
+        COORDINATOR: list(programme_write)
+        + list(_permissions(PROGRAMME_APPS, ("view",), MASTER_MODELS))
         + list(personal_write),
         MANAGER: list(programme_read),
         PARTNER: list(programme_read) + list(personal_write),
