@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
@@ -42,6 +43,7 @@ from projects.access import (
     participations_for,
 )
 from projects.admin import (
+    DeleteWithReasonMixin,
     ProjectScopedAdmin,
     ProjectScopedInlineMixin,
     may_edit_project,
@@ -50,7 +52,7 @@ from projects.models import Organisation
 
 from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
-from .services import action_complete, action_copy
+from .services import action_complete, action_copy, figure_delete
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -232,7 +234,10 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Action)
-class ActionAdmin(ProjectScopedAdmin, TranslationAdmin):
+class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
+    """Actions, with no bulk delete even for superusers: deleting an action deletes its figures
+    and participation records with it, so it goes one at a time, with a reason."""
+
     list_display = [
         "title",
         "project",
@@ -625,7 +630,7 @@ def _temp_storage(token: str | None) -> Any:
 
 
 @admin.register(Figure)
-class FigureAdmin(ExportMixin, ProjectScopedAdmin):
+class FigureAdmin(DeleteWithReasonMixin, ExportMixin, ProjectScopedAdmin):
     list_display = ["action", "metric", "pes", "value", "is_lower_bound"]
     list_filter = ["metric", "pes", "is_lower_bound", "action__project"]
     search_fields = [
@@ -641,6 +646,11 @@ class FigureAdmin(ExportMixin, ProjectScopedAdmin):
     export_form_class = ExportForm
     # With a byte-order mark Excel opens the accents right.
     to_encoding = "utf-8-sig"
+
+    def delete_model(self, request: HttpRequest, obj: Figure) -> None:
+        # Deleted meanwhile by someone else: gone either way.
+        with contextlib.suppress(Figure.DoesNotExist):
+            figure_delete(figure=obj, reason=self.deletion_reason(request), user=request.user)
 
 
 @admin.register(ActionEmployer)

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import models, transaction
 
 from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import ActionStatus
 from projects.models import Office, Organisation
 
 from .models import Action, Certificate, Figure
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 # The many-to-many fields of an action: set after its row is saved.
 ACTION_RELATIONS = ("offices", "organisers", "certificates")
@@ -118,6 +123,51 @@ def figure_upsert(
         figure.full_clean()
         figure.save()
     return figure, created
+
+
+# The audit trail keeps a reason of at most this many characters (the history's
+# history_change_reason column).
+DELETION_REASON_MAX_LENGTH = 100
+
+
+def deletion_reason_checked(reason: str) -> str:
+    """A deletion's reason as the history keeps it: stripped, at most 100 characters, no NUL
+    (which PostgreSQL refuses); a ValidationError under `reason` otherwise."""
+    reason = reason.strip()
+    try:
+        MaxLengthValidator(DELETION_REASON_MAX_LENGTH)(reason)
+        ProhibitNullCharactersValidator()(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from error
+    return reason
+
+
+def delete_with_reason(
+    obj: models.Model, *, reason: str, user: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """Delete a row already locked by the caller; its history's deletion record names the user
+    and the reason."""
+    obj._change_reason = reason or None  # type: ignore[attr-defined]
+    if user is not None and user.is_authenticated:
+        # Before the request's user: an API request authenticates by token, after middleware.
+        obj._history_user = user  # type: ignore[attr-defined]
+    obj.delete()
+
+
+@transaction.atomic
+def figure_delete(
+    *, figure: Figure, reason: str, user: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """Delete a figure entered by mistake, with the reason in its history; the reports count
+    without it, and that PES's records of the metric may then be entered. Raises
+    Figure.DoesNotExist when it is gone already (deleted at the same time by someone else)."""
+    reason = deletion_reason_checked(reason)
+    # Locked and read again: of two deletions at once, the second finds nothing. Ordered by pk
+    # (see figure_upsert: no outer join under FOR UPDATE).
+    held = Figure.objects.select_for_update().filter(pk=figure.pk).order_by("pk").first()
+    if held is None:
+        raise Figure.DoesNotExist("The figure was deleted already.")
+    delete_with_reason(held, reason=reason, user=user)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -25,11 +26,13 @@ from projects.access import (
     own_pes,
     participations_for,
 )
+from projects.admin import DeleteWithReasonMixin
 from projects.models import Organisation
 
 from .gdpr import jobseeker_access_report, jobseeker_erase
 from .imports import ParticipationResource
 from .models import Jobseeker, Participation
+from .services import participation_delete
 
 
 class PersonalDataAdmin(SimpleHistoryAdmin):
@@ -96,7 +99,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Jobseeker)
-class JobseekerAdmin(PersonalDataAdmin):
+class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
     list_display = ["__str__", "pes", "external_ref", "birth_year", "education_level", "erased_at"]
     list_filter = [
         "pes",
@@ -177,7 +180,7 @@ class JobseekerAdmin(PersonalDataAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ExportMixin, PersonalDataAdmin):
+class ParticipationAdmin(DeleteWithReasonMixin, ExportMixin, PersonalDataAdmin):
     list_display = ["jobseeker", "action", "status", "started_on", "placed_on", "hired_on"]
     list_filter = ["status", "pes", "action__project", "action__action_type"]
     search_fields = [
@@ -196,3 +199,10 @@ class ParticipationAdmin(ExportMixin, PersonalDataAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
         return participations_for(request.user, super().get_queryset(request))
+
+    def delete_model(self, request: HttpRequest, obj: Participation) -> None:
+        # Deleted meanwhile by someone else: gone either way.
+        with contextlib.suppress(Participation.DoesNotExist):
+            participation_delete(
+                participation=obj, reason=self.deletion_reason(request), user=request.user
+            )

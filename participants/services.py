@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from actions.models import Action
+from actions.services import delete_with_reason, deletion_reason_checked
 from projects.models import Organisation
 
 from .models import Jobseeker, Participation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 def _check_fields(kind: str, values: dict[str, Any], known: Collection[str]) -> None:
@@ -87,3 +92,21 @@ def participation_upsert(
         participation.full_clean()
         participation.save()
     return participation, created
+
+@transaction.atomic
+def participation_delete(
+    *,
+    participation: Participation,
+    reason: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """Delete a participation record entered by mistake, with the reason in its history; the
+    reports count without it. Raises Participation.DoesNotExist when it is gone already
+    (deleted at the same time by someone else)."""
+    reason = deletion_reason_checked(reason)
+    # Locked and read again: of two deletions at once, the second finds nothing.
+    held = Participation.objects.select_for_update().filter(pk=participation.pk).order_by("pk")
+    record = held.first()
+    if record is None:
+        raise Participation.DoesNotExist("The participation record was deleted already.")
+    delete_with_reason(record, reason=reason, user=user)

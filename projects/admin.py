@@ -8,18 +8,22 @@ touches its own PES's jobseekers.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib import admin
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions.services import DELETION_REASON_MAX_LENGTH, delete_with_reason
 from crossborder.core.vocabulary import in_each_language
 
 from .access import actions_editable_by, projects_editable_by
@@ -62,6 +66,10 @@ def _project_id(obj: models.Model, path: str) -> int | None:
     return getattr(parent, f"{last}_id", None)
 
 
+# Where delete_view leaves the reason for delete_model, on the request.
+DELETION_REASON_KEY = "_crossborder_deletion_reason"
+
+
 def may_edit_project(request: HttpRequest, project_id: int | None) -> bool:
     editable = _editable_project_ids(request)
     return editable is None or project_id in editable
@@ -69,6 +77,8 @@ def may_edit_project(request: HttpRequest, project_id: int | None) -> bool:
 
 # What the mixins below are mixed into, for the type checker: a model admin, an inline.
 if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
+
     _ModelAdminBase = admin.options.BaseModelAdmin[Any]
     _InlineBase = admin.options.InlineModelAdmin[Any, Any]
 else:
@@ -124,6 +134,77 @@ class ProjectScopedAdmin(ScopedForeignKeysMixin, SimpleHistoryAdmin):
         if not request.user.is_superuser:
             actions.pop("delete_selected", None)
         return actions
+
+
+DJANGO_DELETE_TEXTS = {
+    "question": (
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the '
+        "following related items will be deleted:"
+    ),
+    "objects": "Objects",
+    "confirm": "Yes, I\u2019m sure",
+    "cancel": "No, take me back",
+}
+
+
+class DeletionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=DELETION_REASON_MAX_LENGTH,
+        help_text=_("Why the record is deleted: kept in its history."),
+    )
+
+
+class DeleteWithReasonMixin(_ModelAdminBase):
+    """Records the reports count (jobseekers, participation records, figures, actions): no bulk
+    delete, which would change the figures unseen, and a single delete names its reason, which
+    the record's history keeps with the deletion."""
+
+    delete_confirmation_template: ClassVar[_TemplateForResponseT | None] = (
+        "admin/delete_with_reason.html"
+    )
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        form = DeletionReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and not form.is_valid():
+            # Django deletes on any POST: without a reason the page is shown again, as on a
+            # GET, with the form's message, and nothing is deleted.
+            request = copy.copy(request)
+            request.method = "GET"
+            request.POST = QueryDict()
+        elif form.is_bound:
+            request.__dict__[DELETION_REASON_KEY] = form.cleaned_data["reason"]
+        context = {**(extra_context or {}), "reason_form": form}
+        return super().delete_view(request, object_id, context)  # type: ignore[misc]
+
+    def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+        # Django's own sentences of its confirmation page, looked up in Django's catalogue (a
+        # name, not a literal, so they are not copied into ours).
+        texts = {key: gettext(message) for key, message in DJANGO_DELETE_TEXTS.items()}
+        texts["question"] %= {
+            "object_name": context["object_name"],
+            "escaped_object": context["object"],
+        }
+        context = {**context, "texts": texts}
+        return super().render_delete_form(request, context)  # type: ignore[misc]
+
+    def deletion_reason(self, request: HttpRequest) -> str:
+        """The reason given on the confirmation page (delete_view checked it)."""
+        reason: str = request.__dict__[DELETION_REASON_KEY]
+        return reason
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            held = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
+            if held is not None:
+                delete_with_reason(held, reason=self.deletion_reason(request), user=request.user)
 
 
 class ProjectScopedInlineMixin(_InlineBase):
