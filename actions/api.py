@@ -1,9 +1,9 @@
 """API endpoints for actions (with their figures, employers and jobs) and aggregate figures.
 
 Everyone with a role reads them; coordinators create and change them in the projects their
-organisation takes part in (access.actions_editable_by), superusers everywhere. Writes go
-through the services (action_create, action_update, figure_upsert), so the API keeps the
-admin's rules.
+organisation takes part in (access.actions_editable_by), superusers everywhere; a figure entered
+by mistake is deleted there too. Writes go through the services (action_create, action_update,
+figure_upsert, figure_delete), so the API keeps the admin's rules.
 """
 
 from __future__ import annotations
@@ -13,14 +13,21 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crossborder.api.base import (
+    ERROR_DESCRIPTIONS,
     FORMAT_PARAMETER,
+    VALIDATION_ERROR_SCHEMA,
     ProgrammeDataAccess,
     UpsertViewSet,
     WritableViewSet,
@@ -42,7 +49,44 @@ from .serializers import (
     action_representations,
     action_values,
 )
-from .services import action_create, action_update, figure_upsert
+from .services import (
+    DELETION_REASON_MAX_LENGTH,
+    action_create,
+    action_update,
+    figure_delete,
+    figure_upsert,
+)
+
+# The methods of an endpoint whose records may be deleted (figures, participation records): the
+# shared base's, and DELETE.
+DELETABLE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+def deletion_schema(description: str) -> Any:
+    """The schema of a DELETE: the reason as a query parameter (a DELETE has no documented body
+    in OpenAPI 3.0), 204 with no body, and a 400 for a reason the history cannot keep."""
+    return extend_schema(
+        description=description,
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                {"type": "string", "maxLength": DELETION_REASON_MAX_LENGTH},
+                description=(
+                    "Why the record is deleted (at most "
+                    f"{DELETION_REASON_MAX_LENGTH} characters): kept in its history."
+                ),
+            )
+        ],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            400: OpenApiResponse(VALIDATION_ERROR_SCHEMA, description=ERROR_DESCRIPTIONS["400"]),
+        },
+    )
+
+
+def deletion_reason(request: Request) -> str:
+    """The reason a DELETE gives (`?reason=`), or none."""
+    return str(request.query_params.get("reason", ""))
 
 
 def _check_editable(request: Request, action: Action) -> None:
@@ -143,11 +187,17 @@ class FigureFilterSet(django_filters.FilterSet):
         ),
     ),
     partial_update=extend_schema(request=FigureChangeSerializer, responses={200: FigureSerializer}),
+    destroy=deletion_schema(
+        "Deletes a figure entered by mistake (a coordinator: of a project its organisation takes "
+        "part in; 403 otherwise): the reports count without it, and the PES's participation "
+        "records of that metric may then be sent instead. 404 when it is gone already."
+    ),
 )
 class FigureViewSet(UpsertViewSet):
     """Aggregate figures of actions: a count per metric and PES, or unsplit."""
 
     permission_classes = [ProgrammeDataAccess]
+    http_method_names = DELETABLE_METHODS
     read_serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
     search_fields = ["note"]
@@ -184,3 +234,14 @@ class FigureViewSet(UpsertViewSet):
                 action=figure.action, metric=figure.metric, pes=figure.pes, **values
             )
         return self.written(figure)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        figure = self.get_object()
+        _check_editable(request, figure.action)
+        try:
+            with model_errors():
+                figure_delete(figure=figure, reason=deletion_reason(request), user=request.user)
+        except Figure.DoesNotExist as gone:
+            # Deleted by a request at the same time: that one answered 204.
+            raise NotFound() from gone
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from actions.api import DELETABLE_METHODS, deletion_reason, deletion_schema
 from crossborder.api.base import (
     FORMAT_PARAMETER,
     PersonalDataAccess,
@@ -41,7 +43,12 @@ from .serializers import (
     ParticipationSerializer,
     ParticipationWriteSerializer,
 )
-from .services import jobseeker_update, jobseeker_upsert, participation_upsert
+from .services import (
+    jobseeker_update,
+    jobseeker_upsert,
+    participation_delete,
+    participation_upsert,
+)
 
 
 class JobseekerFilterSet(django_filters.FilterSet):
@@ -164,11 +171,16 @@ class ParticipationFilterSet(django_filters.FilterSet):
     partial_update=extend_schema(
         request=ParticipationChangeSerializer, responses={200: ParticipationSerializer}
     ),
+    destroy=deletion_schema(
+        "Deletes a participation record of the user's PES entered by mistake: the reports count "
+        "without it. 404 for another PES's record, or one gone already."
+    ),
 )
 class ParticipationViewSet(UpsertViewSet):
     """Participation of the user's own PES's jobseekers in actions (personal data)."""
 
     permission_classes = [PersonalDataAccess]
+    http_method_names = DELETABLE_METHODS
     read_serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilterSet
     ordering_fields = ["action", "started_on", "status"]
@@ -201,3 +213,15 @@ class ParticipationViewSet(UpsertViewSet):
                 action=participation.action, jobseeker=participation.jobseeker, **values
             )
         return self.written(participation)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        participation = self.get_object()
+        try:
+            with model_errors():
+                participation_delete(
+                    participation=participation, reason=deletion_reason(request), user=request.user
+                )
+        except Participation.DoesNotExist as gone:
+            # Deleted by a request at the same time: that one answered 204.
+            raise NotFound() from gone
+        return Response(status=status.HTTP_204_NO_CONTENT)
