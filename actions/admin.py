@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -36,6 +36,7 @@ from crossborder.core.vocabulary import (
     in_each_language,
 )
 from participants.models import Participation
+from participants.services import participation_delete
 from projects.access import (
     can_write_personal_data,
     jobseekers_for,
@@ -52,7 +53,7 @@ from projects.models import Organisation
 
 from . import imports as figure_imports
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
-from .services import action_complete, action_copy, figure_delete
+from .services import DELETION_REASON_MAX_LENGTH, action_complete, action_copy, figure_delete
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -68,10 +69,70 @@ IMPORT_KINDS = ("participations", "figures")
 EXPORT_FORMATS = [CSV, XLSX]
 
 
-class FigureInline(ProjectScopedInlineMixin, admin.TabularInline):
+class DeletionReasonInlineForm(forms.ModelForm):
+    """A row of an inline whose deletion names its reason (DeletionReasonFormSet)."""
+
+    deletion_reason = forms.CharField(
+        label=_("reason for deleting"), required=False, max_length=DELETION_REASON_MAX_LENGTH
+    )
+
+
+class DeletionReasonFormSet(BaseInlineFormSet):
+    """Rows of an action's figures or records deleted with the page's Save: each names its
+    reason, which its history keeps, as a delete on the record's own page does."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None and not form.cleaned_data.get("deletion_reason"):
+                raise ValidationError(
+                    _("Give the reason for deleting each row marked for deletion.")
+                )
+
+    def delete_existing(self, obj: Any, commit: bool = True) -> None:
+        if not commit:
+            return
+        reasons = {
+            form.instance.pk: form.cleaned_data.get("deletion_reason", "")
+            for form in self.deleted_forms
+        }
+        # Deleted meanwhile by someone else: gone either way. The user is the request's,
+        # from the history's middleware.
+        with contextlib.suppress(ObjectDoesNotExist):
+            self.delete_record(obj, reasons.get(obj.pk, ""))
+
+    def delete_record(self, obj: Any, reason: str) -> None:
+        raise NotImplementedError
+
+
+# What ReasonInlineMixin is mixed into, for the type checker: an inline.
+if TYPE_CHECKING:
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _InlineBase = object
+
+
+class ReasonInlineMixin(_InlineBase):
+    """The reason column only where the user may delete rows."""
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        if not self.has_delete_permission(request, obj):
+            fields.remove("deletion_reason")
+        return fields
+
+
+class FigureFormSet(DeletionReasonFormSet):
+    def delete_record(self, obj: Any, reason: str) -> None:
+        figure_delete(figure=obj, reason=reason, user=None)
+
+
+class FigureInline(ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline):
     model = Figure
+    form = DeletionReasonInlineForm
+    formset = FigureFormSet
     extra = 0
-    fields = ["metric", "pes", "value", "is_lower_bound", "note"]
+    fields = ["metric", "pes", "value", "is_lower_bound", "note", "deletion_reason"]
     autocomplete_fields = ["pes"]
     parent_project_path = "project"
 
@@ -90,10 +151,13 @@ class JobOfferInline(ProjectScopedInlineMixin, admin.TabularInline):
     parent_project_path = "project"
 
 
-class ParticipationFormSet(BaseInlineFormSet):
+class ParticipationFormSet(DeletionReasonFormSet):
     """Each record is checked by its model against the records held (Participation.clean); the
     records of one form are saved together, so the places of a guidance cohort are asked of the
-    action once more for all of them."""
+    action once more for all of them. A record deleted here names its reason."""
+
+    def delete_record(self, obj: Any, reason: str) -> None:
+        participation_delete(participation=obj, reason=reason, user=None)
 
     def clean(self) -> None:
         super().clean()
@@ -113,13 +177,14 @@ class ParticipationFormSet(BaseInlineFormSet):
             raise ValidationError(refusal)
 
 
-class ParticipationInline(ProjectScopedInlineMixin, admin.TabularInline):
+class ParticipationInline(ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline):
     """The participants of the action that the user may see: its own PES's (all for superusers)."""
 
     model = Participation
+    form = DeletionReasonInlineForm
     formset = ParticipationFormSet
     extra = 0
-    fields = ["jobseeker", *Participation.OUTCOME_FIELDS]
+    fields = ["jobseeker", *Participation.OUTCOME_FIELDS, "deletion_reason"]
     autocomplete_fields = ["jobseeker", "hired_by", "certificate"]
     parent_project_path = "project"
 

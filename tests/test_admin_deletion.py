@@ -163,3 +163,73 @@ def test_a_reason_longer_than_the_history_keeps_is_refused(client, coordinator, 
     )
     assert refused.status_code == 200
     assert Figure.objects.filter(pk=figure.pk).exists()
+
+
+# Rows deleted on the action's page.
+
+
+def _value(value):
+    if isinstance(value, list):
+        return [getattr(v, "pk", v) for v in value]
+    return getattr(value, "pk", value)
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        data[form.add_prefix(name)] = _value(value)
+    return data
+
+
+def _action_page_data(client, url: str) -> dict:
+    """The action's page as it comes, every inline row included."""
+    page = client.get(url)
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(
+            {
+                f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)),
+                f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+            }
+        )
+        for form in formset.forms:
+            data.update(_form_data(form))
+    return data
+
+
+@pytest.mark.parametrize("prefix", ["figures", "participations"])
+def test_a_row_deleted_on_the_action_page_names_its_reason(client, coordinator, ours, vdab, prefix):
+    if prefix == "figures":
+        model, obj = Figure, FigureFactory(action=ours, pes=vdab, value=2)
+    else:
+        model, obj = Participation, ParticipationFactory(action=ours, jobseeker__pes=vdab)
+    client.force_login(coordinator)
+    url = reverse("admin:actions_action_change", args=[ours.pk])
+    data = {**_action_page_data(client, url), f"{prefix}-0-DELETE": "on"}
+
+    refused = client.post(url, data)
+    deleted = client.post(url, {**data, f"{prefix}-0-deletion_reason": "Entered twice"})
+
+    assert refused.status_code == 200
+    assert "Give the reason for deleting each row marked for deletion." in refused.content.decode()
+    assert deleted.status_code == 302
+    assert not model.objects.filter(pk=obj.pk).exists()
+    record = _last_history(model, obj.pk)
+    assert (record.history_type, record.history_change_reason, record.history_user) == (
+        "-",
+        "Entered twice",
+        coordinator,
+    )
+
+
+def test_the_reason_column_is_only_for_who_may_delete(client, coordinator, le_forem, vdab):
+    theirs = ActionFactory(project=ProjectFactory(slug="actemploi", lead_partner=le_forem))
+    FigureFactory(action=theirs, pes=le_forem)
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:actions_action_change", args=[theirs.pk]))
+    assert page.status_code == 200
+    assert "deletion_reason" not in page.content.decode()
