@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -388,6 +390,75 @@ class Action(models.Model):
                 "have %(total)s."
             ) % {"total": total}
         return cohort_full_message(total)
+
+    # The plausibility of a participation record against the action: when it started, at what
+    # age, hired by whom. Participation.clean asks them per record, the bulk import once per
+    # file (start_window and employer_ids) and for each row without a query.
+
+    def start_window(self) -> tuple[datetime.date, datetime.date | None]:
+        """The first and last day a participant may start on: from the action's start, or its
+        period's first day when it has no dates, less the preparation margin
+        (settings.PARTICIPATION_START_MARGIN_DAYS), to its end, or its period's last day. The
+        last is None for an action with a start date and no end date."""
+        margin = datetime.timedelta(days=settings.PARTICIPATION_START_MARGIN_DAYS)
+        if self.start_date:
+            return self.start_date - margin, self.end_date
+        try:
+            period = Semester.parse(self.semester) if self.semester else None
+        except ValidationError:
+            period = None
+        first = period.first_day if period else datetime.date(self.year, 1, 1)
+        last = period.last_day if period else datetime.date(self.year, 12, 31)
+        return first - margin, last
+
+    def start_refusal(
+        self,
+        started_on: datetime.date,
+        *,
+        window: tuple[datetime.date, datetime.date | None] | None = None,
+    ) -> str | None:
+        """Why a participant may not have started in the action on this day; None when they
+        may. `window`: start_window() as the caller already knows it."""
+        first, last = window or self.start_window()
+        if started_on < first:
+            return _(
+                "May not be before %(day)s: the action's start, less %(days)s days of preparation."
+            ) % {"day": first.isoformat(), "days": settings.PARTICIPATION_START_MARGIN_DAYS}
+        if last is not None and started_on > last:
+            return _("May not be after %(day)s, the end of the action.") % {"day": last.isoformat()}
+        return None
+
+    def age_refusal(self, birth_year: int | None) -> str | None:
+        """Why a jobseeker born in this year may not take part: not of working age
+        (settings.WORKING_AGE_MIN to WORKING_AGE_MAX) in the action's year. None when they may."""
+        if birth_year is None or self.year is None:
+            return None
+        age = self.year - birth_year
+        if settings.WORKING_AGE_MIN <= age <= settings.WORKING_AGE_MAX:
+            return None
+        return _(
+            "Year of birth %(birth_year)s: aged %(age)s in %(year)s, not %(min)s to %(max)s."
+        ) % {
+            "birth_year": birth_year,
+            "age": age,
+            "year": self.year,
+            "min": settings.WORKING_AGE_MIN,
+            "max": settings.WORKING_AGE_MAX,
+        }
+
+    def employer_ids(self) -> set[int]:
+        """The organisations (ids) present at the action as employers: those who may hire a
+        participant of it. One query."""
+        return set(self.employers.values_list("organisation_id", flat=True))
+
+    def hire_refusal(self, employer_id: int, *, employer_ids: set[int] | None = None) -> str | None:
+        """Why this organisation cannot be the one that hired a participant: it was not an
+        employer present at the action. `employer_ids`: employer_ids() as the caller knows it."""
+        if employer_id in (self.employer_ids() if employer_ids is None else employer_ids):
+            return None
+        return str(
+            _("Not an employer present at the action; add it to the action's employers first.")
+        )
 
 
 def split_figures_message(pes: Organisation) -> str:

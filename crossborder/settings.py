@@ -212,6 +212,15 @@ CACHES = {
 # Years after a project's end after which its jobseekers are anonymised (GDPR storage limit).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
 
+# Days before an action's start (or its period's first day) a participant may start: the
+# preparation some actions begin with (two weeks of language training before the forklift
+# training, discovery days one or two weeks before the textiles training), with room to spare.
+PARTICIPATION_START_MARGIN_DAYS = int(os.environ.get("PARTICIPATION_START_MARGIN_DAYS", "30"))
+# The ages, in an action's year, of a jobseeker who may take part in it: from the end of
+# full-time compulsory schooling (15 in Belgium) to the legal pension age (67 in Belgium).
+WORKING_AGE_MIN = int(os.environ.get("WORKING_AGE_MIN", "15"))
+WORKING_AGE_MAX = int(os.environ.get("WORKING_AGE_MAX", "67"))
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

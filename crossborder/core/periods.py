@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 YEAR_MESSAGE = _("“%(value)s” is not a year between 2000 and 2100.")
+# The first day a record may be dated: the first of the first year.
+FIRST_DAY = datetime.date(FIRST_YEAR, 1, 1)
 
 # The years of birth a jobseeker may have.
 FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR = 1900, 2100
@@ -95,6 +97,12 @@ def semester_of(day: datetime.date) -> str:
 def validate_semester(value: str) -> None:
     """A validator for fields that hold a semester's text."""
     Semester.parse(value)
+
+
+def last_plausible_day(today: datetime.date) -> datetime.date:
+    """The latest day a record may be dated, seen from today: a year ahead. A planned start or a
+    promised hire may lie ahead; a date further off is a typing error (2081 for 2018)."""
+    return add_months(today, 12)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
