@@ -33,7 +33,7 @@ from crossborder.core.tabular import FileRefused, Problem
 from crossborder.core.vocabulary import ParticipationStatus
 from projects.models import Organisation
 
-from .models import EducationLevel, Jobseeker, Participation
+from .models import EducationLevel, Jobseeker, Participation, normalise_ref
 from .services import jobseeker_upsert, participation_upsert
 
 # A column per field of the jobseeker that describes them, named as the field but "refugee".
@@ -215,13 +215,15 @@ def parse_rows(
                 )
                 % {"allowed": allowed_pes, "pes": pes},
             )
-        reference = tabular.text(cells.get("reference"))
+        # As stored: without case and surrounding spaces (vd-001 and VD-001 are one jobseeker).
+        written_reference = tabular.text(cells.get("reference"))
+        reference = normalise_ref(written_reference)
         if not reference:
             refuse("reference", _("required: the jobseeker's reference at the PES."))
         elif len(reference) > 64:
             refuse("reference", _("longer than 64 characters; is it the PES reference?"))
         if pes is not None and reference:
-            key = (pes.pk, reference.upper())
+            key = (pes.pk, reference)
             if key in first_row:
                 refuse(
                     "reference",
@@ -229,7 +231,7 @@ def parse_rows(
                         "%(pes)s jobseeker %(reference)s is also on row %(row)s; keep one row "
                         "per jobseeker."
                     )
-                    % {"pes": pes, "reference": reference, "row": first_row[key]},
+                    % {"pes": pes, "reference": written_reference, "row": first_row[key]},
                 )
             else:
                 first_row[key] = number
@@ -514,6 +516,12 @@ def _check_new_rows(
         return []
     pes_with_figures = action.pes_with_figures(among={row.pes.pk for row, _held in rows})
     places_taken = action.places_taken() if action.limits_places else 0
+    start_window = action.start_window()
+    employer_ids = (
+        action.employer_ids()
+        if any(row.participation_values.get("hired_by") for row, _h in rows)
+        else set()
+    )
     cohort_reported = False
     checked: list[tuple[Row, bool, Participation]] = []
     for row, held in rows:
@@ -526,10 +534,14 @@ def _check_new_rows(
             except ValidationError as exc:
                 problems.extend(_validation_problems(row.number, exc))
                 continue
-            # Computes the pseudonym; the jobseeker's other rules are checked by parse_rows (the
-            # year of birth, which only the database's constraint checks otherwise) and by
-            # _held_jobseekers (one jobseeker per PES and reference).
-            jobseeker.clean()
+            # Computes the pseudonym and checks the year of birth against today (parse_rows
+            # checks it against the database's bounds); one jobseeker per PES and reference is
+            # checked by parse_rows and _held_jobseekers.
+            try:
+                jobseeker.clean()
+            except ValidationError as exc:
+                problems.extend(_validation_problems(row.number, exc))
+                continue
         # bulk_create skips save(), which copies the jobseeker's PES.
         participation = Participation(
             action=action, jobseeker=jobseeker, pes=row.pes, **row.participation_values
@@ -541,6 +553,19 @@ def _check_new_rows(
             errors = exc.message_dict
         for name, message in participation.rule_errors().items():
             errors.setdefault(name, []).append(str(message))
+        # The action's rules that Participation.action_errors asks, with what was asked above.
+        if participation.started_on and "started_on" not in errors:
+            refusal = action.start_refusal(participation.started_on, window=start_window)
+            if refusal:
+                errors.setdefault("started_on", []).append(refusal)
+        refusal = action.age_refusal(jobseeker.birth_year)
+        if refusal:
+            errors.setdefault("birth_year", []).append(refusal)
+        hired_by = participation.hired_by
+        if hired_by is not None:
+            refusal = action.hire_refusal(hired_by.pk, employer_ids=employer_ids)
+            if refusal:
+                errors.setdefault("hired_by", []).append(refusal)
         if errors:
             problems.extend(_validation_problems(row.number, ValidationError(errors)))
             continue

@@ -10,12 +10,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Trim, Upper
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, Certificate
-from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
+from crossborder.core.periods import (
+    FIRST_BIRTH_YEAR,
+    FIRST_DAY,
+    LAST_BIRTH_YEAR,
+    last_plausible_day,
+)
 from crossborder.core.vocabulary import STARTED_STATUSES, OrganisationKind, ParticipationStatus
 from projects.models import Organisation
 
@@ -23,11 +30,18 @@ if TYPE_CHECKING:
     from simple_history.manager import HistoryManager
 
 
+def normalise_ref(external_ref: str) -> str:
+    """A PES reference as it is stored and compared: without surrounding spaces, in upper case
+    (`vd-001 ` is `VD-001`). Upper case because the pseudonym always hashed the upper-cased
+    reference: the two agree on which references are one person's."""
+    return external_ref.strip().upper()
+
+
 def pseudonym_for(external_ref: str) -> str:
     """A keyed hash of a reference: the same person gets the same key at every PES that knows the
     reference (a national number, or the reference another PES gave), so one person can be
     recognised across PES without the reference itself being shared or stored elsewhere."""
-    message = external_ref.strip().upper().encode()
+    message = normalise_ref(external_ref).encode()
     return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -111,6 +125,14 @@ class Jobseeker(models.Model):
                 name="jobseeker_birth_year_plausible",
                 violation_error_message=_("Year of birth: must lie between 1900 and 2100."),
             ),
+            # Stored as normalise_ref() writes it, so that the uniqueness above ignores case.
+            models.CheckConstraint(
+                condition=Q(external_ref=Upper(Trim("external_ref"))),
+                name="jobseeker_ref_normalised",
+                violation_error_message=_(
+                    "PES reference: must be in upper case, without surrounding spaces."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,8 +145,9 @@ class Jobseeker(models.Model):
     # save() gives its entry.
     history: ClassVar[HistoryManager]
     _change_reason: str
-    # The PES as stored, set by from_db().
+    # The PES and the year of birth as stored, set by from_db().
     _stored_pes_id: int | None
+    _stored_birth_year: int | None
 
     @classmethod
     def from_db(
@@ -137,11 +160,18 @@ class Jobseeker(models.Model):
         instance = super().from_db(db, field_names, values, **kwargs)
         # The PES as stored: clean() asks the database about the records only when it changes.
         instance._stored_pes_id = instance.__dict__.get("pes_id")
+        # And the year of birth: clean() checks the ages in their actions only when it changes.
+        instance._stored_birth_year = instance.__dict__.get("birth_year")
         return instance
 
     def clean(self) -> None:
+        self.external_ref = normalise_ref(self.external_ref or "")
         if self.pes_id and self.external_ref:
             self.pseudonym = pseudonym_for(self.external_ref)
+        if self.birth_year is not None:
+            refusal = self.birth_year_refusal()
+            if refusal:
+                raise ValidationError({"birth_year": refusal})
         pes_changed = self.pes_id != getattr(self, "_stored_pes_id", None)
         if (
             self.pk is not None
@@ -159,6 +189,25 @@ class Jobseeker(models.Model):
                     )
                 }
             )
+
+    def birth_year_refusal(self) -> str | None:
+        """Why the year of birth is implausible: the jobseeker would be younger than working age
+        (settings.WORKING_AGE_MIN) this year, or, when it changes, in an action they take part
+        in (Action.age_refusal). None when it is plausible."""
+        assert self.birth_year is not None
+        latest = timezone.localdate().year - settings.WORKING_AGE_MIN
+        if self.birth_year > latest:
+            return _("May not be after %(year)s: younger than %(min)s this year.") % {
+                "year": latest,
+                "min": settings.WORKING_AGE_MIN,
+            }
+        if self.pk is None or self.birth_year == getattr(self, "_stored_birth_year", None):
+            return None
+        for action in Action.objects.filter(participations__jobseeker_id=self.pk).distinct():
+            refusal = action.age_refusal(self.birth_year)
+            if refusal:
+                return refusal
+        return None
 
 
 class Participation(models.Model):
@@ -297,6 +346,53 @@ class Participation(models.Model):
                 name="participation_hired_by_needs_date",
                 violation_error_message=_("Hired on: needed when the employer is given."),
             ),
+            models.CheckConstraint(
+                condition=Q(placed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(placed_on__gte=F("started_on")),
+                name="participation_placed_after_start",
+                violation_error_message=_("Found work on: may not be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hired_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(hired_on__gte=F("started_on")),
+                name="participation_hired_after_start",
+                violation_error_message=_("Hired on: may not be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(certified_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(certified_on__gte=F("started_on")),
+                name="participation_certified_after_start",
+                violation_error_message=_("Certificate obtained on: may not be before the start."),
+            ),
+            # No record is dated before the first year an action may lie in (FIRST_DAY).
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=FIRST_DAY),
+                name="participation_started_from_2000",
+                violation_error_message=_("Started on: may not be before 2000-01-01."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=FIRST_DAY),
+                name="participation_completed_from_2000",
+                violation_error_message=_("Completed on: may not be before 2000-01-01."),
+            ),
+            models.CheckConstraint(
+                condition=Q(placed_on__isnull=True) | Q(placed_on__gte=FIRST_DAY),
+                name="participation_placed_from_2000",
+                violation_error_message=_("Found work on: may not be before 2000-01-01."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hired_on__isnull=True) | Q(hired_on__gte=FIRST_DAY),
+                name="participation_hired_from_2000",
+                violation_error_message=_("Hired on: may not be before 2000-01-01."),
+            ),
+            models.CheckConstraint(
+                condition=Q(certified_on__isnull=True) | Q(certified_on__gte=FIRST_DAY),
+                name="participation_certified_from_2000",
+                violation_error_message=_("Certificate obtained on: may not be before 2000-01-01."),
+            ),
         ]
 
     # Added by simple_history (participants/history.py).
@@ -321,28 +417,66 @@ class Participation(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # The dates of a record, each checked against FIRST_DAY and a year ahead of today; and those
+    # of what came of it, which may not be before the start.
+    DATE_FIELDS: tuple[str, ...] = (
+        "started_on",
+        "completed_on",
+        "placed_on",
+        "hired_on",
+        "certified_on",
+    )
+    OUTCOME_DATE_FIELDS: tuple[str, ...] = DATE_FIELDS[1:]
+
     def rule_errors(self) -> dict[str, str | Promise]:
         """The rules on this record's own values, without a query: the bulk import checks the
-        rules of the action (Action.records_refusal, Action.places_refusal) once for a file."""
+        rules of the action (Action.records_refusal, Action.places_refusal, start_refusal,
+        age_refusal, hire_refusal) once for a file."""
         errors: dict[str, str | Promise] = {}
+        latest = last_plausible_day(timezone.localdate())
+        for field in self.DATE_FIELDS:
+            day = getattr(self, field)
+            if day is None:
+                continue
+            if day < FIRST_DAY:
+                errors[field] = _("May not be before %(day)s.") % {"day": FIRST_DAY.isoformat()}
+            elif day > latest:
+                errors[field] = _("May not be more than a year ahead: %(day)s at the latest.") % {
+                    "day": latest.isoformat()
+                }
+            elif field != "started_on" and self.started_on and day < self.started_on:
+                errors[field] = _("May not be before the start.")
         if self.status == ParticipationStatus.INTERESTED:
             for field in ("started_on", "placed_on", "hired_on", "certified_on"):
                 if getattr(self, field):
                     errors[field] = _("Only for a jobseeker who started: change the status first.")
         if self.completed_on and self.status != ParticipationStatus.COMPLETED:
             errors["completed_on"] = _("Only for a completed participation.")
-        if self.completed_on and self.started_on and self.completed_on < self.started_on:
-            errors["completed_on"] = _("May not be before the start.")
         if self.hired_by_id and not self.hired_on:
             errors["hired_on"] = _("Needed when the employer who hired is given.")
         return errors
 
     def action_errors(self) -> dict[str, str | Promise]:
-        """The action's rules for this record: its PES counted by records, not figures; a place
-        in a guidance cohort for a jobseeker who started."""
+        """The action's rules for this record: its PES counted by records, not figures; a start
+        in the action's period; a jobseeker of working age; a hire by an employer present; a
+        place in a guidance cohort for a jobseeker who started."""
         refusal = self.action.records_refusal(self.jobseeker.pes)
         if refusal:
             return {"jobseeker": refusal}
+        errors: dict[str, str | Promise] = {}
+        if self.started_on:
+            refusal = self.action.start_refusal(self.started_on)
+            if refusal:
+                errors["started_on"] = refusal
+        refusal = self.action.age_refusal(self.jobseeker.birth_year)
+        if refusal:
+            errors["jobseeker"] = refusal
+        if self.hired_by_id:
+            refusal = self.action.hire_refusal(self.hired_by_id)
+            if refusal:
+                errors["hired_by"] = refusal
+        if errors:
+            return errors
         if self.has_started:
             refusal = self.action.places_refusal(1, besides_record=self.pk)
             if refusal:

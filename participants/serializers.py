@@ -21,7 +21,7 @@ from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
 from projects.models import Organisation, Project
 
-from .models import EducationLevel, Jobseeker, Participation
+from .models import EducationLevel, Jobseeker, Participation, normalise_ref
 
 
 class JobseekerSerializer(serializers.ModelSerializer):
@@ -108,6 +108,29 @@ class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
 class JobseekerPushSerializer(StrictFieldsMixin, serializers.Serializer):
     # ListSerializer takes max_length (DRF 3.14); the stubs' BaseSerializer does not list it.
     jobseekers = JobseekerPushItemSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
+
+    def validate_jobseekers(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each jobseeker once: two items of one PES whose references differ only in case or
+        spaces are one jobseeker, which the push would create and then update."""
+        first: dict[tuple[int, str], int] = {}
+        errors: dict[str, dict[str, list[str]]] = {}
+        for index, item in enumerate(items):
+            key = (item["pes"].pk, normalise_ref(item["external_ref"]))
+            if key in first:
+                errors[str(index)] = {
+                    "external_ref": [
+                        _(
+                            "Items %(first)s and %(second)s have the same reference %(ref)s; send "
+                            "each jobseeker once."
+                        )
+                        % {"first": first[key], "second": index, "ref": key[1]}
+                    ]
+                }
+            else:
+                first[key] = index
+        if errors:
+            raise serializers.ValidationError(errors)
+        return items
 
 
 class JobseekerPushResultSerializer(serializers.Serializer):

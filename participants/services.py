@@ -15,7 +15,7 @@ from actions.models import Action
 from actions.services import delete_with_reason, deletion_reason_checked
 from projects.models import Organisation
 
-from .models import Jobseeker, Participation
+from .models import Jobseeker, Participation, normalise_ref
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -42,9 +42,10 @@ def jobseeker_upsert(
     *, pes: Organisation, external_ref: str, **values: Any
 ) -> tuple[Jobseeker, bool]:
     """Create the PES's jobseeker with this reference, or update it: pushing a list again makes
-    no duplicates. Returns the jobseeker and whether it was created."""
+    no duplicates; the reference is compared without case and surrounding spaces. Returns the
+    jobseeker and whether it was created."""
     _check_fields("jobseeker", values, Jobseeker.DESCRIBING_FIELDS)
-    external_ref = external_ref.strip()
+    external_ref = normalise_ref(external_ref)
     held = (
         Jobseeker.objects.select_for_update().filter(pes=pes, external_ref=external_ref).first()
         if external_ref
@@ -65,6 +66,8 @@ def jobseeker_update(*, jobseeker: Jobseeker, **values: Any) -> Jobseeker:
     _check_fields("jobseeker", values, ("external_ref", *Jobseeker.DESCRIBING_FIELDS))
     if jobseeker.erased_at:
         raise ValidationError(_("This jobseeker's data was erased; it cannot be changed."))
+    if "external_ref" in values:
+        values["external_ref"] = normalise_ref(values["external_ref"])
     if _apply(jobseeker, values):
         jobseeker.full_clean()
         jobseeker.save()
@@ -92,6 +95,7 @@ def participation_upsert(
         participation.full_clean()
         participation.save()
     return participation, created
+
 
 @transaction.atomic
 def participation_delete(

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector
@@ -533,6 +534,10 @@ class Generator:
     def _jobseeker_rows(self, pools: list[list[int]]) -> Iterator[dict[str, Any]]:
         rng = self.rng
         levels = EducationLevel.values
+        # Of working age in every year of the load: any jobseeker may take part in any action.
+        first_year, last_year = self.scale.first_year, self.scale.first_year + self.scale.years - 1
+        oldest = max(1960, last_year - settings.WORKING_AGE_MAX)
+        youngest = first_year - settings.WORKING_AGE_MIN
         for index, (pes, pool) in enumerate(zip(self.pes, pools, strict=True)):
             for number, jobseeker_id in enumerate(pool, start=1):
                 reference = f"{REF_PREFIX}{index}{number:07d}"
@@ -544,7 +549,7 @@ class Generator:
                     "pseudonym": pseudonym_for(reference),
                     "given_name": rng.choice(GIVEN),
                     "family_name": rng.choice(FAMILY),
-                    "birth_year": rng.randint(1960, 2005),
+                    "birth_year": rng.randint(oldest, youngest),
                     "education_level": rng.choice(levels),
                     "is_refugee": True if refugee < 0.05 else (None if refugee < 0.2 else False),
                 }

@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from actions.models import Action, Figure
 from participants.models import Jobseeker, Participation
 from tests.factories import (
+    ActionEmployerFactory,
     ActionFactory,
     CohortFactory,
     CompanyFactory,
@@ -355,6 +356,8 @@ def test_participation_is_pushed_again_without_duplicates(partner_api, vdab):
     assert first.status_code == 201
     assert first.json()["pes"] == "vdab"
     employer = CompanyFactory(slug="koraton")
+    # Present at the action: only its employers may hire its participants.
+    ActionEmployerFactory(action=action, organisation=employer)
     again = partner_api.post(
         "/api/v1/participations/",
         {**data, "status": "completed", "hired_on": "2017-12-04", "hired_by": "koraton"},

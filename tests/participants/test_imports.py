@@ -21,6 +21,7 @@ from participants.imports import template as participation_template
 from participants.models import Jobseeker, Participation, pseudonym_for
 from projects.models import FormerName
 from tests.factories import (
+    ActionEmployerFactory,
     ActionFactory,
     CohortFactory,
     CompanyFactory,
@@ -349,7 +350,10 @@ def test_rows_of_another_action_are_refused(action):
 
 
 def test_an_employer_and_outcomes_are_read_by_slug_or_name(action):
-    CompanyFactory(slug="koraton", name="Koraton")
+    # An employer present at the action: only those may hire its participants.
+    ActionEmployerFactory(
+        action=action, organisation=CompanyFactory(slug="koraton", name="Koraton")
+    )
     rows = [
         [*HEADER, "hired_on", "hired_by", "birth_year", "education_level", "refugee"],
         [*GOOD_ROWS[1][:6], "", "2017-12-01", "Koraton", "1988", "isced_0_2", "ja"],
