@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 
-from participants.models import Participation
+from participants.models import Jobseeker, Participation
 from tests.factories import JobseekerFactory, ParticipationFactory, PesFactory
 
 BEFORE = [("participants", "0001_initial")]
@@ -42,3 +42,45 @@ def test_existing_participations_and_their_history_get_the_pes_of_their_jobseeke
     history = Participation.history.model.objects.all()
     assert history.count() == 3
     assert not history.exclude(pes_id=F("jobseeker__pes_id")).exists()
+
+
+BEFORE_REFS = [("participants", "0005_jobseeker_by_name")]
+LATEST = [("participants", "0007_participation_plausible_dates_and_normalised_refs")]
+
+
+def _jobseekers_before_normalising(refs: list[tuple[object, str]]) -> None:
+    """Back to the schema before 0006, with jobseekers of these PES and references."""
+    migrate(BEFORE_REFS)
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state(BEFORE_REFS[0])
+    Jobseeker = state.apps.get_model("participants", "Jobseeker")
+    for pes, ref in refs:
+        Jobseeker.objects.create(pes_id=pes.pk, external_ref=ref)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_references_held_are_normalised_and_keep_their_pseudonym():
+    vdab, le_forem = PesFactory(slug="vdab"), PesFactory(slug="le-forem")
+    try:
+        _jobseekers_before_normalising([(vdab, " vd-001"), (le_forem, "vd-001"), (vdab, "VD-002")])
+    finally:
+        migrate(LATEST)
+
+    assert sorted(Jobseeker.objects.values_list("pes__slug", "external_ref")) == [
+        ("le-forem", "VD-001"),
+        ("vdab", "VD-001"),
+        ("vdab", "VD-002"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_references_of_one_pes_that_would_clash_stop_the_migration_naming_them():
+    vdab = PesFactory(slug="vdab")
+    try:
+        _jobseekers_before_normalising([(vdab, "vd-001"), (vdab, "VD-001 "), (vdab, "VD-002")])
+        with pytest.raises(RuntimeError, match="'vd-001' and 'VD-001 '"):
+            migrate(LATEST)
+    finally:
+        Jobseeker.objects.filter(external_ref="VD-001 ").delete()
+        migrate(LATEST)
+    assert sorted(Jobseeker.objects.values_list("external_ref", flat=True)) == ["VD-001", "VD-002"]
