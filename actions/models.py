@@ -14,6 +14,7 @@ from django.db.models import F, Func, Q, Sum
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from crossborder.core.metrics import (
     EMPLOYER_METRICS,
@@ -176,6 +177,10 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The manager modeltranslation puts on a translated model at run time, declared so that the
+    # type checker knows it too.
+    objects = MultilingualManager()
 
     class Meta:
         ordering = ["year", "semester", "start_date", "pk"]
