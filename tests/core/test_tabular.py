@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import tracemalloc
 import zipfile
 
@@ -53,16 +52,15 @@ def refusal(filename: str, data: bytes, **kwargs) -> str:
 
 
 def measured(function):
-    """(result, seconds, peak bytes allocated by Python)."""
+    """(result, peak bytes allocated by Python). Memory only: the time it takes is the
+    benchmark's to measure, not a test's (a loaded machine would fail a timed test)."""
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         result = function()
     finally:
-        seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return result, seconds, peak
+    return result, peak
 
 
 def test_a_small_workbook_reaching_row_a_million_is_refused_at_once():
@@ -77,14 +75,13 @@ def test_a_small_workbook_reaching_row_a_million_is_refused_at_once():
     )
     assert len(data) < 10_000
 
-    message, seconds, peak = measured(lambda: refusal("a.xlsx", data))
+    message, peak = measured(lambda: refusal("a.xlsx", data))
 
     assert message == (
         "The file goes on beyond row 20001, blank rows included; delete the rows below the data, "
         "or split it into smaller files."
     )
-    # Measured: 0.02 s and 0.2 MB (it was 19 s and 105 MB when every row was built first).
-    assert seconds < 1
+    # Measured: 0.2 MB (it was 105 MB, and 19 s, when every row was built first).
     assert peak < 50 * 1024 * 1024
 
 
@@ -94,10 +91,9 @@ def test_a_declared_million_rows_and_columns_are_not_believed():
         lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml),
     )
 
-    table, seconds, peak = measured(lambda: read("a.xlsx", data))
+    table, peak = measured(lambda: read("a.xlsx", data))
 
     assert table.rows == [(2, {"pes": "vdab", "reference": "A1", "status": "completed"})]
-    assert seconds < 1
     assert peak < 50 * 1024 * 1024
 
 
@@ -109,12 +105,11 @@ def test_a_row_of_a_million_cells_is_refused_before_it_is_built():
     )
     assert len(data) < 50_000
 
-    message, seconds, peak = measured(lambda: refusal("a.xlsx", data))
+    message, peak = measured(lambda: refusal("a.xlsx", data))
 
     assert message == (
         "Row 3 goes on beyond column 100; delete the columns to the right of the data."
     )
-    assert seconds < 2
     assert peak < 50 * 1024 * 1024
 
 
@@ -129,10 +124,9 @@ def test_a_cell_far_to_the_right_is_refused_by_its_row():
 def test_a_csv_of_a_million_blank_lines_is_refused_at_once():
     data = b"pes;reference;status\r\nvdab;A1;completed\r\n" + b"\r\n" * 1_000_000
 
-    message, seconds, peak = measured(lambda: refusal("a.csv", data))
+    message, peak = measured(lambda: refusal("a.csv", data))
 
     assert message.startswith("The file goes on beyond row 20001")
-    assert seconds < 2
     assert peak < 50 * 1024 * 1024
 
 
