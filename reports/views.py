@@ -28,7 +28,7 @@ from actions.models import Action
 from crossborder.core import metrics as registry
 from crossborder.core.formats import UnknownFormat
 from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, Metric
-from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, Semester
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, Semester, is_year
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 from projects.access import can_read_programme
 from projects.models import Organisation, Project
@@ -99,7 +99,16 @@ class SemesterField(forms.Field):
 
     def to_python(self, value: Any) -> Semester | None:
         text = str(value or "").strip()
-        return Semester.parse(text) if text else None
+        if not text:
+            return None
+        semester = Semester.parse(text)
+        # A semester outside the years any record may have is refused here: its first or last
+        # day would be no date the reports layer accepts.
+        if not is_year(semester.year):
+            raise forms.ValidationError(
+                YEAR_MESSAGE, code="invalid_year", params={"value": semester.year}
+            )
+        return semester
 
 
 class PeriodForm(forms.Form):
