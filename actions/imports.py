@@ -14,12 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from crossborder.core import tabular
 from crossborder.core.metrics import EMPLOYER_METRICS, FIGURE_METRICS
 from crossborder.core.tabular import FileRefused, Problem
 from crossborder.core.vocabulary import OrganisationKind
+from crossborder.core.writers import guard
 from projects.models import Organisation
 
 from .models import Action, Figure
@@ -271,7 +272,20 @@ def template(file_format: str) -> bytes:
     return tabular.write_template(COLUMNS, notes(), file_format)
 
 
-class FigureResource(resources.ModelResource):
+class GuardedExportResource(resources.ModelResource):
+    """An admin export whose text cells go through the writers' formula guard: a note or a name
+    typed as "=HYPERLINK(...)" reaches the coordinator's CSV or workbook as text, not as a
+    formula. The import reads the quoted text back as it was held (tabular.text)."""
+
+    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        # A number rendered for the CSV ("-3") stays a number, as in the writers.
+        if isinstance(field.widget, widgets.NumberWidget):
+            return value
+        return guard(value)
+
+
+class FigureResource(GuardedExportResource):
     """Export of figures in the columns of the import, so an export re-imports."""
 
     action = fields.Field(attribute="action__reference", column_name="action")

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crossborder.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `check --deploy` checks the production configuration; the schema's own warnings are
+    # printed where it is built (`manage.py spectacular`, CI), not on every deployment.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # The API's response cache (crossborder/caching.py) and DRF's throttle counts: in the memory of
@@ -221,10 +225,30 @@ PARTICIPATION_START_MARGIN_DAYS = int(os.environ.get("PARTICIPATION_START_MARGIN
 WORKING_AGE_MIN = int(os.environ.get("WORKING_AGE_MIN", "15"))
 WORKING_AGE_MAX = int(os.environ.get("WORKING_AGE_MAX", "67"))
 
+# Headers of every response, also in development (none of them needs HTTPS): no guessing of
+# content types, no framing (clickjacking), the origin only to other sites, and no camera,
+# microphone, location or payment for any page (crossborder.middleware.PermissionsPolicy).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
 if not DEBUG:
+    # The proxy that terminates HTTPS must send X-Forwarded-Proto: https (and overwrite one sent
+    # by the client): without it every request looks like plain HTTP and is redirected forever.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    _HTTPS = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = _HTTPS
+    CSRF_COOKIE_SECURE = _HTTPS
+    # Served over HTTPS only: plain HTTP is redirected, and browsers are told (HSTS) to use
+    # HTTPS for a year without asking. Off with SECURE_COOKIES=false, for a site on plain HTTP.
+    SECURE_SSL_REDIRECT = _HTTPS
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -22,10 +22,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export import fields, resources
+from import_export import fields
 from simple_history.utils import bulk_create_with_history
 
-from actions.imports import pes_lookup
+from actions.imports import GuardedExportResource, pes_lookup
 from actions.models import Action, Certificate
 from crossborder.core import tabular
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
@@ -625,7 +625,7 @@ def template(file_format: str) -> bytes:
     return tabular.write_template(COLUMNS, notes(), file_format)
 
 
-class ParticipationResource(resources.ModelResource):
+class ParticipationResource(GuardedExportResource):
     """Export of participation records in the columns of the import, so an export re-imports."""
 
     action = fields.Field(attribute="action__reference", column_name="action")

@@ -24,7 +24,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .writers import XlsxWorkbook, write_csv
+from .writers import XlsxWorkbook, unguard, write_csv
 
 # Large enough for ten thousand rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
@@ -462,7 +462,8 @@ def text(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         # Excel stores a reference typed as 1234 as the number 1234.0.
         return str(int(cell))
-    return str(cell).strip()
+    # A cell our writers quoted, as "'=1+2", reads as the text that was held.
+    return unguard(str(cell)).strip()
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")

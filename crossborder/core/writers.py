@@ -31,6 +31,14 @@ def guard(value: Any) -> Any:
     return value
 
 
+def unguard(text: str) -> str:
+    """A text as it was before `guard`: a file written here and read back (an export
+    re-imported) gives the value that was held, not one with a quote in front."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """One level of columns: nested objects as `parent.child`, lists of plain values joined by
     "; ", lists of objects (an action's figures) as compact JSON in one cell."""
