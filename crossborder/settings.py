@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "participants",
     "reports",
     "crossborder.demo",
+    "crossborder.accounts",
 ]
 
 MIDDLEWARE = [

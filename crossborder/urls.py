@@ -8,6 +8,7 @@ from crossborder.api import urls as api_urls
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("crossborder.accounts.urls")),
     path("api/v1/", include((api_urls.urls(), "api"))),
     path("", include("reports.urls")),
 ]
