@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crossborder.core.metrics import Metric
-from crossborder.core.periods import FIRST_YEAR, LAST_YEAR
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, SEMESTER_ENDINGS
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 
 
@@ -408,3 +411,222 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+class PeriodStatus(models.TextChoices):
+    """Where a reporting period stands: a PES's figures for a project and a semester."""
+
+    OPEN = "open", _("open")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    APPROVED = "approved", _("approved")
+
+
+# The statuses in which the period's figures and records cannot change.
+LOCKED_STATUSES: tuple[str, ...] = (PeriodStatus.SUBMITTED, PeriodStatus.APPROVED)
+
+
+class TransitionKind(models.TextChoices):
+    SUBMIT = "submit", _("submit")
+    APPROVE = "approve", _("approve")
+    RETURN = "return", _("return")
+    REOPEN = "reopen", _("reopen")
+
+
+# Each transition: the statuses it may start from, and the status it leads to.
+PERIOD_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    TransitionKind.SUBMIT: ((PeriodStatus.OPEN, PeriodStatus.RETURNED), PeriodStatus.SUBMITTED),
+    TransitionKind.APPROVE: ((PeriodStatus.SUBMITTED,), PeriodStatus.APPROVED),
+    TransitionKind.RETURN: ((PeriodStatus.SUBMITTED,), PeriodStatus.RETURNED),
+    TransitionKind.REOPEN: (LOCKED_STATUSES, PeriodStatus.OPEN),
+}
+# The transitions that say why: a return tells the PES what to correct, a reopening why approved
+# (or submitted) figures may move again.
+COMMENT_REQUIRED: tuple[str, ...] = (TransitionKind.RETURN, TransitionKind.REOPEN)
+COMMENT_MAX_LENGTH = 2000
+
+
+class ReportingPeriodQuerySet(models.QuerySet["ReportingPeriod"]):
+    def locked(self) -> ReportingPeriodQuerySet:
+        """The periods whose figures and records cannot change: submitted or approved."""
+        return self.filter(status__in=LOCKED_STATUSES)
+
+    def locked_for(
+        self,
+        *,
+        project_id: int,
+        year: int,
+        semester: str,
+        pes_ids: Iterable[int | None],
+    ) -> ReportingPeriodQuerySet:
+        """The locked periods of these PES in a project's semester (`year` and `semester` as an
+        action holds them): what a write of their figures or records there runs into. A period
+        without a row is open, so it is never found here."""
+        return self.locked().filter(
+            project_id=project_id,
+            year=year,
+            semester=semester,
+            pes_id__in=[pes_id for pes_id in pes_ids if pes_id is not None],
+        )
+
+
+class ReportingPeriod(models.Model):
+    """A PES's figures and participation records for a project's semester, as it reports them:
+    open, submitted by a coordinator of the PES, then approved (or returned) by a reviewer.
+
+    The figures and records of PES p in the actions of project P whose `year` and `semester` are
+    y and s belong to the period (P, y, s, p); an action known only by its year has the semester
+    "". Submitted and approved periods are locked: no write may change what they hold."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="reporting_periods",
+        verbose_name=_("project"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    semester = models.CharField(
+        _("semester"),
+        max_length=7,
+        blank=True,
+        help_text=_("2017-S1 or 2017-S2; empty for the actions known only by their year."),
+    )
+    pes = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="reporting_periods",
+        limit_choices_to={"kind": OrganisationKind.PES},
+        verbose_name=_("PES"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project_id", "year", "semester", "pes_id"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "semester", "pes"],
+                name="reporting_period_unique",
+                violation_error_message=_("This PES already has this project's period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
+                name="reporting_period_year_plausible",
+                violation_error_message=_("Year: must lie between 2000 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(semester="")
+                | Q(semester__endswith=SEMESTER_ENDINGS[0])
+                | Q(semester__endswith=SEMESTER_ENDINGS[1]),
+                name="reporting_period_semester_format",
+                violation_error_message=_("Semester: must read like 2017-S1 or 2017-S2."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PeriodStatus.values),
+                name="reporting_period_status_known",
+                violation_error_message=_("Status: not a status of a reporting period."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}, {self.period_label}, {self.pes}"
+
+    @property
+    def period_label(self) -> str:
+        """The semester, or the year for the actions known only by their year."""
+        return self.semester or str(self.year)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
+
+    def lock_message(self) -> str:
+        """Why a write of this period's figures or records is refused, and who may undo it."""
+        values = {"period": str(self)}
+        if self.status == PeriodStatus.SUBMITTED:
+            return (
+                _(
+                    "The reporting period %(period)s is submitted: its figures and participation "
+                    "records cannot change. A manager or a coordinator of the lead partner may "
+                    "return it; a manager may reopen it."
+                )
+                % values
+            )
+        return (
+            _(
+                "The reporting period %(period)s is approved: its figures and participation "
+                "records cannot change. Only a manager may reopen it."
+            )
+            % values
+        )
+
+    def status_refusal(self, kind: str) -> str | None:
+        """Why the period cannot take this transition from its status; None when it can."""
+        sources, _target = PERIOD_TRANSITIONS[kind]
+        if self.status in sources:
+            return None
+        return str(STATUS_RULES[kind]) % {"status": PeriodStatus(self.status).label}
+
+    def comment_refusal(self, kind: str, comment: str) -> str | None:
+        """Why the comment will not do for this transition; None when it will."""
+        if kind in COMMENT_REQUIRED and not comment.strip():
+            if kind == TransitionKind.REOPEN:
+                return str(_("Give the reason for reopening the period."))
+            return str(_("Say what the PES should correct before it submits again."))
+        if len(comment) > COMMENT_MAX_LENGTH:
+            return _("At most %(max)s characters; this one has %(length)s.") % {
+                "max": COMMENT_MAX_LENGTH,
+                "length": len(comment),
+            }
+        if "\x00" in comment:
+            return str(_("Null characters are not allowed."))
+        return None
+
+
+# Why a transition is refused from the period's status (PERIOD_TRANSITIONS in words).
+STATUS_RULES: dict[str, str | Promise] = {
+    TransitionKind.SUBMIT: _(
+        "The period is %(status)s: only an open or returned period can be submitted."
+    ),
+    TransitionKind.APPROVE: _("The period is %(status)s: only a submitted period can be approved."),
+    TransitionKind.RETURN: _("The period is %(status)s: only a submitted period can be returned."),
+    TransitionKind.REOPEN: _(
+        "The period is %(status)s: only a submitted or approved period can be reopened."
+    ),
+}
+
+
+class PeriodTransition(models.Model):
+    """A step in a reporting period's life: who took it, when, and why. Append-only: written by
+    the transition service (projects/periods.py) and never changed, so the trail of an approved
+    figure stays whole; the admin shows it read-only."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("reporting period"),
+    )
+    kind = models.CharField(_("transition"), max_length=10, choices=TransitionKind.choices)
+    status = models.CharField(_("status after it"), max_length=12, choices=PeriodStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="period_transitions",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["period", "at", "pk"]
+        verbose_name = _("period transition")
+        verbose_name_plural = _("period transitions")
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
