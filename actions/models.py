@@ -39,6 +39,7 @@ from crossborder.core.vocabulary import (
     ActionType,
     OrganisationKind,
 )
+from crossborder.core.versions import Versioned
 from projects.models import Office, Organisation, Project, WorkPackage
 
 
@@ -101,7 +102,7 @@ class Certificate(models.Model):
         return self.name
 
 
-class Action(models.Model):
+class Action(Versioned, models.Model):
     """A guidance cohort, jobdating, company visit, fair, training, ... of a project.
 
     An action is placed in time by its exact dates when they are known, and otherwise by a rough
@@ -539,7 +540,7 @@ class JobOffer(models.Model):
         return self.title
 
 
-class Figure(models.Model):
+class Figure(Versioned, models.Model):
     """An aggregate count entered for an action: per PES, or unsplit when the PES is unknown.
 
     For one action, one PES and one jobseeker metric the count comes either from participation

@@ -23,6 +23,7 @@ from crossborder.core.periods import (
     LAST_BIRTH_YEAR,
     last_plausible_day,
 )
+from crossborder.core.versions import Versioned
 from crossborder.core.vocabulary import STARTED_STATUSES, OrganisationKind, ParticipationStatus
 from projects.models import Organisation
 
@@ -51,7 +52,7 @@ class EducationLevel(models.TextChoices):
     ISCED_5_8 = "isced_5_8", _("tertiary (ISCED 5-8)")
 
 
-class Jobseeker(models.Model):
+class Jobseeker(Versioned, models.Model):
     """A jobseeker registered at one PES.
 
     Held: the PES reference (to match the PES's own records), a name for the coordinators' lists,
@@ -210,7 +211,7 @@ class Jobseeker(models.Model):
         return None
 
 
-class Participation(models.Model):
+class Participation(Versioned, models.Model):
     """One jobseeker in one action, with what came of it."""
 
     # What came of it: the fields a write of the record sets (the services, the API, the
