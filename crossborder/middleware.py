@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 class RejectNulCharacters:
@@ -47,4 +52,71 @@ class PermissionsPolicy:
         response = self.get_response(request)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class StaffIdleTimeout:
+    """Signs a staff user out on the first request after settings.SESSION_IDLE_TIMEOUT minutes
+    without one, and sends a page request to the login page with a message that says why.
+
+    Staff reach every record of their PES through the admin, so a session left open on an
+    unattended computer is closed sooner than the others, which keep SESSION_COOKIE_AGE. The
+    time of the last request is kept in the session, rewritten at most once a minute so that
+    a busy user does not write the session on every request."""
+
+    SESSION_KEY = "crossborder_last_seen"
+    # Seconds between two rewrites of the time of the last request.
+    RESOLUTION = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        timeout = settings.SESSION_IDLE_TIMEOUT * 60
+        if user is None or not user.is_authenticated or not user.is_staff or timeout <= 0:
+            return self.get_response(request)
+        now = int(time.time())
+        last_seen = request.session.get(self.SESSION_KEY)
+        if isinstance(last_seen, int) and now - last_seen > timeout:
+            logout(request)
+            if request.path.startswith("/api/"):
+                # Answered as the anonymous request it now is: 401, no redirect for a client.
+                return self.get_response(request)
+            messages.warning(
+                request,
+                _("You were signed out after %(minutes)d minutes without activity.")
+                % {"minutes": settings.SESSION_IDLE_TIMEOUT},
+            )
+            # The path only: a query string may carry a search for a person (?q=...).
+            return redirect_to_login(request.path)
+        if not isinstance(last_seen, int) or now - last_seen >= self.RESOLUTION:
+            request.session[self.SESSION_KEY] = now
+        return self.get_response(request)
+
+
+class NoStoreForSignedIn:
+    """`Cache-Control: no-store` on every response to a signed-in user, so that no browser
+    cache, proxy or back button keeps a page or an API answer with personal data after the
+    user has gone (pages, admin, API, exports and downloads alike).
+
+    Static files never get here (WhiteNoise answers them above). A view that decides its own
+    caching keeps it: a response that already has a Cache-Control header is left alone, and
+    one with an ETag (the API's cached pages of actions, crossborder.api.caching, the same for
+    every reader and without personal data) gets `private, no-cache`: kept by the browser only,
+    and revalidated with its ETag on every use."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: the API's token authentication sets request.user there.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or "Cache-Control" in response:
+            return response
+        if "ETag" in response:
+            response["Cache-Control"] = "private, no-cache"
+        else:
+            response["Cache-Control"] = "no-store"
         return response

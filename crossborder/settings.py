@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,11 +81,13 @@ INSTALLED_APPS = [
     "reports",
     "crossborder.demo",
     "crossborder.accounts",
+    "crossborder.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "crossborder.middleware.PermissionsPolicy",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crossborder.middleware.StaffIdleTimeout",
+    "crossborder.middleware.NoStoreForSignedIn",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -171,7 +174,8 @@ LOGIN_REDIRECT_URL = "reports:overview"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>` with hashed, expiring keys (crossborder/accounts/).
+        "crossborder.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -214,8 +218,23 @@ CACHES = {
     }
 }
 
+# API tokens (crossborder/accounts/): a new token lives API_TOKEN_LIFETIME_DAYS unless its owner
+# chooses fewer days, and at most API_TOKEN_MAX_LIFETIME_DAYS; an expired token is refused (401)
+# and a new one made, so a key that leaked stops working by itself.
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
+API_TOKEN_MAX_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_MAX_LIFETIME_DAYS", "365"))
+if not 1 <= API_TOKEN_LIFETIME_DAYS <= API_TOKEN_MAX_LIFETIME_DAYS:
+    raise ImproperlyConfigured(
+        "API_TOKEN_LIFETIME_DAYS must be from 1 to API_TOKEN_MAX_LIFETIME_DAYS "
+        f"({API_TOKEN_MAX_LIFETIME_DAYS}), not {API_TOKEN_LIFETIME_DAYS}."
+    )
+
 # Years after a project's end after which its jobseekers are anonymised (GDPR storage limit).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
+# Days the read audit keeps who saw which jobseekers (crossborder/audit/); older entries are
+# deleted by `manage.py anonymise_jobseekers`. Two years: long enough to answer an access request
+# or a complaint about a look taken last year, short enough not to become a file on the staff.
+READ_AUDIT_RETENTION_DAYS = int(os.environ.get("READ_AUDIT_RETENTION_DAYS", "730"))
 
 # Days before an action's start (or its period's first day) a participant may start: the
 # preparation some actions begin with (two weeks of language training before the forklift
@@ -250,6 +269,39 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and requests from this
+# site only, no inline script or style, no plugins, no framing, forms posted here only. Inline
+# chart data is JSON (json_script), which the browser never runs. `data:` images: the API docs'
+# style sheet draws its icons with them. CSP_REPORT_URI sends the browsers' violation reports
+# to an operator's collector; CSP_REPORT_ONLY=true reports without blocking, for a trial.
+_csp_report_uri = os.environ.get("CSP_REPORT_URI", "").strip()
+_CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if _csp_report_uri:
+    _CSP_DIRECTIVES["report-uri"] = [_csp_report_uri]
+if env_bool("CSP_REPORT_ONLY"):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+    CONTENT_SECURITY_POLICY = None
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+
+# Sessions: a signed-in user stays signed in for SESSION_COOKIE_AGE_HOURS (not Django's two
+# weeks: a forgotten session on a shared computer opens refugees' records), and a staff user,
+# who reaches every record of a PES through the admin, is signed out after SESSION_IDLE_TIMEOUT
+# minutes without a request (crossborder.middleware.StaffIdleTimeout).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_COOKIE_AGE_HOURS", "12")) * 3600)
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "30"))
 
 LOGGING = {
     "version": 1,
