@@ -244,6 +244,9 @@ PARTICIPATION_START_MARGIN_DAYS = int(os.environ.get("PARTICIPATION_START_MARGIN
 # full-time compulsory schooling (15 in Belgium) to the legal pension age (67 in Belgium).
 WORKING_AGE_MIN = int(os.environ.get("WORKING_AGE_MIN", "15"))
 WORKING_AGE_MAX = int(os.environ.get("WORKING_AGE_MAX", "67"))
+# Months after a cohort's end by which its outcomes (found work, hired, certificate) are expected:
+# the data-quality list (reports.quality) names a cohort without any outcome after them.
+QUALITY_OUTCOME_MONTHS = int(os.environ.get("QUALITY_OUTCOME_MONTHS", "3"))
 
 # Headers of every response, also in development (none of them needs HTTPS): no guessing of
 # content types, no framing (clickjacking), the origin only to other sites, and no camera,

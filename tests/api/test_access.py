@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from crossborder.accounts.tokens import api_token_create
 from crossborder.core.vocabulary import ActionType
 from tests.factories import (
     ActionFactory,
@@ -88,10 +89,8 @@ def test_anonymous_is_asked_for_a_token(client_for):
 
 
 def test_token_authentication(demo, partner_vdab, client):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=partner_vdab)
-    response = client.get("/api/v1/actions/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=partner_vdab, name="nightly pull")
+    response = client.get("/api/v1/actions/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     response = client.get("/api/v1/actions/", HTTP_AUTHORIZATION="Token wrong")
     assert response.status_code == 401

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from rest_framework.authtoken.models import Token
+
+from crossborder.accounts.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +123,8 @@ def test_the_schema_and_docs_are_for_users_with_a_role(client, stranger, manager
 
 
 def test_the_schema_is_read_with_a_token(client, manager):
-    token = Token.objects.create(user=manager)
-    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=manager, name="schema")
+    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert yaml.safe_load(response.content)["paths"]
 
