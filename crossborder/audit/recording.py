@@ -1,0 +1,135 @@
+"""Where reads are recorded: mixins for the admin of personal data and for the API's viewsets.
+
+Each records after the view has answered, from what the answer shows (the page's rows, the
+object of the page, the records of the API's page), so an answer refused or not found records
+nothing, and the ids come from the rows already read: no query per jobseeker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from .models import ReadKind
+from .services import read_record
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+
+
+class AdminReadAuditMixin:
+    """For a ModelAdmin whose pages show jobseekers' personal data: its list (the rows of the
+    page shown), the page of a record, its deletion page and its history (django-simple-history's
+    pages) are recorded in the read audit."""
+
+    # How a row of the model names its jobseeker: "pk" for the jobseeker itself.
+    read_audit_jobseeker_attribute = "pk"
+
+    def read_audit_jobseeker_id(self, obj: Model) -> int | None:
+        value = getattr(obj, self.read_audit_jobseeker_attribute)
+        return int(value) if value is not None else None
+
+    def read_audit_record(
+        self, request: HttpRequest, kind: ReadKind, rows: Iterable[Model]
+    ) -> None:
+        read_record(
+            user=request.user,
+            kind=kind,
+            path=request.path,
+            jobseeker_ids=[self.read_audit_jobseeker_id(row) for row in rows],
+        )
+
+    def _record_shown(
+        self, request: HttpRequest, response: HttpResponse, kind: ReadKind, key: str
+    ) -> None:
+        """Record the object a rendered page shows under `key` of its context."""
+        if response.status_code != 200 or not isinstance(response, TemplateResponse):
+            return
+        obj = (response.context_data or {}).get(key)
+        if isinstance(obj, Model):
+            self.read_audit_record(request, kind, [obj])
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response: HttpResponse = super().changelist_view(  # type: ignore[misc]
+            request, extra_context
+        )
+        if response.status_code == 200 and isinstance(response, TemplateResponse):
+            changelist = (response.context_data or {}).get("cl")
+            if changelist is not None:
+                # The page's rows, read here once: the template then reads the same queryset's
+                # cache, so the page costs no second query.
+                self.read_audit_record(request, ReadKind.ADMIN_LIST, changelist.result_list)
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response: HttpResponse = super().change_view(  # type: ignore[misc]
+            request, object_id, form_url, extra_context
+        )
+        self._record_shown(request, response, ReadKind.ADMIN_CHANGE, "original")
+        return response
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response: HttpResponse = super().delete_view(  # type: ignore[misc]
+            request, object_id, extra_context
+        )
+        self._record_shown(request, response, ReadKind.ADMIN_DELETE, "object")
+        return response
+
+    def render_history_view(
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        """django-simple-history's list of versions ("object") and one version ("original")."""
+        response: HttpResponse = super().render_history_view(  # type: ignore[misc]
+            request, template, context, **kwargs
+        )
+        obj = context.get("original", context.get("object"))
+        if response.status_code == 200 and isinstance(obj, Model):
+            self.read_audit_record(request, ReadKind.ADMIN_HISTORY, [obj])
+        return response
+
+
+class ApiReadAuditMixin:
+    """For a viewset of personal data: a list answered (the records of its page) and a record
+    read are recorded in the read audit, whatever the format (JSON or CSV)."""
+
+    # The field of the answer's records that holds the jobseeker's id.
+    read_audit_jobseeker_field = "id"
+    read_audit_kinds = {"list": ReadKind.API_LIST, "retrieve": ReadKind.API_DETAIL}
+    action: str | None
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(  # type: ignore[misc]
+            request, response, *args, **kwargs
+        )
+        kind = self.read_audit_kinds.get(self.action or "")
+        if kind is not None and response.status_code == 200 and request.method == "GET":
+            data = response.data
+            records = data.get("results", [data]) if isinstance(data, dict) else data
+            read_record(
+                user=request.user,
+                kind=kind,
+                path=request.path,
+                jobseeker_ids=[
+                    record.get(self.read_audit_jobseeker_field)
+                    for record in records
+                    if isinstance(record, dict)
+                ],
+            )
+        return response
