@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "reports",
     "crossborder.demo",
     "crossborder.accounts",
+    "crossborder.uploads",
     "crossborder.audit",
 ]
 
@@ -305,6 +306,10 @@ else:
 # minutes without a request (crossborder.middleware.StaffIdleTimeout).
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_COOKIE_AGE_HOURS", "12")) * 3600)
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "30"))
+
+# Minutes an uploaded import file waits for its confirmation (crossborder.uploads), in the
+# database; then it is deleted on the next upload or by `manage.py purge_import_previews`.
+IMPORT_PREVIEW_LIFETIME = int(os.environ.get("IMPORT_PREVIEW_LIFETIME", "60"))
 
 LOGGING = {
     "version": 1,
