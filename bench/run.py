@@ -278,10 +278,9 @@ def explain_reports() -> str:
 
 
 def bench_user() -> Any:
-    """A manager of VDAB (reads all programme data), with an API token."""
+    """A manager of VDAB (reads all programme data)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from projects.models import Membership, Organisation
     from projects.roles import MANAGER, ensure_roles
@@ -294,8 +293,19 @@ def bench_user() -> Any:
     user.groups.add(Group.objects.get(name=MANAGER))
     if not Membership.objects.filter(user=user).exists():
         Membership.objects.create(user=user, organisation=Organisation.objects.get(slug="vdab"))
-    Token.objects.get_or_create(user=user)
     return user
+
+
+def bench_key(user: Any) -> str:
+    """A new API key of the bench user, for a day; the previous one is revoked (a key is shown
+    once, only its hash is kept, so each run makes its own)."""
+    from crossborder.accounts.models import ApiToken
+    from crossborder.accounts.tokens import api_token_create, api_token_revoke
+
+    for token in ApiToken.objects.owned_by(user).filter(name="bench", revoked_at__isnull=True):
+        api_token_revoke(token=token, by=user)
+    _token, key = api_token_create(user=user, name="bench", days=1)
+    return key
 
 
 def pages() -> list[tuple[str, str]]:
@@ -334,11 +344,10 @@ def bench_pages(runs: int) -> tuple[list[Timing], list[str]]:
 
 def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     client = Client()
     client.force_login(user)
-    token = Token.objects.get(user=user).key
+    token = bench_key(user)
     timings, missing = [], []
     counter = itertools.count()
     measured = dict(pages())
@@ -536,11 +545,9 @@ def bench_throughput(duration: int, connections: int) -> dict[str, Any]:
     """The API list page under gunicorn (2 workers) loaded by wrk from another process: the same
     URL again and again (what the target is judged on: after the first request each worker
     answers it from its response cache), then every request a URL of its own (no cache)."""
-    from rest_framework.authtoken.models import Token
-
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
-    token = Token.objects.get(user=bench_user()).key
+    token = bench_key(bench_user())
     port = free_port()
     url = f"http://127.0.0.1:{port}/api/v1/actions/?page_size=100"
     env = {
