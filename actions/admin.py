@@ -35,6 +35,7 @@ from crossborder.core.vocabulary import (
     OrganisationKind,
     in_each_language,
 )
+from crossborder.uploads.services import preview_discard, preview_find, preview_store
 from participants.models import Participation
 from participants.services import participation_delete
 from projects.access import (
@@ -581,22 +582,20 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
         action = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self._may_import(request, action, kind):
             raise PermissionDenied
-        pending = request.session.setdefault("crossborder_imports", {})
         result: Any = None
-        token = request.POST.get("token", "")
         form = ImportForm()
-        stored: dict[str, Any] | None = pending.get(token) if token else None
-        if stored is not None and (stored["action"], stored.get("kind")) != (action.pk, kind):
-            # A preview confirms only the import it previewed.
-            stored = None
-        data: bytes | None = None
-        if stored is not None:
-            try:
-                data = _temp_storage(token).read()
-            except OSError:
-                # The temporary file was cleaned away (a restart, tmp cleaning).
-                pending.pop(token, None)
-                request.session.modified = True
+        # The previewed file waits in the database, for its uploader, this import only and an
+        # hour at most (crossborder.uploads); an unknown or expired token finds nothing.
+        preview = preview_find(
+            user=request.user,
+            token=request.POST.get("token", ""),
+            action_id=action.pk,
+            kind=kind,
+        )
+        token = ""
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[action.pk]
+        )
 
         def run(data: bytes, filename: str, dry_run: bool, update: bool) -> Any:
             if kind == "participations":
@@ -619,24 +618,28 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
                 max_rows=tabular.ADMIN_MAX_ROWS,
             )
 
-        if request.method == "POST" and "confirm" in request.POST and stored and data is not None:
-            result = run(data, stored["filename"], False, stored["update"])
+        if request.method == "POST" and "cancel" in request.POST:
+            if preview is not None:
+                preview_discard(preview=preview)
+            self.message_user(request, _("Import cancelled: nothing was written."), messages.INFO)
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST" and "confirm" in request.POST and preview is not None:
+            try:
+                result = run(
+                    bytes(preview.content), preview.filename, False, preview.update_existing
+                )
+            finally:
+                # Gone whatever the outcome: a confirm that fails shows its problems, and the
+                # corrected file is uploaded again.
+                preview_discard(preview=preview)
             if result.ok:
-                _temp_storage(token).remove()
-                del pending[token]
-                request.session.modified = True
                 self.message_user(
                     request,
                     _("Imported %(file)s: %(summary)s")
-                    % {"file": stored["filename"], "summary": result.summary()},
+                    % {"file": preview.filename, "summary": result.summary()},
                     messages.SUCCESS,
                 )
-                return HttpResponseRedirect(
-                    reverse(
-                        f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                        args=[action.pk],
-                    )
-                )
+                return HttpResponseRedirect(change_url)
         elif request.method == "POST" and "confirm" in request.POST:
             self.message_user(
                 request, _("The previewed file has expired; upload it again."), messages.ERROR
@@ -648,17 +651,18 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
                 uploaded: bytes = upload.read()
                 update = form.cleaned_data["update_existing"]
                 result = run(uploaded, upload.name, True, update)
-                if result.ok:
-                    storage = _temp_storage(None)
-                    storage.save(uploaded)
-                    token = storage.name
-                    pending[token] = {
-                        "filename": upload.name,
-                        "update": update,
-                        "action": action.pk,
-                        "kind": kind,
-                    }
-                    request.session.modified = True
+                if result.ok and request.user.is_authenticated:
+                    token = preview_store(
+                        user=request.user,
+                        action_id=action.pk,
+                        kind=kind,
+                        pes_id=None
+                        if request.user.is_superuser
+                        else getattr(own_pes(request.user), "pk", None),
+                        filename=upload.name,
+                        update_existing=update,
+                        content=uploaded,
+                    ).token
         opts = self.opts
         return TemplateResponse(
             request,
@@ -671,7 +675,7 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
                 "kind": kind,
                 "form": form,
                 "result": result,
-                "token": token if result is not None and result.ok else "",
+                "token": token,
                 "templates": [
                     (
                         file_format,
@@ -685,13 +689,6 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
                 "max_size": tabular.max_bytes() // 1024,
             },
         )
-
-
-def _temp_storage(token: str | None) -> Any:
-    """Where an uploaded file waits between the preview and the confirmation."""
-    from import_export.tmp_storages import TempFolderStorage
-
-    return TempFolderStorage(name=token, read_mode="rb")
 
 
 @admin.register(Figure)

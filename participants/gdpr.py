@@ -20,6 +20,8 @@ from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from crossborder.uploads.services import previews_discard_for_pes
+
 from .models import Jobseeker, Participation
 
 
@@ -44,6 +46,8 @@ def jobseeker_erase(*, jobseeker: Jobseeker) -> Jobseeker:
     jobseeker._change_reason = "erased (GDPR)"
     jobseeker.save()
     jobseeker.history.all().update(**ERASED_VALUES)
+    # An import file waiting for its confirmation may name the person too.
+    previews_discard_for_pes(pes_id=jobseeker.pes_id)
     erased_name = str(jobseeker)
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Jobseeker), object_id=str(jobseeker.pk)
