@@ -8,6 +8,7 @@ instead of falling back to something unsafe.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,11 @@ INSTALLED_APPS = [
     "crossborder.accounts",
     "crossborder.uploads",
     "crossborder.audit",
+    # Login protection and second factors (crossborder.accounts: security.py, two_factor.py).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -98,9 +104,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crossborder.middleware.StaffIdleTimeout",
+    # Whether the session passed its second factor; then the pages it may reach without it.
+    "django_otp.middleware.OTPMiddleware",
+    "crossborder.accounts.middleware.SecondFactorRequired",
     "crossborder.middleware.NoStoreForSignedIn",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a login refused by a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crossborder.urls"
@@ -197,6 +208,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "crossborder.core.vocabulary.ActionStatus",
         "ParticipationStatusEnum": "crossborder.core.vocabulary.ParticipationStatus",
+        "ApiTokenStatusEnum": "crossborder.accounts.models.TokenStatus",
     },
     # Swagger UI served from our static files: the server may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -310,6 +322,72 @@ SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "30"))
 # Minutes an uploaded import file waits for its confirmation (crossborder.uploads), in the
 # database; then it is deleted on the next upload or by `manage.py purge_import_previews`.
 IMPORT_PREVIEW_LIFETIME = int(os.environ.get("IMPORT_PREVIEW_LIFETIME", "60"))
+
+# Login protection (django-axes): every password check goes through authenticate(), which
+# AxesStandaloneBackend refuses for a locked-out user name *and* address together. By the pair,
+# so that someone trying passwords for `admin` from one address locks `admin` out from that
+# address only: the real admin, elsewhere, still logs in, and no one can lock every user out
+# from everywhere. An attacker with many addresses gets AXES_FAILURE_LIMIT tries per address:
+# the second factor of staff is what stops them. A success clears the failures of the pair; a
+# try while locked starts the wait again. AXES_COOLOFF_TIME: minutes (`30`, `30m`) or hours
+# (`2h`); `0` keeps a lockout until a superuser lifts it (admin, *Access attempts*, or
+# `manage.py axes_reset_username <name>` / `axes_reset`).
+# Kept: the failures counting towards a lockout (AccessAttempt: user name, address, browser,
+# page, count; the password never), until the cool-off, a success or a reset; each failure
+# (AccessFailureLog, at most 1000 a user) and each login and logout (AccessLog) until
+# `axes_reset_failure_logs --age N` and `axes_reset_logs --age N` remove them (run nightly);
+# superusers read all three in the admin. A lockout is also logged ("AXES: Locking out ...").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def env_duration_minutes(name: str, default: str) -> int:
+    """Minutes from `30`, `30m` or `2h`."""
+    raw = os.environ.get(name, "").strip().lower() or default
+    number, unit = (raw[:-1], raw[-1]) if raw[-1:] in {"m", "h"} else (raw, "m")
+    try:
+        minutes = float(number) * (60 if unit == "h" else 1)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be minutes (30, 30m) or hours (2h): {raw!r}"
+        ) from None
+    if minutes < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative: {raw!r}")
+    return round(minutes)
+
+
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+_axes_cooloff = env_duration_minutes("AXES_COOLOFF_TIME", "30")
+AXES_COOLOFF_TIME = timedelta(minutes=_axes_cooloff) if _axes_cooloff else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log lines name the user name and the address (what an audit needs); the password is
+# always masked.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_LOCKOUT_CALLABLE = "crossborder.accounts.views.locked_out"
+# The client's address: the connection's peer, or with TRUSTED_PROXY_COUNT proxies in front
+# (each appending to X-Forwarded-For) the address the outermost one saw. 0 trusts no header.
+AXES_CLIENT_IP_CALLABLE = "crossborder.accounts.security.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Second factor (django-otp, crossborder/accounts/two_factor.py): required, when on, of
+# superusers, staff (who reach the admin) and the roles in TWO_FACTOR_ROLES (of
+# projects.roles: coordinator, manager, partner; or `superuser`, `staff`). Off by default with
+# DEBUG, so that the demo users sign in with their password under `make run`.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES") or ["superuser", "staff", "coordinator"]
+_unknown_roles = set(TWO_FACTOR_ROLES) - {"superuser", "staff", "coordinator", "manager", "partner"}
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_ROLES: unknown {', '.join(sorted(_unknown_roles))}; "
+        "use superuser, staff, coordinator, manager or partner."
+    )
+# The name the authenticator app shows beside the user name.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Crossborder")
 
 LOGGING = {
     "version": 1,

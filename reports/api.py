@@ -7,12 +7,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes, renderer_classes, schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from crossborder.api.base import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
 from crossborder.core.metrics import PEOPLE, REPORT_METRICS
 
+from .quality import SECTIONS, may_read_quality, quality_from_params
 from .selectors import DIMENSIONS, ReportParameterError, outcomes_from_params
 
 
@@ -113,3 +116,98 @@ def outcomes(request: Request) -> Response:
     except ReportParameterError as error:
         raise serializers.ValidationError(error.message_dict) from error
     return Response(table.as_dict())
+
+
+class QualityAccess(ProgrammeDataAccess):
+    """The data-quality list: coordinators and managers (and superusers); 401 anonymous, 403
+    for a partner or a user without a role."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        self.message = "The data-quality list is for coordinators and managers."
+        return may_read_quality(request.user)
+
+
+class QualityLinkSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    url = serializers.CharField(help_text="A path on this site: the admin's page to fix it.")
+
+
+class QualityItemSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The action (title and dates), a PES, or the PES.")
+    detail = serializers.CharField(help_text="What is wrong, in a few words; may be empty.")
+    action = serializers.IntegerField(allow_null=True, help_text="The action's id.")
+    project = serializers.CharField(allow_null=True, help_text="The project's slug.")
+    pes = serializers.CharField(allow_null=True, help_text="The PES's slug.")
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Figures without PES, or jobseekers lacking the field."
+    )
+    pseudonym = serializers.CharField(
+        allow_null=True,
+        help_text="The key held at two PES; only for users who may read both PES's jobseekers.",
+    )
+    links = QualityLinkSerializer(
+        many=True, help_text="Where to fix it in the admin; empty for users without the admin."
+    )
+    page = serializers.CharField(allow_null=True, help_text="The action's dashboard page.")
+
+
+class QualitySectionSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=SECTIONS)
+    title = serializers.CharField()
+    explanation = serializers.CharField()
+    items = QualityItemSerializer(many=True)
+    count = serializers.IntegerField(
+        help_text=(
+            "What there is to look at: actions, figures, jobseekers or keys. Keys a user may "
+            "not see are counted without items."
+        )
+    )
+
+
+class QualityListSerializer(serializers.Serializer):
+    project = serializers.CharField(allow_null=True)
+    semester = serializers.CharField(allow_null=True)
+    outcome_months = serializers.IntegerField(
+        help_text="Months after a cohort's end by which an outcome is expected."
+    )
+    clean = serializers.BooleanField(help_text="Nothing to look at.")
+    jobseekers_note = serializers.CharField(
+        help_text="Why the checks of jobseekers are left out, when they are; else empty."
+    )
+    sections = QualitySectionSerializer(many=True)
+
+
+class QualitySchema(OutcomesSchema):
+    """One document, not a list; 400 for a parameter not understood."""
+
+
+@extend_schema(
+    operation_id="data_quality",
+    responses={200: QualityListSerializer},
+    parameters=[
+        OpenApiParameter("project", OpenApiTypes.STR, description="A project's slug."),
+        OpenApiParameter("semester", OpenApiTypes.STR, description="A semester, e.g. 2018-S1."),
+    ],
+    description=(
+        "What to look at before a period's figures are submitted, for coordinators (their "
+        "projects, their own PES's jobseekers) and managers (everything, jobseekers as counts): "
+        "actions past their end still planned or ongoing, realised actions without any figure "
+        "or record, cohorts without outcomes months after their end, figures of an unknown PES, "
+        "jobseekers without a year of birth or an education level per PES, and pseudonymous "
+        "keys held at two PES. It blocks nothing. An unknown or repeated parameter, an unknown "
+        "project or a malformed semester is a 400 naming the parameter; a project the user "
+        "may not read is a 403."
+    ),
+)
+@api_view(["GET"])
+@permission_classes([QualityAccess])
+@renderer_classes([JSONRenderer])
+@schema(QualitySchema())
+def data_quality(request: Request) -> Response:
+    try:
+        quality = quality_from_params(request.user, request.query_params)
+    except ReportParameterError as error:
+        raise serializers.ValidationError(error.message_dict) from error
+    return Response(QualityListSerializer(quality.as_dict()).data)

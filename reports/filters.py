@@ -198,3 +198,14 @@ def starts_on_or_before(day: datetime.date) -> Q:
         | (Q(start_date__isnull=True, semester__lte=semester_of(day)) & ~Q(semester=""))
         | Q(start_date__isnull=True, semester="", year__lte=day.year)
     )
+
+
+def ended_before(day: datetime.date) -> Q:
+    """Actions that ended before a day: by their end date, else their start date (a one-day
+    action), else the last day of their semester or year when only that is known."""
+    return (
+        Q(end_date__lt=day)
+        | Q(end_date__isnull=True, start_date__lt=day)
+        | (Q(start_date__isnull=True, semester__lt=semester_of(day)) & ~Q(semester=""))
+        | Q(start_date__isnull=True, semester="", year__lt=day.year)
+    )

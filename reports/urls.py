@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, year_views
+from . import quality_views, views, year_views
 
 app_name = "reports"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("actions/", views.action_list, name="action-list"),
     path("actions/<int:pk>/", views.action_detail, name="action-detail"),
     path("reports/year/<int:year>/", year_views.year_report, name="year-report"),
+    path("quality/", quality_views.data_quality, name="data-quality"),
     # The dashboards' own login page (LOGIN_URL), in the site's look and language; the admin
     # keeps its own.
     path(

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -34,6 +36,7 @@ from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
 from reports.filters import ActionFilterSet
+from reports.quality import may_read_quality_of
 from reports.selectors import (
     OutcomeTable,
     action_figures,
@@ -414,6 +417,11 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for row in per_semester_pes.rows
         ],
         "indicators": indicators,
+        "quality_url": (
+            reverse("reports:data-quality") + "?" + urlencode({"project": project.slug})
+            if may_read_quality_of(request.user, project)
+            else None
+        ),
     }
     return render(request, "reports/project_detail.html", context)
 

@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from actions.api import ActionViewSet, FigureViewSet
+from crossborder.accounts.api import ApiTokenViewSet
 from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
 from participants.api import JobseekerViewSet, ParticipationViewSet
 from projects.api import IndicatorViewSet, OrganisationViewSet, ProgrammeViewSet, ProjectViewSet
-from reports.api import outcomes
+from reports.api import data_quality, outcomes
 
 
 @extend_schema(exclude=True)
@@ -40,9 +41,11 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("figures", FigureViewSet, basename="figure")
     router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
     router.register("participations", ParticipationViewSet, basename="participation")
+    router.register("tokens", ApiTokenViewSet, basename="token")
     return [
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
+        path("data-quality/", data_quality, name="data-quality"),
         # Like every endpoint, for users with a role only (401 anonymous, 403 without a role):
         # the schema names every field of the jobseekers.
         path(
