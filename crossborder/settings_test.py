@@ -18,3 +18,6 @@ PSEUDONYM_KEY = "test-pseudonym-key"
 WHITENOISE_AUTOREFRESH = True
 # Tests make many API requests as one user: throttling must never make them flaky.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "1000000/minute"}}  # noqa: F405
+# django-axes refuses an authenticate() without a request, which the test client's login() is:
+# off here, and on in the tests of the lockout (tests/accounts), which log in by real POSTs.
+AXES_ENABLED = False
