@@ -75,7 +75,10 @@ VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: messages by field name or query parameter.",
-    "401": "No or invalid credentials: send `Authorization: Token <key>` or log in.",
+    "401": (
+        "No or invalid credentials, or an expired or revoked token (`detail` says which): send "
+        "`Authorization: Token <key>` or log in."
+    ),
     "403": "The user's role does not allow this.",
     "404": "No such object in the user's scope, no such page, or an unknown `format`.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from actions.api import ActionViewSet, FigureViewSet
-from crossborder.accounts.api import ApiTokenViewSet
 from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
+from crossborder.api.tokens import ApiTokenViewSet
 from participants.api import JobseekerViewSet, ParticipationViewSet
 from projects.api import IndicatorViewSet, OrganisationViewSet, ProgrammeViewSet, ProjectViewSet
 from reports.api import data_quality, outcomes
