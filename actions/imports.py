@@ -213,6 +213,11 @@ def import_figures(
         result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
+    # Once for the file: the figures of a PES whose reporting period is locked stay as they are.
+    refusal = action.period_refusal({row.pes.pk for row in rows if row.pes is not None})
+    if refusal:
+        result.problems.append(Problem(None, "", refusal))
+        return result
     held = {(f.metric, f.pes_id): f for f in Figure.objects.filter(action=action)}
     with transaction.atomic():
         for row in rows:

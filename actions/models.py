@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Func, Q, Sum
@@ -40,7 +40,7 @@ from crossborder.core.vocabulary import (
     OrganisationKind,
 )
 from crossborder.core.versions import Versioned
-from projects.models import Office, Organisation, Project, WorkPackage
+from projects.models import Office, Organisation, Project, ReportingPeriod, WorkPackage
 
 
 class AddMonths(Func):
@@ -300,6 +300,10 @@ class Action(Versioned, models.Model):
             and self.work_package.project_id != self.project_id
         ):
             errors["work_package"] = _("The work package belongs to another project.")
+        if not errors:
+            refusal = self.move_refusal()
+            if refusal:
+                errors[NON_FIELD_ERRORS] = refusal
         if errors:
             raise ValidationError(errors)
 
@@ -346,6 +350,63 @@ class Action(Versioned, models.Model):
             "%(metric)s are counted from them. Enter the figure without PES if it "
             "counts others."
         ) % {"pes": pes, "metric": Metric(metric).label}
+
+    # The reporting periods (projects.models.ReportingPeriod): the figures and records of a PES
+    # in the actions of a project's semester belong to its period there; a submitted or approved
+    # period is locked. Figure.clean, Participation.clean and Action.clean ask here, the
+    # services' deletions and the bulk import (once per file) too.
+
+    def period_refusal(self, pes_ids: Iterable[int | None]) -> str | None:
+        """Why the figures or records of these PES (ids) in this action, where it lies now,
+        cannot change: their reporting period is locked. None when they can. One query."""
+        if self.project_id is None or self.year is None:
+            return None
+        period = (
+            ReportingPeriod.objects.locked_for(
+                project_id=self.project_id,
+                year=self.year,
+                semester=self.semester,
+                pes_ids=pes_ids,
+            )
+            .select_related("project", "pes")
+            .first()
+        )
+        return period.lock_message() if period is not None else None
+
+    # What places an action in a period or changes what it counts there: a change of one moves
+    # its figures and records into or out of a period, or changes them within it.
+    PERIOD_FIELDS: tuple[str, ...] = (
+        "project_id",
+        "year",
+        "semester",
+        "start_date",
+        "end_date",
+        "status",
+        "action_type",
+    )
+
+    def move_refusal(self) -> str | None:
+        """Why the action's dates, status, type or project cannot change as they are set now:
+        a PES with figures or records in it has a locked period where the action lies, or
+        where it would lie. None when they can (and for a new action, which holds nothing).
+        One query when none of them changes."""
+        if self.pk is None:
+            return None
+        stored = Action.objects.filter(pk=self.pk).values(*self.PERIOD_FIELDS).first()
+        if stored is None or all(stored[f] == getattr(self, f) for f in self.PERIOD_FIELDS):
+            return None
+        pes_ids = self.pes_with_records() | self.pes_with_figures()
+        if not pes_ids:
+            return None
+        was = Action(project_id=stored["project_id"], year=stored["year"])
+        was.semester = stored["semester"]
+        refusal = was.period_refusal(pes_ids) or self.period_refusal(pes_ids)
+        if refusal is None:
+            return None
+        return _(
+            "The action's dates, status, type and project cannot change while it holds figures "
+            "of a locked period. %(reason)s"
+        ) % {"reason": refusal}
 
     @property
     def limits_places(self) -> bool:
@@ -615,6 +676,9 @@ class Figure(Versioned, models.Model):
         return f"{self.get_metric_display()} {self.pes or '?'}: {prefix}{self.value}"
 
     def clean(self) -> None:
+        refusal = self.period_refusal()
+        if refusal:
+            raise ValidationError(refusal)
         errors: dict[str, str | Promise] = {}
         if self.pes_id:
             if self.metric in EMPLOYER_METRICS:
@@ -636,3 +700,25 @@ class Figure(Versioned, models.Model):
                 errors["value"] = refusal
         if errors:
             raise ValidationError(errors)
+
+    def period_refusal(self) -> str | None:
+        """Why this figure cannot be written: the reporting period it lies in is locked, or the
+        one it lay in before this change (another action or PES). None when it can; an unsplit
+        figure belongs to no PES's period. One query, two or three for a figure moved."""
+        if self.action_id and self.pes_id:
+            refusal = self.action.period_refusal([self.pes_id])
+            if refusal:
+                return refusal
+        return self.stored_period_refusal(moved_only=True)
+
+    def stored_period_refusal(self, *, moved_only: bool = False) -> str | None:
+        """Why this figure, as stored, cannot change or go: its period is locked. `moved_only`:
+        asked only when its action or PES is being changed. None for a figure not saved."""
+        if self.pk is None:
+            return None
+        stored = Figure.objects.filter(pk=self.pk).values_list("action_id", "pes_id").first()
+        if stored is None or stored[1] is None:
+            return None
+        if moved_only and stored == (self.action_id, self.pes_id):
+            return None
+        return Action.objects.get(pk=stored[0]).period_refusal([stored[1]])

@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator, ProhibitNullCharactersVal
 from django.db import models, transaction
 
 from crossborder.core.periods import semester_of
+from crossborder.core.versions import check_version, created_unless_raced, lock_current
 from crossborder.core.vocabulary import ActionStatus
 from projects.models import Office, Organisation
 
@@ -76,11 +77,14 @@ def action_update(
     offices: Iterable[Office] | None = None,
     organisers: Iterable[Organisation] | None = None,
     certificates: Iterable[Certificate] | None = None,
+    version: int | None = None,
     **values: Any,
 ) -> Action:
     """Change the fields given (year and semester follow the start date when there is one) and
-    the many-to-many relations given (None: left as they are)."""
+    the many-to-many relations given (None: left as they are). `version`: the version the change
+    was based on; StaleVersion when the action was changed since (None: no check)."""
     relations = {"offices": offices, "organisers": organisers, "certificates": certificates}
+    lock_current(action, version)
     return _action_save(action, values, relations)
 
 
@@ -103,26 +107,38 @@ def figure_upsert(
     value: int,
     is_lower_bound: bool = False,
     note: str = "",
+    version: int | None = None,
 ) -> tuple[Figure, bool]:
     """Set an action's figure for a metric and PES (None: unsplit). Returns it and whether it was
-    created. The model's rules apply: one form per action, PES and metric; cohort limits."""
+    created. The model's rules apply: one form per action, PES and metric; cohort limits.
+
+    `version`: the version of the held figure the change was based on; StaleVersion when it
+    was changed since, Figure.DoesNotExist when it is gone (None: no check, created if need be).
+    The same figure sent twice at the same moment is created by one and updated by the other."""
+    wanted = {"value": value, "is_lower_bound": is_lower_bound, "note": note}
     # Ordered by pk: the model's ordering (pes__name) would LEFT JOIN the nullable PES, and
     # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    held = (
-        Figure.objects.select_for_update()
-        .filter(action=action, metric=metric, pes=pes)
-        .order_by("pk")
-        .first()
-    )
-    created = held is None
-    figure = Figure(action=action, metric=metric, pes=pes) if held is None else held
-    wanted = {"value": value, "is_lower_bound": is_lower_bound, "note": note}
-    if created or any(getattr(figure, k) != v for k, v in wanted.items()):
+    held_figures = Figure.objects.filter(action=action, metric=metric, pes=pes).order_by("pk")
+    held = held_figures.select_for_update().first()
+    if held is None:
+        if version is not None:
+            raise Figure.DoesNotExist("The figure was deleted.")
+        figure = Figure(action=action, metric=metric, pes=pes, **wanted)
+
+        def create() -> None:
+            figure.full_clean()
+            figure.save()
+
+        if created_unless_raced(create, held_figures.exists):
+            return figure, True
+        held = held_figures.select_for_update().get()
+    check_version(held, version)
+    if any(getattr(held, k) != v for k, v in wanted.items()):
         for name, field_value in wanted.items():
-            setattr(figure, name, field_value)
-        figure.full_clean()
-        figure.save()
-    return figure, created
+            setattr(held, name, field_value)
+        held.full_clean()
+        held.save()
+    return held, False
 
 
 # The audit trail keeps a reason of at most this many characters (the history's
@@ -156,17 +172,27 @@ def delete_with_reason(
 
 @transaction.atomic
 def figure_delete(
-    *, figure: Figure, reason: str, user: AbstractBaseUser | AnonymousUser | None
+    *,
+    figure: Figure,
+    reason: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+    version: int | None = None,
 ) -> None:
     """Delete a figure entered by mistake, with the reason in its history; the reports count
     without it, and that PES's records of the metric may then be entered. Raises
-    Figure.DoesNotExist when it is gone already (deleted at the same time by someone else)."""
+    Figure.DoesNotExist when it is gone already (deleted at the same time by someone else), and
+    StaleVersion when it was changed since `version` (None: no check)."""
     reason = deletion_reason_checked(reason)
     # Locked and read again: of two deletions at once, the second finds nothing. Ordered by pk
     # (see figure_upsert: no outer join under FOR UPDATE).
     held = Figure.objects.select_for_update().filter(pk=figure.pk).order_by("pk").first()
     if held is None:
         raise Figure.DoesNotExist("The figure was deleted already.")
+    check_version(held, version)
+    # A figure of a submitted or approved reporting period stays until the period is reopened.
+    refusal = held.stored_period_refusal()
+    if refusal:
+        raise ValidationError(refusal)
     delete_with_reason(held, reason=reason, user=user)
 
 

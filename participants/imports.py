@@ -343,6 +343,12 @@ def import_participations(
         result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
+    # Once for the file, not per row: the records of a PES whose reporting period is locked
+    # stay as they are (the rows updated through the services would be refused one by one).
+    refusal = action.period_refusal({row.pes.pk for row in rows})
+    if refusal:
+        result.problems.append(Problem(None, "", refusal))
+        return result
 
     held = _held_jobseekers(rows)
     taking_part = set(

@@ -73,8 +73,9 @@ class Jobseeker(Versioned, models.Model):
     )
     # The personal data: blanked by erasure (participants.gdpr), now and in the audit trail.
     PERSONAL_FIELDS: tuple[str, ...] = IDENTIFYING_FIELDS + DESCRIBING_FIELDS
-    # What erasure keeps: the PES, so that every count stays exact, and the record's own dates.
-    KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at")
+    # What erasure keeps: the PES, so that every count stays exact, the record's own dates, and
+    # its version (which erasure moves, like every change).
+    KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at", "version")
 
     pes = models.ForeignKey(
         Organisation,
@@ -412,11 +413,40 @@ class Participation(Versioned, models.Model):
         return self.status in STARTED_STATUSES
 
     def clean(self) -> None:
+        refusal = self.period_refusal()
+        if refusal:
+            raise ValidationError(refusal)
         errors = self.rule_errors()
         if not errors and self.action_id and self.jobseeker_id:
             errors.update(self.action_errors())
         if errors:
             raise ValidationError(errors)
+
+    def period_refusal(self) -> str | None:
+        """Why this record cannot be written: the reporting period of its jobseeker's PES in the
+        action is locked, or the one it lay in before this change (another action). None when
+        it can. One query, two or three for a record moved."""
+        if self.action_id and self.jobseeker_id:
+            refusal = self.action.period_refusal([self.jobseeker.pes_id])
+            if refusal:
+                return refusal
+        return self.stored_period_refusal(moved_only=True)
+
+    def stored_period_refusal(self, *, moved_only: bool = False) -> str | None:
+        """Why this record, as stored, cannot change or go: its period is locked. `moved_only`:
+        asked only when its action or jobseeker is being changed. None for a record not saved."""
+        if self.pk is None:
+            return None
+        stored = (
+            Participation.objects.filter(pk=self.pk)
+            .values_list("action_id", "jobseeker_id", "pes_id")
+            .first()
+        )
+        if stored is None:
+            return None
+        if moved_only and stored[:2] == (self.action_id, self.jobseeker_id):
+            return None
+        return Action.objects.get(pk=stored[0]).period_refusal([stored[2]])
 
     # The dates of a record, each checked against FIRST_DAY and a year ahead of today; and those
     # of what came of it, which may not be before the start.
