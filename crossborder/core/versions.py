@@ -27,13 +27,9 @@ from django.utils.translation import gettext_lazy as _
 class StaleVersion(Exception):
     """The change was based on a version of the record that is no longer the current one."""
 
-    def __init__(self, obj: Versioned) -> None:
-        super().__init__(f"{obj._meta.label} {obj.pk} is at version {obj.version}")
-        self.obj = obj
-
-    @property
-    def current(self) -> int:
-        return self.obj.version
+    def __init__(self, obj: Versioned, *, current: int) -> None:
+        super().__init__(f"{obj._meta.label} {obj.pk} is at version {current}")
+        self.current = current
 
 
 class Versioned(models.Model):
@@ -72,11 +68,33 @@ def next_version() -> CombinedExpression:
 
 
 def check_version(obj: Versioned, expected: int | None) -> None:
-    """Refuse a change based on another version than the record's (read under a lock by the
-    caller, so that the check and the write are one step). None: the caller states no version
-    (an import, a command)."""
+    """Refuse a change based on another version than the record's, which the caller read under
+    a lock (select_for_update) so that the check and the write are one step. None: the caller
+    states no version (an import, a command)."""
     if expected is not None and obj.version != expected:
-        raise StaleVersion(obj)
+        raise StaleVersion(obj, current=obj.version)
+
+
+def lock_current(obj: Versioned, expected: int | None) -> None:
+    """Lock the record's row until the transaction ends and refuse a change based on another
+    version (None: no check). The instance is read again when the row moved since it was
+    read, so that its save writes nothing older. Raises DoesNotExist when the row is gone."""
+    current = (
+        type(obj)
+        ._base_manager.select_for_update()
+        .filter(pk=obj.pk)
+        # No ordering: a default one across a nullable relation would be an outer join, which
+        # PostgreSQL refuses under FOR UPDATE.
+        .order_by()
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None:
+        raise type(obj).DoesNotExist(f"{obj._meta.label} {obj.pk} was deleted.")
+    if expected is not None and current != expected:
+        raise StaleVersion(obj, current=current)
+    if obj.version != current:
+        obj.refresh_from_db()
 
 
 def created_unless_raced(create: Callable[[], None], taken: Callable[[], bool]) -> bool:

@@ -45,7 +45,12 @@ def test_existing_participations_and_their_history_get_the_pes_of_their_jobseeke
 
 
 BEFORE_REFS = [("participants", "0005_jobseeker_by_name")]
-LATEST = [("participants", "0007_participation_plausible_dates_and_normalised_refs")]
+
+
+def latest() -> list[tuple[str, str]]:
+    """The app's latest migration, whatever later ones add: the tests then read with today's
+    models."""
+    return MigrationExecutor(connection).loader.graph.leaf_nodes("participants")
 
 
 def _jobseekers_before_normalising(refs: list[tuple[object, str]]) -> None:
@@ -64,7 +69,7 @@ def test_references_held_are_normalised_and_keep_their_pseudonym():
     try:
         _jobseekers_before_normalising([(vdab, " vd-001"), (le_forem, "vd-001"), (vdab, "VD-002")])
     finally:
-        migrate(LATEST)
+        migrate(latest())
 
     assert sorted(Jobseeker.objects.values_list("pes__slug", "external_ref")) == [
         ("le-forem", "VD-001"),
@@ -79,8 +84,10 @@ def test_references_of_one_pes_that_would_clash_stop_the_migration_naming_them()
     try:
         _jobseekers_before_normalising([(vdab, "vd-001"), (vdab, "VD-001 "), (vdab, "VD-002")])
         with pytest.raises(RuntimeError, match="'vd-001' and 'VD-001 '"):
-            migrate(LATEST)
+            migrate(latest())
     finally:
-        Jobseeker.objects.filter(external_ref="VD-001 ").delete()
-        migrate(LATEST)
+        # In SQL: the schema is older than today's model, which would read its columns.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM participants_jobseeker WHERE external_ref = 'VD-001 '")
+        migrate(latest())
     assert sorted(Jobseeker.objects.values_list("external_ref", flat=True)) == ["VD-001", "VD-002"]
