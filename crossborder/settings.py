@@ -388,6 +388,8 @@ if _unknown_roles:
     )
 # The name the authenticator app shows beside the user name.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Crossborder")
+# A superuser removes a lost device in the admin (OTP_TOTP, OTP_STATIC); its key is not shown.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,
