@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,10 +61,6 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user_id=user.pk)
-
-    def active(self) -> ApiTokenQuerySet:
-        """Tokens that authenticate now: not revoked, not expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=Now())
 
     def matching(self, key: str) -> ApiToken | None:
         """The token of this key (revoked or expired ones too, to say which), or None.
