@@ -20,6 +20,9 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from crossborder.audit.models import ReadKind
+from crossborder.audit.recording import AdminReadAuditMixin
+from crossborder.audit.services import read_record
 from projects.access import (
     can_write_personal_data,
     jobseekers_for,
@@ -35,10 +38,11 @@ from .models import Jobseeker, Participation
 from .services import participation_delete
 
 
-class PersonalDataAdmin(SimpleHistoryAdmin):
+class PersonalDataAdmin(AdminReadAuditMixin, SimpleHistoryAdmin):
     """Only users who may hold personal data get past the group permission, and only for their
     own PES's jobseekers. The object check matters beyond the scoped lists: the audit trail's
-    pages find old versions without going through get_queryset."""
+    pages find old versions without going through get_queryset. Every page showing a jobseeker
+    is recorded in the read audit (AdminReadAuditMixin)."""
 
     # A filtered list says "12 results" without also counting every record of the table
     # ("of 1,000,000 total"): a second COUNT(*) over a million rows on each page.
@@ -124,6 +128,9 @@ class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
     def erase(self, request: HttpRequest, queryset: QuerySet[Jobseeker]) -> HttpResponse | None:
         """Irreversible, so it asks first."""
         if "confirm" not in request.POST:
+            # The page names each person: read once, recorded, then shown.
+            shown = list(queryset.select_related("pes"))
+            self.read_audit_record(request, ReadKind.ADMIN_ERASE, shown)
             return TemplateResponse(
                 request,
                 "admin/participants/jobseeker/erase_confirmation.html",
@@ -131,7 +138,7 @@ class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
                     **self.admin_site.each_context(request),
                     "title": _("Erase personal data"),
                     "opts": self.opts,
-                    "jobseekers": queryset.select_related("pes"),
+                    "jobseekers": shown,
                     "action_checkbox_name": ACTION_CHECKBOX_NAME,
                 },
             )
@@ -169,6 +176,8 @@ class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
             return None
         jobseeker = queryset.select_related("pes").get()
         report = jobseeker_access_report(jobseeker=jobseeker)
+        # Recorded after the report is built, so the report lists the reads before this one.
+        self.read_audit_record(request, ReadKind.ACCESS_EXPORT, [jobseeker])
         response = HttpResponse(
             json.dumps(report, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
@@ -196,9 +205,24 @@ class ParticipationAdmin(DeleteWithReasonMixin, ExportMixin, PersonalDataAdmin):
     export_form_class = ExportForm
     # With a byte-order mark Excel opens the accents right.
     to_encoding = "utf-8-sig"
+    read_audit_jobseeker_attribute = "jobseeker_id"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
         return participations_for(request.user, super().get_queryset(request))
+
+    def get_data_for_export(
+        self, request: HttpRequest, queryset: QuerySet[Participation], **kwargs: Any
+    ) -> Any:
+        """The export holds names, birth years and refugee status: its jobseekers are recorded
+        in the read audit, their ids read in one query (the export streams its own rows)."""
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        read_record(
+            user=request.user,
+            kind=ReadKind.ADMIN_EXPORT,
+            path=request.path,
+            jobseeker_ids=queryset.order_by().values_list("jobseeker_id", flat=True).distinct(),
+        )
+        return data
 
     def delete_model(self, request: HttpRequest, obj: Participation) -> None:
         # Deleted meanwhile by someone else: gone either way.

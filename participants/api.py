@@ -29,6 +29,7 @@ from crossborder.api.base import (
     model_errors,
     non_field_errors_key,
 )
+from crossborder.audit.recording import ApiReadAuditMixin
 from crossborder.core.vocabulary import ParticipationStatus
 from projects import access
 
@@ -76,8 +77,8 @@ class JobseekerFilterSet(django_filters.FilterSet):
         request=JobseekerChangeSerializer, responses={200: JobseekerSerializer}
     ),
 )
-class JobseekerViewSet(UpsertViewSet):
-    """Jobseekers of the user's own PES (personal data)."""
+class JobseekerViewSet(ApiReadAuditMixin, UpsertViewSet):
+    """Jobseekers of the user's own PES (personal data); reads recorded in the read audit."""
 
     permission_classes = [PersonalDataAccess]
     read_serializer_class = JobseekerSerializer
@@ -176,9 +177,11 @@ class ParticipationFilterSet(django_filters.FilterSet):
         "without it. 404 for another PES's record, or one gone already."
     ),
 )
-class ParticipationViewSet(UpsertViewSet):
-    """Participation of the user's own PES's jobseekers in actions (personal data)."""
+class ParticipationViewSet(ApiReadAuditMixin, UpsertViewSet):
+    """Participation of the user's own PES's jobseekers in actions (personal data: the
+    jobseeker's reference); reads recorded in the read audit."""
 
+    read_audit_jobseeker_field = "jobseeker"
     permission_classes = [PersonalDataAccess]
     http_method_names = DELETABLE_METHODS
     read_serializer_class = ParticipationSerializer

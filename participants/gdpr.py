@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from crossborder.audit.services import reads_of_jobseeker
 from crossborder.uploads.services import previews_discard_for_pes
 
 from .models import Jobseeker, Participation
@@ -95,7 +96,8 @@ def jobseekers_due_for_erasure(*, years: int, today: datetime.date) -> QuerySet[
 
 def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
     """Everything held about one person (GDPR article 15): the record, its participation in
-    actions, and every version in the audit trail with who changed it and when."""
+    actions, every version in the audit trail with who changed it and when, and who viewed the
+    record (the read audit, within its retention)."""
     participations = jobseeker.participations.select_related(
         "action__project", "hired_by", "certificate"
     ).order_by("action__start_date", "pk")
@@ -140,6 +142,22 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
             for record in Participation.history.filter(jobseeker_id=jobseeker.pk)
             .select_related("history_user")
             .order_by("history_date", "history_id")
+        ],
+        # Who viewed the record: by role and organisation, not by name. Article 15 gives the
+        # person the recipients and the dates and purposes of the consultations, not the
+        # identity of each employee who consulted (CJEU, C-579/21, Pankki S, 22 June 2023);
+        # naming case workers to a person they may have refused would expose them in turn. A
+        # superuser can tell who it was from the read audit, to answer a complaint.
+        "reads": [
+            {
+                "date": read.at.isoformat(),
+                "role": read.role,
+                "organisation": read.organisation,
+                "what": read.get_kind_display(),
+            }
+            for read in reads_of_jobseeker(jobseeker_id=jobseeker.pk).only(
+                "at", "role", "organisation", "kind"
+            )
         ],
     }
 

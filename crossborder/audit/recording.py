@@ -110,7 +110,6 @@ class ApiReadAuditMixin:
     # The field of the answer's records that holds the jobseeker's id.
     read_audit_jobseeker_field = "id"
     read_audit_kinds = {"list": ReadKind.API_LIST, "retrieve": ReadKind.API_DETAIL}
-    action: str | None
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -118,7 +117,7 @@ class ApiReadAuditMixin:
         response = super().finalize_response(  # type: ignore[misc]
             request, response, *args, **kwargs
         )
-        kind = self.read_audit_kinds.get(self.action or "")
+        kind = self.read_audit_kinds.get(getattr(self, "action", None) or "")
         if kind is not None and response.status_code == 200 and request.method == "GET":
             data = response.data
             records = data.get("results", [data]) if isinstance(data, dict) else data
