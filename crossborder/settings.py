@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "crossborder.core.vocabulary.ActionStatus",
         "ParticipationStatusEnum": "crossborder.core.vocabulary.ParticipationStatus",
         "ApiTokenStatusEnum": "crossborder.accounts.models.TokenStatus",
+        "PeriodStatusEnum": "projects.models.PeriodStatus",
     },
     # Swagger UI served from our static files: the server may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

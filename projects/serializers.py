@@ -9,16 +9,20 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crossborder.api.base import StrictFieldsMixin
 from crossborder.core.vocabulary import in_each_language
 
 from .models import (
+    COMMENT_MAX_LENGTH,
     FormerName,
     Indicator,
     Office,
     Organisation,
+    PeriodTransition,
     Programme,
     Project,
     ProjectPartner,
+    ReportingPeriod,
     WorkPackage,
 )
 
@@ -150,3 +154,46 @@ class IndicatorSerializer(serializers.ModelSerializer):
         progress = self.context["progress"].get(indicator.code, [])
         # A ListSerializer's list: the stubs give Serializer(many=True) the type of its child.
         return ProgressSerializer(progress, many=True).data  # type: ignore[return-value]
+
+
+class PeriodTransitionSerializer(serializers.ModelSerializer):
+    by: serializers.CharField = serializers.CharField(
+        source="by.username", read_only=True, help_text="The user who took the step."
+    )
+
+    class Meta:
+        model = PeriodTransition
+        fields = ["kind", "status", "by", "at", "comment"]
+
+
+class ReportingPeriodSerializer(serializers.ModelSerializer):
+    """A PES's figures for a project's semester: where they stand, and every step taken."""
+
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
+    period: serializers.CharField = serializers.CharField(
+        source="period_label",
+        read_only=True,
+        help_text="The semester (2018-S1), or the year for the actions known only by their year.",
+    )
+    transitions = PeriodTransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "project", "year", "semester", "period", "pes", "status", "transitions"]
+
+
+class PeriodCommentSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The body of a step: a comment, required to return a period or to reopen it."""
+
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=COMMENT_MAX_LENGTH,
+        help_text="Why: required for `return/` (what to correct) and `reopen/` (the reason).",
+    )

@@ -16,7 +16,13 @@ from actions.api import ActionViewSet, FigureViewSet
 from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
 from crossborder.api.tokens import ApiTokenViewSet
 from participants.api import JobseekerViewSet, ParticipationViewSet
-from projects.api import IndicatorViewSet, OrganisationViewSet, ProgrammeViewSet, ProjectViewSet
+from projects.api import (
+    IndicatorViewSet,
+    OrganisationViewSet,
+    ProgrammeViewSet,
+    ProjectViewSet,
+    ReportingPeriodViewSet,
+)
 from reports.api import data_quality, outcomes
 
 
@@ -41,6 +47,7 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("figures", FigureViewSet, basename="figure")
     router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
     router.register("participations", ParticipationViewSet, basename="participation")
+    router.register("reporting-periods", ReportingPeriodViewSet, basename="reporting-period")
     router.register("tokens", ApiTokenViewSet, basename="token")
     return [
         *router.urls,

@@ -53,6 +53,12 @@ def test_every_endpoint_is_in_the_schema(schema):
         ("/api/v1/participations/{id}/", "get"),
         ("/api/v1/participations/{id}/", "patch"),
         ("/api/v1/participations/{id}/", "delete"),
+        ("/api/v1/reporting-periods/", "get"),
+        ("/api/v1/reporting-periods/{id}/", "get"),
+        ("/api/v1/reporting-periods/{id}/submit/", "post"),
+        ("/api/v1/reporting-periods/{id}/approve/", "post"),
+        ("/api/v1/reporting-periods/{id}/return/", "post"),
+        ("/api/v1/reporting-periods/{id}/reopen/", "post"),
         ("/api/v1/reports/outcomes/", "get"),
         ("/api/v1/data-quality/", "get"),
     }
