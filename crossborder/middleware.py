@@ -101,10 +101,10 @@ class NoStoreForSignedIn:
     user has gone (pages, admin, API, exports and downloads alike).
 
     Static files never get here (WhiteNoise answers them above). A view that decides its own
-    caching keeps it: a response that already has a Cache-Control header is left alone, and
-    one with an ETag (the API's cached pages of actions, crossborder.api.caching, the same for
-    every reader and without personal data) gets `private, no-cache`: kept by the browser only,
-    and revalidated with its ETag on every use."""
+    caching opts out by setting its own Cache-Control header, which is left alone. An ETag is
+    no such sign: the API sends one with every record's version. The API's cached pages of
+    actions (crossborder.api.caching) are cached on the server; a client may still revalidate
+    them with If-None-Match."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -115,8 +115,5 @@ class NoStoreForSignedIn:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or "Cache-Control" in response:
             return response
-        if "ETag" in response:
-            response["Cache-Control"] = "private, no-cache"
-        else:
-            response["Cache-Control"] = "no-store"
+        response["Cache-Control"] = "no-store"
         return response

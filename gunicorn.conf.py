@@ -1,0 +1,12 @@
+"""gunicorn's settings for Crossborder (read by `gunicorn -c gunicorn.conf.py`, and by default
+from the directory gunicorn starts in).
+
+The access log keeps no query string and no referrer: a search in the admin (`?q=...`) or a
+filter may name a jobseeker, and a log line is out of reach of erasure and retention. It keeps
+the client's address, the time, the method, the path, the protocol, the status, the size, the
+duration and the user agent. Paths carry ids only, never a name or a reference (README,
+Production)."""
+
+# %(U)s is the path without its query string; %(r)s (the request line), %(q)s (the query string)
+# and %(f)s (the referrer, itself a URL with its query string) are left out on purpose.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
