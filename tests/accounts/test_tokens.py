@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 from crossborder.accounts.models import ApiToken, TokenStatus
 from crossborder.accounts.tokens import api_token_authenticate, api_token_create, lifetime_days
 from tests.factories import UserFactory
+from tests.helpers import assert_db_refuses
+from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +62,6 @@ def test_the_lifetime_is_read_from_the_settings(settings, partner_vdab):
 def test_the_database_refuses_a_token_expiring_before_it_is_made_and_an_empty_name(
     partner_vdab,
 ):
-    from tests.helpers import assert_db_refuses
-
     now = timezone.now()
     common = {"user": partner_vdab, "prefix": "cb_x", "digest": "0" * 64, "created_at": now}
     assert_db_refuses(
@@ -377,3 +377,26 @@ def test_a_database_without_drf_tokens_is_left_as_it_is():
     finally:
         migrate(AFTER)
     assert not ApiToken.objects.exists()
+
+
+# The settings.
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"API_TOKEN_LIFETIME_DAYS": "0"}, "API_TOKEN_LIFETIME_DAYS must be from 1 to"),
+        (
+            {"API_TOKEN_LIFETIME_DAYS": "400"},
+            "API_TOKEN_LIFETIME_DAYS must be from 1 to API_TOKEN_MAX_LIFETIME_DAYS (365), not 400.",
+        ),
+        (
+            {"API_TOKEN_LIFETIME_DAYS": "90", "API_TOKEN_MAX_LIFETIME_DAYS": "30"},
+            "API_TOKEN_MAX_LIFETIME_DAYS (30), not 90.",
+        ),
+    ],
+)
+def test_a_lifetime_out_of_bounds_stops_start_up(env, message):
+    result = load_settings(DEBUG="true", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
