@@ -94,6 +94,15 @@ def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
+def _not_needed(request: HttpRequest) -> HttpResponse | None:
+    """The page for a user who needs no second factor (TWO_FACTOR_REQUIRED is off, or none of
+    its roles is in TWO_FACTOR_ROLES), else None: a second factor that sign-in never asks for
+    would only look like protection."""
+    if second_factor_required(request.user):
+        return None
+    return render(request, "accounts/two_factor_not_needed.html")
+
+
 def _sign_in_with(request: HttpRequest, device: Any) -> None:
     """Mark the session verified by this device, under a new session key: the key of a session
     that only knew the password must not become the key of one that passed both factors."""
@@ -106,7 +115,7 @@ def _sign_in_with(request: HttpRequest, device: Any) -> None:
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the authenticator or a recovery code."""
     next_url = _next_url(request)
-    if is_verified(request.user):
+    if is_verified(request.user) or not second_factor_required(request.user):
         return redirect(next_url)
     if not has_second_factor(_signed_in(request)):
         return redirect(_with_next("accounts:two-factor-setup", next_url))
@@ -137,6 +146,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up the authenticator: scan the QR code (or type the key), confirm with a code; the
     recovery codes are then shown, once."""
+    not_needed = _not_needed(request)
+    if not_needed is not None:
+        return not_needed
     next_url = _next_url(request)
     if has_second_factor(_signed_in(request)):
         # A second factor is replaced by removing it from a verified session (the manage page):
@@ -165,12 +177,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_setup.html",
-        {
-            "form": form,
-            "next": next_url,
-            "key": authenticator_key(device),
-            "required": second_factor_required(request.user),
-        },
+        {"form": form, "next": next_url, "key": authenticator_key(device)},
     )
 
 
@@ -180,7 +187,7 @@ def two_factor_qr(request: HttpRequest) -> HttpResponse:
     """The QR code of the authenticator being set up, as an image of its own (no inline data in
     the page). A confirmed authenticator's key is never shown again."""
     device = pending_authenticator(_signed_in(request))
-    if device is None:
+    if device is None or not second_factor_required(request.user):
         raise Http404
     response = HttpResponse(qr_code_svg(device), content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
@@ -188,8 +195,11 @@ def two_factor_qr(request: HttpRequest) -> HttpResponse:
 
 
 def _verified_with_second_factor(request: HttpRequest) -> HttpResponse | None:
-    """The redirect for a user who may not manage a second factor now, else None: without one,
+    """The answer to a user who may not manage a second factor now, else None: without one,
     to set one up; with one but not verified in this session, to verify it first."""
+    not_needed = _not_needed(request)
+    if not_needed is not None:
+        return not_needed
     if not has_second_factor(_signed_in(request)):
         return redirect("accounts:two-factor-setup")
     if not is_verified(request.user):
@@ -208,13 +218,14 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
 
 
 def _manage_page(request: HttpRequest, remove_form: CodeForm) -> HttpResponse:
+    # A page to read first: the removal's field does not take the focus.
+    remove_form.fields["code"].widget.attrs.pop("autofocus", None)
     return render(
         request,
         "accounts/two_factor_manage.html",
         {
             "authenticator": authenticator_of(_signed_in(request)),
             "codes_left": recovery_codes_left(_signed_in(request)),
-            "required": second_factor_required(request.user),
             "remove_form": remove_form,
         },
     )

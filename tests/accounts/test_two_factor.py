@@ -328,6 +328,29 @@ def test_managers_and_partners_need_no_second_factor_by_default(
     assert client.get(reverse("reports:action-list")).status_code == 200
 
 
+@pytest.mark.parametrize("url", [SETUP, MANAGE])
+def test_those_who_need_no_second_factor_are_told_so(client, two_factor_required, manager, url):
+    client.force_login(manager)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "Your account signs in with its password only" in response.content.decode()
+    assert not TOTPDevice.objects.exists()
+
+
+def test_with_the_setting_off_no_second_factor_is_set_up_or_asked(client, coordinator):
+    client.force_login(coordinator)
+
+    assert "Your account signs in with its password only" in client.get(SETUP).content.decode()
+    assert client.post(SETUP, {"code": "123456"}).status_code == 200
+    assert client.get(reverse("accounts:two-factor-qr")).status_code == 404
+    assert client.get(f"{VERIFY}?next=%2Fadmin%2F")["Location"] == ADMIN
+    assert client.post(reverse("accounts:two-factor-recovery")).status_code == 200
+    assert not TOTPDevice.objects.exists()
+    assert not StaticDevice.objects.exists()
+
+
 def test_the_roles_that_need_a_second_factor_are_a_setting(
     client, two_factor_required, manager, partner_vdab
 ):
