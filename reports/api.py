@@ -39,6 +39,13 @@ class OutcomeRowSerializer(serializers.Serializer):
     lower_bounds = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="The metrics that are minimums."
     )
+    provisional = serializers.BooleanField(
+        help_text=(
+            "The row counts figures or records of a reporting period not approved yet (or "
+            "without a PES, which no period holds): they may still change. Always false with "
+            "`approved=true`."
+        )
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         """The dimensions, a count for each metric of the registry in its order, then the
@@ -96,6 +103,16 @@ class OutcomesSchema(ApiSchema):
         _multi("status", "Action statuses; realised (ongoing, completed) when left out."),
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Actions starting from."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Actions starting until."),
+        OpenApiParameter(
+            "approved",
+            OpenApiTypes.BOOL,
+            description=(
+                "true: count only the figures and records of approved reporting periods; "
+                "figures without a PES (unsplit counts, employers present) belong to no period "
+                "and are left out. Otherwise everything counts and `provisional` marks the rows "
+                "that count figures not approved yet."
+            ),
+        ),
         FORMAT_PARAMETER,
     ],
     description=(

@@ -121,6 +121,9 @@ class AnswerSheet:
     indicators_note: str
     indicators: Table
     notes: list[str]
+    # The figures' standing against the reporting periods, shown under the title: approved
+    # only, or some provisional; empty when every figure is of an approved period.
+    standing: str = ""
 
 
 def count_text(value: int, lower_bound: bool = False) -> str:
@@ -490,7 +493,27 @@ def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
                     "minimum too."
                 ),
             ],
+            standing=_standing(report),
         )
+
+
+# The figures' standing against the reporting periods, in words (lazy: read in each language).
+APPROVED_NOTE = gettext_lazy(
+    "Approved figures only: the figures and records of approved reporting periods; figures "
+    "without a PES belong to no period and are left out."
+)
+PROVISIONAL_NOTE = gettext_lazy(
+    "Provisional: some figures belong to reporting periods not approved yet (or have no PES) "
+    "and may still change."
+)
+
+
+def _standing(report: YearReport) -> str:
+    if report.approved:
+        return str(APPROVED_NOTE)
+    if report.provisional:
+        return str(PROVISIONAL_NOTE)
+    return ""
 
 
 # The flat table (.csv, and the second sheet of the .xlsx).
@@ -618,6 +641,8 @@ def year_report_docx(report: YearReport, lang: str) -> bytes:
 
     document.add_heading(sheet.title, level=0)
     document.add_paragraph(sheet.scope)
+    if sheet.standing:
+        document.add_paragraph(sheet.standing).runs[0].bold = True
     for project in sheet.projects:
         document.add_heading(project.heading, level=1)
         if project.description:
@@ -688,6 +713,8 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
 
         answer.append([sheet.title], bold=True, size=16)
         answer.append([sheet.scope])
+        if sheet.standing:
+            answer.append([sheet.standing], bold=True)
         answer.append()
         for project in sheet.projects:
             answer.append([project.heading], bold=True, size=14)
@@ -734,7 +761,7 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
 
 
 def outcomes_columns(table: OutcomeTable) -> list[str]:
-    return [*table.group_by, *REPORT_METRICS, "lower_bound", "lower_bounds"]
+    return [*table.group_by, *REPORT_METRICS, "lower_bound", "lower_bounds", "provisional"]
 
 
 # The outcomes table's writers take the language as every writer does; only the workbook has
@@ -786,6 +813,9 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
                 },
                 bold=is_total,
             )
+        if table.totals.get("provisional"):
+            sheet.append()
+            sheet.append([PROVISIONAL_NOTE])
     return workbook.to_bytes()
 
 

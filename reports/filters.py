@@ -13,6 +13,7 @@ from typing import Any, cast, overload
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
@@ -26,6 +27,27 @@ from projects.models import Organisation, Project
 
 # The PES value of figures whose split per PES is not known.
 UNKNOWN_PES = "unknown"
+
+# The parameter that limits a report to the figures of approved reporting periods
+# (`approved=true`), read by reports.selectors.approved_only: a choice of which facts count,
+# not a filter of actions, so it is no filter of ActionFilterSet.
+APPROVED = "approved"
+_YES, _NO = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def parse_approved(value: object) -> bool:
+    """`approved=true` (or 1, yes, on) and false (or 0, no, off, empty); a ValidationError
+    naming the value otherwise."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError(
+        _("“%(value)s” is neither true nor false."), code="invalid", params={"value": value}
+    )
 
 
 def _semester(token: str) -> str:

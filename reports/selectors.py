@@ -16,6 +16,13 @@ Rules:
   None where a row has no record at all.
 - A figure flagged as a lower bound ("more than 200") makes its metric, in every row and total
   that includes it, a lower bound too.
+- Reporting periods (projects.models.ReportingPeriod): a figure or record of PES p in an action
+  of project P with year y and semester s belongs to the period (P, y, s, p). With `approved`
+  only the figures and records of approved periods count; figures without a PES (unsplit
+  counts, and the employers present, who belong to no PES) belong to no period, cannot be
+  approved and are left out; the actions themselves still count, an action without an approved
+  fact under PES None like an action without any figure. Otherwise every fact counts and a row
+  is `provisional` when it counts a fact that `approved` would leave out.
 """
 
 from __future__ import annotations
@@ -42,9 +49,9 @@ from crossborder.core.metrics import (
 )
 from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus
 from participants.models import Participation
-from projects.models import Organisation, Project
+from projects.models import Organisation, PeriodStatus, Project, ReportingPeriod
 
-from .filters import UNKNOWN_PES, ActionFilterSet, split_commas
+from .filters import APPROVED, UNKNOWN_PES, ActionFilterSet, parse_approved, split_commas
 
 DIMENSIONS: tuple[str, ...] = (
     "year",
@@ -98,9 +105,11 @@ def report_actions(
 ) -> tuple[QuerySet[Action], list[str]]:
     """The actions a report counts, and the PES asked for (slugs, or "unknown").
 
-    Filters go through the shared ActionFilterSet; the status defaults to realised.
+    Filters go through the shared ActionFilterSet; the status defaults to realised. `approved`
+    is no filter of actions (see approved_only): it is left out here.
     """
     data = split_commas(filters or QueryDict(), ActionFilterSet.MULTI)
+    data.pop(APPROVED, None)
     if not data.getlist("status"):
         data.setlist("status", list(REALISED_STATUSES))
     filterset = ActionFilterSet(data, queryset=Action.objects.order_by())
@@ -114,6 +123,20 @@ def report_actions(
     return filterset.qs, list(filterset.form.cleaned_data.get("pes") or [])
 
 
+def approved_only(filters: Mapping[str, Any] | QueryDict | None) -> bool:
+    """Whether the filters ask for the figures of approved periods only (`approved=true`);
+    ReportParameterError naming `approved` for a value that is no yes or no."""
+    if not filters:
+        return False
+    values = filters.getlist(APPROVED) if isinstance(filters, QueryDict) else filters.get(APPROVED)
+    if isinstance(values, list | tuple):
+        values = values[-1] if values else None
+    try:
+        return parse_approved(values)
+    except ValidationError as error:
+        raise ReportParameterError({APPROVED: list(error.messages)}) from error
+
+
 def outcomes(
     *,
     group_by: Sequence[str] = (),
@@ -121,10 +144,11 @@ def outcomes(
 ) -> OutcomeTable:
     """The outcomes table: one row per combination of the dimensions, in the order asked, and
     the totals. Two queries whatever the number of rows (one without dimensions: the only row is
-    the totals)."""
+    the totals). `approved` among the filters: the approved periods' figures only."""
     group_by = parse_group_by(list(group_by))
+    approved = approved_only(filters)
     actions, pes = report_actions(filters)
-    return _table(group_by, actions, pes)
+    return _table(group_by, actions, pes, approved)
 
 
 def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
@@ -137,7 +161,7 @@ def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
     group_by = data.getlist("group_by")
     for name in ("group_by", "format", "lang"):
         data.pop(name, None)
-    unknown = sorted(set(data) - set(ActionFilterSet.base_filters))
+    unknown = sorted(set(data) - {*ActionFilterSet.base_filters, APPROVED})
     if unknown:
         raise ReportParameterError({name: [_("Unknown parameter.")] for name in unknown})
     return outcomes(group_by=parse_group_by(group_by), filters=data)
@@ -236,6 +260,20 @@ def _employer_column(rule: EmployerRule) -> str:
     return _flag(f"eo.kind = {_lit(rule.kind)}")
 
 
+def _approved_fact(alias: str) -> str:
+    """The figure or participation record `alias` (its `action_id` and `pes_id`) belongs to an
+    approved reporting period: the one of its PES in its action's project, year and semester.
+    A fact without a PES belongs to no period, so it never is. Written in a WHERE clause, where
+    the database joins it once (a semi-join) rather than asking row by row."""
+    period, action = ReportingPeriod._meta.db_table, Action._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {period} rp JOIN {action} ra ON ra.project_id = rp.project_id"
+        f" AND ra.year = rp.year AND ra.semester = rp.semester"
+        f" WHERE ra.id = {alias}.action_id AND rp.pes_id = {alias}.pes_id"
+        f" AND rp.status = {_lit(PeriodStatus.APPROVED)})"
+    )
+
+
 def _person() -> str:
     """The jobseeker of a record that counts for `people`, else NULL (for COUNT DISTINCT)."""
     rule = REGISTRY[PEOPLE].record
@@ -244,13 +282,18 @@ def _person() -> str:
     return f"CASE WHEN {_record_condition(rule)} THEN p.jobseeker_id END"
 
 
-def _facts(people: bool) -> str:
+def _facts(people: bool, approved: bool = False) -> str:
     """Every fact of the selected actions, one row each: figures, participation records (with
     their PES, kept on the record), employers present, and one empty row per action without
     any, so that it is counted. The metrics are columns; `bound` names the metric of a figure
-    that is a lower bound. Without `people`, the records are summed per action and PES first:
-    a few thousand rows to group instead of a million, but no jobseeker to count distinct.
-    How a record or an employer counts for a metric is the registry's rule, written as SQL."""
+    that is a lower bound; `fact` is 1 but on the empty rows. Without `people`, the records are
+    summed per action and PES first: a few thousand rows to group instead of a million, but no
+    jobseeker to count distinct. How a record or an employer counts for a metric is the
+    registry's rule, written as SQL.
+
+    With `approved`, only the figures and records of approved periods: the one place of that
+    condition, which every report reads. Unsplit figures and employers present belong to no
+    period, so they are left out, and an action without an approved fact gets the empty row."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
     employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
     names = [f"m_{m}" for m in SUMMED_METRICS]
@@ -268,30 +311,51 @@ def _facts(people: bool) -> str:
         person, is_record, group = "NULL", "COUNT(*)", "GROUP BY p.action_id, p.pes_id"
     employer_columns = [_employer_column(d.employer) if d.employer else "0" for d in definitions]
     zeros = select(["0"] * len(names))
+    if approved:
+        figure_kept, record_kept = f"AND {_approved_fact('fg')}", f"AND {_approved_fact('p')}"
+        employers = ""
+        # Without an approved figure or record, the action is counted by its empty row.
+        without_facts = (
+            f"NOT EXISTS (SELECT 1 FROM {figure} x WHERE x.action_id = s.id"
+            f" AND {_approved_fact('x')})"
+            f" AND NOT EXISTS (SELECT 1 FROM {participation} x WHERE x.action_id = s.id"
+            f" AND {_approved_fact('x')})"
+        )
+    else:
+        figure_kept = record_kept = ""
+        employers = f"""
+        UNION ALL
+        SELECT e.action_id, NULL, NULL, 0, 1, {select(employer_columns)}, NULL
+          FROM {employer} e JOIN {organisation} eo ON eo.id = e.organisation_id
+         WHERE e.action_id IN (SELECT id FROM sel)"""
+        without_facts = (
+            f"NOT EXISTS (SELECT 1 FROM {figure} x WHERE x.action_id = s.id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {participation} x WHERE x.action_id = s.id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {employer} x WHERE x.action_id = s.id)"
+        )
     return f"""
         SELECT fg.action_id AS action_id, fg.pes_id AS pes_id, NULL AS person_id, 0 AS is_record,
-               {select(figure_columns)},
+               1 AS fact, {select(figure_columns)},
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
-          FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM sel)
+          FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM sel) {figure_kept}
         UNION ALL
-        SELECT p.action_id, p.pes_id, {person}, {is_record}, {select(record_columns)}, NULL
+        SELECT p.action_id, p.pes_id, {person}, {is_record}, 1, {select(record_columns)}, NULL
           FROM {participation} p
-         WHERE p.action_id IN (SELECT id FROM sel) {group}
+         WHERE p.action_id IN (SELECT id FROM sel) {record_kept} {group}
+        {employers}
         UNION ALL
-        SELECT e.action_id, NULL, NULL, 0, {select(employer_columns)}, NULL
-          FROM {employer} e JOIN {organisation} eo ON eo.id = e.organisation_id
-         WHERE e.action_id IN (SELECT id FROM sel)
-        UNION ALL
-        SELECT s.id, NULL, NULL, 0, {zeros}, NULL
+        SELECT s.id, NULL, NULL, 0, 0, {zeros}, NULL
           FROM sel s
-         WHERE NOT EXISTS (SELECT 1 FROM {figure} x WHERE x.action_id = s.id)
-           AND NOT EXISTS (SELECT 1 FROM {participation} x WHERE x.action_id = s.id)
-           AND NOT EXISTS (SELECT 1 FROM {employer} x WHERE x.action_id = s.id)
+         WHERE {without_facts}
     """
 
 
 def _sql(
-    group_by: list[str], actions: QuerySet[Action], pes: list[str], people: bool = True
+    group_by: list[str],
+    actions: QuerySet[Action],
+    pes: list[str],
+    people: bool = True,
+    approved: bool = False,
 ) -> tuple[str, list[Any]]:
     """One statement: the facts grouped by the ids of the dimensions, then the slugs joined to
     the grouped rows, NULLs last in the order of the dimensions asked."""
@@ -309,12 +373,27 @@ def _sql(
         else "NULL AS people",
         *bounds,
     ]
+    if approved:
+        aggregates.append("0 AS provisional")
+        periods = ""
+    else:
+        # A fact whose period is not approved, or that has none (no PES): provisional. The
+        # approved period of each fact is joined here, after the facts are read: one hash join
+        # with the few periods, where a condition on each fact would be asked row by row.
+        aggregates.append(
+            "MAX(CASE WHEN f.fact = 1 AND rp.id IS NULL THEN 1 ELSE 0 END) AS provisional"
+        )
+        periods = (
+            f" LEFT JOIN {ReportingPeriod._meta.db_table} rp ON rp.project_id = a.project_id"
+            " AND rp.year = a.year AND rp.semester = a.semester AND rp.pes_id = f.pes_id"
+            f" AND rp.status = {_lit(PeriodStatus.APPROVED)}"
+        )
     grouped = (
         f"SELECT {', '.join(keys + aggregates)}"
         # The actions' table rather than `sel`: the planner knows its ids are unique, and
         # hashes a million facts to it instead of sorting them to merge (0.5 s at a million).
-        f" FROM ({_facts(people)}) f JOIN {Action._meta.db_table} a ON a.id = f.action_id"
-        f" {where}"
+        f" FROM ({_facts(people, approved)}) f JOIN {Action._meta.db_table} a"
+        f" ON a.id = f.action_id{periods} {where}"
     )
     if not group_by:
         return f"{statement.sel} {grouped}", statement.params
@@ -329,7 +408,13 @@ def _sql(
             value = f"g.k_{dimension}"
         shown.append(f"{value} AS {dimension}")
         order.append(f"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END, {value}")
-    measures = ["actions", *SUMMED_METRICS, "people", *[f"lb_{m}" for m in SUMMED_METRICS]]
+    measures = [
+        "actions",
+        *SUMMED_METRICS,
+        "people",
+        *[f"lb_{m}" for m in SUMMED_METRICS],
+        "provisional",
+    ]
     sql = (
         f"{statement.sel} SELECT {', '.join(shown + [f'g.{m}' for m in measures])}"
         f" FROM ({grouped}) g {' '.join(joins)} ORDER BY {', '.join(order)}"
@@ -338,11 +423,15 @@ def _sql(
 
 
 def _run(
-    group_by: list[str], actions: QuerySet[Action], pes: list[str], people: bool = True
+    group_by: list[str],
+    actions: QuerySet[Action],
+    pes: list[str],
+    people: bool = True,
+    approved: bool = False,
 ) -> list[dict[str, Any]]:
     """The rows of a grouped table; without `people`, their `people` is None (and the query
     is cheaper: see _facts)."""
-    sql, params = _sql(group_by, actions, pes, people)
+    sql, params = _sql(group_by, actions, pes, people, approved)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
@@ -358,12 +447,17 @@ def _run(
         bounds = [m for m in SUMMED_METRICS if values[f"lb_{m}"]]
         row["lower_bound"] = bool(bounds)
         row["lower_bounds"] = bounds
+        row["provisional"] = bool(values["provisional"])
         rows.append(row)
     return rows
 
 
 def _totals(
-    group_by: list[str], rows: list[dict[str, Any]], actions: QuerySet[Action], pes: list[str]
+    group_by: list[str],
+    rows: list[dict[str, Any]],
+    actions: QuerySet[Action],
+    pes: list[str],
+    approved: bool = False,
 ) -> dict[str, Any]:
     """The totals of a grouped table without a second pass over the facts: the rows partition
     the facts, so the summed metrics are the sums of the rows and a metric is a lower bound
@@ -374,11 +468,13 @@ def _totals(
     if "pes" in group_by and pes:
         # An action of several of the PES asked counts in several rows; a rare combination,
         # counted by the one-statement way.
-        return _run([], actions, pes)[0]
+        return _run([], actions, pes, approved=approved)[0]
     statement = _Statement(actions)
     record_condition = (
         f"AND {statement.pes_condition('p.pes_id', pes, unknown=False)}" if pes else ""
     )
+    if approved:
+        record_condition += f" AND {_approved_fact('p')}"
     count_actions = "(SELECT COUNT(*) FROM sel)" if "pes" in group_by else "NULL"
     sql = (
         f"{statement.sel} SELECT {count_actions} AS actions, COUNT(*) AS records,"
@@ -400,14 +496,17 @@ def _totals(
     bounds = [m for m in SUMMED_METRICS if any(m in row["lower_bounds"] for row in rows)]
     totals["lower_bound"] = bool(bounds)
     totals["lower_bounds"] = bounds
+    totals["provisional"] = any(row["provisional"] for row in rows)
     return totals
 
 
-def _table(group_by: list[str], actions: QuerySet[Action], pes: list[str]) -> OutcomeTable:
+def _table(
+    group_by: list[str], actions: QuerySet[Action], pes: list[str], approved: bool = False
+) -> OutcomeTable:
     """Rows and totals: two statements for a grouped table (the second a narrow one), one
     without dimensions (its only row is the totals)."""
-    rows = _run(group_by, actions, pes)
-    totals = _totals(group_by, rows, actions, pes) if group_by else rows[0]
+    rows = _run(group_by, actions, pes, approved=approved)
+    totals = _totals(group_by, rows, actions, pes, approved) if group_by else rows[0]
     return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
 
 
@@ -439,11 +538,15 @@ class IndicatorProgress:
 
 
 def indicator_progress(
-    *, projects: Sequence[str] | None = None, until_year: int | None = None
+    *,
+    projects: Sequence[str] | None = None,
+    until_year: int | None = None,
+    approved: bool = False,
 ) -> list[IndicatorProgress]:
     """Progress of every indicator per project (those with a target or given) and for the
     programme. Actuals count realised actions up to a target's year (or ``until_year``), never a
-    typed-in value. A fixed number of queries."""
+    typed-in value; with `approved`, the approved periods' figures only. A fixed number of
+    queries."""
     from projects.models import Indicator, IndicatorSource, ProjectPartner, Target
 
     filters: dict[str, Any] = {"project": list(projects)} if projects else {}
@@ -451,7 +554,7 @@ def indicator_progress(
         filters["date_to"] = f"{until_year}-12-31"
     # The rows only: the totals would be a second pass over the data that nothing here reads.
     actions, _pes = report_actions(filters)
-    rows = _run(["project", "action_type", "year"], actions, [], people=False)
+    rows = _run(["project", "action_type", "year"], actions, [], people=False, approved=approved)
     indicators = list(Indicator.objects.order_by("code"))
     target_rows = Target.objects.select_related("project", "indicator")
     if projects:
@@ -534,13 +637,15 @@ def outcome_tables(
     each: the filters are checked once and the totals, the same for every grouping, counted
     once. One query per grouping plus one."""
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
+    approved = approved_only(filters)
     actions, pes = report_actions(filters)
     tables: list[OutcomeTable] = []
     for group_by in parsed:
         if tables:
-            tables.append(OutcomeTable(group_by, _run(group_by, actions, pes), tables[0].totals))
+            rows = _run(group_by, actions, pes, approved=approved)
+            tables.append(OutcomeTable(group_by, rows, tables[0].totals))
         else:
-            tables.append(_table(group_by, actions, pes))
+            tables.append(_table(group_by, actions, pes, approved))
     return tables
 
 
@@ -549,15 +654,22 @@ def action_outcomes(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The figures of each action (rows keyed by ``action``, its id) and of each action and PES
     (keyed by ``action`` and ``pes``), with the counting rules of ``outcomes()``. Two queries."""
+    approved = approved_only(filters)
     actions, pes = report_actions(filters)
-    return _run(["action"], actions, pes), _run(["action", "pes"], actions, pes)
+    return (
+        _run(["action"], actions, pes, approved=approved),
+        _run(["action", "pes"], actions, pes, approved=approved),
+    )
 
 
-def action_figures(actions: QuerySet[Action]) -> dict[int, dict[str, Any]]:
+def action_figures(
+    actions: QuerySet[Action], *, approved: bool = False
+) -> dict[int, dict[str, Any]]:
     """The metrics of each of these actions, keyed by its id, whatever their status (the action
     list and its exports, a project's actions), with the counting rules of ``outcomes()``: the
     SQL dimension ``action`` above. One query for any number of actions."""
-    return {row.pop("action"): row for row in _run(["action"], actions.order_by(), [])}
+    rows = _run(["action"], actions.order_by(), [], approved=approved)
+    return {row.pop("action"): row for row in rows}
 
 
 def action_outcomes_by_pes(action: Action) -> OutcomeTable:

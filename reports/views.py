@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,12 +35,14 @@ from crossborder.core.vocabulary import ActionType, OrganisationKind
 from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
-from reports.filters import ActionFilterSet
+from reports.filters import APPROVED, ActionFilterSet
 from reports.quality import may_read_quality_of
 from reports.selectors import (
     OutcomeTable,
+    ReportParameterError,
     action_figures,
     action_outcomes_by_pes,
+    approved_only,
     indicator_progress,
     outcome_tables,
     planned_actions,
@@ -293,6 +295,34 @@ def _type_label(slug: str) -> str:
     return str(ActionType(slug).label)
 
 
+def _approved(request: HttpRequest) -> tuple[bool, list[str]]:
+    """Whether the page counts the approved periods' figures only (`approved=true`), and the
+    message naming the parameter when its value is neither true nor false."""
+    try:
+        return approved_only(request.GET), []
+    except ReportParameterError as error:
+        return False, [
+            f"{name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+
+
+def _periods_context(request: HttpRequest, approved: bool, provisional: bool) -> dict[str, Any]:
+    """The marker of the figures' standing: approved only, or some provisional; with the link
+    to the other view of the same page."""
+    query = request.GET.copy()
+    query.pop(APPROVED, None)
+    query.pop("page", None)
+    if not approved:
+        query[APPROVED] = "true"
+    return {
+        "approved": approved,
+        "provisional": provisional and not approved,
+        "approved_toggle_url": "?" + query.urlencode(),
+    }
+
+
 def _form_errors(*forms_with_errors: forms.Form) -> list[str]:
     messages = []
     for form in forms_with_errors:
@@ -319,13 +349,17 @@ def overview(request: HttpRequest) -> HttpResponse:
         "filter_fields": [filterset.form[name] for name in OVERVIEW_FILTERS],
     }
     period_ok = period.is_valid()
-    if not (filterset.is_valid() and period_ok):
-        context["errors"] = _form_errors(period, filterset.form)
+    approved, approved_errors = _approved(request)
+    context["approved"] = approved
+    if not (filterset.is_valid() and period_ok) or approved_errors:
+        context["errors"] = _form_errors(period, filterset.form) + approved_errors
         return render(request, "reports/overview.html", context, status=400)
 
     date_from, date_to = period.date_range
     filters = _subset(request.GET, OVERVIEW_FILTERS)
     filters["date_from"], filters["date_to"] = date_from.isoformat(), date_to.isoformat()
+    if approved:
+        filters[APPROVED] = "true"
     by_type, by_semester = outcome_tables(
         groupings=[["action_type"], ["year", "semester", "pes"]], filters=filters
     )
@@ -334,6 +368,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     indicators = indicator_progress(
         projects=[p.slug for p in project_slugs] if project_slugs else None,
         until_year=date_to.year,
+        approved=approved,
     )
     type_rows = [{**row, "label": _type_label(row["action_type"])} for row in by_type.rows]
     context.update(
@@ -367,6 +402,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 limit=8,
             ),
             "year_links": years,
+            **_periods_context(request, approved, by_type.totals["provisional"]),
         }
     )
     return render(request, "reports/overview.html", context)
@@ -381,9 +417,14 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     partners = list(project.memberships.select_related("organisation"))
     work_packages = list(project.work_packages.select_related("coordinator"))
+    approved, approved_errors = _approved(request)
+    if approved_errors:
+        return HttpResponseBadRequest(
+            "\n".join(approved_errors) + "\n", content_type="text/plain; charset=utf-8"
+        )
     actions = list(project.actions.select_related("sector").order_by(*SORTS["date"]))
-    figures = action_figures(project.actions.all())
-    filters = {"project": project.slug}
+    figures = action_figures(project.actions.all(), approved=approved)
+    filters = {"project": project.slug, APPROVED: "true" if approved else ""}
     per_semester, per_semester_pes = outcome_tables(
         groupings=[["year", "semester"], ["year", "semester", "pes"]], filters=filters
     )
@@ -392,7 +433,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {**row, "label": _semester_label(row["year"], row["semester"])} for row in per_semester.rows
     ]
     indicators = [
-        item for item in indicator_progress(projects=[project.slug]) if item.project == project.slug
+        item
+        for item in indicator_progress(projects=[project.slug], approved=approved)
+        if item.project == project.slug
     ]
     context = {
         "project": project,
@@ -417,6 +460,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for row in per_semester_pes.rows
         ],
         "indicators": indicators,
+        **_periods_context(request, approved, per_semester.totals["provisional"]),
         "quality_url": (
             reverse("reports:data-quality") + "?" + urlencode({"project": project.slug})
             if may_read_quality_of(request.user, project)
@@ -444,20 +488,23 @@ def action_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=Action.objects.select_related("project", "sector")
     )
     _list_widgets(filterset.form)
-    context: dict[str, Any] = {"filter": filterset}
-    if not filterset.is_valid():
-        context["errors"] = _form_errors(filterset.form)
+    approved, approved_errors = _approved(request)
+    context: dict[str, Any] = {"filter": filterset, "approved": approved}
+    if not filterset.is_valid() or approved_errors:
+        context["errors"] = _form_errors(filterset.form) + approved_errors
         return render(request, "reports/action_list.html", context, status=400)
     actions, sort = _sorted(filterset.qs, request.GET.get("sort", "date"))
     export = request.GET.get("export")
     if export:
         try:
-            return _export(actions, export)
+            return _export(actions, export, approved=approved)
         except UnknownFormat as error:
             context["errors"] = [f"export: {error}"]
             return render(request, "reports/action_list.html", context, status=400)
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    figures = action_figures(Action.objects.filter(pk__in=[action.pk for action in page]))
+    figures = action_figures(
+        Action.objects.filter(pk__in=[action.pk for action in page]), approved=approved
+    )
     query = request.GET.copy()
     for name in ("page", "sort", "export"):
         query.pop(name, None)
@@ -468,16 +515,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "query": query.urlencode(),
             "sort_links": {key: ("-" + key if sort == key else key) for key in SORTS},
+            **_periods_context(
+                request, approved, any(row["provisional"] for row in figures.values())
+            ),
         }
     )
     return render(request, "reports/action_list.html", context)
 
 
-def _export(actions: QuerySet[Action], export: str) -> HttpResponse:
+def _export(actions: QuerySet[Action], export: str, *, approved: bool = False) -> HttpResponse:
     """The filtered actions in the list's order, with their figures from the reports layer (one
     query for all of them), as a file of the format asked for; headed in the active language."""
     file_format, write = exports.ACTION_LIST.get(export)
-    listing = exports.action_listing(list(actions), action_figures(actions))
+    listing = exports.action_listing(list(actions), action_figures(actions, approved=approved))
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(
         write(listing, get_language() or settings.LANGUAGE_CODE),

@@ -33,6 +33,7 @@ from crossborder.core.vocabulary import (
 )
 from projects.models import Indicator, Organisation, Project
 
+from .filters import APPROVED
 from .selectors import (
     OutcomeTable,
     ReportParameterError,
@@ -82,6 +83,8 @@ class Figures:
     counts: Mapping[str, int]
     people: int | None = None
     lower_bounds: frozenset[str] = frozenset()
+    # Counts figures of a reporting period not approved yet (reports.selectors).
+    provisional: bool = False
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Figures:
@@ -89,6 +92,7 @@ class Figures:
             counts={metric: row[metric] for metric in (Metric.ACTIONS, *SUMMED_METRICS)},
             people=row["people"],
             lower_bounds=frozenset(row["lower_bounds"]),
+            provisional=row["provisional"],
         )
 
     def __getitem__(self, metric: str) -> int:
@@ -180,6 +184,10 @@ class YearReport:
     project_names: dict[str, Names]
     sector_names: dict[str, Names]
     pes_order: list[str]  # every PES, in the order of the reports layer (by slug)
+    # Counting the approved reporting periods' figures only; else whether any figure shown is
+    # provisional (of a period not approved yet, or without a PES).
+    approved: bool = False
+    provisional: bool = False
 
 
 def _check_year(year: Any) -> int:
@@ -400,8 +408,11 @@ def _project_report(
     )
 
 
-def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearReport:
-    """The answer sheet of a year, for all projects or those asked for (slugs).
+def year_report(
+    *, year: int, projects: Sequence[str] | None = None, approved: bool = False
+) -> YearReport:
+    """The answer sheet of a year, for all projects or those asked for (slugs); with
+    `approved`, of the approved reporting periods' figures only.
 
     Raises ReportParameterError naming ``year`` or ``project`` for a value not understood.
     A fixed number of queries whatever the number of actions."""
@@ -409,6 +420,8 @@ def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearRepo
     selected = list(dict.fromkeys(projects)) if projects else None
     project_rows = _projects(year, selected)
     scope: dict[str, Any] = {"project": selected} if selected else {}
+    if approved:
+        scope[APPROVED] = "true"
     pes_names = _pes_names(year)
     actions = _report_actions(year, selected)
     lines = _action_lines(actions, year, scope)
@@ -427,7 +440,7 @@ def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearRepo
         by_semester=[
             Breakdown(row["semester"], Figures.of(row)) for row in totals.by_semester.rows
         ],
-        indicators=_indicators(year, selected),
+        indicators=_indicators(year, selected, approved),
         pes_names=pes_names,
         project_names=_project_names(),
         sector_names={
@@ -436,6 +449,12 @@ def year_report(*, year: int, projects: Sequence[str] | None = None) -> YearRepo
             if action.sector
         },
         pes_order=list(pes_names),
+        approved=approved,
+        provisional=not approved
+        and (
+            totals.by_project.totals["provisional"]
+            or any(line.figures.provisional for line in lines)
+        ),
     )
 
 
@@ -448,7 +467,7 @@ def _project_names() -> dict[str, Names]:
     }
 
 
-def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
+def _indicators(year: int, selected: list[str] | None, approved: bool) -> list[IndicatorLine]:
     """Indicator progress up to the year's end, with the indicators' names in every language."""
     names = {
         indicator.code: Names.of(indicator, "name")
@@ -464,5 +483,5 @@ def _indicators(year: int, selected: list[str] | None) -> list[IndicatorLine]:
             lower_bound=progress.lower_bound,
             targets=progress.targets,
         )
-        for progress in indicator_progress(projects=selected, until_year=year)
+        for progress in indicator_progress(projects=selected, until_year=year, approved=approved)
     ]

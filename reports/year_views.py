@@ -23,11 +23,12 @@ from crossborder.core.formats import HTML, UnknownFormat
 from projects.access import can_read_programme
 
 from . import exports
-from .selectors import ReportParameterError
+from .filters import APPROVED
+from .selectors import ReportParameterError, approved_only
 from .year_report import LANGUAGES
 from .year_report import year_report as build_year_report
 
-PARAMETERS = ("project", "lang", "format")
+PARAMETERS = ("project", "lang", "format", APPROVED)
 TEMPLATE = "reports/year_report.html"
 
 
@@ -70,10 +71,14 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         errors["format"] = [str(error)]
     projects = [slug.strip() for value in params.getlist("project") for slug in value.split(",")]
     projects = [slug for slug in projects if slug]
+    try:
+        approved = approved_only(params)
+    except ReportParameterError as error:
+        errors.update(error.message_dict)
     if errors:
         return _bad_request(errors)
     try:
-        report = build_year_report(year=year, projects=projects or None)
+        report = build_year_report(year=year, projects=projects or None, approved=approved)
     except ReportParameterError as error:
         return _bad_request(error.message_dict)
 
@@ -86,7 +91,12 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         return response
 
     def url(**changes: object) -> str:
-        query: dict[str, object] = {"project": projects, "lang": lang, **changes}
+        query: dict[str, object] = {
+            "project": projects,
+            "lang": lang,
+            APPROVED: "true" if approved else "",
+            **changes,
+        }
         target_year = query.pop("year", year)
         return (
             reverse("reports:year-report", args=[target_year])
@@ -108,6 +118,7 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             ],
             # Not `languages`: base.html names the site's language switcher so.
             "report_languages": [(code, url(lang=code), code == lang) for code in LANGUAGES],
+            "approved": approved,
             "project_choices": [
                 (slug, names.get(lang), slug in projects)
                 for slug, names in report.project_names.items()

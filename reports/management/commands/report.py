@@ -25,6 +25,7 @@ from django.utils.translation import override
 from crossborder.core.formats import UnknownFormat, Writers
 from crossborder.core.periods import parse_year
 from reports import exports
+from reports.filters import APPROVED
 from reports.selectors import OutcomeTable, ReportParameterError, outcomes
 from reports.year_report import LANGUAGES, YearReport, year_report
 
@@ -113,6 +114,13 @@ class Command(BaseCommand):
 
     def _common(self, parser: ArgumentParser) -> None:
         parser.add_argument(
+            "--approved",
+            action="store_true",
+            help="Count only the figures and records of approved reporting periods (figures "
+            "without a PES belong to no period and are left out). Without it everything counts, "
+            "and figures of periods not approved yet are marked provisional.",
+        )
+        parser.add_argument(
             "-o",
             "--output",
             help="File to write; without it, text formats go to standard output.",
@@ -173,6 +181,8 @@ class Command(BaseCommand):
         for name in ("date_from", "date_to"):
             if options[name]:
                 filters[name] = options[name]
+        if options["approved"]:
+            filters[APPROVED] = True
         return outcomes(group_by=options["group_by"].split(","), filters=filters)
 
     def _year_report(self, options: dict[str, Any]) -> YearReport:
@@ -181,7 +191,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise ReportParameterError({"year": error.messages}) from None
         projects = [s.strip() for value in options["project"] for s in value.split(",")]
-        return year_report(year=year, projects=[s for s in projects if s] or None)
+        return year_report(
+            year=year, projects=[s for s in projects if s] or None, approved=options["approved"]
+        )
 
     def _write(self, path: Path, content: bytes) -> None:
         """Write the whole file or nothing: a temporary file beside it, then a rename."""
