@@ -27,6 +27,7 @@ from import_export.forms import ExportForm
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crossborder.audit.recording import inline_read_record
 from crossborder.core import tabular
 from crossborder.core.metrics import Metric
 from crossborder.core.vocabulary import (
@@ -370,6 +371,18 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
         ),
         (_("Imports, exports and reports"), {"fields": ["links"]}),
     ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The participants' inline names the action's jobseekers: a read of personal data."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        inline_read_record(request, response, model=Participation, attribute="jobseeker_id")
+        return response
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Action]:
         starts_figures = _subquery_total(

@@ -132,3 +132,25 @@ class ApiReadAuditMixin:
                 ],
             )
         return response
+
+
+def inline_read_record(
+    request: HttpRequest, response: HttpResponse, *, model: type[Model], attribute: str
+) -> None:
+    """Record the jobseekers that a change page's inline of `model` shows (say, the participants
+    on an action's page), each named by `attribute` of its rows; the rows are those the
+    formset has read for the page, so no query is added."""
+    if response.status_code != 200 or not isinstance(response, TemplateResponse):
+        return
+    inlines = (response.context_data or {}).get("inline_admin_formsets", [])
+    read_record(
+        user=request.user,
+        kind=ReadKind.ADMIN_CHANGE,
+        path=request.path,
+        jobseeker_ids=[
+            getattr(form.instance, attribute)
+            for inline in inlines
+            if inline.formset.model is model
+            for form in inline.formset.initial_forms
+        ],
+    )
