@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from .models import ReadKind
 from .services import read_record
@@ -53,6 +55,35 @@ class AdminReadAuditMixin:
         obj = (response.context_data or {}).get(key)
         if isinstance(obj, Model):
             self.read_audit_record(request, kind, [obj])
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        """The admin's autocomplete (picking a jobseeker in a form) answers with the names of
+        the jobseekers found, a page at a time, through this paginator: each page is recorded
+        as a list. The changelist pages through here too, and is recorded by its view."""
+        paginator: Paginator = super().get_paginator(  # type: ignore[misc]
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        admin_site = getattr(self, "admin_site", None)
+        site = admin_site.name if admin_site is not None else "admin"
+        if request.path != reverse(f"{site}:autocomplete"):
+            return paginator
+        audit = self
+
+        class RecordingPaginator(type(paginator)):  # type: ignore[misc]
+            def page(self, number: int | str) -> Page[Any]:
+                page = super().page(number)
+                # Read here once; the view then reads the same queryset's cache.
+                audit.read_audit_record(request, ReadKind.ADMIN_LIST, page.object_list)
+                return page
+
+        return RecordingPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

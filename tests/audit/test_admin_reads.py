@@ -220,3 +220,17 @@ def test_a_list_records_its_page_in_the_same_queries_for_1_or_30(
     with django_assert_num_queries(one):
         assert coordinator_client.get(url).status_code == 200
     assert ReadEvent.objects.order_by("pk").last().jobseeker_count == 30
+
+
+def test_the_autocomplete_of_jobseekers_records_the_names_it_answers(
+    coordinator_client, jobseekers
+):
+    url = reverse("admin:autocomplete")
+    field = {"app_label": "participants", "model_name": "participation", "field_name": "jobseeker"}
+
+    found = coordinator_client.get(url, {**field, "term": "Claes"})
+    none = coordinator_client.get(url, {**field, "term": "Nobody"})
+
+    assert [row["id"] for row in found.json()["results"]] == [str(jobseekers[2].pk)]
+    assert none.json()["results"] == []
+    assert recorded() == [(USER, ReadKind.ADMIN_LIST, url, [jobseekers[2].pk])]
