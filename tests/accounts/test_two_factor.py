@@ -9,17 +9,24 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import django_otp
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crossborder.accounts.two_factor import authenticator_confirm, authenticator_start
+from crossborder.accounts.two_factor import (
+    authenticator_confirm,
+    authenticator_start,
+    second_factor_verify,
+)
 from crossborder.demo.data import DEMO_PASSWORD, load_demo
 from tests.factories import UserFactory
 
@@ -455,3 +462,38 @@ def test_a_token_is_a_credential_of_its_own(client, two_factor_required, coordin
     response = client.get("/api/v1/actions/", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["authenticator", "recovery"])
+def test_one_code_sent_twice_at_once_is_accepted_once(coordinator, monkeypatch, kind):
+    """Both requests have found the device before either checks the code: the device is
+    locked while a code is checked, so the second sees the code used."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite runs one writer at a time anyway")
+    device, codes = with_second_factor(coordinator)
+    code = current_code(device) if kind == "authenticator" else codes[0]
+    both_found = threading.Barrier(2, timeout=10)
+    check = django_otp.verify_token
+
+    def after_both_found(*args, **kwargs):
+        both_found.wait()
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(django_otp, "verify_token", after_both_found)
+    accepted: list[bool] = []
+
+    def send() -> None:
+        try:
+            result = second_factor_verify(user=coordinator, code=code)
+            accepted.append(result.device is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(accepted) == [False, True]
