@@ -374,9 +374,9 @@ def _unknown_pes(actions: QuerySet[Action], staff: bool) -> QualitySection:
     """Figures of jobseekers without a PES, per action: the reports count them under "unknown
     PES" and no period of a PES holds them. Two queries."""
     figures = list(
-        Figure.objects.filter(
-            action__in=actions, pes__isnull=True, metric__in=PARTICIPANT_METRICS
-        ).values_list("action_id", "metric", "value", "is_lower_bound")
+        Figure.objects.filter(action__in=actions, pes__isnull=True, metric__in=PARTICIPANT_METRICS)
+        .order_by("action_id", "metric")
+        .values_list("action_id", "metric", "value", "is_lower_bound")
     )
     by_action: dict[int, list[str]] = {}
     for action_id, metric, value, lower_bound in figures:
