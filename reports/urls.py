@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import quality_views, views, year_views
+from . import period_views, quality_views, views, year_views
 
 app_name = "reports"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action-detail"),
     path("reports/year/<int:year>/", year_views.year_report, name="year-report"),
     path("quality/", quality_views.data_quality, name="data-quality"),
+    path("periods/", period_views.period_list, name="periods"),
+    path("periods/<int:pk>/", period_views.period_detail, name="period-detail"),
     # The dashboards' own login page (LOGIN_URL), in the site's look and language; the admin
     # keeps its own.
     path(
