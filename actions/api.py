@@ -20,7 +20,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,9 +30,11 @@ from crossborder.api.base import (
     FORMAT_PARAMETER,
     VALIDATION_ERROR_SCHEMA,
     ProgrammeDataAccess,
-    UpsertViewSet,
+    VersionedMixin,
+    VersionedUpsertViewSet,
     WritableViewSet,
     model_errors,
+    stated_version,
 )
 from crossborder.api.caching import cached_read
 from crossborder.core.metrics import FIGURE_METRICS
@@ -100,12 +103,13 @@ def _check_editable(request: Request, action: Action) -> None:
     create=extend_schema(request=ActionWriteSerializer, responses={201: ActionSerializer}),
     partial_update=extend_schema(request=ActionWriteSerializer, responses={200: ActionSerializer}),
 )
-class ActionViewSet(WritableViewSet):
+class ActionViewSet(VersionedMixin, WritableViewSet):
     """Actions of every type with their figures, employers present and jobs offered.
 
     Filters are the dashboards' (`reports.filters.ActionFilterSet`); multi-valued ones take
     repeated or comma-separated values. Unlike the outcomes report, the list shows every status
-    unless `status` is given. Changes are partial (`PATCH`); there is no `PUT` and no delete.
+    unless `status` is given. Changes are partial (`PATCH`), based on the version in the
+    detail's ETag (`If-Match`); there is no `PUT` and no delete.
     """
 
     permission_classes = [ProgrammeDataAccess]
@@ -118,6 +122,10 @@ class ActionViewSet(WritableViewSet):
 
     def _representation(self, action: Action) -> dict[str, Any]:
         return action_representations(list(action_values(Action.objects.filter(pk=action.pk))))[0]
+
+    def current_state(self, pk: Any) -> tuple[int, dict[str, Any]]:
+        action = get_object_or_404(self.get_queryset(), pk=pk)
+        return action.version, self._representation(action)
 
     # A cached page is an HttpResponse (or a 304), not a Response: DRF's dispatch takes any
     # HttpResponseBase from a handler, the stubs of its mixins only a Response.
@@ -134,7 +142,9 @@ class ActionViewSet(WritableViewSet):
     def retrieve(  # type: ignore[override]
         self, request: Request, *args: Any, **kwargs: Any
     ) -> Response:
-        return Response(self._representation(self.get_object()))
+        action = self.get_object()
+        # The version as ETag: the cache keeps it with the page (crossborder.api.caching).
+        return self.with_etag(Response(self._representation(action)), action.version)
 
     def get_serializer_class(self) -> type[ActionSerializer | ActionWriteSerializer]:
         if self.action in ("create", "partial_update"):
@@ -146,16 +156,18 @@ class ActionViewSet(WritableViewSet):
         serializer.is_valid(raise_exception=True)
         with model_errors():
             action = action_create(**serializer.validated_data)
-        return Response(self._representation(action), status=status.HTTP_201_CREATED)
+        response = Response(self._representation(action), status=status.HTTP_201_CREATED)
+        return self.with_etag(response, action.version)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         action = self.get_object()
         _check_editable(request, action)
         serializer = self.get_serializer(action, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with model_errors():
-            action = action_update(action=action, **serializer.validated_data)
-        return Response(self._representation(action))
+        version = stated_version(request)
+        with self.based_on_version(action.pk), model_errors():
+            action = action_update(action=action, version=version, **serializer.validated_data)
+        return self.with_etag(Response(self._representation(action)), action.version)
 
 
 class FigureFilterSet(django_filters.FilterSet):
@@ -193,7 +205,7 @@ class FigureFilterSet(django_filters.FilterSet):
         "records of that metric may then be sent instead. 404 when it is gone already."
     ),
 )
-class FigureViewSet(UpsertViewSet):
+class FigureViewSet(VersionedUpsertViewSet):
     """Aggregate figures of actions: a count per metric and PES, or unsplit."""
 
     permission_classes = [ProgrammeDataAccess]
@@ -223,25 +235,34 @@ class FigureViewSet(UpsertViewSet):
         _check_editable(request, figure.action)
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        version = stated_version(request)
         values = {
             "value": figure.value,
             "is_lower_bound": figure.is_lower_bound,
             "note": figure.note,
             **serializer.validated_data,
         }
-        with model_errors():
+        with self.based_on_version(figure.pk), model_errors():
             figure, _created = figure_upsert(
-                action=figure.action, metric=figure.metric, pes=figure.pes, **values
+                action=figure.action,
+                metric=figure.metric,
+                pes=figure.pes,
+                version=version,
+                **values,
             )
         return self.written(figure)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         figure = self.get_object()
         _check_editable(request, figure.action)
-        try:
-            with model_errors():
-                figure_delete(figure=figure, reason=deletion_reason(request), user=request.user)
-        except Figure.DoesNotExist as gone:
-            # Deleted by a request at the same time: that one answered 204.
-            raise NotFound() from gone
+        version = stated_version(request)
+        # A figure deleted by a request at the same time is a 404 (based_on_version): that one
+        # answered 204.
+        with self.based_on_version(figure.pk), model_errors():
+            figure_delete(
+                figure=figure,
+                reason=deletion_reason(request),
+                user=request.user,
+                version=version,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)

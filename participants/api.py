@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,15 +24,16 @@ from actions.api import DELETABLE_METHODS, deletion_reason, deletion_schema
 from crossborder.api.base import (
     FORMAT_PARAMETER,
     PersonalDataAccess,
-    UpsertViewSet,
+    VersionedUpsertViewSet,
     model_errors,
     non_field_errors_key,
+    stated_version,
 )
 from crossborder.audit.recording import ApiReadAuditMixin
 from crossborder.core.vocabulary import ParticipationStatus
 from projects import access
 
-from .models import Jobseeker, Participation
+from .models import Jobseeker, Participation, normalise_ref
 from .serializers import (
     JobseekerChangeSerializer,
     JobseekerPushItemSerializer,
@@ -52,8 +52,19 @@ from .services import (
 )
 
 
+class RefFilter(django_filters.CharFilter):
+    """A PES reference, compared as it is stored (normalise_ref): `vd-001 ` finds `VD-001`."""
+
+    def filter(self, qs: QuerySet[Any], value: str | None) -> QuerySet[Any]:
+        return super().filter(qs, normalise_ref(value) if value else value)
+
+
 class JobseekerFilterSet(django_filters.FilterSet):
     pes = django_filters.CharFilter(field_name="pes__slug")
+    external_ref = RefFilter(
+        field_name="external_ref",
+        help_text="The PES's reference, without regard to case and surrounding spaces.",
+    )
     action = django_filters.NumberFilter(
         field_name="participations__action", distinct=True, help_text="Id of an action."
     )
@@ -77,7 +88,7 @@ class JobseekerFilterSet(django_filters.FilterSet):
         request=JobseekerChangeSerializer, responses={200: JobseekerSerializer}
     ),
 )
-class JobseekerViewSet(ApiReadAuditMixin, UpsertViewSet):
+class JobseekerViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
     """Jobseekers of the user's own PES (personal data); reads recorded in the read audit."""
 
     permission_classes = [PersonalDataAccess]
@@ -103,8 +114,11 @@ class JobseekerViewSet(ApiReadAuditMixin, UpsertViewSet):
         jobseeker = self.get_object()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with model_errors():
-            jobseeker = jobseeker_update(jobseeker=jobseeker, **serializer.validated_data)
+        version = stated_version(request)
+        with self.based_on_version(jobseeker.pk), model_errors():
+            jobseeker = jobseeker_update(
+                jobseeker=jobseeker, version=version, **serializer.validated_data
+            )
         return self.written(jobseeker)
 
     @extend_schema(
@@ -152,7 +166,10 @@ class JobseekerViewSet(ApiReadAuditMixin, UpsertViewSet):
 class ParticipationFilterSet(django_filters.FilterSet):
     project = django_filters.CharFilter(field_name="action__project__slug")
     status = django_filters.MultipleChoiceFilter(choices=ParticipationStatus.choices)
-    jobseeker_ref = django_filters.CharFilter(field_name="jobseeker__external_ref")
+    jobseeker_ref = RefFilter(
+        field_name="jobseeker__external_ref",
+        help_text="The jobseeker's reference at the PES, without regard to case and spaces.",
+    )
 
     class Meta:
         model = Participation
@@ -177,7 +194,7 @@ class ParticipationFilterSet(django_filters.FilterSet):
         "without it. 404 for another PES's record, or one gone already."
     ),
 )
-class ParticipationViewSet(ApiReadAuditMixin, UpsertViewSet):
+class ParticipationViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
     """Participation of the user's own PES's jobseekers in actions (personal data: the
     jobseeker's reference); reads recorded in the read audit."""
 
@@ -209,22 +226,30 @@ class ParticipationViewSet(ApiReadAuditMixin, UpsertViewSet):
         participation = self.get_object()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        version = stated_version(request)
+        # The fields not sent as they were in the version the change is based on: the service
+        # refuses the change (412) if that is not the current one.
         current = {name: getattr(participation, name) for name in Participation.OUTCOME_FIELDS}
         values = {**current, **serializer.validated_data}
-        with model_errors():
+        with self.based_on_version(participation.pk), model_errors():
             participation, _created = participation_upsert(
-                action=participation.action, jobseeker=participation.jobseeker, **values
+                action=participation.action,
+                jobseeker=participation.jobseeker,
+                version=version,
+                **values,
             )
         return self.written(participation)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         participation = self.get_object()
-        try:
-            with model_errors():
-                participation_delete(
-                    participation=participation, reason=deletion_reason(request), user=request.user
-                )
-        except Participation.DoesNotExist as gone:
-            # Deleted by a request at the same time: that one answered 204.
-            raise NotFound() from gone
+        version = stated_version(request)
+        # A record deleted by a request at the same time is a 404 (based_on_version): that one
+        # answered 204.
+        with self.based_on_version(participation.pk), model_errors():
+            participation_delete(
+                participation=participation,
+                reason=deletion_reason(request),
+                user=request.user,
+                version=version,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)

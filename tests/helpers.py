@@ -19,3 +19,10 @@ def assert_db_refuses(obj: models.Model, constraint: str) -> None:
     # SQLite names the CHECK constraint; PostgreSQL names CHECK and UNIQUE constraints.
     message = str(excinfo.value)
     assert constraint in message or "UNIQUE constraint failed" in message
+
+
+def if_match(record: models.Model) -> dict[str, str]:
+    """The If-Match header of a versioned record's current version, read again from the
+    database: what an API change (PATCH) or delete must send."""
+    version = type(record)._base_manager.filter(pk=record.pk).values_list("version", flat=True)
+    return {"HTTP_IF_MATCH": f'"{version.get()}"'}

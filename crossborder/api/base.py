@@ -18,18 +18,20 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError, IntegrityError
 from django.db.models import Model
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, mixins, parsers, serializers, status, viewsets
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -42,6 +44,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crossborder.api.renderers import CSVRenderer
+from crossborder.core.versions import StaleVersion
 from projects import access
 
 if TYPE_CHECKING:
@@ -82,19 +85,82 @@ ERROR_DESCRIPTIONS = {
     "403": "The user's role does not allow this.",
     "404": "No such object in the user's scope, no such page, or an unknown `format`.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
+    "412": (
+        "The record changed since the version named in `If-Match`: the answer carries the "
+        "current version (`version`, and in the `ETag` header) and the record as it is now "
+        "(`current`); look at it and send the change again with that ETag."
+    ),
+    "428": "No `If-Match`: send the `ETag` of the record's detail (GET) with the change.",
 }
+
+VERSION_CONFLICT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "Why the change was refused."},
+        "version": {"type": "integer", "description": "The record's current version."},
+        "current": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "The record as it is now, as its detail shows it.",
+        },
+    },
+    "required": ["detail", "version", "current"],
+}
+
+# The methods that change a versioned record in place, and so must name the version (If-Match).
+VERSIONED_METHODS = ("PUT", "PATCH", "DELETE")
+# The operations on one versioned record, whose answers carry its version as ETag (a DELETE: its
+# 412).
+VERSIONED_ACTIONS = ("retrieve", "create", "update", "partial_update", "destroy")
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The `ETag` of the record's detail (GET), or of the answer to the last write of it: "
+        'the version the change is based on, e.g. `"3"`. Without it 428; with an older one 412.'
+    ),
+)
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    location=OpenApiParameter.HEADER,
+    response=["200", "201", "412"],
+    description=(
+        'The record\'s version, e.g. `"3"`: send it as `If-Match` with a change (PATCH) or a '
+        "delete (DELETE)."
+    ),
+)
 
 
 class ApiSchema(AutoSchema):
     """Documents the errors every endpoint can answer besides its own responses, and CSV as
     text (its rows are those of the JSON body, flattened)."""
 
+    def _is_versioned(self) -> bool:
+        return bool(getattr(self.view, "versioned", False))
+
     def error_codes(self) -> list[str]:
         # 404 everywhere: an unknown `format` is one too.
         codes = ["401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
             codes.append("400")
-        return codes
+        if self._is_versioned() and self.method in VERSIONED_METHODS:
+            # A DELETE's 400: several ETags in If-Match.
+            codes.extend(["400", "412", "428"])
+        return list(dict.fromkeys(codes))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._is_versioned():
+            if self.method in VERSIONED_METHODS:
+                parameters.append(IF_MATCH_PARAMETER)
+            if getattr(self.view, "action", None) in VERSIONED_ACTIONS:
+                parameters.append(ETAG_HEADER)
+        return parameters
 
     def _get_response_bodies(
         self, direction: Literal["request", "response"] = "response"
@@ -103,7 +169,9 @@ class ApiSchema(AutoSchema):
         for code in self.error_codes():
             if code in responses:
                 continue
-            schema = VALIDATION_ERROR_SCHEMA if code == "400" else ErrorSerializer
+            schema = {"400": VALIDATION_ERROR_SCHEMA, "412": VERSION_CONFLICT_SCHEMA}.get(
+                code, ErrorSerializer
+            )
             responses[code] = self._get_response_for_code(schema, code)
             responses[code]["description"] = ERROR_DESCRIPTIONS[code]
         return responses
@@ -330,8 +398,14 @@ class UpsertViewSet(WritableViewSet):
         raise NotImplementedError
 
     def written(self, instance: Model, created: bool = False) -> Response:
-        data = self.read_serializer_class(self.get_queryset().get(pk=instance.pk)).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        fresh = self.get_queryset().get(pk=instance.pk)
+        data = self.read_serializer_class(fresh).data
+        response = Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        version = getattr(fresh, "version", None)
+        if version is not None:
+            # A versioned record's answer names the version a next change is based on.
+            response["ETag"] = version_etag(version)
+        return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -371,14 +445,116 @@ def model_errors() -> Iterator[None]:
         ) from error
 
 
+def version_etag(version: int) -> str:
+    """The ETag of a record's version: what a change sends back as If-Match."""
+    return f'"{version}"'
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    """A change based on an older version: the body names the current one and shows the record
+    as it is now; the ETag header carries the current version too."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self, *, version: int, current: dict[str, Any]) -> None:
+        super().__init__(
+            _(
+                "The record was changed since the version you sent (If-Match): it is at version "
+                "%(version)s now. Look at it and send your change again with If-Match: %(etag)s."
+            )
+            % {"version": version, "etag": version_etag(version)}
+        )
+        self.version = version
+        self.current = current
+
+
+# What stated_version answers for an ETag that is no version of ours (a list page's, or
+# garbage): no record is ever at version 0, so the change gets a 412.
+NO_VERSION = 0
+
+
+def stated_version(request: Request) -> int:
+    """The version a change names in If-Match: 428 without it (or with `*`, which names none);
+    400 for several ETags; NO_VERSION for an ETag that names none."""
+    header = request.headers.get("If-Match", "").strip()
+    tags = parse_etags(header) if header else []
+    if not tags or tags == ["*"]:
+        raise PreconditionRequired(
+            _(
+                "Send If-Match with the ETag of the record's detail (GET %(path)s): the version "
+                "your change is based on, so that it overwrites no one else's."
+            )
+            % {"path": request.path}
+        )
+    if len(tags) > 1:
+        raise serializers.ValidationError({"If-Match": [_("Send one ETag, the record's.")]})
+    match = re.fullmatch(r'"([0-9]{1,9})"', tags[0])
+    return int(match.group(1)) if match else NO_VERSION
+
+
+class VersionedMixin:
+    """The writes of a versioned record (crossborder.core.versions): a change (PATCH) or delete
+    names the version it is based on in If-Match (stated_version), the service checks it under a
+    lock, and a stale one is answered 412 with the record as it is now. The detail and each
+    write's answer carry the version as ETag."""
+
+    # Read by ApiSchema: document If-Match, ETag, 412 and 428.
+    versioned = True
+
+    def current_state(self, pk: Any) -> tuple[int, dict[str, Any]]:
+        """The record's version and the record as its detail shows it, read now in one go
+        (Http404 when it is gone)."""
+        raise NotImplementedError
+
+    def with_etag(self, response: Response, version: int) -> Response:
+        response["ETag"] = version_etag(version)
+        return response
+
+    @contextmanager
+    def based_on_version(self, pk: Any) -> Iterator[None]:
+        """Around a service's write: a stale version is a 412 with the current record, and a
+        record deleted meanwhile a 404."""
+        try:
+            yield
+        except StaleVersion as stale:
+            version, current = self.current_state(pk)
+            raise PreconditionFailed(version=version, current=current) from stale
+        except ObjectDoesNotExist as gone:
+            raise NotFound() from gone
+
+
+class VersionedUpsertViewSet(VersionedMixin, UpsertViewSet):
+    """An upsert resource of versioned records: its detail carries the ETag, and its changes and
+    deletes name the version they are based on."""
+
+    def current_state(self, pk: Any) -> tuple[int, dict[str, Any]]:
+        instance = get_object_or_404(self.get_queryset(), pk=pk)
+        return instance.version, self.read_serializer_class(instance).data
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        return self.with_etag(Response(self.get_serializer(instance).data), instance.version)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, and a 400 for a value the database cannot take (PostgreSQL refuses NUL in
-    text, even in a filter's lookup): bad input, never a server error."""
+    text, even in a filter's lookup): bad input, never a server error. A 412 carries the
+    record's current version as its ETag."""
     if isinstance(exc, DataError):
         return Response(
             {"detail": _("A value holds characters the database cannot store.")}, status=400
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PreconditionFailed):
+        response.data = {**response.data, "version": exc.version, "current": exc.current}
+        response["ETag"] = version_etag(exc.version)
+    return response
 
 
 # What StrictFieldsMixin is mixed into, for the type checker: a serializer.

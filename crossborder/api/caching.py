@@ -13,7 +13,10 @@ version under which other data was cached.
 
 Permissions and throttling still run on every request: the cache is consulted in the view's
 handler, after DRF's `initial()`. The page carries an ETag (a hash of its key), and a request
-whose If-None-Match names it is answered 304 after the one query of the version.
+whose If-None-Match names it is answered 304 after the one query of the version. A handler that
+sets its own ETag (a record's detail: its version, which a change sends back as If-Match) keeps
+it, stored with the page; its clients never see the page's hash, so their If-None-Match names
+no page (the record's version is not everything the page shows: its figures move on their own).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def cached_read(handler: Handler) -> Handler:
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
-            return HttpResponse(content, headers={**headers, "ETag": etag})
+            return HttpResponse(content, headers={"ETag": etag, **headers})
         response = handler(view, request, *args, **kwargs)
         if response.status_code == 200 and isinstance(response, Response):
             # Rendered now so that its body can be stored; DRF's own finalize_response after the
@@ -86,11 +89,12 @@ def cached_read(handler: Handler) -> Handler:
             response.render()
             headers = {
                 name: response[name]
-                for name in ("Content-Type", "Content-Disposition")
+                for name in ("Content-Type", "Content-Disposition", "ETag")
                 if name in response
             }
             cache.set(key, (response.content, headers), CACHE_TIMEOUT)
-            response["ETag"] = etag
+            if "ETag" not in response:
+                response["ETag"] = etag
         return response
 
     return serve

@@ -18,6 +18,7 @@ from tests.factories import (
     ParticipationFactory,
     ProjectFactory,
 )
+from tests.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +240,7 @@ def test_only_coordinators_and_superusers_change_figures(demo, role, expected, u
 
     figure = Figure.objects.get(action__reference="gt-2017-jobdating-veurne", metric="vacancies")
     response = client_for(user_of(role)).patch(
-        f"/api/v1/figures/{figure.pk}/", {"value": 18}, format="json"
+        f"/api/v1/figures/{figure.pk}/", {"value": 18}, format="json", **if_match(figure)
     )
     assert response.status_code == expected
 

@@ -23,6 +23,7 @@ from tests.factories import (
     ProjectPartnerFactory,
     SectorFactory,
 )
+from tests.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,10 @@ def test_a_write_through_the_api_is_seen_at_once(action, api, superuser, client_
     assert starts(only(api)) == [9]
     assert api.get(f"/api/v1/actions/{action.pk}/").json()["figures"][0]["value"] == 9
     client_for(superuser).patch(
-        f"/api/v1/actions/{action.pk}/", {"title_en": "Jobdating Ieper"}, format="json"
+        f"/api/v1/actions/{action.pk}/",
+        {"title_en": "Jobdating Ieper"},
+        format="json",
+        **if_match(action),
     )
     assert only(api)["title"] == "Jobdating Ieper"
 

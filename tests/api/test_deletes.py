@@ -19,6 +19,7 @@ from tests.factories import (
     ProjectFactory,
     ProjectPartnerFactory,
 )
+from tests.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_who_deletes_a_figure(request, client_for, action, vdab, user, expected)
     figure = FigureFactory(action=action, pes=vdab, value=7)
     api = client_for(None if user == "anonymous" else request.getfixturevalue(user))
 
-    response = api.delete(f"/api/v1/figures/{figure.pk}/")
+    response = api.delete(f"/api/v1/figures/{figure.pk}/", **if_match(figure))
 
     assert response.status_code == expected
     assert Figure.objects.filter(pk=figure.pk).exists() is (expected != 204)
@@ -76,7 +77,7 @@ def test_a_coordinator_cannot_delete_another_projects_figure(
     client_for, coordinator, theirs, le_forem
 ):
     figure = FigureFactory(action=theirs, pes=le_forem)
-    response = client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/")
+    response = client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/", **if_match(figure))
     assert response.status_code == 403
     assert response.json() == {"detail": "You may not change actions of this project."}
     assert Figure.objects.filter(pk=figure.pk).exists()
@@ -93,7 +94,7 @@ def test_a_deleted_figure_leaves_the_reports_and_the_cached_action_page(
     version = data_version()
 
     response = client_for(coordinator).delete(
-        f"/api/v1/figures/{figure.pk}/?reason=Counted+in+the+cohort+already"
+        f"/api/v1/figures/{figure.pk}/?reason=Counted+in+the+cohort+already", **if_match(figure)
     )
 
     assert response.status_code == 204
@@ -119,14 +120,16 @@ def test_a_wrong_figure_deleted_lets_the_pes_send_its_records(
     partner = client_for(partner_vdab)
     assert partner.post("/api/v1/participations/", record, format="json").status_code == 400
 
-    client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/")
+    client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/", **if_match(figure))
 
     assert partner.post("/api/v1/participations/", record, format="json").status_code == 201
 
 
 def test_a_reason_longer_than_the_history_keeps_is_a_400(client_for, coordinator, action, vdab):
     figure = FigureFactory(action=action, pes=vdab)
-    response = client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/?reason={'x' * 101}")
+    response = client_for(coordinator).delete(
+        f"/api/v1/figures/{figure.pk}/?reason={'x' * 101}", **if_match(figure)
+    )
     assert response.status_code == 400
     assert response.json() == {
         "reason": ["Ensure this value has at most 100 characters (it has 101)."]
@@ -153,7 +156,7 @@ def test_who_deletes_a_participation_record(request, client_for, action, vdab, u
     participation = ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
     api = client_for(None if user == "anonymous" else request.getfixturevalue(user))
 
-    response = api.delete(f"/api/v1/participations/{participation.pk}/")
+    response = api.delete(f"/api/v1/participations/{participation.pk}/", **if_match(participation))
 
     assert response.status_code == expected
     assert Participation.objects.filter(pk=participation.pk).exists() is (expected != 204)
@@ -167,7 +170,7 @@ def test_a_deleted_record_leaves_the_reports(client_for, partner_vdab, manager, 
     assert _starts(reader, "vdab") == 2
 
     response = client_for(partner_vdab).delete(
-        f"/api/v1/participations/{records[0].pk}/?reason=Wrong+action"
+        f"/api/v1/participations/{records[0].pk}/?reason=Wrong+action", **if_match(records[0])
     )
 
     assert response.status_code == 204
@@ -180,7 +183,11 @@ def test_deleting_twice_is_a_204_then_a_404(client_for, partner_vdab, action, vd
     participation = ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
     api = client_for(partner_vdab)
     url = f"/api/v1/participations/{participation.pk}/"
-    assert [api.delete(url).status_code, api.delete(url).status_code] == [204, 404]
+    header = if_match(participation)
+    assert [api.delete(url, **header).status_code, api.delete(url, **header).status_code] == [
+        204,
+        404,
+    ]
 
 
 def test_a_record_gone_between_reading_and_deleting_is_a_404(
@@ -198,7 +205,7 @@ def test_a_record_gone_between_reading_and_deleting_is_a_404(
         figure_delete(**kwargs)
 
     monkeypatch.setattr(actions_api, "figure_delete", concurrent)
-    response = client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/")
+    response = client_for(coordinator).delete(f"/api/v1/figures/{figure.pk}/", **if_match(figure))
     assert response.status_code == 404
 
 
@@ -231,7 +238,10 @@ def test_two_deletions_at_once_give_one_204_and_one_404(
 
     def delete() -> None:
         try:
-            answers.append(client_for(coordinator).delete(f"/api/v1/{resource}/{pk}/").status_code)
+            response = client_for(coordinator).delete(
+                f"/api/v1/{resource}/{pk}/", HTTP_IF_MATCH='"1"'
+            )
+            answers.append(response.status_code)
         finally:
             connection.close()
 

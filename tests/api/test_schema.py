@@ -78,7 +78,7 @@ def test_a_delete_documents_its_reason_and_its_answers(schema, path):
     reason = next(p for p in operation["parameters"] if p["name"] == "reason")
     assert (reason["in"], reason["schema"]) == ("query", {"type": "string", "maxLength": 100})
     assert "requestBody" not in operation
-    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "429"}
+    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "412", "428", "429"}
     assert "content" not in operation["responses"]["204"]
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     ProjectFactory,
     ProjectPartnerFactory,
 )
+from tests.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -164,12 +165,16 @@ def test_coordinator_changes_an_action(coordinator_api, project):
         f"/api/v1/actions/{action.pk}/",
         {"status": "cancelled", "cancellation_reason": "No candidates."},
         format="json",
+        **if_match(action),
     )
     assert response.status_code == 200
     action.refresh_from_db()
     assert (action.status, action.cancellation_reason) == ("cancelled", "No candidates.")
     response = coordinator_api.patch(
-        f"/api/v1/actions/{action.pk}/", {"cancellation_reason": ""}, format="json"
+        f"/api/v1/actions/{action.pk}/",
+        {"cancellation_reason": ""},
+        format="json",
+        **if_match(action),
     )
     assert response.json() == {"cancellation_reason": ["Required for a cancelled action: say why."]}
 
@@ -225,12 +230,15 @@ def test_a_figure_breaking_a_rule_is_a_400(coordinator_api, project, vdab):
 def test_a_figure_changes_its_value_only(coordinator_api, project, vdab):
     figure = FigureFactory(action=ActionFactory(project=project), pes=vdab, value=3)
     response = coordinator_api.patch(
-        f"/api/v1/figures/{figure.pk}/", {"value": 4, "note": "counted again"}, format="json"
+        f"/api/v1/figures/{figure.pk}/",
+        {"value": 4, "note": "counted again"},
+        format="json",
+        **if_match(figure),
     )
     assert response.status_code == 200
     assert (response.json()["value"], response.json()["note"]) == (4, "counted again")
     response = coordinator_api.patch(
-        f"/api/v1/figures/{figure.pk}/", {"metric": "hires"}, format="json"
+        f"/api/v1/figures/{figure.pk}/", {"metric": "hires"}, format="json", **if_match(figure)
     )
     assert response.json() == {"metric": ["Unknown field."]}
 
@@ -314,11 +322,17 @@ def test_posting_a_jobseeker_again_updates_it(partner_api, vdab):
 def test_a_jobseeker_changes_but_not_its_pes(partner_api, vdab):
     jobseeker = JobseekerFactory(pes=vdab)
     response = partner_api.patch(
-        f"/api/v1/jobseekers/{jobseeker.pk}/", {"family_name": "Claes"}, format="json"
+        f"/api/v1/jobseekers/{jobseeker.pk}/",
+        {"family_name": "Claes"},
+        format="json",
+        **if_match(jobseeker),
     )
     assert response.json()["family_name"] == "Claes"
     response = partner_api.patch(
-        f"/api/v1/jobseekers/{jobseeker.pk}/", {"pes": "le-forem"}, format="json"
+        f"/api/v1/jobseekers/{jobseeker.pk}/",
+        {"pes": "le-forem"},
+        format="json",
+        **if_match(jobseeker),
     )
     assert response.json() == {"pes": ["Unknown field."]}
 
@@ -328,7 +342,10 @@ def test_an_erased_jobseeker_cannot_be_filled_in_again(partner_api, vdab):
 
     jobseeker = JobseekerFactory(pes=vdab, external_ref="", erased_at=timezone.now())
     response = partner_api.patch(
-        f"/api/v1/jobseekers/{jobseeker.pk}/", {"family_name": "Claes"}, format="json"
+        f"/api/v1/jobseekers/{jobseeker.pk}/",
+        {"family_name": "Claes"},
+        format="json",
+        **if_match(jobseeker),
     )
     assert response.status_code == 400
     assert response.json() == {
@@ -340,7 +357,10 @@ def test_a_reference_taken_by_another_jobseeker_is_a_400(partner_api, vdab):
     JobseekerFactory(pes=vdab, external_ref="VD-1")
     other = JobseekerFactory(pes=vdab, external_ref="VD-2")
     response = partner_api.patch(
-        f"/api/v1/jobseekers/{other.pk}/", {"external_ref": "VD-1"}, format="json"
+        f"/api/v1/jobseekers/{other.pk}/",
+        {"external_ref": "VD-1"},
+        format="json",
+        **if_match(other),
     )
     assert response.status_code == 400
     assert response.json() == {
@@ -406,15 +426,22 @@ def test_participation_changes_keep_action_and_jobseeker(partner_api, vdab):
         f"/api/v1/participations/{participation.pk}/",
         {"status": "completed", "completed_on": "2017-12-20"},
         format="json",
+        **if_match(participation),
     )
     assert response.status_code == 200
     assert response.json()["completed_on"] == "2017-12-20"
     response = partner_api.patch(
-        f"/api/v1/participations/{participation.pk}/", {"status": "started"}, format="json"
+        f"/api/v1/participations/{participation.pk}/",
+        {"status": "started"},
+        format="json",
+        **if_match(participation),
     )
     assert response.json() == {"completed_on": ["Only for a completed participation."]}
     response = partner_api.patch(
-        f"/api/v1/participations/{participation.pk}/", {"action": 1}, format="json"
+        f"/api/v1/participations/{participation.pk}/",
+        {"action": 1},
+        format="json",
+        **if_match(participation),
     )
     assert response.json() == {"action": ["Unknown field."]}
 

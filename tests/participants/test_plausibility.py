@@ -27,6 +27,7 @@ from tests.factories import (
     JobseekerFactory,
     UserFactory,
 )
+from tests.helpers import if_match
 from tests.participants.test_imports import csv_file
 
 pytestmark = pytest.mark.django_db
@@ -318,8 +319,11 @@ def test_a_year_of_birth_that_changes_keeps_the_participant_of_working_age(actio
     jobseeker = JobseekerFactory(pes=vdab, birth_year=1990)
     Participation.objects.create(action=action, jobseeker=jobseeker)
     url = f"/api/v1/jobseekers/{jobseeker.pk}/"
-    assert api.patch(url, {"birth_year": 2002}, format="json").status_code == 200
-    response = api.patch(url, {"birth_year": 2003}, format="json")
+    assert (
+        api.patch(url, {"birth_year": 2002}, format="json", **if_match(jobseeker)).status_code
+        == 200
+    )
+    response = api.patch(url, {"birth_year": 2003}, format="json", **if_match(jobseeker))
     assert response.status_code == 400
     assert list(response.json()) == ["birth_year"]
 
