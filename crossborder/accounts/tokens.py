@@ -24,7 +24,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class TokenRefused(Exception):
@@ -55,9 +55,11 @@ def lifetime_days(days: Any) -> int:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, days: int | None = None
+    *, user: AbstractBaseUser | AnonymousUser, name: str, days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token of the user, and its key: the only time the key exists outside the client."""
+    if user.pk is None:
+        raise ValidationError(_("Only a signed-in user has API tokens."))
     now = timezone.now()
     lifetime = lifetime_days(days)
     key = new_key()
@@ -65,7 +67,7 @@ def api_token_create(
         # 48 random bits: a clash is rare, but two keys must never share what identifies them.
         key = new_key()
     token = ApiToken(
-        user=user,
+        user_id=user.pk,
         name=(name or "").strip(),
         prefix=key[:PREFIX_LENGTH],
         digest=key_digest(key),
@@ -78,7 +80,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: AbstractBaseUser | AnonymousUser) -> ApiToken:
     """Revoke the token for good (kept, with who revoked it and when). Revoking a revoked token
     changes nothing: the first revocation is the one on record."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
