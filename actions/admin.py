@@ -49,6 +49,8 @@ from projects.admin import (
     DeleteWithReasonMixin,
     ProjectScopedAdmin,
     ProjectScopedInlineMixin,
+    StaleRowRefusedInlineMixin,
+    StaleSaveRefusedMixin,
     may_edit_project,
 )
 from projects.models import Organisation
@@ -90,6 +92,11 @@ class DeletionReasonFormSet(BaseInlineFormSet):
                 raise ValidationError(
                     _("Give the reason for deleting each row marked for deletion.")
                 )
+        for form in self.deleted_forms:
+            # A figure or record of a submitted or approved reporting period stays.
+            refusal = form.instance.pk is not None and form.instance.stored_period_refusal()
+            if refusal:
+                raise ValidationError(refusal)
 
     def delete_existing(self, obj: Any, commit: bool = True) -> None:
         if not commit:
@@ -129,7 +136,9 @@ class FigureFormSet(DeletionReasonFormSet):
         figure_delete(figure=obj, reason=reason, user=None)
 
 
-class FigureInline(ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline):
+class FigureInline(
+    StaleRowRefusedInlineMixin, ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline
+):
     model = Figure
     form = DeletionReasonInlineForm
     formset = FigureFormSet
@@ -179,7 +188,9 @@ class ParticipationFormSet(DeletionReasonFormSet):
             raise ValidationError(refusal)
 
 
-class ParticipationInline(ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline):
+class ParticipationInline(
+    StaleRowRefusedInlineMixin, ReasonInlineMixin, ProjectScopedInlineMixin, admin.TabularInline
+):
     """The participants of the action that the user may see: its own PES's (all for superusers)."""
 
     model = Participation
@@ -301,7 +312,9 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Action)
-class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
+class ActionAdmin(
+    StaleSaveRefusedMixin, DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin
+):
     """Actions, with no bulk delete even for superusers: deleting an action deletes its figures
     and participation records with it, so it goes one at a time, with a reason."""
 
@@ -705,7 +718,7 @@ class ActionAdmin(DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(DeleteWithReasonMixin, ExportMixin, ProjectScopedAdmin):
+class FigureAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, ExportMixin, ProjectScopedAdmin):
     list_display = ["action", "metric", "pes", "value", "is_lower_bound"]
     list_filter = ["metric", "pes", "is_lower_bound", "action__project"]
     search_fields = [

@@ -408,6 +408,12 @@ class Action(Versioned, models.Model):
             "of a locked period. %(reason)s"
         ) % {"reason": refusal}
 
+    def deletion_refusal(self) -> str | None:
+        """Why the action cannot be deleted: its figures and records would go with it, and a PES
+        with some has a locked period where it lies. None when it can. Three queries."""
+        pes_ids = self.pes_with_records() | self.pes_with_figures()
+        return self.period_refusal(pes_ids) if pes_ids else None
+
     @property
     def limits_places(self) -> bool:
         """Whether the action takes a limited number of jobseekers (a guidance cohort)."""

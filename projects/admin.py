@@ -13,17 +13,23 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions.models import Action
 from actions.services import DELETION_REASON_MAX_LENGTH, delete_with_reason
+from crossborder.core.versions import Versioned, lock_current
 from crossborder.core.vocabulary import in_each_language
 
 from .access import actions_editable_by, projects_editable_by
@@ -34,12 +40,15 @@ from .models import (
     Membership,
     Office,
     Organisation,
+    PeriodTransition,
     Programme,
     Project,
     ProjectPartner,
+    ReportingPeriod,
     Target,
     WorkPackage,
 )
+from .periods import may_see_periods, periods_for
 
 
 def _editable_project_ids(request: HttpRequest) -> set[int] | None:
@@ -182,7 +191,17 @@ class DeleteWithReasonMixin(_ModelAdminBase):
         elif form.is_bound:
             request.__dict__[DELETION_REASON_KEY] = form.cleaned_data["reason"]
         context = {**(extra_context or {}), "reason_form": form}
-        return super().delete_view(request, object_id, context)  # type: ignore[misc]
+        try:
+            return super().delete_view(request, object_id, context)  # type: ignore[misc]
+        except ValidationError as refused:
+            # A record of a submitted or approved reporting period (the services and
+            # delete_model refuse it, and the deletion's transaction is rolled back): the reason,
+            # on the record's page.
+            messages.error(request, " ".join(refused.messages))
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+            )
 
     def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         # Django's own sentences of its confirmation page, looked up in Django's catalogue (a
@@ -203,8 +222,125 @@ class DeleteWithReasonMixin(_ModelAdminBase):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
             held = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
-            if held is not None:
-                delete_with_reason(held, reason=self.deletion_reason(request), user=request.user)
+            if held is None:
+                return
+            # An action takes its figures and records with it: not out of a locked period.
+            refusal = held.deletion_refusal() if isinstance(held, Action) else None
+            if refusal:
+                raise ValidationError(refusal)
+            delete_with_reason(held, reason=self.deletion_reason(request), user=request.user)
+
+
+# The hidden field of a change form that carries the version the record had when the form was
+# opened (crossborder.core.versions).
+BASED_ON_VERSION = "based_on_version"
+
+
+def stale_save_message(obj: Versioned) -> str:
+    """Who changed a record last and when, from its history: why a save over it is refused."""
+    history = getattr(obj, "history", None)
+    latest = history.order_by("-history_date").first() if history is not None else None
+    who = (latest.history_user if latest is not None else None) or gettext("someone else")
+    when = (
+        date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT")
+        if latest is not None
+        else gettext("meanwhile")
+    )
+    return gettext(
+        "%(who)s changed this record (%(when)s) after you opened it. Your input is kept below: "
+        "open the record in another tab to see their change, then save again to replace it "
+        "with yours."
+    ) % {"who": who, "when": when}
+
+
+def _set_bound_value(form: forms.BaseForm, name: str, value: object) -> None:
+    """Show another value in a bound form's field when it is rendered again."""
+    data = QueryDict(mutable=True)
+    for key in form.data:
+        data.setlist(
+            key, form.data.getlist(key) if isinstance(form.data, QueryDict) else [form.data[key]]
+        )
+    data[form.add_prefix(name)] = str(value)
+    form.data = data
+
+
+def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """A model form that carries the record's version in a hidden field and refuses to save over
+    a newer one. Refused, the field takes the current version: a second save, made knowing
+    the other change, replaces it."""
+
+    class VersionedForm(form_class):  # type: ignore[valid-type,misc]
+        based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is not None:
+                self.fields[BASED_ON_VERSION].initial = self.instance.version
+
+        def has_changed(self) -> bool:
+            # The version alone is no change of an inline's row.
+            return any(name != BASED_ON_VERSION for name in self.changed_data)
+
+        def clean(self) -> dict[str, Any]:
+            cleaned: dict[str, Any] = super().clean()
+            based_on = cleaned.get(BASED_ON_VERSION)
+            # A form posted without the field (not opened in the admin) is not checked.
+            if self.instance.pk is None or based_on is None or not self.has_changed():
+                return cleaned
+            if based_on != self.instance.version:
+                _set_bound_value(self, BASED_ON_VERSION, self.instance.version)
+                raise ValidationError(stale_save_message(self.instance))
+            return cleaned
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
+
+
+class StaleSaveRefusedMixin(_ModelAdminBase):
+    """The change form of a versioned record (an action, a figure, a jobseeker, a participation
+    record) carries the version it was opened with; saving over a newer version is refused,
+    naming who changed the record and when, and the user's input stays in the form. The row is
+    locked from the moment the save reads it (the admin's change view is one transaction), so
+    that the check and the save are one step."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        kwargs.setdefault("form", versioned_form(self.form))
+        return super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not fieldsets or BASED_ON_VERSION in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # Declared fieldsets: the hidden field goes with the first.
+        name, options = fieldsets[0]
+        fieldsets[0] = (name, {**options, "fields": [*options["fields"], BASED_ON_VERSION]})
+        return fieldsets
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is not None and request.method == "POST":
+            try:
+                lock_current(obj, None)
+            except ObjectDoesNotExist:
+                return None
+        return obj
+
+
+class StaleRowRefusedInlineMixin(_InlineBase):
+    """An inline's rows of versioned records, each with the version it was shown at: a row
+    changed since is refused like a stale change form (StaleSaveRefusedMixin)."""
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        return fields if BASED_ON_VERSION in fields else [*fields, BASED_ON_VERSION]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("form", versioned_form(self.form))
+        return super().get_formset(request, obj, **kwargs)
 
 
 class ProjectScopedInlineMixin(_InlineBase):
@@ -435,3 +571,48 @@ class MembershipAdmin(SimpleHistoryAdmin):
 admin.site.site_header = _("Crossborder administration")
 admin.site.site_title = _("Crossborder")
 admin.site.index_title = _("Programmes, actions and participants")
+
+
+class PeriodTransitionInline(admin.TabularInline):
+    model = PeriodTransition
+    readonly_fields = ("kind", "status", "by", "at", "comment")
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    """Reporting periods and their steps, read only: a period moves only through its steps (its
+    page on the site, or the API), which record who took each, when and why."""
+
+    list_display = ["project", "period_label", "pes", "status"]
+    list_filter = ["status", "pes", "project", "year"]
+    list_select_related = ["project", "pes"]
+    inlines = [PeriodTransitionInline]
+    readonly_fields = ("project", "year", "semester", "pes", "status")
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ReportingPeriod]:
+        return periods_for(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_see_periods(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_see_periods(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -11,6 +11,7 @@ from django.contrib.admin.sites import site
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
+from django.urls import reverse
 
 from actions.imports import import_figures
 from actions.models import Action, Figure
@@ -540,3 +541,91 @@ def test_every_service_writes_again_after_a_reopening(period, action, project, v
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+# The admin's deletions and its read-only pages of periods.
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.parametrize("status", LOCKED)
+def test_the_admin_does_not_delete_a_record_or_an_action_of_a_locked_period(
+    admin_client, period, action, project, vdab, status
+):
+    other = ActionFactory(project=project, start_date=datetime.date(2018, 3, 1))
+    figure = FigureFactory(action=other, pes=vdab)
+    record = ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
+    locked(period, status)
+    deletions = [
+        ("actions_figure", figure.pk),
+        ("participants_participation", record.pk),
+        ("actions_action", action.pk),
+    ]
+    for name, pk in deletions:
+        response = admin_client.post(
+            reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes", "reason": "typo"}
+        )
+        assert response.status_code == 302
+        assert response.url == reverse(f"admin:{name}_change", args=[pk])
+        page = admin_client.get(response.url)
+        assert lock_message(status) in [str(m) for m in page.context["messages"]]
+    assert Figure.objects.filter(pk=figure.pk).exists()
+    assert Participation.objects.filter(pk=record.pk).exists()
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+def _inline_data(client, url: str) -> dict:
+    """The action's admin page as it comes, every inline row included."""
+    page = client.get(url)
+    forms = [page.context["adminform"].form]
+    data: dict = {}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(len(formset.forms))
+        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        forms.extend(formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or value is False:
+                continue
+            if isinstance(value, list):
+                value = [getattr(v, "pk", v) for v in value]
+            data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return data
+
+
+def test_a_row_of_a_locked_period_is_not_deleted_on_the_action_page(
+    admin_client, period, action, vdab
+):
+    figure = FigureFactory(action=action, pes=vdab)
+    locked(period, PeriodStatus.APPROVED)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    data = {
+        **_inline_data(admin_client, url),
+        "figures-0-DELETE": "on",
+        "figures-0-deletion_reason": "typo",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert lock_message(PeriodStatus.APPROVED) in response.content.decode().replace("&#x27;", "'")
+    assert Figure.objects.filter(pk=figure.pk).exists()
+
+
+def test_the_periods_admin_is_read_only(admin_client, period, coordinator, manager):
+    period_transition(period=period, kind=SUBMIT, user=coordinator, comment="Ours")
+    changelist = admin_client.get(reverse("admin:projects_reportingperiod_changelist"))
+    assert changelist.status_code == 200
+    page = admin_client.get(reverse("admin:projects_reportingperiod_change", args=[period.pk]))
+    assert page.status_code == 200
+    assert "Ours" in page.content.decode()
+    assert admin_client.get(reverse("admin:projects_reportingperiod_add")).status_code == 403
+    delete = reverse("admin:projects_reportingperiod_delete", args=[period.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    admin_client.post(page.request["PATH_INFO"], {"status": "approved"})
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.SUBMITTED
