@@ -121,7 +121,10 @@ class ApiTokenViewSet(
         with model_errors():
             token, key = api_token_create(user=request.user, **serializer.validated_data)
         token.key = key  # type: ignore[attr-defined]  # for this answer only, never saved
-        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        response = Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        # The key is in this answer: no cache on the way may keep it.
+        response["Cache-Control"] = "no-store"
+        return response
 
     def perform_destroy(self, instance: ApiToken) -> None:
         api_token_revoke(token=instance, by=self.request.user)

@@ -45,6 +45,7 @@ def test_a_token_is_made_with_its_key_shown_once_and_only_its_hash_kept(partner_
     response = signed_in(partner_vdab).post(TOKENS, {"name": "nightly import"}, format="json")
 
     assert response.status_code == 201
+    assert response["Cache-Control"] == "no-store"
     body = response.json()
     key = body["key"]
     assert key.startswith("cb_") and len(key) == 46
