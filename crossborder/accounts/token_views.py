@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -72,6 +73,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except IntegrityError:
+            # The same name given in two requests at once: the database keeps one.
+            form.add_error(
+                "name",
+                _("A token of this name was made at the same moment: choose another name."),
+            )
         else:
             form = TokenForm()
     now = timezone.now()

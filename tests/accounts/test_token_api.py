@@ -200,6 +200,23 @@ def test_a_name_in_use_is_refused_and_free_again_once_revoked(partner_vdab, part
     assert ApiToken.objects.filter(user=partner_vdab).count() == 2
 
 
+def test_a_name_taken_at_the_same_moment_is_a_400(partner_vdab):
+    api_token_create(user=partner_vdab, name="ci")
+    # As if the other request wrote its token between this one's check and its write.
+    with (
+        mock.patch.object(ApiToken, "clean"),
+        mock.patch.object(ApiToken, "validate_constraints"),
+    ):
+        response = signed_in(partner_vdab).post(TOKENS, {"name": "ci"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [
+            "The change conflicts with data written at the same time; send it again."
+        ]
+    }
+    assert ApiToken.objects.count() == 1
+
+
 def test_two_tokens_of_one_name_made_at_once_are_refused_by_the_database(partner_vdab):
     api_token_create(user=partner_vdab, name="ci")
     twin = ApiToken(

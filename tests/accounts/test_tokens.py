@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -179,6 +180,22 @@ def test_bad_input_on_the_page_names_the_field(client, partner_vdab, data, field
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
     assert response.context["key"] == ""
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_name_taken_at_the_same_moment_is_refused_by_the_database(client, partner_vdab):
+    api_token_create(user=partner_vdab, name="ci")
+    client.force_login(partner_vdab)
+    # As if the other request wrote its token between this one's check and its write.
+    with (
+        mock.patch.object(ApiToken, "clean"),
+        mock.patch.object(ApiToken, "validate_constraints"),
+    ):
+        response = client.post(PAGE, {"name": "ci"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "name": ["A token of this name was made at the same moment: choose another name."]
+    }
     assert ApiToken.objects.count() == 1
 
 
