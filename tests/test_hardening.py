@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
 POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "style-src-attr 'unsafe-hashes' 'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='; "
+    "img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -74,6 +76,16 @@ def test_every_kind_of_response_carries_the_policy(client, coordinator, particip
     ):
         response = client.get(url)
         assert _directives(response["Content-Security-Policy"]) == _directives(POLICY), url
+
+
+def test_the_one_style_attribute_allowed_is_the_history_pages(client):
+    # The hash of the policy's only style exception is that of django-simple-history's
+    # paginator, `style="border-top: 0"`, and nothing else.
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(b"border-top: 0").digest()).decode()
+    assert f"'sha256-{digest}'" in POLICY
 
 
 def test_the_login_page_carries_the_policy_for_anonymous_users(client):

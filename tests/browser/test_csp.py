@@ -1,6 +1,6 @@
 """Every kind of page works under the Content-Security-Policy in a real Chromium: no script,
 style, image or frame is refused on the dashboards, the year report, the admin (a change page,
-a list, the import page), the login page and the API docs, and each still does its work (the
+a list, the import page), the account's pages, the login page and the API docs, and each still does its work (the
 charts are drawn, the API docs list the endpoints)."""
 
 from __future__ import annotations
@@ -96,8 +96,12 @@ def test_no_page_breaks_the_policy(page: Any, live_server: Any, demo: None, djan
         reverse("admin:actions_action_changelist"),
         reverse("admin:actions_action_change", args=[action.pk]),
         reverse("admin:participants_jobseeker_change", args=[jobseeker.pk]),
+        reverse("admin:participants_jobseeker_history", args=[jobseeker.pk]),
         reverse("admin:participants_participation_changelist"),
         reverse("admin:actions_action_import", args=[action.pk, "participations"]),
+        # The account's pages: API tokens, and the second factor's setup with its QR code.
+        reverse("accounts:tokens"),
+        reverse("accounts:two-factor-setup"),
     ):
         assert watch.visit(base + url) == [], url
 
