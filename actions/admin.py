@@ -27,7 +27,7 @@ from import_export.forms import ExportForm
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crossborder.audit.recording import inline_read_record
+from crossborder.audit.recording import deletion_read_record, inline_read_record
 from crossborder.core import tabular
 from crossborder.core.metrics import Metric
 from crossborder.core.vocabulary import (
@@ -395,6 +395,20 @@ class ActionAdmin(
         """The participants' inline names the action's jobseekers: a read of personal data."""
         response = super().change_view(request, object_id, form_url, extra_context)
         inline_read_record(request, response, model=Participation, attribute="jobseeker_id")
+        return response
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The confirmation's summary names the participation records that go with the action."""
+        response = super().delete_view(request, object_id, extra_context)
+        deletion_read_record(
+            request,
+            response,
+            jobseeker_ids=Participation.objects.filter(action_id=object_id).values_list(
+                "jobseeker_id", flat=True
+            ),
+        )
         return response
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Action]:

@@ -29,7 +29,11 @@ from projects.access import (
     own_pes,
     participations_for,
 )
-from projects.admin import DeleteWithReasonMixin
+from projects.admin import (
+    DeleteWithReasonMixin,
+    StaleRowRefusedInlineMixin,
+    StaleSaveRefusedMixin,
+)
 from projects.models import Organisation
 
 from .gdpr import jobseeker_access_report, jobseeker_erase
@@ -92,7 +96,7 @@ class PersonalDataAdmin(AdminReadAuditMixin, SimpleHistoryAdmin):
         return field
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(StaleRowRefusedInlineMixin, admin.TabularInline):
     model = Participation
     extra = 0
     fields = ["action", *Participation.OUTCOME_FIELDS]
@@ -103,7 +107,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Jobseeker)
-class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
+class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataAdmin):
     list_display = ["__str__", "pes", "external_ref", "birth_year", "education_level", "erased_at"]
     list_filter = [
         "pes",
@@ -189,7 +193,9 @@ class JobseekerAdmin(DeleteWithReasonMixin, PersonalDataAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(DeleteWithReasonMixin, ExportMixin, PersonalDataAdmin):
+class ParticipationAdmin(
+    StaleSaveRefusedMixin, DeleteWithReasonMixin, ExportMixin, PersonalDataAdmin
+):
     list_display = ["jobseeker", "action", "status", "started_on", "placed_on", "hired_on"]
     list_filter = ["status", "pes", "action__project", "action__action_type"]
     search_fields = [
