@@ -185,3 +185,22 @@ def inline_read_record(
             for form in inline.formset.initial_forms
         ],
     )
+
+
+def deletion_read_record(
+    request: HttpRequest, response: HttpResponse, *, jobseeker_ids: Iterable[int | None]
+) -> None:
+    """Record the jobseekers named by a deletion page's summary of what goes with the object
+    (say, an action's participation records). Django names the objects only when the user may
+    delete them all; otherwise it names their kinds, and nothing is recorded."""
+    if response.status_code != 200 or not isinstance(response, TemplateResponse):
+        return
+    context = response.context_data or {}
+    if "deleted_objects" not in context or context.get("perms_lacking") or context.get("protected"):
+        return
+    read_record(
+        user=request.user,
+        kind=ReadKind.ADMIN_DELETE,
+        path=request.path,
+        jobseeker_ids=jobseeker_ids,
+    )

@@ -59,3 +59,34 @@ def test_an_action_page_without_participants_shown_records_nothing(
     assert client.get(reverse("admin:actions_action_change", args=[action.pk])).status_code == 200
 
     assert recorded() == []
+
+
+def test_an_action_deletion_page_records_the_participants_it_names(
+    client, coordinator, action, jobseekers
+):
+    for jobseeker in jobseekers[:2]:
+        ParticipationFactory(action=action, jobseeker=jobseeker)
+    client.force_login(coordinator)
+    url = reverse("admin:actions_action_delete", args=[action.pk])
+
+    response = client.get(url)
+
+    assert "Aerts" in response.content.decode()
+    assert recorded() == [
+        ("coordinator-vdab", ReadKind.ADMIN_DELETE, url, sorted(j.pk for j in jobseekers[:2]))
+    ]
+
+
+def test_an_action_deletion_page_naming_no_one_records_nothing(
+    client, coordinator, action, jobseekers, le_forem
+):
+    ParticipationFactory(action=action, jobseeker=jobseekers[0])
+    # Another PES's record: the coordinator may not delete it, so Django names only its kind.
+    ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=le_forem))
+    client.force_login(coordinator)
+
+    response = client.get(reverse("admin:actions_action_delete", args=[action.pk]))
+
+    assert response.status_code == 200
+    assert "Aerts" not in response.content.decode()
+    assert recorded() == []
