@@ -249,6 +249,10 @@ RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
 # deleted by `manage.py anonymise_jobseekers`. Two years: long enough to answer an access request
 # or a complaint about a look taken last year, short enough not to become a file on the staff.
 READ_AUDIT_RETENTION_DAYS = int(os.environ.get("READ_AUDIT_RETENTION_DAYS", "730"))
+if READ_AUDIT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"READ_AUDIT_RETENTION_DAYS must be 0 or more days, not {READ_AUDIT_RETENTION_DAYS}."
+    )
 
 # Days before an action's start (or its period's first day) a participant may start: the
 # preparation some actions begin with (two weeks of language training before the forklift
