@@ -68,3 +68,17 @@ def test_nothing_is_recorded_without_a_jobseeker_or_for_anonymous(partner_vdab):
         is None
     )
     assert ReadEvent.objects.count() == 0
+
+
+def test_a_path_is_kept_without_its_query_string_and_cut_to_its_column(partner_vdab):
+    long = "/api/v1/jobseekers/" + "x" * 1000
+
+    kept = read_record(
+        user=partner_vdab, kind=ReadKind.API_LIST, path=f"{long}?search=Claes", jobseeker_ids=[1]
+    )
+    short = read_record(
+        user=partner_vdab, kind=ReadKind.API_LIST, path="/p/?search=Claes", jobseeker_ids=[1]
+    )
+
+    assert ReadEvent.objects.get(pk=kept.pk).path == long[:500]
+    assert ReadEvent.objects.get(pk=short.pk).path == "/p/"
