@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 class AdminReadAuditMixin:
     """For a ModelAdmin whose pages show jobseekers' personal data: its list (the rows of the
-    page shown), the page of a record, its deletion page and its history (django-simple-history's
-    pages) are recorded in the read audit."""
+    page shown), the page of a record, its deletion page, its history (django-simple-history's
+    pages) and the admin's autocomplete that searches it are recorded in the read audit."""
 
     # How a row of the model names its jobseeker: "pk" for the jobseeker itself.
     read_audit_jobseeker_attribute = "pk"
