@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.db.models import F, Func, Q, Sum
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.manager import MultilingualManager
 
 from crossborder.core.metrics import (
@@ -32,6 +33,7 @@ from crossborder.core.periods import (
     is_year,
     semester_of,
 )
+from crossborder.core.versions import Versioned
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
@@ -39,7 +41,6 @@ from crossborder.core.vocabulary import (
     ActionType,
     OrganisationKind,
 )
-from crossborder.core.versions import Versioned
 from projects.models import Office, Organisation, Project, ReportingPeriod, WorkPackage
 
 
@@ -304,8 +305,58 @@ class Action(Versioned, models.Model):
             refusal = self.move_refusal()
             if refusal:
                 errors[NON_FIELD_ERRORS] = refusal
+        if not errors:
+            refusal = self.records_window_refusal()
+            if refusal:
+                errors["start_date" if self.start_date else "year"] = refusal
         if errors:
             raise ValidationError(errors)
+
+    # What places the window in which participants may start (start_window): as stored, set by
+    # from_db(), so that clean() asks about the records only when one of them changes.
+    WINDOW_FIELDS: tuple[str, ...] = ("start_date", "end_date", "year", "semester")
+    _stored_window: tuple[Any, ...] | None
+
+    @classmethod
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> Action:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._stored_window = tuple(instance.__dict__.get(f) for f in cls.WINDOW_FIELDS)
+        return instance
+
+    def records_window_refusal(self) -> str | None:
+        """Why the action's dates or period cannot move as they are set now: participation
+        records of it started outside the window they give (start_window). None when none did,
+        and without a query when none of them changed."""
+        current = tuple(getattr(self, f) for f in self.WINDOW_FIELDS)
+        if self.pk is None or getattr(self, "_stored_window", None) == current:
+            return None
+        first, last = self.start_window()
+        outside = Q(started_on__lt=first)
+        if last is not None:
+            outside |= Q(started_on__gt=last)
+        count = self.participations.filter(outside).count()
+        if not count:
+            return None
+        window = (
+            _("%(first)s to %(last)s") % {"first": first.isoformat(), "last": last.isoformat()}
+            if last is not None
+            else _("from %(first)s") % {"first": first.isoformat()}
+        )
+        return ngettext(
+            "%(count)s participation record started outside the period its participants may "
+            "start in with these dates (%(window)s, with the preparation margin): change its "
+            "start first, or keep the dates.",
+            "%(count)s participation records started outside the period their participants may "
+            "start in with these dates (%(window)s, with the preparation margin): change their "
+            "start first, or keep the dates.",
+            count,
+        ) % {"count": count, "window": window}
 
     # The rules across the action and its records, which every write of a participation record
     # or a figure asks here: Participation.clean and Figure.clean (so every service, the API and
@@ -358,18 +409,12 @@ class Action(Versioned, models.Model):
 
     def period_refusal(self, pes_ids: Iterable[int | None]) -> str | None:
         """Why the figures or records of these PES (ids) in this action, where it lies now,
-        cannot change: their reporting period is locked. None when they can. One query."""
+        cannot change: their reporting period is locked. None when they can. One query, which
+        within a transaction holds the periods' rows until it ends (first_locked says why)."""
         if self.project_id is None or self.year is None:
             return None
-        period = (
-            ReportingPeriod.objects.locked_for(
-                project_id=self.project_id,
-                year=self.year,
-                semester=self.semester,
-                pes_ids=pes_ids,
-            )
-            .select_related("project", "pes")
-            .first()
+        period = ReportingPeriod.objects.first_locked(
+            project_id=self.project_id, year=self.year, semester=self.semester, pes_ids=pes_ids
         )
         return period.lock_message() if period is not None else None
 
