@@ -1,7 +1,8 @@
 """Every kind of page works under the Content-Security-Policy in a real Chromium: no script,
 style, image or frame is refused on the dashboards, the year report, the admin (a change page,
-a list, the import page), the account's pages, the login page and the API docs, and each still does its work (the
-charts are drawn, the API docs list the endpoints)."""
+a list, the history, a deletion, the import page), the account's pages, the login page, an error
+page and the API docs, and each still does its work (the charts are drawn, the API docs list the
+endpoints)."""
 
 from __future__ import annotations
 
@@ -48,10 +49,10 @@ class Watch:
         if "Content Security Policy" in message.text:
             self.console.append(message.text)
 
-    def visit(self, url: str) -> list[str]:
+    def visit(self, url: str, status: int = 200) -> list[str]:
         self.console.clear()
         response = self.page.goto(url)
-        assert response is not None and response.status < 400, (url, response and response.status)
+        assert response is not None and response.status == status, (url, response.status)
         assert "Content-Security-Policy" in {name.title() for name in response.headers}, url
         self.page.wait_for_load_state("networkidle")
         return self.page.evaluate("window.__violations") + self.console
@@ -97,6 +98,8 @@ def test_no_page_breaks_the_policy(page: Any, live_server: Any, demo: None, djan
         reverse("admin:actions_action_change", args=[action.pk]),
         reverse("admin:participants_jobseeker_change", args=[jobseeker.pk]),
         reverse("admin:participants_jobseeker_history", args=[jobseeker.pk]),
+        # The project's own admin template: a deletion with its reason.
+        reverse("admin:participants_jobseeker_delete", args=[jobseeker.pk]),
         reverse("admin:participants_participation_changelist"),
         reverse("admin:actions_action_import", args=[action.pk, "participations"]),
         # The account's pages: API tokens, and the second factor's setup with its QR code.
@@ -110,6 +113,9 @@ def test_no_page_breaks_the_policy(page: Any, live_server: Any, demo: None, djan
     page.evaluate("window.print = () => { window.__printed = true; }")
     page.click("button[data-print]")
     assert page.evaluate("window.__printed") is True
+
+    # The error pages, in the site's layout.
+    assert watch.visit(base + "/no-such-page/", status=404) == []
 
     assert watch.visit(base + "/api/v1/docs/") == []
     page.wait_for_selector(".opblock", timeout=30_000)
