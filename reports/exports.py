@@ -813,9 +813,6 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
                 },
                 bold=is_total,
             )
-        if table.totals.get("provisional"):
-            sheet.append()
-            sheet.append([PROVISIONAL_NOTE])
     return workbook.to_bytes()
 
 

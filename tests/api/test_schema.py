@@ -102,6 +102,7 @@ def test_list_parameters_are_documented(schema):
     }
     outcomes = schema["paths"]["/api/v1/reports/outcomes/"]["get"]["parameters"]
     assert {p["name"] for p in outcomes} == {
+        "approved",
         "group_by",
         "year",
         "semester",

@@ -241,7 +241,11 @@ def test_the_overview_counts_approved_figures_only_when_asked(facts, manager, cl
     assert tile(page, "starts") == "34"
     assert 'id="provisional-note"' in page
     assert 'class="provisional-mark"' in page
+    # The rows that count provisional figures say so: four of the five semester and PES rows
+    # (not VDAB's approved one) and two of the three types (not the seminar, which has none).
+    assert page.count('data-provisional="true"') == 6
     page = client.get("/", {"year": 2018, "approved": "true"}).content.decode()
+    assert 'data-provisional="true"' not in page
     assert tile(page, "starts") == "12"
     assert 'id="approved-note"' in page
     assert 'id="provisional-note"' not in page
@@ -274,6 +278,7 @@ def test_a_clean_selection_has_no_marker(project, periods, vdab, manager, client
     page = client.get("/", {"year": 2018}).content.decode()
     assert 'id="provisional-note"' not in page
     assert 'class="provisional-mark"' not in page
+    assert "data-provisional" not in page
 
 
 # The year report -----------------------------------------------------------------------------
