@@ -61,6 +61,10 @@ def test_every_endpoint_is_in_the_schema(schema):
         ("/api/v1/reporting-periods/{id}/reopen/", "post"),
         ("/api/v1/reports/outcomes/", "get"),
         ("/api/v1/data-quality/", "get"),
+        ("/api/v1/tokens/", "get"),
+        ("/api/v1/tokens/", "post"),
+        ("/api/v1/tokens/{id}/", "get"),
+        ("/api/v1/tokens/{id}/", "delete"),
     }
 
 
