@@ -378,15 +378,20 @@ def _sql(
         periods = ""
     else:
         # A fact whose period is not approved, or that has none (no PES): provisional. The
-        # approved period of each fact is joined here, after the facts are read: one hash join
-        # with the few periods, where a condition on each fact would be asked row by row.
+        # approved periods are joined here, after the facts are read: one hash join with the
+        # few approved pairs, where a condition on each fact would be asked row by row.
         aggregates.append(
-            "MAX(CASE WHEN f.fact = 1 AND rp.id IS NULL THEN 1 ELSE 0 END) AS provisional"
+            "MAX(CASE WHEN f.fact = 1 AND ap.action_id IS NULL THEN 1 ELSE 0 END) AS provisional"
         )
+        # The approved (action, PES) pairs: at most one per pair (one period per project,
+        # semester and PES), joined on two integers.
         periods = (
-            f" LEFT JOIN {ReportingPeriod._meta.db_table} rp ON rp.project_id = a.project_id"
-            " AND rp.year = a.year AND rp.semester = a.semester AND rp.pes_id = f.pes_id"
-            f" AND rp.status = {_lit(PeriodStatus.APPROVED)}"
+            f" LEFT JOIN (SELECT ra.id AS action_id, rp.pes_id AS pes_id"
+            f" FROM {ReportingPeriod._meta.db_table} rp JOIN {Action._meta.db_table} ra"
+            " ON ra.project_id = rp.project_id AND ra.year = rp.year"
+            " AND ra.semester = rp.semester"
+            f" WHERE rp.status = {_lit(PeriodStatus.APPROVED)}) ap"
+            " ON ap.action_id = f.action_id AND ap.pes_id = f.pes_id"
         )
     grouped = (
         f"SELECT {', '.join(keys + aggregates)}"
