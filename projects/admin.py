@@ -303,9 +303,12 @@ class StaleSaveRefusedMixin(_ModelAdminBase):
     locked from the moment the save reads it (the admin's change view is one transaction), so
     that the check and the save are one step."""
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs.setdefault("form", versioned_form(self.form))
-        return super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+        # `change` by name: modeltranslation's get_form takes no third argument.
+        return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -599,6 +602,36 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[ReportingPeriod]:
         return periods_for(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_see_periods(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_see_periods(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PeriodTransition)
+class PeriodTransitionAdmin(admin.ModelAdmin):
+    """Every step taken on a reporting period, read only (append-only: see the model)."""
+
+    list_display = ["period", "kind", "status", "by", "at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["period__project", "period__pes", "by"]
+    readonly_fields = ("period", "kind", "status", "by", "at", "comment")
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[PeriodTransition]:
+        periods = periods_for(request.user)
+        return super().get_queryset(request).filter(period__in=periods.values("pk"))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may_see_periods(request.user)

@@ -1047,7 +1047,7 @@ def _load_action(
     else:
         # Only what differs, so that a rerun writes nothing.
         changed = {name: value for name, value in values.items() if getattr(action, name) != value}
-        changed_relations = {
+        changed_relations: dict[str, Any] = {
             name: objects
             for name, objects in relations.items()
             if {o.pk for o in getattr(action, name).all()} != {o.pk for o in objects}
