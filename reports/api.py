@@ -171,7 +171,8 @@ class QualityItemSerializer(serializers.Serializer):
 
 
 class QualitySectionSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=SECTIONS)
+    # A string rather than a choice: its enum would take the schema's generic name `CodeEnum`.
+    code = serializers.CharField(help_text=f"The check, one of: {', '.join(SECTIONS)}.")
     title = serializers.CharField()
     explanation = serializers.CharField()
     items = QualityItemSerializer(many=True)
