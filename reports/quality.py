@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
@@ -192,6 +193,10 @@ def _parse(params: QueryDict | Mapping[str, Any]) -> tuple[str | None, str | Non
         given = [str(value).strip() for value in given if value is not None and str(value).strip()]
         if len(given) > 1:
             errors[name] = [_("Give one value.")]
+        elif any("\x00" in value for value in given):
+            # PostgreSQL refuses NUL in text, even in a lookup: a 400, not a database error.
+            errors[name] = [str(ProhibitNullCharactersValidator.message)]
+            given = []
         values[name] = given[0] if given else None
     semester = values["semester"]
     if semester:

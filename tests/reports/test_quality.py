@@ -264,6 +264,7 @@ def test_erased_jobseekers_are_not_counted(data, manager):
         ({"semester": "1999-S1"}, "semester"),
         ({"project": "nope"}, "project"),
         ({"colour": "red"}, "colour"),
+        ({"project": "p\x00"}, "project"),
     ],
 )
 def test_bad_filters_name_the_parameter(project, manager, params, name):
