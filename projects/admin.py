@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -296,6 +295,10 @@ def versioned_form(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
     return VersionedForm
 
 
+def _without_version(fields: Sequence[Any]) -> list[Any]:
+    return [field for field in fields if field != BASED_ON_VERSION]
+
+
 class StaleSaveRefusedMixin(_ModelAdminBase):
     """The change form of a versioned record (an action, a figure, a jobseeker, a participation
     record) carries the version it was opened with; saving over a newer version is refused,
@@ -311,12 +314,16 @@ class StaleSaveRefusedMixin(_ModelAdminBase):
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None or not fieldsets or BASED_ON_VERSION in flatten_fieldsets(fieldsets):
-            return fieldsets
-        # Declared fieldsets: the hidden field goes with the first.
-        name, options = fieldsets[0]
-        fieldsets[0] = (name, {**options, "fields": [*options["fields"], BASED_ON_VERSION]})
+        fieldsets: list[tuple[Any, dict[str, Any]]] = [
+            (name, {**options, "fields": _without_version(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        # Only where the record can be saved: a page that only shows it would show the version
+        # as a read-only field.
+        if obj is not None and fieldsets and self.has_change_permission(request, obj):
+            name, options = fieldsets[0]
+            fields = [*options["fields"], BASED_ON_VERSION]
+            fieldsets[0] = (name, {**options, "fields": fields})
         return fieldsets
 
     def get_object(
@@ -336,8 +343,11 @@ class StaleRowRefusedInlineMixin(_InlineBase):
     changed since is refused like a stale change form (StaleSaveRefusedMixin)."""
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        fields = list(super().get_fields(request, obj))
-        return fields if BASED_ON_VERSION in fields else [*fields, BASED_ON_VERSION]
+        fields = _without_version(super().get_fields(request, obj))
+        # Only where rows can be changed (see StaleSaveRefusedMixin.get_fieldsets).
+        if self.has_change_permission(request, obj):
+            fields.append(BASED_ON_VERSION)
+        return fields
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         kwargs.setdefault("form", versioned_form(self.form))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -468,6 +468,36 @@ class ReportingPeriodQuerySet(models.QuerySet["ReportingPeriod"]):
             semester=semester,
             pes_id__in=[pes_id for pes_id in pes_ids if pes_id is not None],
         )
+
+    def first_locked(
+        self,
+        *,
+        project_id: int,
+        year: int,
+        semester: str,
+        pes_ids: Iterable[int | None],
+    ) -> ReportingPeriod | None:
+        """The first locked period of these PES in a project's semester, or None: what a write of
+        their figures or records there runs into.
+
+        Within a transaction the rows of these periods, locked or not, stay locked until it ends
+        (FOR UPDATE, as period_transition locks a period's row): a step taken on one of them at
+        the same moment waits for the write that asked, or the write for the step, and the
+        answer is the status the step left. Without this a figure checked against an open
+        period could be saved just after the period was submitted. Outside a transaction (a
+        form checked on its own) it is a plain read."""
+        rows = self.filter(
+            project_id=project_id,
+            year=year,
+            semester=semester,
+            pes_id__in=[pes_id for pes_id in pes_ids if pes_id is not None],
+        )
+        if transaction.get_connection(self.db).in_atomic_block:
+            rows = rows.select_for_update(of=("self",))
+        for period in rows.select_related("project", "pes").order_by("pk"):
+            if period.is_locked:
+                return period
+        return None
 
 
 class ReportingPeriod(models.Model):

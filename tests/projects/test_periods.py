@@ -5,11 +5,14 @@ or approved."""
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.contrib.admin.sites import site
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -629,3 +632,54 @@ def test_the_periods_admin_is_read_only(admin_client, period, coordinator, manag
     admin_client.post(page.request["PATH_INFO"], {"status": "approved"})
     period.refresh_from_db()
     assert period.status == PeriodStatus.SUBMITTED
+
+
+def _someone_waits_for_a_lock() -> bool:
+    """Whether another connection of this database waits for a row lock, asked for a while."""
+    with connection.cursor() as cursor:
+        for _attempt in range(200):
+            # Within a transaction the activity is read once and kept, unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks: PostgreSQL (SQLite has none)"
+)
+def test_a_write_at_the_moment_of_a_submit_waits_for_it_and_is_refused(project, vdab, coordinator):
+    action = ActionFactory(project=project, start_date=datetime.date(2018, 2, 10))
+    period = ReportingPeriod.objects.create(
+        project=project, year=2018, semester="2018-S1", pes=vdab
+    )
+    outcome: list[str] = []
+
+    def write() -> None:
+        try:
+            figure_upsert(
+                action=Action.objects.get(pk=action.pk), metric=Metric.STARTS, pes=vdab, value=3
+            )
+            outcome.append("written")
+        except ValidationError as refused:
+            outcome.extend(refused.messages)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        period_transition(period=period, kind=SUBMIT, user=coordinator)
+        writer = threading.Thread(target=write)
+        writer.start()
+        # The write checked the period while the submit was not committed yet: it waits for it.
+        waited = _someone_waits_for_a_lock()
+    writer.join()
+
+    assert waited
+    assert outcome == [lock_message(PeriodStatus.SUBMITTED)]
+    assert not Figure.objects.exists()
