@@ -343,13 +343,6 @@ def import_participations(
         result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
-    # Once for the file, not per row: the records of a PES whose reporting period is locked
-    # stay as they are (the rows updated through the services would be refused one by one).
-    refusal = action.period_refusal({row.pes.pk for row in rows})
-    if refusal:
-        result.problems.append(Problem(None, "", refusal))
-        return result
-
     held = _held_jobseekers(rows)
     taking_part = set(
         Participation.objects.filter(action=action, jobseeker__in=held.values()).values_list(
@@ -359,6 +352,13 @@ def import_participations(
     problems: list[Problem] = []
     outcomes: list[RowOutcome] = []
     with transaction.atomic():
+        # Once for the file, not per row: the records of a PES whose reporting period is locked
+        # stay as they are. Asked in the transaction, which then holds the periods' rows: a
+        # submit at the same moment waits for the import (ReportingPeriod.objects.first_locked).
+        refusal = action.period_refusal({row.pes.pk for row in rows})
+        if refusal:
+            result.problems.append(Problem(None, "", refusal))
+            return result
         # Records already held are updated first, one by one through the services (rare: only
         # with update_existing, or to fill a blank the file gives), so that the checks of the
         # new participations below count the places as the updates leave them.
