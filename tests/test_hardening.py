@@ -276,6 +276,19 @@ def test_activity_keeps_a_staff_session(client, coordinator, clock):
     assert "_auth_user_id" in client.session
 
 
+def test_the_time_of_the_last_request_is_written_at_most_once_a_minute(client, coordinator, clock):
+    # A busy user does not make every request write the session.
+    client.force_login(coordinator)
+    client.get(reverse("reports:overview"))
+    first = client.session["crossborder_last_seen"]
+    clock.now += 59
+    client.get(reverse("reports:overview"))
+    assert client.session["crossborder_last_seen"] == first
+    clock.now += 1
+    client.get(reverse("reports:overview"))
+    assert client.session["crossborder_last_seen"] == first + 60
+
+
 def test_the_idle_time_is_a_setting(client, coordinator, clock, settings):
     settings.SESSION_IDLE_TIMEOUT = 5
     client.force_login(coordinator)
@@ -283,6 +296,14 @@ def test_the_idle_time_is_a_setting(client, coordinator, clock, settings):
     clock.now += 6 * 60
     response = client.get(reverse("reports:overview"), follow=True)
     assert "You were signed out after 5 minutes without activity." in response.content.decode()
+
+
+def test_an_idle_timeout_of_zero_turns_it_off(client, coordinator, clock, settings):
+    settings.SESSION_IDLE_TIMEOUT = 0
+    client.force_login(coordinator)
+    client.get(reverse("reports:overview"))
+    clock.now += 5 * 60 * 60
+    assert client.get(reverse("reports:overview")).status_code == 200
 
 
 def test_users_without_staff_keep_their_session_when_idle(client, manager, clock):
