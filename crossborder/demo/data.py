@@ -33,10 +33,13 @@ from projects.models import (
     Programme,
     Project,
     ProjectPartner,
+    ReportingPeriod,
     Target,
     TargetKind,
+    TransitionKind,
     WorkPackage,
 )
+from projects.periods import period_transition, periods_ensure
 from projects.roles import COORDINATOR, MANAGER, PARTNER, ensure_roles
 
 D = datetime.date
@@ -999,7 +1002,39 @@ def load_demo(*, with_users: bool) -> list[tuple[str, str, str]]:
     for demo in ACTIONS:
         _load_action(demo, projects, work_packages, orgs, offices, sectors, certificates)
 
-    return _load_users(orgs) if with_users else []
+    if not with_users:
+        return []
+    logins = _load_users(orgs)
+    _load_periods()
+    return logins
+
+
+# The reporting periods of the demo that are approved: (project, semester). Only with the users,
+# since a step names who took it.
+DEMO_APPROVED_PERIODS = [("grenzeloos-tewerkstellen", "2018-S1")]
+
+
+def _load_periods() -> None:
+    """The demo's approved periods, for each PES taking part: submitted (by VDAB's coordinator
+    for VDAB, by the demo's superuser for the PES without a coordinator in the demo) and
+    approved by the manager. A period already past a step is left there, so that loading twice
+    adds no step."""
+    users = {
+        user.username: user
+        for user in get_user_model().objects.filter(
+            username__in=["admin", "coordinator", "manager"]
+        )
+    }
+    for slug, semester in DEMO_APPROVED_PERIODS:
+        periods_ensure(Project.objects.filter(slug=slug))
+        for period in ReportingPeriod.objects.filter(project__slug=slug, semester=semester):
+            submitter = users["coordinator" if period.pes.slug == "vdab" else "admin"]
+            steps = [(TransitionKind.SUBMIT, submitter), (TransitionKind.APPROVE, users["manager"])]
+            for kind, user in steps:
+                if period.status_refusal(kind) is None:
+                    period = period_transition(
+                        period=period, kind=kind, user=user, comment="Demo data."
+                    )
 
 
 def _load_action(

@@ -683,3 +683,26 @@ def test_a_write_at_the_moment_of_a_submit_waits_for_it_and_is_refused(project, 
     assert waited
     assert outcome == [lock_message(PeriodStatus.SUBMITTED)]
     assert not Figure.objects.exists()
+
+
+def test_the_demo_with_its_users_has_2018_s1_of_grenzeloos_tewerkstellen_approved():
+    from crossborder.demo.data import load_demo
+
+    load_demo(with_users=True)
+    load_demo(with_users=True)  # a second load takes no step again
+
+    assert sorted(
+        ReportingPeriod.objects.filter(status=PeriodStatus.APPROVED).values_list(
+            "project__slug", "semester", "pes__slug"
+        )
+    ) == [
+        ("grenzeloos-tewerkstellen", "2018-S1", "le-forem"),
+        ("grenzeloos-tewerkstellen", "2018-S1", "pole-emploi"),
+        ("grenzeloos-tewerkstellen", "2018-S1", "vdab"),
+    ]
+    vdab_steps = PeriodTransition.objects.filter(period__pes__slug="vdab").order_by("pk")
+    assert list(vdab_steps.values_list("kind", "by__username")) == [
+        ("submit", "coordinator"),
+        ("approve", "manager"),
+    ]
+    assert PeriodTransition.objects.count() == 6
