@@ -137,7 +137,8 @@ def period_transition(
     if kind not in PERIOD_TRANSITIONS:
         raise ValueError(f"not a transition: {kind}")
     held = (
-        ReportingPeriod.objects.select_for_update()
+        # Only the period's row: its project and PES stay free for other steps and writes.
+        ReportingPeriod.objects.select_for_update(of=("self",))
         .select_related("project", "pes")
         .get(pk=period.pk)
     )
