@@ -226,3 +226,12 @@ def test_a_new_record_starts_at_the_first_version(superuser, vdab):
     assert client.post(url, data).status_code == 302
     created = vdab.jobseekers.get()
     assert (created.external_ref, created.version) == ("VD-9", 1)
+
+
+def test_a_page_that_only_shows_the_record_carries_no_version(coordinator, vdab):
+    """A coordinator reads another project's action and its figures: nothing to save there."""
+    action = ActionFactory(project=ProjectFactory(slug="elsewhere"))
+    FigureFactory(action=action, pes=vdab)
+    response = client_of(coordinator).get(reverse("admin:actions_action_change", args=[action.pk]))
+    assert response.status_code == 200
+    assert "based_on_version" not in response.content.decode()
