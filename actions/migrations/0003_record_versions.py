@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0002_data_version'),
+        ("actions", "0002_data_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='action',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="action",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='figure',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="figure",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="historicalaction",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfigure',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="historicalfigure",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
     ]

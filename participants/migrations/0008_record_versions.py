@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0007_participation_plausible_dates_and_normalised_refs'),
+        ("participants", "0007_participation_plausible_dates_and_normalised_refs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaljobseeker',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="historicaljobseeker",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalparticipation',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="historicalparticipation",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='jobseeker',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="jobseeker",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='participation',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on every change; a change based on an older version is refused.', verbose_name='version'),
+            model_name="participation",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on every change; a change based on an older version is refused.",
+                verbose_name="version",
+            ),
         ),
     ]

@@ -7,60 +7,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('semester', models.CharField(blank=True, help_text='2017-S1 or 2017-S2; empty for the actions known only by their year.', max_length=7, verbose_name='semester')),
-                ('status', models.CharField(choices=[('open', 'open'), ('submitted', 'submitted'), ('returned', 'returned'), ('approved', 'approved')], default='open', max_length=12, verbose_name='status')),
-                ('pes', models.ForeignKey(limit_choices_to={'kind': 'pes'}, on_delete=django.db.models.deletion.PROTECT, related_name='reporting_periods', to='projects.organisation', verbose_name='PES')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reporting_periods', to='projects.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "semester",
+                    models.CharField(
+                        blank=True,
+                        help_text="2017-S1 or 2017-S2; empty for the actions known only by their year.",
+                        max_length=7,
+                        verbose_name="semester",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("submitted", "submitted"),
+                            ("returned", "returned"),
+                            ("approved", "approved"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "pes",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "pes"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reporting_periods",
+                        to="projects.organisation",
+                        verbose_name="PES",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reporting_periods",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reporting period',
-                'verbose_name_plural': 'reporting periods',
-                'ordering': ['project_id', 'year', 'semester', 'pes_id'],
+                "verbose_name": "reporting period",
+                "verbose_name_plural": "reporting periods",
+                "ordering": ["project_id", "year", "semester", "pes_id"],
             },
         ),
         migrations.CreateModel(
-            name='PeriodTransition',
+            name="PeriodTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submit', 'submit'), ('approve', 'approve'), ('return', 'return'), ('reopen', 'reopen')], max_length=10, verbose_name='transition')),
-                ('status', models.CharField(choices=[('open', 'open'), ('submitted', 'submitted'), ('returned', 'returned'), ('approved', 'approved')], max_length=12, verbose_name='status after it')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('comment', models.TextField(blank=True, max_length=2000, verbose_name='comment')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='period_transitions', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='projects.reportingperiod', verbose_name='reporting period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submit", "submit"),
+                            ("approve", "approve"),
+                            ("return", "return"),
+                            ("reopen", "reopen"),
+                        ],
+                        max_length=10,
+                        verbose_name="transition",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("submitted", "submitted"),
+                            ("returned", "returned"),
+                            ("approved", "approved"),
+                        ],
+                        max_length=12,
+                        verbose_name="status after it",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("comment", models.TextField(blank=True, max_length=2000, verbose_name="comment")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="period_transitions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="projects.reportingperiod",
+                        verbose_name="reporting period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'period transition',
-                'verbose_name_plural': 'period transitions',
-                'ordering': ['period', 'at', 'pk'],
+                "verbose_name": "period transition",
+                "verbose_name_plural": "period transitions",
+                "ordering": ["period", "at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.UniqueConstraint(fields=('project', 'year', 'semester', 'pes'), name='reporting_period_unique', violation_error_message="This PES already has this project's period."),
+            model_name="reportingperiod",
+            constraint=models.UniqueConstraint(
+                fields=("project", "year", "semester", "pes"),
+                name="reporting_period_unique",
+                violation_error_message="This PES already has this project's period.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='reporting_period_year_plausible', violation_error_message='Year: must lie between 2000 and 2100.'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                name="reporting_period_year_plausible",
+                violation_error_message="Year: must lie between 2000 and 2100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('semester', ''), ('semester__endswith', '-S1'), ('semester__endswith', '-S2'), _connector='OR'), name='reporting_period_semester_format', violation_error_message='Semester: must read like 2017-S1 or 2017-S2.'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("semester", ""),
+                    ("semester__endswith", "-S1"),
+                    ("semester__endswith", "-S2"),
+                    _connector="OR",
+                ),
+                name="reporting_period_semester_format",
+                violation_error_message="Semester: must read like 2017-S1 or 2017-S2.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'submitted', 'returned', 'approved'])), name='reporting_period_status_known', violation_error_message='Status: not a status of a reporting period.'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "submitted", "returned", "approved"])),
+                name="reporting_period_status_known",
+                violation_error_message="Status: not a status of a reporting period.",
+            ),
         ),
     ]
