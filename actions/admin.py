@@ -311,6 +311,26 @@ class ImportForm(forms.Form):
         return upload
 
 
+class ActionAdminForm(forms.ModelForm):
+    """An action's year (and semester) follow its start date (Action.clean): the year is asked
+    only of an action known by its rough period, without any date. The admin gives the model
+    and the fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "year" in self.fields:
+            self.fields["year"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        no_date = not cleaned.get("start_date") and "start_date" not in self.errors
+        if "year" in self.fields and no_date and cleaned.get("year") is None:
+            self.add_error(
+                "year", _("Give the year of an action without a start date, or its start date.")
+            )
+        return cleaned
+
+
 @admin.register(Action)
 class ActionAdmin(
     StaleSaveRefusedMixin, DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin
@@ -341,6 +361,7 @@ class ActionAdmin(
         "work_package",
     ]
     list_select_related = ["project"]
+    form = ActionAdminForm
     inlines = [FigureInline, ActionEmployerInline, JobOfferInline, ParticipationInline]
     actions = ["mark_completed", "copy_to_new_date"]
     readonly_fields = ["links"]
