@@ -136,7 +136,8 @@ class ActionFilterForm(forms.Form):
 
 
 class ActionFilterSet(django_filters.FilterSet):
-    """Filters of actions on the brief's dimensions, by slug."""
+    """Filters of actions on the brief's dimensions, by slug. The lists of choices are
+    checkboxes on the dashboards: usable with a keyboard and on a phone, unlike multi-selects."""
 
     MULTI = ("year", "semester", "project", "action_type", "status", "pes", "sector")
 
@@ -147,17 +148,26 @@ class ActionFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Project.objects.order_by("slug"),
         label=_("project"),
+        widget=forms.CheckboxSelectMultiple,
     )
     action_type = django_filters.MultipleChoiceFilter(
-        choices=ActionType.choices, label=_("action type")
+        choices=ActionType.choices, label=_("action type"), widget=forms.CheckboxSelectMultiple
     )
-    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices, label=_("status"))
-    pes = PesFilter(method="filter_pes", choices=pes_choices, label=_("PES"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=ActionStatus.choices, label=_("status"), widget=forms.CheckboxSelectMultiple
+    )
+    pes = PesFilter(
+        method="filter_pes",
+        choices=pes_choices,
+        label=_("PES"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     sector = django_filters.ModelMultipleChoiceFilter(
         field_name="sector__slug",
         to_field_name="slug",
         queryset=Sector.objects.order_by("slug"),
         label=_("sector"),
+        widget=forms.CheckboxSelectMultiple,
     )
     date_from = django_filters.DateFilter(method="filter_date_from", label=_("from"))
     date_to = django_filters.DateFilter(method="filter_date_to", label=_("until"))

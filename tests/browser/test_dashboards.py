@@ -58,7 +58,7 @@ def test_a_manager_reads_filters_and_translates_the_dashboards(
 
     # One project only: the figures change to those of Grenzeloos Competent.
     starts_before = tile(page, "starts")
-    page.select_option("#id_project", "grenzeloos-competent")
+    page.check("input[name=project][value=grenzeloos-competent]")
     page.click("#overview-filters button[type=submit]")
     page.wait_for_url("**project=grenzeloos-competent*")
     competent = outcomes(filters={"year": 2017, "project": "grenzeloos-competent"}).totals

@@ -42,7 +42,7 @@ def test_manager_reads_the_answer_sheet_with_its_figures(demo, client, manager):
     assert [c.text for c in cohorts.footer][-2:] == ["19", "9"]
     html = response.content.decode()
     assert "Begeleidingsactie LKT" in html
-    assert '<td class="num">19</td>' in html
+    assert '<td class="num" data-label="Gestart">19</td>' in html
     assert 'lang="nl"' in html
 
 
@@ -52,10 +52,10 @@ def test_the_lower_bound_and_the_unknown_pes_are_on_the_page(demo, client, manag
     assert response.status_code == 200
     html = response.content.decode()
     assert '<span class="lower-bound">at least 200</span>' in html
-    assert "Started, PES unknown" in html
+    assert "Started, unknown PES" in html
     dutch = client.get(url(2018, "?lang=nl")).content.decode()
     assert '<span class="lower-bound">minstens 200</span>' in dutch
-    assert "Gestart, arbeidsbemiddelingsdienst onbekend" in dutch
+    assert "Gestart, onbekende arbeidsbemiddelingsdienst" in dutch
     assert [p.heading for p in response.context["sheet"].projects] == [
         "Competences without borders"
     ]
