@@ -158,7 +158,7 @@ def semester_text(semester: str | None) -> str:
 
 def pes_text(report: YearReport, pes: str | None) -> str:
     if pes is None:
-        return _("PES unknown")
+        return _("unknown PES")
     return report.pes_names.get(pes, pes)
 
 
@@ -450,7 +450,7 @@ def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
                 note=_(
                     "An action with jobseekers of several PES counts once in each of their rows "
                     "and once in the total. Figures whose split per PES is not known, and the "
-                    "companies and agencies present, are under “PES unknown”."
+                    "companies and agencies present, are under “unknown PES”."
                 ),
             ),
             TotalsBlock(
@@ -788,7 +788,7 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
             + [registry.heading(m) for m in REPORT_METRICS]
         )
         unknown = {
-            "pes": _("PES unknown"),
+            "pes": _("unknown PES"),
             "semester": _("semester unknown"),
             "sector": _("sector unknown"),
         }

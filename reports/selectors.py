@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Count, Field, Model, QuerySet, Window
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -47,11 +47,19 @@ from crossborder.core.metrics import (
     EmployerRule,
     RecordRule,
 )
+from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus
 from participants.models import Participation
 from projects.models import Organisation, PeriodStatus, Project, ReportingPeriod
 
-from .filters import APPROVED, UNKNOWN_PES, ActionFilterSet, parse_approved, split_commas
+from .filters import (
+    APPROVED,
+    UNKNOWN_PES,
+    ActionFilterSet,
+    ended_before,
+    parse_approved,
+    split_commas,
+)
 
 DIMENSIONS: tuple[str, ...] = (
     "year",
@@ -684,15 +692,29 @@ def action_outcomes_by_pes(action: Action) -> OutcomeTable:
     return _table(["pes"], Action.objects.filter(pk=action.pk).order_by(), [])
 
 
+@dataclass(frozen=True)
+class NextActions:
+    """The next planned actions of a dashboard: those still to come, soonest first, and apart
+    those whose dates have passed while they are still planned (overdue: the data-quality list
+    names them all), so that a list read today never presents a past action as upcoming."""
+
+    upcoming: list[Action]
+    overdue: list[Action]
+    overdue_count: int
+
+
 def planned_actions(
     *,
+    today: datetime.date,
     filters: Mapping[str, Any] | QueryDict | None = None,
     after: datetime.date | None = None,
     limit: int = 10,
-) -> list[Action]:
-    """The next planned actions, soonest first: those starting on or after ``after`` (an action
-    known only by its semester or year counts when that period reaches the day), through the
-    shared ActionFilterSet (project, action type, sector, ...). One query."""
+) -> NextActions:
+    """The planned actions starting on or after ``after`` (an action known only by its semester
+    or year counts when that period reaches the day), through the shared ActionFilterSet
+    (project, action type, sector, ...): up to ``limit`` still to come on ``today`` and up to
+    ``limit`` overdue, those that ended before it (reports.filters.ended_before, as the
+    data-quality list reads it), with their number. Two queries."""
     data = split_commas(filters or QueryDict(), ActionFilterSet.MULTI)
     data.setlist("status", [ActionStatus.PLANNED])
     if after is not None:
@@ -705,4 +727,30 @@ def planned_actions(
                 for name, messages in filterset.errors.items()
             }
         )
-    return list(filterset.qs.order_by("year", "semester", "start_date", "pk")[:limit])
+    order = ("year", "semester", "start_date", "pk")
+    past = ended_before(today)
+    # The number of all overdue ones with the first of them: a window counts before the limit.
+    overdue = list(
+        filterset.qs.filter(past)
+        .annotate(overdue_count=Window(Count("pk")))
+        .order_by(*order)[:limit]
+    )
+    return NextActions(
+        upcoming=list(filterset.qs.exclude(past).order_by(*order)[:limit]),
+        overdue=overdue,
+        overdue_count=overdue[0].overdue_count if overdue else 0,
+    )
+
+
+def is_overdue(action: Action, today: datetime.date) -> bool:
+    """A planned or ongoing action that ended before today, as reports.filters.ended_before
+    reads it in SQL (the data-quality list): by its end date, else its start date, else the
+    end of its semester or year. For one action already loaded: no query."""
+    if action.status not in (ActionStatus.PLANNED, ActionStatus.ONGOING):
+        return False
+    last = action.end_date or action.start_date
+    if last is not None:
+        return last < today
+    if action.semester:
+        return action.semester < str(semester_of(today))
+    return action.year < today.year

@@ -36,7 +36,7 @@ from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
 from reports.filters import APPROVED, ActionFilterSet
-from reports.quality import may_read_quality_of
+from reports.quality import may_read_quality, may_read_quality_of
 from reports.selectors import (
     OutcomeTable,
     ReportParameterError,
@@ -44,6 +44,7 @@ from reports.selectors import (
     action_outcomes_by_pes,
     approved_only,
     indicator_progress,
+    is_overdue,
     outcome_tables,
     planned_actions,
 )
@@ -397,9 +398,14 @@ def overview(request: HttpRequest) -> HttpResponse:
             "indicators": [item for item in indicators if item.project is None],
             # Not by PES: a planned action has no jobseekers counted yet, so none would show.
             "planned": planned_actions(
+                today=timezone.localdate(),
                 filters=_subset(request.GET, ("project", "action_type", "sector")),
                 after=date_from,
                 limit=8,
+            ),
+            # The overdue ones are named in full on the data-quality list, for those who read it.
+            "quality_url": (
+                reverse("reports:data-quality") if may_read_quality(request.user) else None
             ),
             "year_links": years,
             **_periods_context(request, approved, by_type.totals["provisional"]),
@@ -423,6 +429,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "\n".join(approved_errors) + "\n", content_type="text/plain; charset=utf-8"
         )
     actions = list(project.actions.select_related("sector").order_by(*SORTS["date"]))
+    today = timezone.localdate()
     figures = action_figures(project.actions.all(), approved=approved)
     filters = {"project": project.slug, APPROVED: "true" if approved else ""}
     per_semester, per_semester_pes = outcome_tables(
@@ -442,6 +449,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "partners": partners,
         "work_packages": work_packages,
         "actions": [(action, figures.get(action.pk)) for action in actions],
+        "overdue_count": sum(is_overdue(action, today) for action in actions),
         "semester_rows": semester_rows,
         "totals": per_semester.totals,
         "semester_chart": metrics_chart(
@@ -555,6 +563,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ] or [Metric.STARTS]
     context = {
         "action": action,
+        "overdue": is_overdue(action, timezone.localdate()),
         "rows": [{**row, "pes_label": _pes_label(row["pes"], pes_names)} for row in table.rows],
         "totals": table.totals,
         "metrics": [(name, registry.heading(name)) for name in shown],

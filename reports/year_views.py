@@ -91,18 +91,18 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         return response
 
     def url(**changes: object) -> str:
+        # The page is in the site's language, which its one language switcher (base.html)
+        # changes: its links carry none; a download names the language of the page it is from.
         query: dict[str, object] = {
             "project": projects,
-            "lang": lang,
+            "lang": lang if "format" in changes else "",
             APPROVED: "true" if approved else "",
             **changes,
         }
         target_year = query.pop("year", year)
-        return (
-            reverse("reports:year-report", args=[target_year])
-            + "?"
-            + urlencode({k: v for k, v in query.items() if v}, doseq=True)
-        )
+        encoded = urlencode({k: v for k, v in query.items() if v}, doseq=True)
+        page = reverse("reports:year-report", args=[target_year])
+        return f"{page}?{encoded}" if encoded else page
 
     with override(lang):
         sheet = exports.answer_sheet(report, lang)
@@ -116,8 +116,6 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
                 for fmt in exports.YEAR_REPORT.formats
                 if fmt != HTML
             ],
-            # Not `languages`: base.html names the site's language switcher so.
-            "report_languages": [(code, url(lang=code), code == lang) for code in LANGUAGES],
             "approved": approved,
             "project_choices": [
                 (slug, names.get(lang), slug in projects)

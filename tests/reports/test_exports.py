@@ -193,6 +193,6 @@ def test_outcomes_exports(demo):
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][:4] == ["Type", "PES", "Actions", "Interested"]
     assert values[-1][:5] == ["Total", None, 5, 0, 218]
-    assert row_with(values, "job_fair")[:2] == ["job_fair", "PES unknown"]
+    assert row_with(values, "job_fair")[:2] == ["job_fair", "unknown PES"]
     total_starts = sheet.cell(row=sheet.max_row, column=5)
     assert total_starts.value == 218 and "at least" in total_starts.number_format

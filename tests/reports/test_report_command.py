@@ -92,7 +92,7 @@ def test_outcomes_as_xlsx_to_a_file(demo, tmp_path):
         "le-forem",
         "pole-emploi",
         "vdab",
-        "PES unknown",
+        "unknown PES",
         "Total",
     ]
     assert values[-1][3] == 218
