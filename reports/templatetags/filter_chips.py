@@ -36,8 +36,10 @@ def _url(request: HttpRequest, query: QueryDict) -> str:
 
 
 def _base(request: HttpRequest) -> QueryDict:
+    """The page's query without its transient parameters, nor the empty ones a form submits for
+    the fields left blank (`year=&semester=`), which say nothing."""
     query = request.GET.copy()
-    for name in _TRANSIENT:
+    for name in [*_TRANSIENT, *(key for key, values in query.lists() if not any(values))]:
         query.pop(name, None)
     return query
 
