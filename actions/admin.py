@@ -56,6 +56,7 @@ from projects.admin import (
 from projects.models import Organisation
 
 from . import imports as figure_imports
+from .history import inline_changes
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
 from .services import DELETION_REASON_MAX_LENGTH, action_complete, action_copy, figure_delete
 
@@ -405,6 +406,20 @@ class ActionAdmin(
         ),
         (_("Imports, exports and reports"), {"fields": ["links"]}),
     ]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The action's entry of this save in its history says what changed in the rows of its
+        page (figures, records, ...), as its change reason: the rows' own entries are not on the
+        action's history page."""
+        removed = {id(row.instance): row.instance.pk for fs in formsets for row in fs.deleted_forms}
+        super().save_related(request, form, formsets, change)
+        lines = inline_changes(formsets, removed)
+        if not lines:
+            return
+        entry = form.instance.history.order_by("-history_id").first()
+        if entry is not None:
+            reason = "\n".join(filter(None, [entry.history_change_reason, *lines]))
+            type(entry).objects.filter(pk=entry.pk).update(history_change_reason=reason)
 
     def change_view(
         self,
