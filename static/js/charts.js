@@ -15,6 +15,18 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    var drawn = spec.datasets.some(function (set) {
+      return set.data.some(function (value) { return Number(value) > 0; });
+    });
+    if (!drawn) {
+      // Blank axes would say less than a sentence: the page holds one for each chart.
+      var sentence = document.querySelector('[data-chart-empty="' + canvas.dataset.chart + '"]');
+      if (sentence) {
+        canvas.parentElement.hidden = true;
+        sentence.hidden = false;
+        return;
+      }
+    }
     var datasets = spec.datasets.map(function (set) {
       return {
         label: set.label,

@@ -141,3 +141,34 @@ def test_filters_work_with_the_keyboard_alone_and_chips_remove_them(
     page.wait_for_url(lambda url: "status=" not in url)
     assert page.locator("#active-filters").count() == 0
     assert page.inner_text("#result-count") == all_actions
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_charts_fit_the_screen_and_a_chart_of_zeros_is_a_sentence(
+    browser_context: Any, live_server: Any, demo: None, manager: Any, viewport: Any
+) -> None:
+    page = browser_context(viewport)
+    log_in(page, live_server, manager.username)
+    page.goto(live_server.url + reverse("reports:overview") + "?year=2017")
+    canvases = page.locator("canvas[data-chart]")
+    assert canvases.count() == 4
+    for index in range(canvases.count()):
+        canvas = canvases.nth(index)
+        assert canvas.is_visible()
+        width = canvas.evaluate(
+            "c => [c.getBoundingClientRect().width, c.closest('.card').clientWidth]"
+        )
+        assert 0 < width[0] <= width[1]
+    assert page.locator("[data-chart-empty]:visible").count() == 0
+
+    # The staff seminar of 2017 counted nobody: its charts would be blank axes.
+    page.goto(
+        live_server.url + reverse("reports:overview") + "?year=2017&action_type=staff_seminar"
+    )
+    assert page.locator(".tile[data-metric=actions] .tile__value").inner_text() == "1"
+    assert page.locator("canvas[data-chart]:visible").count() == 0
+    sentences = page.locator("[data-chart-empty]:visible")
+    assert sentences.count() == 4
+    assert sentences.nth(0).inner_text() == (
+        "Nothing to draw: every figure of this chart is zero in this selection."
+    )
