@@ -123,7 +123,7 @@ def test_the_data_quality_list_names_the_same_overdue_actions(client, manager, l
     assert section.count == 2
 
 
-def test_one_wording_for_the_unknown_pes_on_pages_and_downloads(client, manager, demo):
+def test_one_wording_for_the_unknown_pes_on_pages_and_downloads(demo, client, manager):
     client.force_login(manager)
     pages = [
         client.get(reverse("reports:year-report", args=[2018])),
@@ -138,7 +138,7 @@ def test_one_wording_for_the_unknown_pes_on_pages_and_downloads(client, manager,
 
 
 @pytest.mark.parametrize("language", ["en", "nl", "fr"])
-def test_the_year_report_has_one_language_switcher(client, manager, demo, language):
+def test_the_year_report_has_one_language_switcher(demo, client, manager, language):
     client.force_login(manager)
 
     response = client.get(
