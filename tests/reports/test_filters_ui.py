@@ -33,12 +33,13 @@ class Element:
     # The open fieldsets and labels around it, innermost last.
     fieldsets: list[Element] = field(default_factory=list)
     labels: list[Element] = field(default_factory=list)
+    folds: list[Element] = field(default_factory=list)
 
 
 class Page(HTMLParser):
     """The elements of a page the tests read: inputs, labels, legends, fieldsets and links."""
 
-    KEPT = {"input", "label", "legend", "fieldset", "a", "form", "select"}
+    KEPT = {"input", "label", "legend", "fieldset", "a", "form", "select", "details"}
 
     def __init__(self, html: str) -> None:
         super().__init__()
@@ -54,6 +55,7 @@ class Page(HTMLParser):
             {name: value or "" for name, value in attrs},
             fieldsets=[e for e in self.open if e.tag == "fieldset"],
             labels=[e for e in self.open if e.tag == "label"],
+            folds=[e for e in self.open if e.tag == "details"],
         )
         self.elements.append(element)
         if tag != "input":
@@ -296,3 +298,14 @@ def test_the_chips_cost_no_query(demo, django_assert_num_queries):
         ("PES", "VDAB"),
         ("sector", "x"),
     ]
+
+
+def test_a_list_of_more_than_six_choices_folds_until_one_is_ticked(manager_client):
+    html = page(manager_client, ACTIONS)
+    # Eight action types fold; four statuses do not.
+    types = html.checkboxes("action_type")
+    assert len(types) == 8
+    assert all(len(box.folds) == 1 and "open" not in box.folds[0].attrs for box in types)
+    assert all(box.folds == [] for box in html.checkboxes("status"))
+    opened = page(manager_client, f"{ACTIONS}?action_type=training")
+    assert all("open" in box.folds[0].attrs for box in opened.checkboxes("action_type"))
