@@ -176,3 +176,30 @@ def test_charts_fit_the_screen_and_a_chart_of_zeros_is_a_sentence(
             "Nothing to draw: every figure of this chart is zero in this selection."
         )
     assert [sentences.nth(index).inner_text() for index in range(4)] == [sentence] * 4
+
+
+def test_the_overviews_filters_work_with_the_keyboard_on_a_phone(
+    browser_context: Any, live_server: Any, demo: None, manager: Any
+) -> None:
+    page = browser_context(PHONE)
+    log_in(page, live_server, manager.username)
+    in_dutch(page)
+    page.goto(live_server.url + reverse("reports:overview") + "?year=2017")
+    tab_to(page, "input[name=project][value=grenzeloos-competent]")
+    page.keyboard.press("Space")
+    tab_to(page, "#overview-filters button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**project=grenzeloos-competent*")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["project"] == ["grenzeloos-competent"]
+    assert query["period_from"] == ["2017-S1"]
+    assert page.inner_text(".tile[data-metric=starts] .tile__value") == "19"
+
+    tab_to(page, "#active-filters a.chip")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "project=" not in url)
+    assert parse_qs(urlsplit(page.url).query) == {
+        "period_from": ["2017-S1"],
+        "period_to": ["2017-S2"],
+    }
+    assert page.locator("#active-filters").count() == 0
