@@ -32,7 +32,9 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_PATH = "/__axe__/axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-LANGUAGES = ("nl", "fr", "en")
+# Each language with the browser's locale of its users (the date inputs' format follows it).
+LOCALES = {"nl": "nl-BE", "fr": "fr-BE", "en": "en-GB"}
+LANGUAGES = tuple(LOCALES)
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 # The README's screenshots taken here (the desktop overview and project: test_dashboards.py).
 SHOTS = {
@@ -99,7 +101,9 @@ class Checker:
 
     def context(self, language: str, width: str, session: str | None) -> Any:
         columns, rows = WIDTHS[width]
-        context = self.browser.new_context(viewport={"width": columns, "height": rows})
+        context = self.browser.new_context(
+            viewport={"width": columns, "height": rows}, locale=LOCALES[language]
+        )
         cookies = [{"name": "django_language", "value": language, "url": self.base}]
         if session is not None:
             cookies.append({"name": "sessionid", "value": session, "url": self.base})
@@ -157,7 +161,15 @@ def test_no_serious_or_critical_violation(
             ]
             shot = SHOTS.get((name, width))
             if shot and (language, role) == ("en", "coordinator") and os.environ.get("SCREENSHOTS"):
-                page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
+                # A desktop's whole page; a phone's first two screens (its whole page is
+                # ten screens or more, too long to show beside the desktop's).
+                columns, rows = WIDTHS[width]
+                clip = {"x": 0, "y": 0, "width": columns, "height": 2 * rows}
+                page.screenshot(
+                    path=str(SCREENSHOTS / shot),
+                    full_page=True,
+                    clip=clip if width == "phone" else None,
+                )
         context.close()
         if role == "manager":
             continue
