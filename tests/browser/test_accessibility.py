@@ -218,14 +218,12 @@ def test_the_admins_import_works_with_the_keyboard(
     first_action.figures.filter(pes__slug="vdab").delete()
     assert first_action.start_date is not None
     started_on = first_action.start_date.strftime("%d/%m/%Y")
+    rows: list[list[object]] = [
+        list(HEADER),
+        ["vdab", "V-900", "Zoë", "Keyboard", "started", started_on, ""],
+    ]
     upload = tmp_path / "participants.csv"
-    upload.write_bytes(
-        csv_file(
-            [HEADER, ["vdab", "V-900", "Zoë", "Keyboard", "started", started_on, ""]],
-            delimiter=";",
-            encoding="utf-8",
-        )
-    )
+    upload.write_bytes(csv_file(rows, delimiter=";", encoding="utf-8"))
     before = first_action.participations.count()
     context = checker.context("en", "desktop", _session_cookie(coordinator))
     page = context.new_page()
