@@ -7,6 +7,7 @@ slugs (projects, PES, action types) in the active language and shape rows for th
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -196,13 +197,27 @@ class CommaSeparatedInput(forms.TextInput):
         return ",".join(values) if values else None
 
 
+class DayFirstDateInput(forms.DateInput):
+    """A date box shown day first (the language's first input format), not the browser's date
+    picker, which shows the browser's own order (04/13/2018 in an American browser). A date
+    linked or typed in ISO (`?date_from=2018-01-01`) is accepted and shown day first too."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.date.fromisoformat(value)
+        return super().format_value(value)
+
+
 def _list_widgets(form: forms.Form) -> None:
     """Widgets a person can use for the FilterSet's free-form fields (the FilterSet itself
     serves the API and reports too, where widgets do not matter)."""
     form.fields["year"].widget = CommaSeparatedInput(attrs={"placeholder": "2017, 2018"})
     form.fields["semester"].widget = CommaSeparatedInput(attrs={"placeholder": "2017-S1"})
     for name in ("date_from", "date_to"):
-        form.fields[name].widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        form.fields[name].widget = DayFirstDateInput(
+            attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
+        )
 
 
 def _subset(query: QueryDict, names: Iterable[str]) -> QueryDict:

@@ -580,7 +580,7 @@ def test_action_list_form_shows_the_filters_asked(client, demo, manager):
     response = client.get("/actions/?year=2017&year=2018&date_from=2018-01-01&semester=2018-S1")
     page = response.content.decode()
     assert 'name="year" value="2017,2018"' in page
-    assert 'type="date" name="date_from" value="2018-01-01"' in page
+    assert 'type="text" name="date_from" value="01/01/2018"' in page
     expected = Action.objects.filter(year__in=[2017, 2018], semester="2018-S1")
     assert {a.pk for a, _ in response.context["rows"]} == set(expected.values_list("pk", flat=True))
 
