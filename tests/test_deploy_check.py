@@ -25,6 +25,9 @@ SETTINGS_NAMES = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "DJANGO_SETTINGS_MODULE",
+    # Set in this process by the browser tests (Playwright beside the live server) when they run
+    # first on the same worker; production never has it, and the check refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 # What the production settings give with nothing but the secrets set (crossborder/settings.py).
 PRODUCTION = {
