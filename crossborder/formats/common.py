@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from crossborder.core.tabular import DATE_FORMATS
 
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATETIME_INPUT_FORMATS",
+    "DATE_FORMAT",
+    "DATE_INPUT_FORMATS",
+    "FIRST_DAY_OF_WEEK",
+    "SHORT_DATETIME_FORMAT",
+    "SHORT_DATE_FORMAT",
+]
+
 DAY_FIRST = "%d/%m/%Y"
 DATE_INPUT_FORMATS = [DAY_FIRST, *(pattern for pattern in DATE_FORMATS if pattern != DAY_FIRST)]
 DATETIME_INPUT_FORMATS = [
@@ -18,3 +28,6 @@ DATETIME_INPUT_FORMATS = [
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 FIRST_DAY_OF_WEEK = 1  # Monday
+# The long form: Django's translation catalogues give the month's name in each language.
+DATE_FORMAT = "j F Y"  # 21 December 2018
+DATETIME_FORMAT = "j F Y H:i"
