@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Func, Q, Sum
@@ -31,6 +33,7 @@ from crossborder.core.periods import (
     Semester,
     add_months,
     is_year,
+    period_sort_date,
     semester_of,
 )
 from crossborder.core.versions import Versioned
@@ -77,6 +80,7 @@ class AddMonths(Func):
 class Sector(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["slug"]
@@ -93,6 +97,7 @@ class Certificate(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -151,6 +156,19 @@ class Action(Versioned, models.Model):
     period_note = models.CharField(
         _("period"), max_length=100, blank=True, help_text=_('A rough period, e.g. "autumn".')
     )
+    period_month = models.PositiveSmallIntegerField(
+        _("first month of the period"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "Without a start date: the month the rough period begins (9 for autumn), so that "
+            "the action sorts where its period begins."
+        ),
+    )
+    # Where the action sorts in every list, report and the API's ordering: its start date, else
+    # the first day of its rough period (month, else semester, else year). Kept by save().
+    sort_date = models.DateField(_("sorts on"), editable=False, db_index=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     online = models.BooleanField(_("online"), default=False)
     offices = models.ManyToManyField(
@@ -177,15 +195,64 @@ class Action(Versioned, models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Most jobseekers the action can take.")
     )
+    # The format of a cohort or training, as the report's story tells it.
+    workshops = models.PositiveSmallIntegerField(
+        _("workshops"), null=True, blank=True, help_text=_("The number of thematic workshops.")
+    )
+    workshop_note = models.CharField(
+        _("about the workshops"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "alternating in France and Belgium".'),
+    )
+    language_note = models.CharField(
+        _("about the language part"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "two weeks of intensive Dutch before the training".'),
+    )
+    reviews = models.CharField(
+        _("review moments"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "a mid-way and a final review".'),
+    )
+    taught_by = models.ManyToManyField(
+        Organisation, related_name="taught_actions", verbose_name=_("taught by"), blank=True
+    )
+    tested_by = models.ManyToManyField(
+        Organisation, related_name="tested_actions", verbose_name=_("tested by"), blank=True
+    )
+    presenters = models.ManyToManyField(
+        Organisation,
+        related_name="presented_actions",
+        verbose_name=_("presented by"),
+        blank=True,
+        help_text=_("For seminars and info sessions: the organisations that presented."),
+    )
+    # Outcomes that cannot be measured yet ("outflow expected early 2019"): until this date a
+    # report says they are not yet known, never 0.
+    outcomes_expected_on = models.DateField(
+        _("outcomes known from"),
+        null=True,
+        blank=True,
+        help_text=_("When work found can first be measured; until then it is not yet known."),
+    )
+    outcomes_note = models.CharField(
+        _("about the outcomes"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "outflow expected early 2019".'),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     # The manager modeltranslation puts on a translated model at run time, declared so that the
     # type checker knows it too.
     objects = MultilingualManager()
 
     class Meta:
-        ordering = ["year", "semester", "start_date", "pk"]
+        ordering = ["sort_date", "pk"]
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         indexes = [
@@ -253,13 +320,35 @@ class Action(Versioned, models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.when})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.year is not None:
+            if not self.start_date and self.period_month and not self.semester:
+                self.semester = str(Semester(self.year, 1 if self.period_month <= 6 else 2))
+            self.sort_date = period_sort_date(
+                self.start_date, self.year, self.semester, self.period_month
+            )
+        if not self.reference and self.project_id is not None and self.year is not None:
+            self.reference = self.generated_reference()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "sort_date", "semester", "reference"}
+        super().save(*args, **kwargs)
+
+    def generated_reference(self) -> str:
+        """A stable reference for an action created without one (the API and imports find it
+        by it): the project, the year and a random part, never reused."""
+        return f"{self.project.slug[:40]}-{self.year}-{secrets.token_hex(4)}"
+
     @property
     def when(self) -> str:
-        """The action's dates, or its rough period when they are not known."""
+        """The action's dates, or its rough period when they are not known; a note that names
+        the year ("in the coming weeks (spring 2018)") is not followed by it again."""
         if self.start_date and self.end_date and self.end_date != self.start_date:
             return f"{self.start_date:%Y-%m-%d} - {self.end_date:%Y-%m-%d}"
         if self.start_date:
             return f"{self.start_date:%Y-%m-%d}"
+        if self.period_note and str(self.year) in self.period_note:
+            return self.period_note
         period = self.semester or str(self.year)
         return f"{self.period_note} {period}".strip()
 
@@ -270,6 +359,12 @@ class Action(Versioned, models.Model):
             self.semester = semester_of(self.start_date)
         if self.year is not None and not is_year(self.year):
             errors["year"] = _("Must lie between 2000 and 2100.")
+        if self.period_month and self.semester and not self.start_date:
+            half = 1 if self.period_month <= 6 else 2
+            if not self.semester.endswith(SEMESTER_ENDINGS[half - 1]):
+                errors["period_month"] = _("Must be a month of the semester %(semester)s.") % {
+                    "semester": self.semester
+                }
         if self.end_date and not self.start_date:
             errors["start_date"] = _("Needed when there is an end date.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -609,6 +704,18 @@ class ActionEmployer(models.Model):
         verbose_name=_("company or agency"),
     )
     vacancies = models.PositiveIntegerField(_("vacancies"), null=True, blank=True)
+    # The hires at this employer that the story tells ("2 hires within the week at Koraton"):
+    # part of the action's hires, which the figures or records count.
+    hires = models.PositiveIntegerField(
+        _("hires"), null=True, blank=True, help_text=_("Jobseekers of the action it hired.")
+    )
+    hired_within_days = models.PositiveSmallIntegerField(
+        _("hired within (days)"),
+        null=True,
+        blank=True,
+        help_text=_("How soon after the action they were hired, in days (7: within the week)."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["action", "organisation__name"]
@@ -642,6 +749,7 @@ class JobOffer(models.Model):
         blank=True,
     )
     positions = models.PositiveIntegerField(_("positions"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["action", "title"]
@@ -687,6 +795,7 @@ class Figure(Versioned, models.Model):
         help_text=_('Tick for "more than": the value is a minimum.'),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["action", "metric", "pes__name"]

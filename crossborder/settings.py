@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "crossborder.demo",
     "crossborder.accounts",
     "crossborder.uploads",
+    "crossborder.sync",
     "crossborder.audit",
     # Login protection and second factors (crossborder.accounts: security.py, two_factor.py).
     "axes",

@@ -75,7 +75,7 @@ class Jobseeker(Versioned, models.Model):
     PERSONAL_FIELDS: tuple[str, ...] = IDENTIFYING_FIELDS + DESCRIBING_FIELDS
     # What erasure keeps: the PES, so that every count stays exact, the record's own dates, and
     # its version (which erasure moves, like every change).
-    KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at", "version")
+    KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at", "updated_at", "version")
 
     pes = models.ForeignKey(
         Organisation,
@@ -101,6 +101,7 @@ class Jobseeker(Versioned, models.Model):
     is_refugee = models.BooleanField(_("refugee"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         # By PES and name, read along jobseeker_by_name: ordering by the PES itself would
@@ -287,6 +288,7 @@ class Participation(Versioned, models.Model):
         null=True,
         blank=True,
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         # By the ids, in the order of participation_unique's index: a page of a partner's list

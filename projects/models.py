@@ -36,6 +36,7 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["starts_on", "slug"]
@@ -80,6 +81,7 @@ class Organisation(models.Model):
     activity = models.CharField(
         _("activity"), max_length=200, blank=True, help_text=_("What the organisation does.")
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -142,6 +144,7 @@ class Office(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     city = models.CharField(_("city"), max_length=120)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["organisation__name", "city"]
@@ -164,6 +167,7 @@ class BorderOfficePair(models.Model):
         related_name="partner_pairs",
         verbose_name=_("partner office"),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["office__name", "partner_office__name"]
@@ -209,6 +213,15 @@ class Project(models.Model):
         related_name="projects",
         verbose_name=_("partners"),
     )
+    state_note = models.TextField(
+        _("state"),
+        blank=True,
+        help_text=_(
+            "Where the project stands when it has nothing realised yet to report (e.g. "
+            '"no French jobseekers have started yet; focus on personal services").'
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["starts_on", "slug"]
@@ -334,6 +347,12 @@ class Indicator(models.Model):
         blank=True,
         help_text=_("Slugs of the action types counted; empty counts every type."),
     )
+    definition = models.TextField(
+        _("definition"),
+        blank=True,
+        help_text=_("What the indicator counts, as the programme defines it."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["code"]
@@ -531,6 +550,7 @@ class ReportingPeriod(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = ReportingPeriodQuerySet.as_manager()
 

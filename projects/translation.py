@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Indicator, Programme, Project, WorkPackage
+from .models import Indicator, Organisation, Programme, Project, WorkPackage
 
 
 @register(Programme)
@@ -12,7 +12,7 @@ class ProgrammeTranslation(TranslationOptions):
 
 @register(Project)
 class ProjectTranslation(TranslationOptions):
-    fields = ("name", "summary")
+    fields = ("name", "summary", "state_note")
 
 
 @register(WorkPackage)
@@ -22,4 +22,9 @@ class WorkPackageTranslation(TranslationOptions):
 
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "definition")
+
+
+@register(Organisation)
+class OrganisationTranslation(TranslationOptions):
+    fields = ("activity",)

@@ -26,6 +26,7 @@ class Metric(models.TextChoices):
 
     ACTIONS = "actions", _("actions")
     INTERESTED = "interested", _("interested")
+    REACHED = "reached", _("reached")
     STARTS = "starts", _("starts")
     COMPLETIONS = "completions", _("completions")
     PLACEMENTS = "placements", _("placements")
@@ -117,6 +118,12 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s interested", "%(text)s interested", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(statuses=(ParticipationStatus.INTERESTED,)),
+    ),
+    MetricDefinition(
+        Metric.REACHED,
+        heading=_("Reached"),
+        phrase=ngettext_lazy("%(text)s jobseeker reached", "%(text)s jobseekers reached", "number"),
+        counts=Counts.JOBSEEKERS,
     ),
     MetricDefinition(
         Metric.STARTS,

@@ -94,6 +94,24 @@ def semester_of(day: datetime.date) -> str:
     return str(Semester.of(day))
 
 
+def period_sort_date(
+    start_date: datetime.date | None, year: int, semester: str = "", month: int | None = None
+) -> datetime.date:
+    """Where an action sorts: its start date, else the first day of its rough period (the month
+    it begins in, else its semester, else its year), so that "May 2018" comes before "June
+    2018" and both after 1 February 2018."""
+    if start_date is not None:
+        return start_date
+    if month:
+        return datetime.date(year, month, 1)
+    if semester:
+        try:
+            return Semester.parse(semester).first_day
+        except ValidationError:
+            pass
+    return datetime.date(year, 1, 1)
+
+
 def validate_semester(value: str) -> None:
     """A validator for fields that hold a semester's text."""
     Semester.parse(value)

@@ -37,7 +37,7 @@ from django.db import connection, models, transaction
 from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector
 from crossborder.core.dataversion import bump_data_version
 from crossborder.core.metrics import Metric
-from crossborder.core.periods import Semester, add_months, semester_of
+from crossborder.core.periods import Semester, add_months, period_sort_date, semester_of
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
     COHORT_MAX_MONTHS,
@@ -488,6 +488,7 @@ class Generator:
                 )
             )
             title = f"{ActionType(action_type).label} {number}"
+            place = rng.choice(CITIES)
             rows.append(
                 {
                     "id": action_id,
@@ -498,12 +499,17 @@ class Generator:
                     "title_en": title,
                     "status": status,
                     "cancellation_reason": reason,
+                    "cancellation_reason_en": reason,
                     "start_date": start,
                     "end_date": end,
                     "year": year,
                     "semester": semester,
                     "period_note": note,
-                    "place": rng.choice(CITIES),
+                    "period_note_en": note,
+                    "period_month": 9 if note else None,
+                    "sort_date": period_sort_date(start, year, semester, 9 if note else None),
+                    "place": place,
+                    "place_en": place,
                     "online": action_type == ActionType.JOB_FAIR and rng.random() < 0.3,
                     "sector_id": (
                         rng.choice(self.sectors)
