@@ -334,6 +334,17 @@ class Action(Versioned, models.Model):
             kwargs["update_fields"] = {*update_fields, "sort_date", "semester", "reference"}
         super().save(*args, **kwargs)
 
+    def outcomes_pending(self, as_of: datetime.date) -> bool:
+        """Whether the work found after the action cannot be known yet on `as_of`: it has not
+        ended then, or its outcomes are expected later ("outflow expected early 2019"). A report
+        says "not yet known" for such an action, never 0."""
+        if self.status in (ActionStatus.PLANNED, ActionStatus.ONGOING):
+            return True
+        if self.outcomes_expected_on is not None and self.outcomes_expected_on > as_of:
+            return True
+        end = self.end_date or self.start_date
+        return end is not None and end > as_of
+
     def generated_reference(self) -> str:
         """A stable reference for an action created without one (the API and imports find it
         by it): the project, the year and a random part, never reused."""
