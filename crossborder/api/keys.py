@@ -1,6 +1,6 @@
 """Related records named the way a partner's system knows them: by id (a JSON integer) or by
-natural key (a string: an action's reference, an organisation's, sector's, certificate's,
-office's or project's slug), and a jobseeker by id or by its PES and reference.
+natural key (a string: an action's reference; an organisation's, sector's, certificate's or
+office's slug), and a jobseeker by id or by its PES and reference.
 
 A key is looked up within the requesting user's scope (an action it may change, a jobseeker of
 its PES): one outside it is answered as unknown, with the same message as one that does not
@@ -25,7 +25,7 @@ from rest_framework import serializers
 from actions.models import Action, Certificate, Sector
 from participants.models import Jobseeker, normalise_ref
 from projects import access
-from projects.models import Office, Organisation, Project
+from projects.models import Office, Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -198,21 +198,6 @@ class OfficeKeyField(NaturalKeyField[Office]):
     }
 
 
-class ProjectKeyField(NaturalKeyField[Project]):
-    """A project by its id or slug; by default one the user may change."""
-
-    default_error_messages = {
-        "unknown_id": _("No project you may change has the id {value}."),
-        "unknown_key": _('No project you may change has the slug "{value}".'),
-        "incorrect_type": _("Must be the id of a project (an integer) or its slug."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        if "queryset" not in kwargs:
-            kwargs.setdefault("scope", access.projects_editable_by)
-        super().__init__(**kwargs)
-
-
 class JobseekerKeyField(serializers.Field[Jobseeker, Any, Any, Any]):
     """A jobseeker by its id (a JSON integer) or by its PES and reference at the PES:
     `{"pes": "vdab", "ref": "A123"}`, the PES being the user's own when left out. The reference is
@@ -221,7 +206,7 @@ class JobseekerKeyField(serializers.Field[Jobseeker, Any, Any, Any]):
     exists or not."""
 
     default_error_messages = {
-        "unknown_id": _("No jobseeker with id {value} in your scope."),
+        "unknown_id": _("No jobseeker of your PES has the id {value}."),
         "unknown_key": _('No jobseeker of {pes} with reference "{value}" in your scope.'),
         "incorrect_type": _(
             'Must be the id of a jobseeker (an integer) or {"pes": <slug>, "ref": <reference>}.'
