@@ -10,13 +10,17 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models, transaction
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from crossborder.core.metrics import REGISTRY, Metric
 from crossborder.core.periods import semester_of
 from crossborder.core.versions import check_version, created_unless_raced, lock_current
-from crossborder.core.vocabulary import ActionStatus
+from crossborder.core.vocabulary import ActionStatus, in_each_language
 from projects.models import Office, Organisation
 
-from .models import Action, Certificate, Figure
+from .models import Action, ActionEmployer, Certificate, Figure, JobOffer
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -216,3 +220,225 @@ def action_copy(*, action: Action, start_date: datetime.date) -> Action:
     copy.offices.set(action.offices.all())
     copy.certificates.set(action.certificates.all())
     return copy
+
+
+# Employers present at an action and the jobs offered there: the API's writes of them. Neither
+# belongs to a PES, so no reporting period locks them (like an unsplit figure); their rules span
+# the action, whose row each write locks so that two writes for one action take turns.
+
+
+def _locked_action(action: Action) -> Action:
+    """The action's row, locked until the transaction ends (Action.DoesNotExist when gone)."""
+    return Action.objects.select_for_update().get(pk=action.pk)
+
+
+def action_hires_counted(action: Action) -> tuple[int, bool]:
+    """The action's hires as its figures (every PES and unsplit) and participation records count
+    them, and whether a figure makes that a lower bound ("more than"). Two queries."""
+    hired = REGISTRY[Metric.HIRES].record
+    assert hired is not None
+    figures = action.figures.filter(metric=Metric.HIRES).aggregate(
+        total=Sum("value"), lower=Count("pk", filter=Q(is_lower_bound=True))
+    )
+    records = action.participations.filter(hired.condition()).count()
+    return (figures["total"] or 0) + records, bool(figures["lower"])
+
+
+def employer_hires_refusal(employer: ActionEmployer) -> dict[str, str]:
+    """Why the hires given at this employer present are implausible, by field: a number of days
+    without hires to count, or more hires at the action's employers together than the action's
+    figures and records count (unless those are a lower bound). Empty when plausible."""
+    if employer.hired_within_days is not None and not employer.hires:
+        return {
+            "hired_within_days": _(
+                "Give the hires it counts too: the days say how soon they were hired."
+            )
+        }
+    if not employer.hires:
+        return {}
+    others = (
+        ActionEmployer.objects.filter(action=employer.action_id)
+        .exclude(pk=employer.pk)
+        .aggregate(total=Sum("hires"))["total"]
+        or 0
+    )
+    counted, lower_bound = action_hires_counted(employer.action)
+    total = others + employer.hires
+    if lower_bound or total <= counted:
+        return {}
+    return {
+        "hires": ngettext(
+            "The action's employers would have hired %(total)s jobseekers, more than the "
+            "%(counted)s hire its figures and participation records count: send the action's "
+            "hires first.",
+            "The action's employers would have hired %(total)s jobseekers, more than the "
+            "%(counted)s hires its figures and participation records count: send the action's "
+            "hires first.",
+            counted,
+        )
+        % {"total": total, "counted": counted}
+    }
+
+
+def _action_employer_save(employer: ActionEmployer) -> ActionEmployer:
+    employer.full_clean()
+    refusal = employer_hires_refusal(employer)
+    if refusal:
+        raise ValidationError(refusal)
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def action_employer_create(
+    *,
+    action: Action,
+    organisation: Organisation,
+    vacancies: int | None = None,
+    hires: int | None = None,
+    hired_within_days: int | None = None,
+) -> ActionEmployer:
+    """A company or temporary-work agency present at an action, with the vacancies it brought
+    and the jobseekers of the action it hired (employer_hires_refusal says what is plausible).
+    One per action and organisation: a second is a ValidationError."""
+    employer = ActionEmployer(
+        action=_locked_action(action),
+        organisation=organisation,
+        vacancies=vacancies,
+        hires=hires,
+        hired_within_days=hired_within_days,
+    )
+    return _action_employer_save(employer)
+
+
+# What a change of an employer present may set: its action and organisation identify it.
+ACTION_EMPLOYER_CHANGEABLE = ("vacancies", "hires", "hired_within_days")
+
+
+@transaction.atomic
+def action_employer_update(*, employer: ActionEmployer, **values: Any) -> ActionEmployer:
+    """Change the vacancies, hires or days given of an employer present (the fields not given
+    stay as they are now, read under the lock: two changes of different fields both hold).
+    ActionEmployer.DoesNotExist when it was deleted meanwhile."""
+    unknown = set(values) - set(ACTION_EMPLOYER_CHANGEABLE)
+    if unknown:
+        raise TypeError(f"not a field an employer present may change: {sorted(unknown)}")
+    _locked_action(employer.action)
+    held = ActionEmployer.objects.select_for_update().order_by("pk").get(pk=employer.pk)
+    for name, value in values.items():
+        setattr(held, name, value)
+    return _action_employer_save(held)
+
+
+@transaction.atomic
+def action_employer_delete(
+    *,
+    employer: ActionEmployer,
+    reason: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """Remove an employer present (entered by mistake), with the reason in its history; the
+    reports count the action's companies, agencies and vacancies without it. Refused while a
+    participation record names it as the employer who hired, or a job offered at the action is
+    its: those would name an employer who was not there. ActionEmployer.DoesNotExist when it is
+    gone already."""
+    reason = deletion_reason_checked(reason)
+    action = _locked_action(employer.action)
+    held = ActionEmployer.objects.select_for_update().filter(pk=employer.pk).order_by("pk").first()
+    if held is None:
+        raise ActionEmployer.DoesNotExist("The employer present was deleted already.")
+    hires = action.participations.filter(hired_by=held.organisation_id).count()
+    offers = action.job_offers.filter(employer=held.organisation_id).count()
+    refusals = []
+    if hires:
+        refusals.append(
+            ngettext(
+                "%(count)s participation record of the action names it as the employer who "
+                "hired: change it first.",
+                "%(count)s participation records of the action name it as the employer who "
+                "hired: change them first.",
+                hires,
+            )
+            % {"count": hires}
+        )
+    if offers:
+        refusals.append(
+            ngettext(
+                "%(count)s job offered at the action is its: change or delete it first.",
+                "%(count)s jobs offered at the action are its: change or delete them first.",
+                offers,
+            )
+            % {"count": offers}
+        )
+    if refusals:
+        raise ValidationError(refusals)
+    delete_with_reason(held, reason=reason, user=user)
+
+
+def job_offer_employer_refusal(offer: JobOffer) -> str | None:
+    """Why the job's employer cannot offer it at the action: it was not present there. None when
+    it was, or when the job is the action's own (no employer). One query."""
+    if offer.employer_id is None:
+        return None
+    return offer.action.hire_refusal(offer.employer_id)
+
+
+def _job_offer_save(offer: JobOffer) -> JobOffer:
+    offer.full_clean()
+    errors: dict[str, str] = {}
+    if not any(getattr(offer, name) for name in in_each_language("title")):
+        errors["title"] = _("Give the job's title, in one language at least.")
+    refusal = job_offer_employer_refusal(offer)
+    if refusal:
+        errors["employer"] = refusal
+    if errors:
+        raise ValidationError(errors)
+    offer.save()
+    return offer
+
+
+# What a job offered may be given and changed: its title in each language, its employer and the
+# number of positions. Its action identifies it.
+JOB_OFFER_FIELDS = (*in_each_language("title"), "employer", "positions")
+
+
+def _check_job_offer_fields(values: dict[str, Any]) -> None:
+    unknown = set(values) - set(JOB_OFFER_FIELDS)
+    if unknown:
+        raise TypeError(f"not a field of a job offered: {sorted(unknown)}")
+
+
+@transaction.atomic
+def job_offer_create(*, action: Action, **values: Any) -> JobOffer:
+    """A job shown or offered at an action: its title (in one language at least), by one of the
+    employers present or by the action itself (no employer), with its number of positions."""
+    _check_job_offer_fields(values)
+    offer = JobOffer(action=_locked_action(action))
+    for name, value in values.items():
+        setattr(offer, name, value)
+    return _job_offer_save(offer)
+
+
+@transaction.atomic
+def job_offer_update(*, offer: JobOffer, **values: Any) -> JobOffer:
+    """Change the fields given of a job offered (the others stay as they are now, read under the
+    lock). JobOffer.DoesNotExist when it was deleted meanwhile."""
+    _check_job_offer_fields(values)
+    _locked_action(offer.action)
+    held = JobOffer.objects.select_for_update().order_by("pk").get(pk=offer.pk)
+    for name, value in values.items():
+        setattr(held, name, value)
+    return _job_offer_save(held)
+
+
+@transaction.atomic
+def job_offer_delete(
+    *, offer: JobOffer, reason: str, user: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """Remove a job offered (entered by mistake), with the reason in its history.
+    JobOffer.DoesNotExist when it is gone already."""
+    reason = deletion_reason_checked(reason)
+    held = JobOffer.objects.select_for_update().filter(pk=offer.pk).order_by("pk").first()
+    if held is None:
+        raise JobOffer.DoesNotExist("The job offered was deleted already.")
+    delete_with_reason(held, reason=reason, user=user)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from actions.api import ActionViewSet, FigureViewSet
+from actions.related_api import ActionEmployerViewSet, JobOfferViewSet
 from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
 from crossborder.api.tokens import ApiTokenViewSet
 from participants.api import JobseekerViewSet, ParticipationViewSet
@@ -22,6 +23,12 @@ from projects.api import (
     ProgrammeViewSet,
     ProjectViewSet,
     ReportingPeriodViewSet,
+)
+from projects.reference_api import (
+    BorderOfficePairViewSet,
+    CertificateViewSet,
+    OfficeViewSet,
+    SectorViewSet,
 )
 from reports.api import data_quality, outcomes
 
@@ -45,10 +52,16 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("indicators", IndicatorViewSet, basename="indicator")
     router.register("actions", ActionViewSet, basename="action")
     router.register("figures", FigureViewSet, basename="figure")
+    router.register("action-employers", ActionEmployerViewSet, basename="action-employer")
+    router.register("job-offers", JobOfferViewSet, basename="job-offer")
     router.register("jobseekers", JobseekerViewSet, basename="jobseeker")
     router.register("participations", ParticipationViewSet, basename="participation")
     router.register("reporting-periods", ReportingPeriodViewSet, basename="reporting-period")
     router.register("tokens", ApiTokenViewSet, basename="token")
+    router.register("sectors", SectorViewSet, basename="sector")
+    router.register("certificates", CertificateViewSet, basename="certificate")
+    router.register("offices", OfficeViewSet, basename="office")
+    router.register("border-office-pairs", BorderOfficePairViewSet, basename="border-office-pair")
     return [
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
