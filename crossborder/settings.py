@@ -257,6 +257,21 @@ if READ_AUDIT_RETENTION_DAYS < 0:
         f"READ_AUDIT_RETENTION_DAYS must be 0 or more days, not {READ_AUDIT_RETENTION_DAYS}."
     )
 
+# Incremental sync of the API's lists (`changed_since`, crossborder/sync/api.py). A sync hands
+# out only what was changed or deleted at least SYNC_SAFETY_SECONDS ago: a record's `updated_at`
+# is stamped when it is saved, but the row becomes visible when its transaction commits, so a
+# cursor past "now" could skip a row of a longer transaction that commits later with an earlier
+# stamp. Five minutes is well beyond the longest write (a bulk push of 5,000 records, an import).
+SYNC_SAFETY_SECONDS = int(os.environ.get("SYNC_SAFETY_SECONDS", "300"))
+# Days the tombstones of deleted records are kept (`manage.py purge_tombstones`); a sync from
+# further back answers 410 Gone: read the list in full instead.
+SYNC_TOMBSTONE_DAYS = int(os.environ.get("SYNC_TOMBSTONE_DAYS", "90"))
+if SYNC_SAFETY_SECONDS < 0 or SYNC_TOMBSTONE_DAYS < 1:
+    raise ImproperlyConfigured(
+        "SYNC_SAFETY_SECONDS must be 0 or more and SYNC_TOMBSTONE_DAYS 1 or more, not "
+        f"{SYNC_SAFETY_SECONDS} and {SYNC_TOMBSTONE_DAYS}."
+    )
+
 # Days before an action's start (or its period's first day) a participant may start: the
 # preparation some actions begin with (two weeks of language training before the forklift
 # training, discovery days one or two weeks before the textiles training), with room to spare.

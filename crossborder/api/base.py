@@ -45,6 +45,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from crossborder.api.renderers import CSVRenderer
 from crossborder.core.versions import StaleVersion
+from crossborder.sync.api import GONE_DESCRIPTION, SyncListMixin, documented_paginator, view_syncs
 from projects import access
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ ERROR_DESCRIPTIONS = {
         "(`current`); look at it and send the change again with that ETag."
     ),
     "428": "No `If-Match`: send the `ETag` of the record's detail (GET) with the change.",
+    "410": GONE_DESCRIPTION,
 }
 
 VERSION_CONFLICT_SCHEMA: dict[str, Any] = {
@@ -151,6 +153,9 @@ class ApiSchema(AutoSchema):
         if self._is_versioned() and self.method in VERSIONED_METHODS:
             # A DELETE's 400: several ETags in If-Match.
             codes.extend(["400", "412", "428"])
+        if self._is_list_view() and view_syncs(self.view):
+            # `changed_since` further back than the deletions are kept (crossborder.sync.api).
+            codes.append("410")
         return list(dict.fromkeys(codes))
 
     def get_override_parameters(self) -> list[Any]:
@@ -161,6 +166,10 @@ class ApiSchema(AutoSchema):
             if getattr(self.view, "action", None) in VERSIONED_ACTIONS:
                 parameters.append(ETAG_HEADER)
         return parameters
+
+    def _get_paginator(self) -> Any:
+        # A list that syncs documents `changed_since`, `limit` and the sync's answer too.
+        return documented_paginator(self.view, super()._get_paginator())
 
     def _get_response_bodies(
         self, direction: Literal["request", "response"] = "response"
@@ -349,10 +358,11 @@ class SearchFilter(filters.SearchFilter):
             raise serializers.ValidationError({self.search_param: error.detail}) from error
 
 
-class ApiViewMixin:
-    """What every endpoint shares: JSON and CSV, paging, filters, the error schema, and bodies
-    read within limits. (The parsers are named here rather than in REST_FRAMEWORK's settings,
-    which DRF reads while this module imports it.)"""
+class ApiViewMixin(SyncListMixin):
+    """What every endpoint shares: JSON and CSV, paging (and a list's incremental sync,
+    crossborder.sync.api), filters, the error schema, and bodies read within limits. (The
+    parsers are named here rather than in REST_FRAMEWORK's settings, which DRF reads while this
+    module imports it.)"""
 
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer]
     parser_classes: Sequence[type[parsers.BaseParser]] = [

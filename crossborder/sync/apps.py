@@ -10,3 +10,8 @@ class SyncConfig(AppConfig):
     name = "crossborder.sync"
     label = "sync"
     verbose_name = "Sync"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()
