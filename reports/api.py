@@ -3,6 +3,13 @@ itself; reports.selectors does, for the dashboards and exports as well."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -14,15 +21,27 @@ from rest_framework.views import APIView
 
 from crossborder.api.base import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
 from crossborder.core.metrics import PEOPLE, REPORT_METRICS
+from crossborder.core.periods import parse_year
 
+from .exports import WORK_FOUND_METRICS, answer_sheet, place_text, when_text
+from .filters import APPROVED
 from .quality import SECTIONS, may_read_quality, quality_from_params
-from .selectors import DIMENSIONS, ReportParameterError, outcomes_from_params
+from .selectors import DIMENSIONS, ReportParameterError, approved_only, outcomes_from_params
+from .year_report import (
+    LANGUAGES,
+    ActionLine,
+    Breakdown,
+    Figures,
+    YearReport,
+    parse_as_of,
+)
+from .year_report import year_report as build_year_report
 
 
 class OutcomeRowSerializer(serializers.Serializer):
     """One row of the table: the dimensions asked for (slugs; null where unknown, e.g. `pes`
-    for an unsplit total), the metrics, distinct people with a record, and whether a metric
-    counts a minimum ("more than 200")."""
+    for an unsplit total), the metrics and the work found, distinct people with a record, the
+    placement rate's parts, and whether a metric counts a minimum ("more than 200")."""
 
     year = serializers.IntegerField(required=False, allow_null=True)
     semester = serializers.CharField(required=False, allow_null=True)
@@ -35,9 +54,30 @@ class OutcomeRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Distinct jobseekers who started, from participation records; null without any.",
     )
+    rate_starts = serializers.IntegerField(
+        help_text=(
+            "The placement rate's denominator: starts of the actions after which work can be "
+            "found (guidance cohorts, trainings, jobdatings, company visits) whose work found is "
+            "known today (realised, ended, no later date when outcomes are expected)."
+        )
+    )
+    rate_work_found = serializers.IntegerField(
+        help_text="The placement rate's numerator: work found in those same actions."
+    )
+    outcomes_pending = serializers.IntegerField(
+        help_text=(
+            "Actions of those types whose work found is not known yet: left out of the rate; "
+            "their work found is not yet known rather than 0."
+        )
+    )
     lower_bound = serializers.BooleanField(help_text="A metric of the row is a minimum.")
     lower_bounds = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="The metrics that are minimums."
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "The measures that are minimums: metrics, `work_found`, and the rate's parts "
+            "`rate_starts` (the rate is then a maximum) and `rate_work_found` (a minimum)."
+        ),
     )
     provisional = serializers.BooleanField(
         help_text=(
@@ -229,3 +269,355 @@ def data_quality(request: Request) -> Response:
     except ReportParameterError as error:
         raise serializers.ValidationError(error.message_dict) from error
     return Response(QualityListSerializer(quality.as_dict()).data)
+
+
+# The year report (the answer sheet) as data.
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text=(
+            "Each metric of the registry (actions, starts, placements, ...) by slug; the work "
+            "found (placements, hires) null while it cannot be known yet."
+        ),
+    )
+    lower_bounds = serializers.ListField(
+        child=serializers.CharField(), help_text="The metrics that are minimums."
+    )
+    provisional = serializers.BooleanField(
+        help_text="Counts figures of a reporting period not approved yet."
+    )
+
+
+class ReportBreakdownSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="A PES, semester, sector or type; null where unknown."
+    )
+    figures = ReportFiguresSerializer()
+
+
+class ReportActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    project = serializers.CharField(help_text="The project's slug.")
+    action_type = serializers.CharField()
+    status = serializers.CharField(
+        help_text="The status as of the report's day: an action starting after it is planned."
+    )
+    year = serializers.IntegerField()
+    semester = serializers.CharField(allow_blank=True)
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    when = serializers.CharField(help_text="The dates, or the rough period, as the report reads.")
+    title = serializers.CharField()
+    place = serializers.CharField(allow_blank=True)
+    sector = serializers.CharField(allow_null=True)
+    cancellation_reason = serializers.CharField(allow_blank=True)
+    outcomes_pending = serializers.BooleanField(
+        help_text=(
+            "The work found after the action cannot be known yet on the report's day: its "
+            "placements and hires read “not yet known”, never 0, and are null below."
+        )
+    )
+    figures = ReportFiguresSerializer()
+    by_pes = ReportBreakdownSerializer(many=True)
+    story = serializers.ListField(
+        child=serializers.CharField(), help_text="The action's story, sentence by sentence."
+    )
+
+
+class ReportTypeSectionSerializer(serializers.Serializer):
+    action_type = serializers.CharField()
+    summary = serializers.CharField(help_text="The section's figures in a sentence.")
+    totals = ReportFiguresSerializer()
+    by_pes = ReportBreakdownSerializer(many=True)
+    by_semester = ReportBreakdownSerializer(many=True)
+    by_sector = ReportBreakdownSerializer(many=True)
+    actions = ReportActionSerializer(many=True)
+
+
+class ReportProjectSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    state = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The project's state, partners and roles, work packages and coordinators.",
+    )
+    totals = ReportFiguresSerializer(
+        allow_null=True, help_text="The year's realised actions; null when there is none."
+    )
+    sections = ReportTypeSectionSerializer(many=True)
+    realised_next_year = ReportActionSerializer(
+        many=True, help_text="Realised in the next year up to the report's day."
+    )
+    cancelled = ReportActionSerializer(many=True)
+    planned = ReportActionSerializer(
+        many=True, help_text="Planned for the rest of the year as of the report's day."
+    )
+    planned_next_year = ReportActionSerializer(
+        many=True,
+        help_text="Planned for the next year as of the report's day, even if it happened since.",
+    )
+
+
+class ReportIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    project = serializers.CharField(allow_null=True)
+    actual = serializers.IntegerField()
+    lower_bound = serializers.BooleanField()
+
+
+class ReportPeriodSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    year = serializers.IntegerField()
+    semester = serializers.CharField(allow_blank=True)
+    pes = serializers.CharField()
+    status = serializers.CharField()
+
+
+class YearReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField(help_text="The day the report is as of.")
+    made_at = serializers.DateTimeField(help_text="When the report was made.")
+    lang = serializers.CharField(help_text="The language of the texts.")
+    title = serializers.CharField()
+    dated = serializers.CharField(help_text="The day it is as of and when it was made, in words.")
+    approved = serializers.BooleanField()
+    provisional = serializers.BooleanField()
+    projects = ReportProjectSerializer(many=True)
+    cooperation = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Question 5: the pairs of border offices, the staff seminars, who presented.",
+    )
+    totals = ReportFiguresSerializer()
+    by_type = ReportBreakdownSerializer(many=True)
+    by_pes = ReportBreakdownSerializer(many=True)
+    by_semester = ReportBreakdownSerializer(many=True)
+    indicators = ReportIndicatorSerializer(many=True)
+    periods = ReportPeriodSerializer(
+        many=True,
+        help_text="The recorded reporting periods the figures rest on (a period not listed "
+        "is open).",
+    )
+
+
+YEAR_REPORT_PARAMETERS = ("year", "as_of", "project", "lang", APPROVED)
+
+
+def _figures(figures: Figures, pending: bool = False) -> dict[str, Any]:
+    counts: dict[str, Any] = dict(figures.counts)
+    if pending:
+        for metric in WORK_FOUND_METRICS & set(counts):
+            counts[metric] = None
+    return {
+        "counts": counts,
+        "lower_bounds": sorted(figures.lower_bounds),
+        "provisional": figures.provisional,
+    }
+
+
+def _breakdowns(rows: list[Breakdown]) -> list[dict[str, Any]]:
+    return [{"key": row.key, "figures": _figures(row.figures)} for row in rows]
+
+
+def _action(line: ActionLine, lang: str) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "reference": line.reference,
+        "project": line.project,
+        "action_type": line.action_type,
+        "status": line.status,
+        "year": line.year,
+        "semester": line.semester,
+        "start_date": line.start_date,
+        "end_date": line.end_date,
+        "when": when_text(line, lang),
+        "title": line.title.get(lang),
+        "place": place_text(line, lang),
+        "sector": line.sector,
+        "cancellation_reason": line.cancellation_reason.get(lang)
+        if line.cancellation_reason
+        else "",
+        "outcomes_pending": line.outcomes_pending,
+        "figures": _figures(line.figures, line.outcomes_pending),
+        "by_pes": [
+            {"key": b.key, "figures": _figures(b.figures, line.outcomes_pending)}
+            for b in line.by_pes
+        ],
+        "story": list(line.story.get(lang, [])),
+    }
+
+
+def year_report_data(report: YearReport, lang: str) -> dict[str, Any]:
+    """The year report in one language as the endpoint's JSON gives it: the answer sheet's
+    texts and the report's numbers."""
+    with override(lang):
+        sheet = answer_sheet(report, lang)
+        summaries = {
+            (block.slug, type_block.action_type): type_block.summary
+            for block in sheet.projects
+            for type_block in block.types
+        }
+        return {
+            "year": report.year,
+            "as_of": report.as_of,
+            "made_at": report.made_at,
+            "lang": lang,
+            "title": sheet.title,
+            "dated": sheet.dated,
+            "approved": report.approved,
+            "provisional": report.provisional,
+            "projects": [
+                {
+                    "slug": project.slug,
+                    "name": project.name.get(lang),
+                    "summary": project.summary.get(lang) if project.summary else "",
+                    "state": list(project.state.get(lang, [])),
+                    "totals": _figures(project.totals) if project.totals else None,
+                    "sections": [
+                        {
+                            "action_type": section.action_type,
+                            "summary": summaries[(project.slug, section.action_type)],
+                            "totals": _figures(section.totals),
+                            "by_pes": _breakdowns(section.by_pes),
+                            "by_semester": _breakdowns(section.by_semester),
+                            "by_sector": _breakdowns(section.by_sector),
+                            "actions": [_action(line, lang) for line in section.actions],
+                        }
+                        for section in project.sections
+                    ],
+                    "realised_next_year": [
+                        _action(line, lang) for line in project.realised_next_year
+                    ],
+                    "cancelled": [_action(line, lang) for line in project.cancelled],
+                    "planned": [_action(line, lang) for line in project.planned],
+                    "planned_next_year": [
+                        _action(line, lang) for line in project.planned_next_year
+                    ],
+                }
+                for project in report.projects
+            ],
+            "cooperation": list(report.cooperation.get(lang, [])),
+            "totals": _figures(report.totals),
+            "by_type": _breakdowns(report.by_type),
+            "by_pes": _breakdowns(report.by_pes),
+            "by_semester": _breakdowns(report.by_semester),
+            "indicators": [
+                {
+                    "code": line.code,
+                    "name": line.name.get(lang),
+                    "unit": line.unit,
+                    "project": line.project,
+                    "actual": line.actual,
+                    "lower_bound": line.lower_bound,
+                }
+                for line in report.indicators
+            ],
+            "periods": [
+                {
+                    "project": period.project,
+                    "year": period.year,
+                    "semester": period.semester,
+                    "pes": period.pes,
+                    "status": period.status,
+                }
+                for period in report.periods
+            ],
+        }
+
+
+def year_report_from_params(params: QueryDict) -> YearReport:
+    """The year report for the endpoint's parameters; ReportParameterError naming each
+    parameter not understood (all of them at once)."""
+    errors: dict[str, list[str]] = {
+        name: [_("Unknown parameter.")]
+        for name in sorted(set(params) - {*YEAR_REPORT_PARAMETERS, "format"})
+    }
+    year_text = (params.get("year") or "").strip()
+    year: int | None = None
+    if not year_text:
+        errors["year"] = [_("A year is required, e.g. 2017.")]
+    else:
+        try:
+            year = parse_year(year_text)
+        except DjangoValidationError as error:
+            errors["year"] = list(error.messages)
+    lang = params.get("lang") or ""
+    if lang and lang not in LANGUAGES:
+        errors["lang"] = [
+            _("“%(value)s” is not a language; use any of: %(choices)s.")
+            % {"value": lang, "choices": ", ".join(LANGUAGES)}
+        ]
+    try:
+        approved = approved_only(params)
+    except ReportParameterError as error:
+        errors.update(error.message_dict)
+        approved = False
+    try:
+        as_of = parse_as_of(params.get("as_of"))
+    except ReportParameterError as error:
+        errors.update(error.message_dict)
+    if errors or year is None:
+        raise ReportParameterError(errors)
+    projects = [s.strip() for value in params.getlist("project") for s in value.split(",")]
+    return build_year_report(
+        year=year, projects=[s for s in projects if s] or None, approved=approved, as_of=as_of
+    )
+
+
+@extend_schema(
+    operation_id="reports_year",
+    responses={200: YearReportSerializer},
+    parameters=[
+        OpenApiParameter(
+            "year", OpenApiTypes.INT, required=True, description="The year, e.g. 2017."
+        ),
+        OpenApiParameter(
+            "as_of",
+            OpenApiTypes.STR,
+            description=(
+                "The day the report is as of: 2018-04-20 or 20/04/2018; today when left out. "
+                "Nothing after it counts: an action starting later is planned, one not ended "
+                "then is ongoing, work found not known yet is null."
+            ),
+        ),
+        _multi("project", "Project slugs; all projects when left out."),
+        OpenApiParameter(
+            "lang",
+            OpenApiTypes.STR,
+            enum=list(LANGUAGES),
+            description="The language of the texts; the request's language when left out.",
+        ),
+        OpenApiParameter(
+            "approved",
+            OpenApiTypes.BOOL,
+            description="true: count only the figures and records of approved reporting periods.",
+        ),
+    ],
+    description=(
+        "The year report (the answer to a written question such as no. 443) as of a day: per "
+        "project in the answer's order, its state, partners and work packages; the actions "
+        "realised in the year with their figures and stories; what happened the next year up "
+        "to the day, with its figures so far; the cancelled actions and their reasons; what was "
+        "planned as of the day; the cooperation of the PES (question 5); the totals, "
+        "indicators and the reporting periods the figures rest on. A missing or malformed "
+        "year or day, an unknown project, language or parameter is a 400 naming the parameter."
+    ),
+)
+@api_view(["GET"])
+@permission_classes([ProgrammeDataAccess])
+@renderer_classes([JSONRenderer])
+@schema(QualitySchema())
+def year_report(request: Request) -> Response:
+    try:
+        report = year_report_from_params(request.query_params)
+    except ReportParameterError as error:
+        raise serializers.ValidationError(error.message_dict) from error
+    lang = request.query_params.get("lang") or (get_language() or settings.LANGUAGE_CODE)[:2]
+    if lang not in LANGUAGES:
+        lang = settings.LANGUAGE_CODE
+    return Response(YearReportSerializer(year_report_data(report, lang)).data)

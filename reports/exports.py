@@ -11,12 +11,15 @@ up to the totals. The files are written by the project's one CSV and one .xlsx w
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy, override
@@ -27,11 +30,15 @@ from crossborder.core.formats import CSV, DOCX, HTML, JSON, XLSX, Writers
 from crossborder.core.metrics import REPORT_METRICS, SUMMED_METRICS, Metric
 from crossborder.core.periods import Semester
 from crossborder.core.vocabulary import ActionStatus, ActionType
-from crossborder.core.writers import XlsxWorkbook, write_csv, write_xlsx
-from projects.models import IndicatorUnit, TargetKind
+from crossborder.core.writers import XlsxWorkbook, separator, write_csv, write_xlsx
+from projects.models import IndicatorUnit, PeriodStatus, TargetKind
 
 from .selectors import OutcomeTable
 from .year_report import ActionLine, Breakdown, Figures, TypeSection, YearReport
+
+# The metrics of the work found after an action: "not yet known" while its outcomes cannot be
+# known (ActionLine.outcomes_pending), never 0.
+WORK_FOUND_METRICS: frozenset[str] = frozenset({"placements", "hires", "work_found"})
 
 # The metrics shown after `actions` and `starts` (the figure every table leads with), in the
 # registry's order.
@@ -76,11 +83,21 @@ class Table:
     footer: list[Cell] | None = None
 
 
+@dataclass(frozen=True)
+class Item:
+    """An action as the answer tells it: its line (when, what, where, figures) and under it its
+    story in prose."""
+
+    text: str
+    story: str = ""
+
+
 @dataclass
 class TypeBlock:
     action_type: str
     heading: str
     summary: str
+    actions: list[Item]
     table: Table
 
 
@@ -89,14 +106,18 @@ class ProjectBlock:
     slug: str
     heading: str
     description: str
+    # The project's state, partners and work packages, sentence by sentence.
+    state: list[str]
     summary: str
     types: list[TypeBlock]
+    realised_next_heading: str
+    realised_next: list[Item]
     cancelled_heading: str
-    cancelled: list[str]
+    cancelled: list[Item]
     planned_heading: str
-    planned: list[str]
+    planned: list[Item]
     planned_next_heading: str
-    planned_next: list[str]
+    planned_next: list[Item]
 
 
 @dataclass
@@ -121,9 +142,18 @@ class AnswerSheet:
     indicators_note: str
     indicators: Table
     notes: list[str]
+    # The day the report is as of and when it was made, in a sentence.
+    dated: str = ""
     # The figures' standing against the reporting periods, shown under the title: approved
     # only, or some provisional; empty when every figure is of an approved period.
     standing: str = ""
+    # Which reporting periods the figures rest on: a sentence under the title, the list last.
+    periods_summary: str = ""
+    periods_heading: str = ""
+    periods: Table | None = None
+    # Question 5: the cooperation of the PES.
+    cooperation_heading: str = ""
+    cooperation: list[str] = field(default_factory=list)
 
 
 def count_text(value: int, lower_bound: bool = False) -> str:
@@ -133,6 +163,15 @@ def count_text(value: int, lower_bound: bool = False) -> str:
 
 def count_cell(value: int, lower_bound: bool = False) -> Cell:
     return Cell(count_text(value, lower_bound), number=value, lower_bound=lower_bound)
+
+
+def not_yet_known() -> str:
+    return _("not yet known")
+
+
+def day_text(day: datetime.date) -> str:
+    """A day as the answer writes it, day first: 20/04/2018."""
+    return f"{day:%d/%m/%Y}"
 
 
 def figure_text(figures: Figures, metric: str) -> str:
@@ -178,20 +217,29 @@ def type_text(action_type: str) -> str:
     return str(ActionType(action_type).label)
 
 
-def when_text(line: ActionLine) -> str:
-    """Exact dates as the answer writes them (27/04/2017 - 27/07/2017), else the rough period."""
+def when_text(line: ActionLine, lang: str) -> str:
+    """Exact dates as the answer writes them (27/04/2017 - 27/07/2017), else the rough period;
+    a period note that names the year ("autumn 2018") is not followed by the year again."""
     if line.start_date and line.end_date and line.end_date != line.start_date:
-        return f"{line.start_date:%d/%m/%Y} \N{EN DASH} {line.end_date:%d/%m/%Y}"
+        return f"{day_text(line.start_date)} \N{EN DASH} {day_text(line.end_date)}"
     if line.start_date:
-        return f"{line.start_date:%d/%m/%Y}"
+        return day_text(line.start_date)
+    note = line.period_note.get(lang)
+    if note and str(line.year) in note:
+        return note
     period = semester_text(line.semester) if line.semester else str(line.year)
-    return f"{period} ({line.period_note})" if line.period_note else period
+    return f"{period} ({note})" if note else period
 
 
-def place_text(line: ActionLine) -> str:
+def place_text(line: ActionLine, lang: str) -> str:
     if line.place:
-        return line.place
+        return line.place.get(lang)
     return _("online") if line.online else ""
+
+
+def story_text(line: ActionLine, lang: str) -> str:
+    """The action's story in the report's language, as one paragraph."""
+    return " ".join(sentence for sentence in line.story.get(lang, []) if sentence)
 
 
 def _split(pairs: Iterable[tuple[str, Figures]], metric: str) -> str:
@@ -243,6 +291,16 @@ def _section_summary(report: YearReport, section: TypeSection, lang: str) -> str
                 )
             )
         parts.append(f"{phrase} ({'; '.join(details)})" if details else phrase)
+    pending = [line for line in section.actions if line.outcomes_pending]
+    if pending:
+        parts.append(
+            ngettext_lazy(
+                "work found not yet known for %(number)s action",
+                "work found not yet known for %(number)s actions",
+                "number",
+            )
+            % {"number": len(pending)}
+        )
     return _sentence(parts)
 
 
@@ -270,12 +328,17 @@ def _action_table(report: YearReport, section: TypeSection, lang: str) -> Table:
     for line in section.actions:
         table.rows.append(
             [
-                Cell(when_text(line)),
-                Cell(place_text(line)),
+                Cell(when_text(line, lang)),
+                Cell(place_text(line, lang)),
                 Cell(line.title.get(lang)),
                 Cell(str(ActionStatus(line.status).label)),
                 *pes_cells(line.by_pes),
-                *(metric_cell(line.figures, m) for m in metrics),
+                *(
+                    Cell(not_yet_known())
+                    if line.outcomes_pending and m in WORK_FOUND_METRICS
+                    else metric_cell(line.figures, m)
+                    for m in metrics
+                ),
             ]
         )
     table.footer = [
@@ -290,33 +353,53 @@ def _action_table(report: YearReport, section: TypeSection, lang: str) -> Table:
 
 
 def _figures_phrase(report: YearReport, line: ActionLine) -> str:
-    """What an action not (yet) realised already counts, e.g. "6 interested (VDAB 6)"."""
+    """What an action counts so far, e.g. "6 interested (VDAB 6)"; the work found after it
+    "not yet known" while its outcomes cannot be known."""
     parts = []
     for metric in SUMMED_METRICS:
+        if line.outcomes_pending and metric in WORK_FOUND_METRICS:
+            continue
         if line.figures[metric] > 0:
             split = _split(
                 ((pes_text(report, b.key), b.figures) for b in line.by_pes if b.key), metric
             )
             phrase = metric_phrase(line.figures, metric)
             parts.append(f"{phrase} ({split})" if split else phrase)
+    if line.outcomes_pending:
+        parts.append(_("work found not yet known"))
     return "; ".join(parts)
 
 
-def _action_item(report: YearReport, line: ActionLine, lang: str) -> str:
-    where = ", ".join(part for part in (type_text(line.action_type), place_text(line)) if part)
-    text = f"{when_text(line)}: {line.title.get(lang)} ({where})"
+def _where(line: ActionLine, lang: str) -> str:
+    parts = (type_text(line.action_type), place_text(line, lang))
+    return ", ".join(part for part in parts if part)
+
+
+def _action_item(report: YearReport, line: ActionLine, lang: str) -> Item:
+    text = f"{when_text(line, lang)}: {line.title.get(lang)} ({_where(line, lang)})"
+    if line.organisers:
+        text += "; " + _("organised by %(names)s") % {"names": ", ".join(line.organisers)}
     figures = _figures_phrase(report, line)
-    return f"{text}: {figures}." if figures else f"{text}."
+    return Item(f"{text}: {figures}." if figures else f"{text}.", story_text(line, lang))
 
 
-def _cancelled_item(line: ActionLine, lang: str) -> str:
-    where = ", ".join(part for part in (type_text(line.action_type), place_text(line)) if part)
-    return _("%(action)s (%(where)s, %(when)s) was cancelled. Reason: %(reason)s") % {
+def _realised_item(line: ActionLine, lang: str) -> Item:
+    """A realised action of the year as the prose above its type's table tells it: its line
+    (the figures are in the table) and its story."""
+    text = f"{when_text(line, lang)}: {line.title.get(lang)} ({_where(line, lang)})"
+    if line.organisers:
+        text += "; " + _("organised by %(names)s") % {"names": ", ".join(line.organisers)}
+    return Item(text + ".", story_text(line, lang))
+
+
+def _cancelled_item(line: ActionLine, lang: str) -> Item:
+    text = _("%(action)s (%(where)s, %(when)s) was cancelled. Reason: %(reason)s") % {
         "action": line.title.get(lang),
-        "where": where,
-        "when": when_text(line),
-        "reason": line.cancellation_reason,
+        "where": _where(line, lang),
+        "when": when_text(line, lang),
+        "reason": line.cancellation_reason.get(lang),
     }
+    return Item(text, story_text(line, lang))
 
 
 def _totals_table(
@@ -381,11 +464,20 @@ def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
     """The year report in one language: every label through gettext, names from the columns
     of each language."""
     with override(lang):
+        next_year = report.year + 1
+        if report.as_of < datetime.date(next_year, 12, 31):
+            realised_next_heading = _("In %(year)s until %(date)s") % {
+                "year": next_year,
+                "date": day_text(report.as_of),
+            }
+        else:
+            realised_next_heading = _("In %(year)s") % {"year": next_year}
         projects = [
             ProjectBlock(
                 slug=project.slug,
                 heading=project.name.get(lang),
                 description=project.summary.get(lang),
+                state=list(project.state.get(lang, [])),
                 summary=(
                     _("In %(year)s: %(figures)s")
                     % {
@@ -404,15 +496,22 @@ def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
                         action_type=section.action_type,
                         heading=capfirst(type_text(section.action_type)),
                         summary=_section_summary(report, section, lang),
+                        actions=[_realised_item(line, lang) for line in section.actions],
                         table=_action_table(report, section, lang),
                     )
                     for section in project.sections
                 ],
+                realised_next_heading=realised_next_heading,
+                realised_next=[
+                    _action_item(report, line, lang) for line in project.realised_next_year
+                ],
                 cancelled_heading=_("Cancelled"),
                 cancelled=[_cancelled_item(line, lang) for line in project.cancelled],
-                planned_heading=_("Planned for the rest of %(year)s") % {"year": report.year},
+                planned_heading=_("Planned for the rest of %(year)s as of %(date)s")
+                % {"year": report.year, "date": day_text(report.as_of)},
                 planned=[_action_item(report, line, lang) for line in project.planned],
-                planned_next_heading=_("Planned for %(year)s") % {"year": report.year + 1},
+                planned_next_heading=_("Planned for %(year)s as of %(date)s")
+                % {"year": next_year, "date": day_text(report.as_of)},
                 planned_next=[
                     _action_item(report, line, lang) for line in project.planned_next_year
                 ],
@@ -493,8 +592,45 @@ def answer_sheet(report: YearReport, lang: str) -> AnswerSheet:
                     "minimum too."
                 ),
             ],
+            dated=_("As of %(date)s; made on %(made)s.")
+            % {
+                "date": day_text(report.as_of),
+                "made": f"{timezone.localtime(report.made_at):%d/%m/%Y %H:%M}",
+            },
             standing=_standing(report),
+            periods_summary=_periods_summary(report),
+            periods_heading=_("Reporting periods"),
+            periods=_periods_table(report, lang),
+            cooperation_heading=_("Cooperation between the PES"),
+            cooperation=list(report.cooperation.get(lang, [])),
         )
+
+
+def _periods_summary(report: YearReport) -> str:
+    """Which reporting periods the figures rest on, in a sentence."""
+    approved = sum(1 for period in report.periods if period.status == PeriodStatus.APPROVED)
+    return _(
+        "The figures rest on the reporting periods of %(years)s: %(approved)s approved, "
+        "%(other)s not approved (listed at the end); a period not listed is open."
+    ) % {
+        "years": f"{report.year}\N{EN DASH}{report.year + 1}",
+        "approved": approved,
+        "other": len(report.periods) - approved,
+    }
+
+
+def _periods_table(report: YearReport, lang: str) -> Table:
+    table = Table(columns=[_("Project"), _("Semester"), _("PES"), _("Status")])
+    for period in report.periods:
+        table.rows.append(
+            [
+                Cell(project_text(report, period.project, lang)),
+                Cell(semester_text(period.semester) if period.semester else str(period.year)),
+                Cell(pes_text(report, period.pes)),
+                Cell(str(PeriodStatus(period.status).label)),
+            ]
+        )
+    return table
 
 
 # The figures' standing against the reporting periods, in words (lazy: read in each language).
@@ -521,6 +657,7 @@ def _standing(report: YearReport) -> str:
 
 def flat_columns(report: YearReport) -> list[str]:
     return [
+        "as_of",
         "year",
         "part",
         "project",
@@ -540,17 +677,23 @@ def flat_columns(report: YearReport) -> list[str]:
         *SUMMED_METRICS,
         "people",
         "lower_bounds",
+        "outcomes_pending",
         "cancellation_reason",
+        "story",
     ]
 
 
 def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
-    """One row per action of the report: realised, cancelled, planned (this year and next)."""
+    """One row per action of the report, its part saying which: realised in the year (these
+    rows add up to the totals), realised in the next year up to the report's day
+    (realised_next_year), cancelled, planned as of the report's day. The work found after an action whose
+    outcomes are not known yet is left empty, never 0."""
     with override(lang):
         rows = []
         for project in report.projects:
             parts = [
                 *(("realised", line) for section in project.sections for line in section.actions),
+                *(("realised_next_year", line) for line in project.realised_next_year),
                 *(("cancelled", line) for line in project.cancelled),
                 *(("planned", line) for line in project.planned + project.planned_next_year),
             ]
@@ -558,6 +701,7 @@ def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
                 by_pes = {b.key: b.figures["starts"] for b in line.by_pes}
                 rows.append(
                     {
+                        "as_of": report.as_of.isoformat(),
                         "year": line.year,
                         "part": part,
                         "project": line.project,
@@ -568,23 +712,38 @@ def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
                         "title": line.title.get(lang),
                         "status": line.status,
                         "status_name": str(ActionStatus(line.status).label),
-                        "when": when_text(line),
-                        "place": place_text(line),
+                        "when": when_text(line, lang),
+                        "place": place_text(line, lang),
                         "sector": sector_text(report, line.sector, lang) if line.sector else "",
                         "organisers": ", ".join(line.organisers),
                         **{f"starts_{pes}": by_pes.get(pes, 0) for pes in report.pes_order},
                         "starts_unknown": by_pes.get(None, 0),
-                        **{metric: line.figures[metric] for metric in SUMMED_METRICS},
+                        **{
+                            metric: ""
+                            if line.outcomes_pending and metric in WORK_FOUND_METRICS
+                            else line.figures[metric]
+                            for metric in SUMMED_METRICS
+                        },
                         "people": line.figures.people,
                         "lower_bounds": sorted(line.figures.lower_bounds),
-                        "cancellation_reason": line.cancellation_reason,
+                        "outcomes_pending": line.outcomes_pending,
+                        "cancellation_reason": line.cancellation_reason.get(lang)
+                        if line.cancellation_reason
+                        else "",
+                        "story": story_text(line, lang),
                     }
                 )
         return rows
 
 
-def year_report_csv(report: YearReport, lang: str) -> bytes:
-    return write_csv(flat_rows(report, lang), columns=flat_columns(report))
+# The CSV writers take the separator asked for (`sep`: a key of writers.SEPARATORS, checked by
+# the view) besides the language, whose Excel's separator is the default.
+
+
+def year_report_csv(report: YearReport, lang: str, sep: str | None = None) -> bytes:
+    return write_csv(
+        flat_rows(report, lang), columns=flat_columns(report), delimiter=separator(sep, lang)
+    )
 
 
 # HTML
@@ -606,8 +765,10 @@ def year_report_html(report: YearReport, lang: str) -> bytes:
 
 
 def year_report_docx(report: YearReport, lang: str) -> bytes:
-    """A Word document a cabinet pastes into its answer: a heading per project, a table per
-    action type, the cancelled and planned actions, the totals and the indicators."""
+    """A Word document a cabinet pastes into its answer, laid out as a reply to a written
+    question: a heading per project in the answer's order with its state and prose (each
+    action's line and story, the figures), the tables after the prose, the cooperation of the
+    PES, then the totals and indicators last."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
@@ -639,28 +800,44 @@ def year_report_docx(report: YearReport, lang: str) -> bytes:
                 for run in cell.paragraphs[0].runs:
                     run.bold = bold
 
+    def items(entries: list[Item]) -> None:
+        # The line of an action, and its story under it in a paragraph of its own.
+        for entry in entries:
+            document.add_paragraph(entry.text, style="List Bullet")
+            if entry.story:
+                document.add_paragraph(entry.story)
+
     document.add_heading(sheet.title, level=0)
     document.add_paragraph(sheet.scope)
     if sheet.standing:
         document.add_paragraph(sheet.standing).runs[0].bold = True
+    document.add_paragraph(sheet.dated)
+    document.add_paragraph(sheet.periods_summary)
     for project in sheet.projects:
         document.add_heading(project.heading, level=1)
         if project.description:
             document.add_paragraph(project.description).runs[0].italic = True
+        for sentence in project.state:
+            document.add_paragraph(sentence)
         document.add_paragraph(project.summary)
         for block in project.types:
             document.add_heading(block.heading, level=2)
             document.add_paragraph(block.summary)
+            items(block.actions)
             table(block.table)
-        for heading, items, style in (
-            (project.cancelled_heading, project.cancelled, None),
-            (project.planned_heading, project.planned, "List Bullet"),
-            (project.planned_next_heading, project.planned_next, "List Bullet"),
+        for heading, entries in (
+            (project.realised_next_heading, project.realised_next),
+            (project.cancelled_heading, project.cancelled),
+            (project.planned_heading, project.planned),
+            (project.planned_next_heading, project.planned_next),
         ):
-            if items:
-                document.add_heading(heading, level=3)
-                for item in items:
-                    document.add_paragraph(item, style=style)
+            if entries:
+                document.add_heading(heading, level=2)
+                items(entries)
+    if sheet.cooperation:
+        document.add_heading(sheet.cooperation_heading, level=1)
+        for sentence in sheet.cooperation:
+            document.add_paragraph(sentence)
     document.add_heading(sheet.totals_heading, level=1)
     for totals in sheet.totals:
         document.add_heading(totals.heading, level=2)
@@ -670,6 +847,9 @@ def year_report_docx(report: YearReport, lang: str) -> bytes:
     document.add_heading(sheet.indicators_heading, level=1)
     document.add_paragraph(sheet.indicators_note)
     table(sheet.indicators)
+    if sheet.periods and sheet.periods.rows:
+        document.add_heading(sheet.periods_heading, level=1)
+        table(sheet.periods)
     for note in sheet.notes:
         document.add_paragraph(note)
     out = io.BytesIO()
@@ -711,31 +891,47 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
                 cells(data.footer, bold=True)
             answer.append()
 
+        def items(entries: list[Item]) -> None:
+            for entry in entries:
+                answer.append([entry.text])
+                if entry.story:
+                    answer.append([entry.story])
+
         answer.append([sheet.title], bold=True, size=16)
         answer.append([sheet.scope])
         if sheet.standing:
             answer.append([sheet.standing], bold=True)
+        answer.append([sheet.dated])
+        answer.append([sheet.periods_summary])
         answer.append()
         for project in sheet.projects:
             answer.append([project.heading], bold=True, size=14)
             if project.description:
                 answer.append([project.description])
+            for sentence in project.state:
+                answer.append([sentence])
             answer.append([project.summary])
             answer.append()
             for block in project.types:
                 answer.append([block.heading], bold=True)
                 answer.append([block.summary])
+                items(block.actions)
                 table(block.table)
-            for title, items in (
+            for title, entries in (
+                (project.realised_next_heading, project.realised_next),
                 (project.cancelled_heading, project.cancelled),
                 (project.planned_heading, project.planned),
                 (project.planned_next_heading, project.planned_next),
             ):
-                if items:
+                if entries:
                     answer.append([title], bold=True)
-                    for item in items:
-                        answer.append([item])
+                    items(entries)
                     answer.append()
+        if sheet.cooperation:
+            answer.append([sheet.cooperation_heading], bold=True, size=14)
+            for sentence in sheet.cooperation:
+                answer.append([sentence])
+            answer.append()
         answer.append([sheet.totals_heading], bold=True, size=14)
         for totals in sheet.totals:
             answer.append([totals.heading], bold=True)
@@ -746,6 +942,9 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
         answer.append([sheet.indicators_heading], bold=True, size=14)
         answer.append([sheet.indicators_note])
         table(sheet.indicators)
+        if sheet.periods and sheet.periods.rows:
+            answer.append([sheet.periods_heading], bold=True, size=14)
+            table(sheet.periods)
         for note in sheet.notes:
             answer.append([note])
         answer.width("A", 28)
@@ -768,10 +967,14 @@ def outcomes_columns(table: OutcomeTable) -> list[str]:
 # words to translate.
 
 
-def outcomes_csv(table: OutcomeTable, lang: str = "") -> bytes:
+def outcomes_csv(table: OutcomeTable, lang: str = "", sep: str | None = None) -> bytes:
     """The rows of the table, as the API's `?format=csv` gives them (totals are in the JSON and
     the workbook: `actions` and `people` do not add up over the rows)."""
-    return write_csv(table.rows, columns=outcomes_columns(table))
+    return write_csv(
+        table.rows,
+        columns=outcomes_columns(table),
+        delimiter=separator(sep, lang or settings.LANGUAGE_CODE),
+    )
 
 
 def outcomes_json(table: OutcomeTable, lang: str = "") -> bytes:
@@ -873,8 +1076,13 @@ def action_listing(actions: Sequence[Action], figures: Mapping[int, Mapping[str,
     return Listing(str(_("Actions")), list(columns), [str(h) for h in columns.values()], rows)
 
 
-def listing_csv(listing: Listing, lang: str) -> bytes:
-    return write_csv(listing.rows, columns=listing.columns, headings=listing.headings)
+def listing_csv(listing: Listing, lang: str, sep: str | None = None) -> bytes:
+    return write_csv(
+        listing.rows,
+        columns=listing.columns,
+        headings=listing.headings,
+        delimiter=separator(sep, lang),
+    )
 
 
 def listing_xlsx(listing: Listing, lang: str) -> bytes:

@@ -167,7 +167,8 @@ def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
             for item in value if isinstance(value, list | tuple) else [value]:
                 data.appendlist(key, str(item))
     group_by = data.getlist("group_by")
-    for name in ("group_by", "format", "lang"):
+    # The CSV's separator (`sep`) is the renderer's, checked by the API's negotiation.
+    for name in ("group_by", "format", "lang", "sep"):
         data.pop(name, None)
     unknown = sorted(set(data) - {*ActionFilterSet.base_filters, APPROVED})
     if unknown:

@@ -29,10 +29,11 @@ from django.utils.translation import gettext as _
 
 from actions.models import Action
 from crossborder.core import metrics as registry
-from crossborder.core.formats import UnknownFormat
+from crossborder.core.formats import CSV, UnknownFormat
 from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, Metric
 from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, Semester, is_year
 from crossborder.core.vocabulary import ActionType, OrganisationKind
+from crossborder.core.writers import UnknownSeparator, separator
 from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
@@ -520,10 +521,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export:
         try:
-            return _export(actions, export, approved=approved)
+            return _export(actions, export, approved=approved, sep=request.GET.get("sep"))
         except UnknownFormat as error:
             context["errors"] = [f"export: {error}"]
-            return render(request, "reports/action_list.html", context, status=400)
+        except UnknownSeparator as error:
+            context["errors"] = [f"sep: {error}"]
+        return render(request, "reports/action_list.html", context, status=400)
     page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     figures = action_figures(
         Action.objects.filter(pk__in=[action.pk for action in page]), approved=approved
@@ -546,16 +549,23 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/action_list.html", context)
 
 
-def _export(actions: QuerySet[Action], export: str, *, approved: bool = False) -> HttpResponse:
+def _export(
+    actions: QuerySet[Action], export: str, *, approved: bool = False, sep: str | None = None
+) -> HttpResponse:
     """The filtered actions in the list's order, with their figures from the reports layer (one
-    query for all of them), as a file of the format asked for; headed in the active language."""
+    query for all of them), as a file of the format asked for; headed in the active language, a
+    CSV separated as `sep` asks (else as the language's Excel expects: UnknownSeparator for a
+    separator there is not)."""
     file_format, write = exports.ACTION_LIST.get(export)
+    lang = get_language() or settings.LANGUAGE_CODE
+    if sep is not None:
+        separator(sep, lang)
     listing = exports.action_listing(list(actions), action_figures(actions, approved=approved))
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(
-        write(listing, get_language() or settings.LANGUAGE_CODE),
-        content_type=file_format.content_type,
+    content = (
+        exports.listing_csv(listing, lang, sep) if file_format == CSV else write(listing, lang)
     )
+    response = HttpResponse(content, content_type=file_format.content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{file_format.filename(f"actions-{stamp}")}"'
     )

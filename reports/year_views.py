@@ -1,7 +1,8 @@
 """The year report ("answer sheet") as a printable page and as .xlsx, .docx and .csv downloads.
 
-`reports/year/<year>/?project=<slug>&lang=<a language of the site>&format=<a format of
-exports.YEAR_REPORT>`: every format is written from the same YearReport; a parameter not
+`reports/year/<year>/?as_of=<day>&project=<slug>&lang=<a language of the site>&format=<a
+format of exports.YEAR_REPORT>`: every format is written from the same YearReport; `as_of`
+(20/04/2018 or 2018-04-20, today when left out) is the day the report is as of; a parameter not
 understood is a 400 that names it.
 """
 
@@ -19,7 +20,8 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from crossborder.core.formats import HTML, UnknownFormat
+from crossborder.core.formats import CSV, HTML, UnknownFormat
+from crossborder.core.writers import UnknownSeparator, separator
 from projects.access import can_read_programme
 
 from . import exports
@@ -28,7 +30,7 @@ from .selectors import ReportParameterError, approved_only
 from .year_report import LANGUAGES
 from .year_report import year_report as build_year_report
 
-PARAMETERS = ("project", "lang", "format", APPROVED)
+PARAMETERS = ("project", "lang", "format", APPROVED, "as_of", "sep")
 TEMPLATE = "reports/year_report.html"
 
 
@@ -69,6 +71,12 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         file_format, write = exports.YEAR_REPORT.get(params.get("format") or HTML.name)
     except UnknownFormat as error:
         errors["format"] = [str(error)]
+    # The CSV's separator (`sep=;`, `sep=,`, `sep=tab`), by default that of the file's language.
+    sep = params.get("sep")
+    try:
+        separator(sep, lang)
+    except UnknownSeparator as error:
+        errors["sep"] = [str(error)]
     projects = [slug.strip() for value in params.getlist("project") for slug in value.split(",")]
     projects = [slug for slug in projects if slug]
     try:
@@ -77,14 +85,21 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         errors.update(error.message_dict)
     if errors:
         return _bad_request(errors)
+    as_of = (params.get("as_of") or "").strip()
     try:
-        report = build_year_report(year=year, projects=projects or None, approved=approved)
+        report = build_year_report(
+            year=year, projects=projects or None, approved=approved, as_of=as_of or None
+        )
     except ReportParameterError as error:
         return _bad_request(error.message_dict)
 
     # As HTML the report is this page, inside the site; every other format is a download.
     if file_format != HTML:
-        response = HttpResponse(write(report, lang), content_type=file_format.content_type)
+        content = exports.year_report_csv(report, lang, sep) if file_format == CSV else None
+        response = HttpResponse(
+            content if content is not None else write(report, lang),
+            content_type=file_format.content_type,
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{file_format.filename(filename(year, lang))}"'
         )
@@ -97,6 +112,9 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             "project": projects,
             "lang": lang if "format" in changes else "",
             APPROVED: "true" if approved else "",
+            # The day as asked, kept in every link: the report of another year as of the same
+            # day, and every download of this page.
+            "as_of": as_of,
             **changes,
         }
         target_year = query.pop("year", year)
@@ -117,6 +135,8 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
                 if fmt != HTML
             ],
             "approved": approved,
+            "as_of": as_of,
+            "as_of_shown": f"{report.as_of:%d/%m/%Y}",
             "project_choices": [
                 (slug, names.get(lang), slug in projects)
                 for slug, names in report.project_names.items()

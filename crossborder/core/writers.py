@@ -2,7 +2,10 @@
 
 The API's `?format=csv`, the year report and outcomes files, the action list's downloads and the
 empty import templates all write through here, so that each of them guards against formulas,
-reads its accents right in Excel and lays out its header the same way.
+reads its accents right in Excel and lays out its header the same way. A CSV's cells are separated
+as the reader's Excel splits them (`separator`): Belgian and French Excel (Dutch and French) at
+semicolons, the comma being their decimal mark; English Excel at commas. Every CSV the project
+serves takes `sep=;`, `sep=,` or `sep=tab` to ask for another.
 
 Excel (and LibreOffice) runs a cell of text that starts with = + - @, a tab or a carriage return
 as a formula: a title "=HYPERLINK(...)" typed into the admin would become a live link in a
@@ -18,10 +21,38 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# What `sep` may ask for, and the character each names (a tab cannot be typed in a URL).
+SEPARATORS: dict[str, str] = {";": ";", ",": ",", "tab": "\t"}
+# The languages whose Excel splits a CSV at commas; every other language of the site at
+# semicolons.
+COMMA_LANGUAGES = ("en",)
+
+
+class UnknownSeparator(ValueError):
+    """A `sep` that is none of SEPARATORS; the message names the allowed ones."""
+
+    def __str__(self) -> str:
+        return _("“%(value)s” is not a separator; use any of: %(choices)s.") % {
+            "value": self.args[0],
+            "choices": ", ".join(f"“{name}”" for name in SEPARATORS),
+        }
+
+
+def separator(asked: str | None, language: str) -> str:
+    """The cell separator of a CSV: the one asked for (a key of SEPARATORS, else
+    UnknownSeparator), or by default the one the Excel of the language splits at."""
+    if asked is None:
+        return "," if language.split("-")[0] in COMMA_LANGUAGES else ";"
+    if asked not in SEPARATORS:
+        raise UnknownSeparator(asked)
+    return SEPARATORS[asked]
 
 
 def guard(value: Any) -> Any:

@@ -36,6 +36,7 @@ def test_manager_reads_the_answer_sheet_with_its_figures(demo, client, manager):
     assert [p.heading for p in sheet.projects] == [
         "Grenzeloos Tewerkstellen",
         "Grenzeloos Competent",
+        "Act'emploi",
         "AB Réfugiés",
     ]
     cohorts = sheet.projects[0].types[0].table
@@ -102,12 +103,13 @@ def test_downloads_are_named_by_year_and_language(demo, client, manager, file_fo
 def test_the_csv_download_is_the_flat_table(demo, client, manager):
     client.force_login(manager)
     response = client.get(url(query="?lang=fr&format=csv&project=grenzeloos-competent"))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Semicolons: French Excel's separator.
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     realised = [r for r in rows if r["part"] == "realised"]
     assert [(r["title"], r["starts"]) for r in realised] == [
-        ("Formation textile COBOT", "6"),
         ("Formation agroalimentaire (côté flamand)", "5"),
         ("Formation agroalimentaire (côté wallon)", "8"),
+        ("Formation textile COBOT", "6"),
     ]
 
 
@@ -119,6 +121,8 @@ def test_the_csv_download_is_the_flat_table(demo, client, manager):
         ("?project=nope", 2017, "project"),
         ("?group_by=pes", 2017, "group_by"),
         ("", 1999, "year"),
+        ("?as_of=20/04", 2017, "as_of"),
+        ("?as_of=2018-02-30", 2017, "as_of"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_the_parameter(

@@ -1,7 +1,7 @@
 """Scheduled exports of the reports layer.
 
     manage.py report outcomes --year 2017 --group-by action_type,pes --format csv
-    manage.py report year 2017 --format docx -o answer-2017.docx --lang nl
+    manage.py report year 2017 --as-of 2018-04-20 --format docx -o answer-2017.docx --lang nl
 
 Each report's formats are those of its writers in reports.exports (`--help` lists them); text
 formats go to stdout without -o, binary ones need -o. A file is written whole or not at
@@ -105,6 +105,13 @@ class Command(BaseCommand):
             help="Project slug(s); all projects by default. Repeat or separate by commas.",
         )
         year.add_argument(
+            "--as-of",
+            dest="as_of",
+            default="",
+            help="The day the report is as of, e.g. 2018-04-20 or 20/04/2018; today by default. "
+            "Nothing after it counts: an action starting later is planned.",
+        )
+        year.add_argument(
             "--format",
             dest="file_format",
             default="html",
@@ -192,7 +199,10 @@ class Command(BaseCommand):
             raise ReportParameterError({"year": error.messages}) from None
         projects = [s.strip() for value in options["project"] for s in value.split(",")]
         return year_report(
-            year=year, projects=[s for s in projects if s] or None, approved=options["approved"]
+            year=year,
+            projects=[s for s in projects if s] or None,
+            approved=options["approved"],
+            as_of=options["as_of"] or None,
         )
 
     def _write(self, path: Path, content: bytes) -> None:
