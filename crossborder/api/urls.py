@@ -30,7 +30,7 @@ from projects.reference_api import (
     OfficeViewSet,
     SectorViewSet,
 )
-from reports.api import data_quality, outcomes
+from reports.api import data_quality, outcomes, year_report
 
 
 @extend_schema(exclude=True)
@@ -65,6 +65,7 @@ def urls() -> list[URLPattern | URLResolver]:
     return [
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
+        path("reports/year/", year_report, name="year-report"),
         path("data-quality/", data_quality, name="data-quality"),
         # Like every endpoint, for users with a role only (401 anonymous, 403 without a role):
         # the schema names every field of the jobseekers.
