@@ -223,17 +223,30 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
-# The API's response cache (crossborder/caching.py) and DRF's throttle counts: in the memory of
-# each process. The cached pages stay right across processes, being keyed by the data version
-# read from the database; a cache shared by the workers (Redis) would need a client package.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "crossborder",
-        # A page of 100 actions is about 80 kB: at most about 25 MB a process.
-        "OPTIONS": {"MAX_ENTRIES": 300},
+# The cache: the API's page cache (crossborder/api/caching.py) and DRF's throttle counts. With
+# REDIS_URL (redis://host:6379/0) one Redis is shared by every worker and machine: a page one
+# worker rendered is served by all, and a client's throttle counts its requests to any of them.
+# Without it, each process keeps its own in memory, so `make run` needs nothing; the pages stay
+# right either way, being keyed by the data version read from the database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites may share one Redis.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crossborder"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "crossborder",
+            # A page of 100 actions is about 80 kB: at most about 25 MB a process.
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
+    }
 
 # API tokens (crossborder/accounts/): a new token lives API_TOKEN_LIFETIME_DAYS unless its owner
 # chooses fewer days, and at most API_TOKEN_MAX_LIFETIME_DAYS; an expired token is refused (401)
