@@ -384,15 +384,13 @@ def job_offer_employer_refusal(offer: JobOffer) -> str | None:
 
 
 def _job_offer_save(offer: JobOffer) -> JobOffer:
-    offer.full_clean()
-    errors: dict[str, str] = {}
+    # Before full_clean, which would say only that the default language's title is blank.
     if not any(getattr(offer, name) for name in in_each_language("title")):
-        errors["title"] = _("Give the job's title, in one language at least.")
+        raise ValidationError({"title": _("Give the job's title, in one language at least.")})
+    offer.full_clean()
     refusal = job_offer_employer_refusal(offer)
     if refusal:
-        errors["employer"] = refusal
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"employer": refusal})
     offer.save()
     return offer
 

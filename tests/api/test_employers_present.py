@@ -6,9 +6,11 @@ deleted with a reason kept in the history."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 import yaml
+from django.db import connection
 
 from actions.models import ActionEmployer
 from crossborder.core.dataversion import data_version
@@ -628,3 +630,119 @@ def test_the_schema_documents_every_answer(client_for, manager):
         for method in ("patch", "delete")
         for parameter in paths[detail][method].get("parameters", [])
     )
+
+
+# Writes at the same moment: each takes the action's row lock in turn.
+
+
+def _at_once(monkeypatch, service_name: str, send) -> list:
+    """Send two requests whose service calls start together, once both were validated; their
+    answers, in any order."""
+    from actions import related_api
+
+    service = getattr(related_api, service_name)
+    both_ready = threading.Barrier(2, timeout=10)
+
+    def after_both(**kwargs):
+        both_ready.wait()
+        return service(**kwargs)
+
+    monkeypatch.setattr(related_api, service_name, after_both)
+    answers: list = []
+
+    def run(index: int) -> None:
+        try:
+            answers.append(send(index))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+ROW_LOCKS = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks: PostgreSQL (SQLite has none)"
+)
+
+
+@ROW_LOCKS
+@pytest.mark.django_db(transaction=True)
+def test_the_same_employer_added_twice_at_once_is_added_once(
+    client_for, coordinator, action, koraton, monkeypatch
+):
+    def send(index: int):
+        response = client_for(coordinator).post(
+            LIST, {"action": action.pk, "organisation": "koraton"}, format="json"
+        )
+        return response.status_code, response.json()
+
+    answers = _at_once(monkeypatch, "action_employer_create", send)
+
+    assert sorted(status for status, _body in answers) == [201, 400]
+    assert [body for status, body in answers if status == 400] == [
+        {"non_field_errors": ["This employer is already listed for the action."]}
+    ]
+    assert ActionEmployer.objects.filter(action=action).count() == 1
+
+
+@ROW_LOCKS
+@pytest.mark.django_db(transaction=True)
+def test_hires_sent_at_once_for_two_employers_are_counted_together(
+    client_for, coordinator, action, koraton, randstad, monkeypatch
+):
+    """Each of 4 and 5 hires fits the action's 7; together they do not: one is refused."""
+
+    def send(index: int):
+        body = {"action": action.pk, "organisation": ["koraton", "randstad"][index]}
+        return (
+            client_for(coordinator)
+            .post(LIST, {**body, "hires": [4, 5][index]}, format="json")
+            .status_code
+        )
+
+    answers = _at_once(monkeypatch, "action_employer_create", send)
+
+    assert sorted(answers) == [201, 400]
+    assert sum(ActionEmployer.objects.values_list("hires", flat=True)) in (4, 5)
+
+
+@ROW_LOCKS
+@pytest.mark.django_db(transaction=True)
+def test_changes_of_different_fields_at_once_both_hold(
+    client_for, coordinator, action, koraton, monkeypatch
+):
+    employer = ActionEmployerFactory(action=action, organisation=koraton, vacancies=1, hires=1)
+    changes = [{"vacancies": 4}, {"hires": 2}]
+
+    def send(index: int):
+        return (
+            client_for(coordinator)
+            .patch(_detail(employer), changes[index], format="json")
+            .status_code
+        )
+
+    answers = _at_once(monkeypatch, "action_employer_update", send)
+
+    assert answers == [200, 200]
+    employer.refresh_from_db()
+    assert (employer.vacancies, employer.hires) == (4, 2)
+
+
+@ROW_LOCKS
+@pytest.mark.django_db(transaction=True)
+def test_two_deletions_at_once_give_one_204_and_one_404(
+    client_for, coordinator, action, koraton, monkeypatch
+):
+    employer = ActionEmployerFactory(action=action, organisation=koraton)
+
+    def send(index: int):
+        return client_for(coordinator).delete(_detail(employer)).status_code
+
+    answers = _at_once(monkeypatch, "action_employer_delete", send)
+
+    assert sorted(answers) == [204, 404]
+    assert ActionEmployer.history.filter(id=employer.pk, history_type="-").count() == 1
