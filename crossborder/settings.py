@@ -196,6 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crossborder.api.base.exception_handler",
+    # `?format=csv` wins over the Accept header, and `sep` is checked where CSV is offered.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crossborder.api.renderers.FormatFirstNegotiation",
     # Per user: anonymous requests are refused (401) before throttling applies.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "2000/hour")},

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -27,6 +27,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, mixins, parsers, serializers, status, viewsets
 from rest_framework.exceptions import APIException, NotFound, ParseError
@@ -43,8 +44,10 @@ from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from crossborder.api.renderers import SEP_PARAMETER as SEP_PARAMETER_NAME
 from crossborder.api.renderers import CSVRenderer
 from crossborder.core.versions import StaleVersion
+from crossborder.core.writers import SEPARATORS
 from crossborder.sync.api import GONE_DESCRIPTION, SyncListMixin, documented_paginator, view_syncs
 from projects import access
 
@@ -167,6 +170,19 @@ class ApiSchema(AutoSchema):
                 parameters.append(ETAG_HEADER)
         return parameters
 
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._get_format_parameters()
+        if CSVRenderer.format in self.map_renderers("format"):
+            parameters.append(
+                build_parameter_type(
+                    name=SEP_PARAMETER.name,
+                    schema={"type": "string", "enum": SEP_PARAMETER.enum},
+                    location=OpenApiParameter.QUERY,
+                    description=SEP_PARAMETER.description,
+                )
+            )
+        return parameters
+
     def _get_paginator(self) -> Any:
         # A list that syncs documents `changed_since`, `limit` and the sync's answer too.
         return documented_paginator(self.view, super()._get_paginator())
@@ -203,7 +219,22 @@ FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
     enum=["json", "csv"],
-    description="`csv` gives the same rows as CSV (UTF-8 with a byte-order mark, for Excel).",
+    description=(
+        "`csv` gives the same rows as CSV (UTF-8 with a byte-order mark, for Excel), whatever "
+        "the Accept header says; its cells are separated as `sep` says."
+    ),
+)
+
+SEP_PARAMETER = OpenApiParameter(
+    SEP_PARAMETER_NAME,
+    str,
+    enum=list(SEPARATORS),
+    description=(
+        "The CSV's cell separator (with `format=csv`): `;`, `,` or `tab`. By default `;` for "
+        "Dutch and French (Belgian and French Excel split at semicolons) and `,` for English, "
+        "by the request's language (`Accept-Language`, or the site's language cookie). Any "
+        "other value is a 400 naming the allowed ones, whatever the format."
+    ),
 )
 
 
@@ -377,6 +408,15 @@ class ApiViewMixin(SyncListMixin):
         OrderingFilter,
     ]
     schema: ViewInspector | None = ApiSchema()
+    # The actions that answer a table, which CSV can hold (`?format=csv`); a record, a write's
+    # answer or a push result is JSON only, and its schema offers no `format` nor `sep`.
+    csv_actions: Collection[str] = ("list",)
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        renderers: list[BaseRenderer] = super().get_renderers()  # type: ignore[misc]
+        if getattr(self, "action", None) in self.csv_actions:
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, CSVRenderer)]
 
 
 class WritableViewSet(
