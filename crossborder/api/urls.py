@@ -3,18 +3,23 @@ it); the endpoints import the shared base, never this module."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.decorators import api_view, renderer_classes
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes, renderer_classes, schema
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from actions.api import ActionViewSet, FigureViewSet
 from actions.related_api import ActionEmployerViewSet, JobOfferViewSet
-from crossborder.api.base import ApiViewMixin, ProgrammeDataAccess
+from crossborder.api.base import ApiSchema, ApiViewMixin, ProgrammeDataAccess
 from crossborder.api.tokens import ApiTokenViewSet
 from participants.api import JobseekerViewSet, ParticipationViewSet
 from projects.api import (
@@ -42,6 +47,76 @@ def not_found(request: Request) -> Response:
     raise NotFound()
 
 
+class IndexSerializer(serializers.Serializer):
+    resources = serializers.DictField(
+        child=serializers.URLField(),
+        help_text=(
+            "Every resource by name, with its URL: the lists of the router (`actions`, "
+            "`jobseekers`, ...) and the other endpoints (`reports/outcomes`, ...)."
+        ),
+    )
+    schema = serializers.URLField(help_text="The OpenAPI schema (YAML; `?format=json`: JSON).")
+    docs = serializers.URLField(help_text="The interactive documentation of the schema.")
+
+
+class IndexSchema(ApiSchema):
+    def _is_list_view(self, serializer: object = None) -> bool:
+        # One document, not a list: no paging, no 400.
+        return False
+
+
+# Routes of the other endpoints that are no resource of their own.
+UNLISTED = ("index", "schema", "docs")
+
+
+def index_view(
+    router: DefaultRouter, patterns: Sequence[URLPattern | URLResolver]
+) -> Callable[..., Any]:
+    """The answer of /api/v1/ itself: every list of the router and every other endpoint whose
+    path takes no parameter (a new one is listed without being named here), with the schema
+    and the docs. For users with a role, like every endpoint (401 anonymous, 403 without a
+    role): what the index names is no secret, but the schema and docs it links to are closed
+    too, and a client learns at its first request whether its token works."""
+    routed = tuple(f"{basename}-" for _prefix, _viewset, basename in router.registry)
+    others = [
+        (str(pattern.pattern).rstrip("/"), pattern.name)
+        for pattern in patterns
+        if isinstance(pattern, URLPattern)
+        and pattern.name
+        and pattern.name not in UNLISTED
+        and not pattern.name.startswith(routed)
+        and not pattern.pattern.regex.groups
+    ]
+
+    @extend_schema(
+        operation_id="api_index",
+        responses={200: IndexSerializer},
+        description=(
+            "The resources of the API with their URLs, and the schema and docs. In a browser "
+            "(logged in) a page with the links."
+        ),
+    )
+    @api_view(["GET"])
+    @permission_classes([ProgrammeDataAccess])
+    @renderer_classes([JSONRenderer, BrowsableAPIRenderer])
+    @schema(IndexSchema())
+    def index(request: Request) -> Response:
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(f"api:{name}"))
+
+        resources = {prefix: url(f"{basename}-list") for prefix, _v, basename in router.registry}
+        resources.update({route: url(name) for route, name in others})
+        return Response(
+            {
+                "resources": dict(sorted(resources.items())),
+                "schema": url("schema"),
+                "docs": url("docs"),
+            }
+        )
+
+    return index
+
+
 def urls() -> list[URLPattern | URLResolver]:
     """The /api/v1/ routes."""
     router = DefaultRouter()
@@ -62,7 +137,7 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("certificates", CertificateViewSet, basename="certificate")
     router.register("offices", OfficeViewSet, basename="office")
     router.register("border-office-pairs", BorderOfficePairViewSet, basename="border-office-pair")
-    return [
+    patterns = [
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
         path("reports/year/", year_report, name="year-report"),
@@ -87,3 +162,4 @@ def urls() -> list[URLPattern | URLResolver]:
         ),
         re_path(r"^", not_found),
     ]
+    return [path("", index_view(router, patterns), name="index"), *patterns]
