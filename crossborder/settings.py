@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -231,6 +232,7 @@ SPECTACULAR_SETTINGS = {
 # Without it, each process keeps its own in memory, so `make run` needs nothing; the pages stay
 # right either way, being keyed by the data version read from the database.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -320,6 +322,8 @@ if not DEBUG:
     # Served over HTTPS only: plain HTTP is redirected, and browsers are told (HSTS) to use
     # HTTPS for a year without asking. Off with SECURE_COOKIES=false, for a site on plain HTTP.
     SECURE_SSL_REDIRECT = _HTTPS
+    # A load balancer asks /healthz over plain HTTP on the inside, not through the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
