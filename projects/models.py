@@ -362,6 +362,34 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def counted_metrics(self) -> tuple[str, ...]:
+        """The metrics of the registry (crossborder.core.metrics) this indicator adds up over
+        the realised actions of its types: its source (RCO81 and RCO85 `starts`, RCO115
+        `actions`, RCR81 `completions`); none for the partner organisations (RCO87), counted
+        from the project's partners. Never `reached`: the visitors of a fair took part in no
+        joint action, and IndicatorSource offers no such choice."""
+        if self.source == IndicatorSource.PARTNERS:
+            return ()
+        return (str(self.source),)
+
+    def counted_action_types(self) -> tuple[str, ...]:
+        """The action types whose actions it adds up, in the vocabulary's order: those it
+        names, or every type when it names none."""
+        named = set(self.action_types or ())
+        return tuple(slug for slug in ActionType.values if not named or slug in named)
+
+    def counts_text(self) -> str:
+        """What the indicator adds up, in the active language: "starts of: training"."""
+        if not self.counted_metrics():
+            return str(_("the partner organisations of the project"))
+        return str(
+            _("%(metrics)s of: %(types)s")
+            % {
+                "metrics": ", ".join(str(Metric(m).label) for m in self.counted_metrics()),
+                "types": ", ".join(str(ActionType(t).label) for t in self.counted_action_types()),
+            }
+        )
+
     def clean(self) -> None:
         unknown = sorted(set(self.action_types or []) - set(ActionType.values))
         if unknown:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -297,9 +297,9 @@ def _action_item(action: Action, staff: bool, detail: str = "") -> QualityItem:
 
 
 def _listed(actions: QuerySet[Action]) -> list[Action]:
-    """In time, exact dates before rough periods within a semester, on every database."""
-    order = ("year", "semester", F("start_date").asc(nulls_last=True), "pk")
-    return list(actions.select_related("project").order_by(*order))
+    """In time, as every list: by the stored sort date (Action.sort_date), where an action
+    known only by a rough period sorts on the day its period begins."""
+    return list(actions.select_related("project").order_by("sort_date", "pk"))
 
 
 def _overdue(actions: QuerySet[Action], today: datetime.date, staff: bool) -> QualitySection:

@@ -14,6 +14,14 @@ Rules:
   counts once in each PES row and once in the total.
 - ``people`` counts distinct jobseekers who started, from participation records only; it is
   None where a row has no record at all.
+- ``reached`` (visitors of fairs and info sessions) is a metric of its own, never in ``starts``.
+- ``work_found`` (metrics.WORK_FOUND) is a placement or a hire by an employer of the action: a
+  participation record that says both counts once, figures of both are added up.
+- The placement rate (placement_rate) is ``rate_work_found`` over ``rate_starts``: the work
+  found and the starts of the actions after which work can be found
+  (metrics.WORK_FOUND_ACTION_TYPES) and is known on the report's date (Action.outcomes_pending
+  is false). ``outcomes_pending`` counts the actions of those types whose work found is not
+  known yet: left out of both parts of the rate, and shown as "not yet known", never 0.
 - A figure flagged as a lower bound ("more than 200") makes its metric, in every row and total
   that includes it, a lower bound too.
 - Reporting periods (projects.models.ReportingPeriod): a figure or record of PES p in an action
@@ -37,15 +45,21 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import Count, Field, Model, QuerySet, Window
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.core.metrics import (
+    DERIVED_METRICS,
     PEOPLE,
     REGISTRY,
     SUMMED_METRICS,
+    WORK_FOUND,
+    WORK_FOUND_ACTION_TYPES,
     EmployerRule,
+    Metric,
     RecordRule,
+    record_rules,
 )
 from crossborder.core.periods import semester_of
 from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus
@@ -149,14 +163,16 @@ def outcomes(
     *,
     group_by: Sequence[str] = (),
     filters: Mapping[str, Any] | QueryDict | None = None,
+    as_of: datetime.date | None = None,
 ) -> OutcomeTable:
     """The outcomes table: one row per combination of the dimensions, in the order asked, and
     the totals. Two queries whatever the number of rows (one without dimensions: the only row is
-    the totals). `approved` among the filters: the approved periods' figures only."""
+    the totals). `approved` among the filters: the approved periods' figures only. `as_of`
+    (default today) decides which actions' work found is known (Action.outcomes_pending)."""
     group_by = parse_group_by(list(group_by))
     approved = approved_only(filters)
     actions, pes = report_actions(filters)
-    return _table(group_by, actions, pes, approved)
+    return _table(group_by, actions, pes, approved, as_of)
 
 
 def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
@@ -269,6 +285,38 @@ def _employer_column(rule: EmployerRule) -> str:
     return _flag(f"eo.kind = {_lit(rule.kind)}")
 
 
+def _among(column: str, values: Sequence[str]) -> str:
+    """`column` is one of our own vocabulary's `values` (metrics, types, statuses)."""
+    if len(values) == 1:
+        return f"{column} = {_lit(*values)}"
+    return f"{column} IN ({_lit(*values)})"
+
+
+def _parts(metric: str) -> tuple[str, ...]:
+    """The figure metrics a measure sums: its own, or those a derived measure adds."""
+    return REGISTRY[metric].adds or (metric,)
+
+
+def _records_condition(metric: str) -> str | None:
+    """The participation records (`p`) that count once for a metric or a derived measure (any
+    of its parts' rules), from the registry; None when no record counts for it."""
+    conditions = [_record_condition(rule) for rule in record_rules(metric)]
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else "(" + " OR ".join(conditions) + ")"
+
+
+def _employers_column(metric: str) -> str:
+    """What one employer present counts for a metric or a derived measure (the sum of its
+    parts'), from the registry."""
+    columns = [
+        _employer_column(rule)
+        for rule in (REGISTRY[part].employer for part in _parts(metric))
+        if rule is not None
+    ]
+    return " + ".join(columns) or "0"
+
+
 def _approved_fact(alias: str) -> str:
     """The figure or participation record `alias` (its `action_id` and `pes_id`) belongs to an
     approved reporting period: the one of its PES in its action's project, year and semester.
@@ -291,6 +339,19 @@ def _person() -> str:
     return f"CASE WHEN {_record_condition(rule)} THEN p.jobseeker_id END"
 
 
+# The measures every fact carries as a column, summed per row: the metrics a figure may count,
+# then the measures derived from them.
+FACT_METRICS: tuple[str, ...] = (*SUMMED_METRICS, *DERIVED_METRICS)
+# The placement rate's parts (see placement_rate): the starts and the work found of the actions
+# after which work can be found and is known.
+RATE_STARTS, RATE_WORK_FOUND = "rate_starts", "rate_work_found"
+RATE_MEASURES: tuple[str, ...] = (RATE_STARTS, RATE_WORK_FOUND)
+# The number of such actions whose work found is not known yet.
+OUTCOMES_PENDING = "outcomes_pending"
+# Every measure of a row that may be a lower bound, in the order `lower_bounds` lists them.
+BOUNDED_MEASURES: tuple[str, ...] = (*FACT_METRICS, *RATE_MEASURES)
+
+
 def _facts(people: bool, approved: bool = False) -> str:
     """Every fact of the selected actions, one row each: figures, participation records (with
     their PES, kept on the record), employers present, and one empty row per action without
@@ -305,20 +366,23 @@ def _facts(people: bool, approved: bool = False) -> str:
     period, so they are left out, and an action without an approved fact gets the empty row."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
     employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
-    names = [f"m_{m}" for m in SUMMED_METRICS]
+    names = [f"m_{m}" for m in FACT_METRICS]
 
     def select(columns: list[str]) -> str:
         return ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True))
 
-    definitions = [REGISTRY[m] for m in SUMMED_METRICS]
-    figure_columns = [_flag(f"fg.metric = {_lit(m)}", "fg.value") for m in SUMMED_METRICS]
-    record_columns = [_flag(_record_condition(d.record)) if d.record else "0" for d in definitions]
+    # A figure counts for its metric and for the measures derived from it; a record counts
+    # once for a derived measure however many of its parts it says (placed and hired: one
+    # jobseeker who found work).
+    figure_columns = [_flag(_among("fg.metric", _parts(m)), "fg.value") for m in FACT_METRICS]
+    record_conditions = [_records_condition(m) for m in FACT_METRICS]
+    record_columns = [_flag(c) if c else "0" for c in record_conditions]
     if people:
         person, is_record, group = _person(), "1", ""
     else:
         record_columns = [f"SUM({column})" for column in record_columns]
         person, is_record, group = "NULL", "COUNT(*)", "GROUP BY p.action_id, p.pes_id"
-    employer_columns = [_employer_column(d.employer) if d.employer else "0" for d in definitions]
+    employer_columns = [_employers_column(m) for m in FACT_METRICS]
     zeros = select(["0"] * len(names))
     if approved:
         figure_kept, record_kept = f"AND {_approved_fact('fg')}", f"AND {_approved_fact('p')}"
@@ -359,29 +423,66 @@ def _facts(people: bool, approved: bool = False) -> str:
     """
 
 
+def _pending(statement: _Statement, as_of: datetime.date) -> str:
+    """The action `a` cannot have its work found known on `as_of`: Action.outcomes_pending in
+    SQL (a test holds the two to the same answers). Never NULL: a NOT of it must be true for
+    every other action."""
+    expected, end, start = (
+        f"a.{_column(Action, name)}" for name in ("outcomes_expected_on", "end_date", "start_date")
+    )
+    return (
+        f"({_among('a.status', (ActionStatus.PLANNED, ActionStatus.ONGOING))}"
+        f" OR ({expected} IS NOT NULL AND {expected} > {statement.placeholders([as_of])})"
+        f" OR (COALESCE({end}, {start}) IS NOT NULL"
+        f" AND COALESCE({end}, {start}) > {statement.placeholders([as_of])}))"
+    )
+
+
+def _rate_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
+    """The placement rate's parts, their lower-bound flags, and the number of actions whose
+    work found is not known yet, over the facts `f` of the actions `a` (see placement_rate).
+    Each column is written in the order of the text, which is the order of its parameters."""
+    workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
+
+    def known() -> str:
+        return f"{workable} AND NOT {_pending(statement, as_of)}"
+
+    parts = {RATE_STARTS: Metric.STARTS.value, RATE_WORK_FOUND: WORK_FOUND}
+    columns = [f"COALESCE(SUM({_flag(known(), f'f.m_{m}')}), 0) AS {n}" for n, m in parts.items()]
+    for name, metric in parts.items():
+        bounded = _among("f.bound", _parts(metric))
+        columns.append(f"MAX({_flag(f'{bounded} AND {known()}')}) AS lb_{name}")
+    columns.append(
+        f"COUNT(DISTINCT CASE WHEN {workable} AND {_pending(statement, as_of)}"
+        f" THEN f.action_id END) AS {OUTCOMES_PENDING}"
+    )
+    return columns
+
+
 def _sql(
     group_by: list[str],
     actions: QuerySet[Action],
     pes: list[str],
     people: bool = True,
     approved: bool = False,
+    as_of: datetime.date | None = None,
 ) -> tuple[str, list[Any]]:
     """One statement: the facts grouped by the ids of the dimensions, then the slugs joined to
-    the grouped rows, NULLs last in the order of the dimensions asked."""
+    the grouped rows, NULLs last in the order of the dimensions asked. The parameters follow
+    the text: the actions, the date of the rate's parts, the PES asked."""
     statement = _Statement(actions)
-    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
-    bounds = [
-        f"MAX(CASE WHEN f.bound = {_lit(m)} THEN 1 ELSE 0 END) AS lb_{m}" for m in SUMMED_METRICS
-    ]
+    bounds = [f"MAX({_flag(_among('f.bound', _parts(m)))}) AS lb_{m}" for m in FACT_METRICS]
     aggregates = [
         "COUNT(DISTINCT f.action_id) AS actions",
-        *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in SUMMED_METRICS],
+        *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in FACT_METRICS],
         "CASE WHEN SUM(f.is_record) > 0 THEN COUNT(DISTINCT f.person_id) END AS people"
         if people
         else "NULL AS people",
         *bounds,
+        *_rate_aggregates(statement, as_of or timezone.localdate()),
     ]
+    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
     if approved:
         aggregates.append("0 AS provisional")
         periods = ""
@@ -424,9 +525,11 @@ def _sql(
         order.append(f"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END, {value}")
     measures = [
         "actions",
-        *SUMMED_METRICS,
+        *FACT_METRICS,
         "people",
-        *[f"lb_{m}" for m in SUMMED_METRICS],
+        *RATE_MEASURES,
+        OUTCOMES_PENDING,
+        *[f"lb_{m}" for m in BOUNDED_MEASURES],
         "provisional",
     ]
     sql = (
@@ -442,10 +545,11 @@ def _run(
     pes: list[str],
     people: bool = True,
     approved: bool = False,
+    as_of: datetime.date | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of a grouped table; without `people`, their `people` is None (and the query
     is cheaper: see _facts)."""
-    sql, params = _sql(group_by, actions, pes, people, approved)
+    sql, params = _sql(group_by, actions, pes, people, approved, as_of)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
@@ -455,10 +559,10 @@ def _run(
         values = dict(zip(columns, raw, strict=True))
         row: dict[str, Any] = {d: values[d] for d in group_by}
         row["actions"] = int(values["actions"])
-        for metric in SUMMED_METRICS:
-            row[metric] = int(values[metric])
+        for measure in (*FACT_METRICS, *RATE_MEASURES, OUTCOMES_PENDING):
+            row[measure] = int(values[measure])
         row["people"] = None if values["people"] is None else int(values["people"])
-        bounds = [m for m in SUMMED_METRICS if values[f"lb_{m}"]]
+        bounds = [m for m in BOUNDED_MEASURES if values[f"lb_{m}"]]
         row["lower_bound"] = bool(bounds)
         row["lower_bounds"] = bounds
         row["provisional"] = bool(values["provisional"])
@@ -472,42 +576,56 @@ def _totals(
     actions: QuerySet[Action],
     pes: list[str],
     approved: bool = False,
+    as_of: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The totals of a grouped table without a second pass over the facts: the rows partition
-    the facts, so the summed metrics are the sums of the rows and a metric is a lower bound
+    the facts, so the summed measures are the sums of the rows and a measure is a lower bound
     where any row's is. Only the distinct counts need the database, in one narrow statement:
-    `people` over the participation records alone, `actions` over the selected actions (each
-    has at least one fact) or, without the PES among the dimensions, from the rows, where each
-    action counts in one row only."""
+    `people` over the participation records alone, `actions` and `outcomes_pending` over the
+    selected actions (each has at least one fact) or, without the PES among the dimensions,
+    from the rows, where each action counts in one row only."""
     if "pes" in group_by and pes:
         # An action of several of the PES asked counts in several rows; a rare combination,
         # counted by the one-statement way.
-        return _run([], actions, pes, approved=approved)[0]
+        return _run([], actions, pes, approved=approved, as_of=as_of)[0]
     statement = _Statement(actions)
+    if "pes" in group_by:
+        count_actions = "(SELECT COUNT(*) FROM sel)"
+        count_pending = (
+            f"(SELECT COUNT(*) FROM {Action._meta.db_table} a WHERE a.id IN (SELECT id FROM sel)"
+            f" AND {_among('a.action_type', WORK_FOUND_ACTION_TYPES)}"
+            f" AND {_pending(statement, as_of or timezone.localdate())})"
+        )
+    else:
+        count_actions = count_pending = "NULL"
     record_condition = (
         f"AND {statement.pes_condition('p.pes_id', pes, unknown=False)}" if pes else ""
     )
     if approved:
         record_condition += f" AND {_approved_fact('p')}"
-    count_actions = "(SELECT COUNT(*) FROM sel)" if "pes" in group_by else "NULL"
     sql = (
-        f"{statement.sel} SELECT {count_actions} AS actions, COUNT(*) AS records,"
-        f" COUNT(DISTINCT {_person()}) AS people"
+        f"{statement.sel} SELECT {count_actions} AS actions, {count_pending} AS pending,"
+        f" COUNT(*) AS records, COUNT(DISTINCT {_person()}) AS people"
         f" FROM {Participation._meta.db_table} p"
         f" WHERE p.action_id IN (SELECT id FROM sel) {record_condition}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, statement.params)
-        counted_actions, records, people = cursor.fetchone()
+        counted_actions, counted_pending, records, people = cursor.fetchone()
     totals: dict[str, Any] = {
         "actions": int(counted_actions)
         if counted_actions is not None
         else sum(row["actions"] for row in rows)
     }
-    for metric in SUMMED_METRICS:
-        totals[metric] = sum(row[metric] for row in rows)
+    for measure in (*FACT_METRICS, *RATE_MEASURES):
+        totals[measure] = sum(row[measure] for row in rows)
+    totals[OUTCOMES_PENDING] = (
+        int(counted_pending)
+        if counted_pending is not None
+        else sum(row[OUTCOMES_PENDING] for row in rows)
+    )
     totals["people"] = int(people) if records else None
-    bounds = [m for m in SUMMED_METRICS if any(m in row["lower_bounds"] for row in rows)]
+    bounds = [m for m in BOUNDED_MEASURES if any(m in row["lower_bounds"] for row in rows)]
     totals["lower_bound"] = bool(bounds)
     totals["lower_bounds"] = bounds
     totals["provisional"] = any(row["provisional"] for row in rows)
@@ -515,13 +633,52 @@ def _totals(
 
 
 def _table(
-    group_by: list[str], actions: QuerySet[Action], pes: list[str], approved: bool = False
+    group_by: list[str],
+    actions: QuerySet[Action],
+    pes: list[str],
+    approved: bool = False,
+    as_of: datetime.date | None = None,
 ) -> OutcomeTable:
     """Rows and totals: two statements for a grouped table (the second a narrow one), one
     without dimensions (its only row is the totals)."""
-    rows = _run(group_by, actions, pes, approved=approved)
-    totals = _totals(group_by, rows, actions, pes, approved) if group_by else rows[0]
+    rows = _run(group_by, actions, pes, approved=approved, as_of=as_of)
+    totals = _totals(group_by, rows, actions, pes, approved, as_of) if group_by else rows[0]
     return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
+
+
+@dataclass(frozen=True)
+class PlacementRate:
+    """Work found per jobseeker started, over the actions after which work can be found
+    (metrics.WORK_FOUND_ACTION_TYPES) whose work found is known (Action.outcomes_pending):
+    `ratio` None when no such jobseeker started. `bound` says which way a lower-bound figure
+    moves it: "at_least" when the work found is a minimum, "at_most" when the starts are;
+    with both it says nothing, and `ratio` is None. `pending`: no such jobseeker started, but
+    the work found of some action is not known yet: the rate is not known yet (never 0%)."""
+
+    ratio: float | None
+    bound: str = ""
+    pending: bool = False
+
+
+AT_LEAST, AT_MOST = "at_least", "at_most"
+
+
+def placement_rate(row: Mapping[str, Any]) -> PlacementRate:
+    """The placement rate of a row or the totals of an outcomes table, from its parts."""
+    starts, found = row.get(RATE_STARTS) or 0, row.get(RATE_WORK_FOUND) or 0
+    bounds = set(row.get("lower_bounds", ()))
+    if not starts:
+        return PlacementRate(None, pending=bool(row.get(OUTCOMES_PENDING)))
+    if {RATE_STARTS, RATE_WORK_FOUND} <= bounds:
+        return PlacementRate(None)
+    bound = AT_MOST if RATE_STARTS in bounds else AT_LEAST if RATE_WORK_FOUND in bounds else ""
+    return PlacementRate(found / starts, bound)
+
+
+def work_found_pending(row: Mapping[str, Any]) -> bool:
+    """Whether a row's work found is not known yet rather than 0: none found, some action's
+    outcomes pending, and no started jobseeker of an action whose work found is known."""
+    return not row.get(WORK_FOUND) and bool(row.get(OUTCOMES_PENDING)) and not row.get(RATE_STARTS)
 
 
 @dataclass
@@ -549,6 +706,10 @@ class IndicatorProgress:
     actual: int
     lower_bound: bool
     targets: list[TargetProgress] = field(default_factory=list)
+    # What it adds up (Indicator.counts_text: "starts of: training") and the programme's
+    # definition, both in the active language.
+    counts: str = ""
+    definition: str = ""
 
 
 def indicator_progress(
@@ -561,7 +722,7 @@ def indicator_progress(
     programme. Actuals count realised actions up to a target's year (or ``until_year``), never a
     typed-in value; with `approved`, the approved periods' figures only. A fixed number of
     queries."""
-    from projects.models import Indicator, IndicatorSource, ProjectPartner, Target
+    from projects.models import Indicator, ProjectPartner, Target
 
     filters: dict[str, Any] = {"project": list(projects)} if projects else {}
     if until_year is not None:
@@ -582,7 +743,10 @@ def indicator_progress(
         partners.setdefault(slug, set()).add(organisation_id)
 
     def actual(indicator: Indicator, project: str | None, year: int | None) -> tuple[int, bool]:
-        if indicator.source == IndicatorSource.PARTNERS:
+        # What the indicator adds up is its own to say (Indicator.counted_metrics and
+        # counted_action_types): RCO81 the starts of joint actions, never the people reached.
+        counted, types = indicator.counted_metrics(), indicator.counted_action_types()
+        if not counted:
             if project is None:
                 return len(set().union(*partners.values())) if partners else 0, False
             return len(partners.get(project, set())), False
@@ -590,12 +754,12 @@ def indicator_progress(
         for row in rows:
             if project is not None and row["project"] != project:
                 continue
-            if indicator.action_types and row["action_type"] not in indicator.action_types:
+            if row["action_type"] not in types:
                 continue
             if year is not None and row["year"] > year:
                 continue
-            total += row[indicator.source]
-            bound = bound or indicator.source in row["lower_bounds"]
+            total += sum(row[metric] for metric in counted)
+            bound = bound or any(metric in row["lower_bounds"] for metric in counted)
         return total, bound
 
     project_slugs = sorted(set(projects or ()) | {t.project.slug for t in targets})
@@ -617,6 +781,8 @@ def indicator_progress(
                 project=scope,
                 actual=value,
                 lower_bound=bound,
+                counts=indicator.counts_text(),
+                definition=indicator.definition,
             )
             by_key: dict[tuple[str, int], int] = {}
             for target in own:
@@ -646,6 +812,7 @@ def outcome_tables(
     *,
     groupings: Sequence[Sequence[str]],
     filters: Mapping[str, Any] | QueryDict | None = None,
+    as_of: datetime.date | None = None,
 ) -> list[OutcomeTable]:
     """The outcomes table of the same actions under several groupings, as ``outcomes()`` gives
     each: the filters are checked once and the totals, the same for every grouping, counted
@@ -653,44 +820,48 @@ def outcome_tables(
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
     approved = approved_only(filters)
     actions, pes = report_actions(filters)
+    as_of = as_of or timezone.localdate()
     tables: list[OutcomeTable] = []
     for group_by in parsed:
         if tables:
-            rows = _run(group_by, actions, pes, approved=approved)
+            rows = _run(group_by, actions, pes, approved=approved, as_of=as_of)
             tables.append(OutcomeTable(group_by, rows, tables[0].totals))
         else:
-            tables.append(_table(group_by, actions, pes, approved))
+            tables.append(_table(group_by, actions, pes, approved, as_of))
     return tables
 
 
 def action_outcomes(
-    *, filters: Mapping[str, Any] | QueryDict | None = None
+    *,
+    filters: Mapping[str, Any] | QueryDict | None = None,
+    as_of: datetime.date | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The figures of each action (rows keyed by ``action``, its id) and of each action and PES
     (keyed by ``action`` and ``pes``), with the counting rules of ``outcomes()``. Two queries."""
     approved = approved_only(filters)
     actions, pes = report_actions(filters)
+    as_of = as_of or timezone.localdate()
     return (
-        _run(["action"], actions, pes, approved=approved),
-        _run(["action", "pes"], actions, pes, approved=approved),
+        _run(["action"], actions, pes, approved=approved, as_of=as_of),
+        _run(["action", "pes"], actions, pes, approved=approved, as_of=as_of),
     )
 
 
 def action_figures(
-    actions: QuerySet[Action], *, approved: bool = False
+    actions: QuerySet[Action], *, approved: bool = False, as_of: datetime.date | None = None
 ) -> dict[int, dict[str, Any]]:
     """The metrics of each of these actions, keyed by its id, whatever their status (the action
     list and its exports, a project's actions), with the counting rules of ``outcomes()``: the
     SQL dimension ``action`` above. One query for any number of actions."""
-    rows = _run(["action"], actions.order_by(), [], approved=approved)
+    rows = _run(["action"], actions.order_by(), [], approved=approved, as_of=as_of)
     return {row.pop("action"): row for row in rows}
 
 
-def action_outcomes_by_pes(action: Action) -> OutcomeTable:
+def action_outcomes_by_pes(action: Action, *, as_of: datetime.date | None = None) -> OutcomeTable:
     """One action's figures per PES (unsplit figures and employers under PES None) and its
     totals, whatever its status (a planned action may already have interested jobseekers).
     Two queries."""
-    return _table(["pes"], Action.objects.filter(pk=action.pk).order_by(), [])
+    return _table(["pes"], Action.objects.filter(pk=action.pk).order_by(), [], as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -728,7 +899,8 @@ def planned_actions(
                 for name, messages in filterset.errors.items()
             }
         )
-    order = ("year", "semester", "start_date", "pk")
+    # Where each action's period begins (Action.sort_date): a rough "May 2018" after 1 February.
+    order = ("sort_date", "pk")
     past = ended_before(today)
     # The number of all overdue ones with the first of them: a window counts before the limit.
     overdue = list(

@@ -30,7 +30,12 @@ from django.utils.translation import gettext as _
 from actions.models import Action
 from crossborder.core import metrics as registry
 from crossborder.core.formats import CSV, UnknownFormat
-from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, Metric
+from crossborder.core.metrics import (
+    EMPLOYER_METRICS,
+    PARTICIPANT_METRICS,
+    WORK_FOUND_ACTION_TYPES,
+    Metric,
+)
 from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, Semester, is_year
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 from crossborder.core.writers import UnknownSeparator, separator
@@ -69,14 +74,16 @@ METRIC_COLOURS: dict[str, str] = {
 }
 CHART_METRICS: tuple[str, ...] = tuple(METRIC_COLOURS)
 ACTIONS_PER_PAGE = 25
-# Sort keys of the action list and the columns they order by (the date of an action is its
-# period first: actions known only by a semester or year sort with it).
+# Sort keys of the action list and the columns they order by. The date of an action is its
+# stored sort date (Action.sort_date): its start date, else the first day of its rough period
+# ("May 2018" on 1 May, "2018-S2" on 1 July), so every list puts it where its period begins.
+IN_TIME: tuple[str, ...] = ("sort_date", "pk")
 SORTS: dict[str, tuple[str, ...]] = {
-    "date": ("year", "semester", "start_date", "pk"),
+    "date": IN_TIME,
     "title": ("title", "pk"),
-    "project": ("project__name", "year", "semester", "start_date", "pk"),
-    "type": ("action_type", "year", "semester", "start_date", "pk"),
-    "status": ("status", "year", "semester", "start_date", "pk"),
+    "project": ("project__name", *IN_TIME),
+    "type": ("action_type", *IN_TIME),
+    "status": ("status", *IN_TIME),
 }
 
 
@@ -377,8 +384,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     filters["date_from"], filters["date_to"] = date_from.isoformat(), date_to.isoformat()
     if approved:
         filters[APPROVED] = "true"
+    today = timezone.localdate()
     by_type, by_semester = outcome_tables(
-        groupings=[["action_type"], ["year", "semester", "pes"]], filters=filters
+        groupings=[["action_type"], ["year", "semester", "pes"]], filters=filters, as_of=today
     )
     pes_names = _pes_names()
     project_slugs = filterset.form.cleaned_data.get("project")
@@ -414,7 +422,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "indicators": [item for item in indicators if item.project is None],
             # Not by PES: a planned action has no jobseekers counted yet, so none would show.
             "planned": planned_actions(
-                today=timezone.localdate(),
+                today=today,
                 filters=_subset(request.GET, ("project", "action_type", "sector")),
                 after=date_from,
                 limit=8,
@@ -444,12 +452,12 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseBadRequest(
             "\n".join(approved_errors) + "\n", content_type="text/plain; charset=utf-8"
         )
-    actions = list(project.actions.select_related("sector").order_by(*SORTS["date"]))
+    actions = list(project.actions.select_related("sector").order_by(*IN_TIME))
     today = timezone.localdate()
-    figures = action_figures(project.actions.all(), approved=approved)
+    figures = action_figures(project.actions.all(), approved=approved, as_of=today)
     filters = {"project": project.slug, APPROVED: "true" if approved else ""}
     per_semester, per_semester_pes = outcome_tables(
-        groupings=[["year", "semester"], ["year", "semester", "pes"]], filters=filters
+        groupings=[["year", "semester"], ["year", "semester", "pes"]], filters=filters, as_of=today
     )
     pes_names = _pes_names()
     semester_rows = [
@@ -579,7 +587,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.select_related("project", "sector", "work_package"), pk=pk
     )
-    table = action_outcomes_by_pes(action)
+    today = timezone.localdate()
+    table = action_outcomes_by_pes(action, as_of=today)
     pes_names = _pes_names()
     shown = [
         name
@@ -588,7 +597,11 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ] or [Metric.STARTS]
     context = {
         "action": action,
-        "overdue": is_overdue(action, timezone.localdate()),
+        "overdue": is_overdue(action, today),
+        # Work found is said of the actions after which work can be found; until it can be
+        # known (Action.outcomes_pending) it reads "not yet known", never 0.
+        "work_found_shown": action.action_type in WORK_FOUND_ACTION_TYPES,
+        "outcomes_pending": action.outcomes_pending(today),
         "rows": [{**row, "pes_label": _pes_label(row["pes"], pes_names)} for row in table.rows],
         "totals": table.totals,
         "metrics": [(name, registry.heading(name)) for name in shown],

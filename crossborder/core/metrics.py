@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from .vocabulary import STARTED_STATUSES, OrganisationKind, ParticipationStatus
+from .vocabulary import STARTED_STATUSES, ActionType, OrganisationKind, ParticipationStatus
 
 
 class Metric(models.TextChoices):
@@ -39,6 +39,22 @@ class Metric(models.TextChoices):
 
 # The distinct jobseekers who started: a report's measure beside the metrics, never a figure.
 PEOPLE = "people"
+# The jobseekers who found work: placed after the action or hired by an employer of the action,
+# a record that says both counted once; a report's measure derived from `placements` and
+# `hires`, never a figure (a coordinator types those two in, and the report adds them up).
+WORK_FOUND = "work_found"
+
+# The actions after which work can be found, and so the only ones the placement rate reads:
+# a cohort or a training prepares jobseekers for a job, a jobdating or a company visit puts
+# selected jobseekers before employers who hire. A fair or an info session reaches visitors
+# (`reached`, never `starts`), a seminar trains staff, a discovery day comes before a training:
+# none of them has starts whose work found could be known.
+WORK_FOUND_ACTION_TYPES: tuple[str, ...] = (
+    ActionType.GUIDANCE_COHORT.value,
+    ActionType.TRAINING.value,
+    ActionType.JOBDATING.value,
+    ActionType.COMPANY_VISIT.value,
+)
 
 
 class Counts(enum.Enum):
@@ -87,6 +103,12 @@ class MetricDefinition:
     counts: Counts
     record: RecordRule | None = None
     employer: EmployerRule | None = None
+    # A measure derived from these metrics: their figures are summed, and a participation
+    # record counts once when it counts for any of them (one jobseeker placed and hired is one
+    # jobseeker who found work). Never typed in as a figure of its own.
+    adds: tuple[str, ...] = ()
+    # What it counts, in a sentence of the documentation and the indicators' table.
+    definition: Promise | str = ""
 
     @property
     def label(self) -> str:
@@ -97,7 +119,7 @@ class MetricDefinition:
     def is_figure(self) -> bool:
         """Whether an aggregate figure may count it: everything but the actions (never typed
         in) and the distinct people (no figure can say who is counted twice)."""
-        return self.counts is not Counts.ACTIONS and self.slug != PEOPLE
+        return self.counts is not Counts.ACTIONS and self.slug != PEOPLE and not self.adds
 
 
 def _define(*definitions: MetricDefinition) -> dict[str, MetricDefinition]:
@@ -111,6 +133,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         heading=_("Actions"),
         phrase=ngettext_lazy("%(text)s action", "%(text)s actions", "number"),
         counts=Counts.ACTIONS,
+        definition=_("The actions themselves, each counted once."),
     ),
     MetricDefinition(
         Metric.INTERESTED,
@@ -118,12 +141,19 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s interested", "%(text)s interested", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(statuses=(ParticipationStatus.INTERESTED,)),
+        definition=_(
+            "Jobseekers who registered interest or were pre-selected and have not started."
+        ),
     ),
     MetricDefinition(
         Metric.REACHED,
         heading=_("Reached"),
         phrase=ngettext_lazy("%(text)s jobseeker reached", "%(text)s jobseekers reached", "number"),
         counts=Counts.JOBSEEKERS,
+        definition=_(
+            "Jobseekers who came by an open event, a fair or an info session (“more than 200 came"
+            " by”): visitors, never counted as started."
+        ),
     ),
     MetricDefinition(
         Metric.STARTS,
@@ -131,6 +161,10 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s started", "%(text)s started", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(statuses=STARTED_STATUSES),
+        definition=_(
+            "Jobseekers who started: joined a cohort or a training, or took part in a jobdating"
+            " or a company visit they were selected for. One person in two actions counts twice."
+        ),
     ),
     MetricDefinition(
         Metric.COMPLETIONS,
@@ -138,6 +172,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s completed", "%(text)s completed", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(statuses=(ParticipationStatus.COMPLETED,)),
+        definition=_("Jobseekers who completed the action."),
     ),
     MetricDefinition(
         Metric.PLACEMENTS,
@@ -145,6 +180,10 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s found work", "%(text)s found work", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(dated="placed_on"),
+        definition=_(
+            "Jobseekers who found work after the action (those hired by an employer of the action"
+            " are counted as hired)."
+        ),
     ),
     MetricDefinition(
         Metric.HIRES,
@@ -152,6 +191,18 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s hired", "%(text)s hired", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(dated="hired_on"),
+        definition=_("Jobseekers hired by an employer present at the action."),
+    ),
+    MetricDefinition(
+        WORK_FOUND,
+        heading=_("Work found"),
+        phrase=ngettext_lazy("%(text)s found a job", "%(text)s found a job", "number"),
+        counts=Counts.JOBSEEKERS,
+        adds=(Metric.PLACEMENTS.value, Metric.HIRES.value),
+        definition=_(
+            "Jobseekers who found work: placed after the action or hired by an employer of the"
+            " action; a jobseeker with a record of both counts once, figures are added up."
+        ),
     ),
     MetricDefinition(
         Metric.CERTIFICATES,
@@ -159,6 +210,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s certificate", "%(text)s certificates", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(dated="certified_on"),
+        definition=_("Certificates obtained."),
     ),
     MetricDefinition(
         Metric.EMPLOYERS,
@@ -166,6 +218,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s company", "%(text)s companies", "number"),
         counts=Counts.EMPLOYERS,
         employer=EmployerRule(kind=OrganisationKind.COMPANY),
+        definition=_("Companies present at the action."),
     ),
     MetricDefinition(
         Metric.AGENCIES,
@@ -173,6 +226,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s agency", "%(text)s agencies", "number"),
         counts=Counts.EMPLOYERS,
         employer=EmployerRule(kind=OrganisationKind.AGENCY),
+        definition=_("Temporary-work agencies present at the action."),
     ),
     MetricDefinition(
         Metric.VACANCIES,
@@ -180,6 +234,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s vacancy", "%(text)s vacancies", "number"),
         counts=Counts.EMPLOYERS,
         employer=EmployerRule(summed="vacancies"),
+        definition=_("Vacancies offered by the employers present."),
     ),
     MetricDefinition(
         PEOPLE,
@@ -187,6 +242,7 @@ REGISTRY: dict[str, MetricDefinition] = _define(
         phrase=ngettext_lazy("%(text)s person", "%(text)s people", "number"),
         counts=Counts.JOBSEEKERS,
         record=RecordRule(statuses=STARTED_STATUSES),
+        definition=_("Distinct jobseekers who started, from participation records only."),
     ),
 )
 
@@ -202,8 +258,19 @@ EMPLOYER_METRICS: tuple[str, ...] = tuple(
 FIGURE_METRICS: tuple[str, ...] = PARTICIPANT_METRICS + EMPLOYER_METRICS
 # What a report sums over its facts; `actions` and `people` are counted distinct.
 SUMMED_METRICS: tuple[str, ...] = FIGURE_METRICS
-# Every measure of a report's row, in the order tables show them.
-REPORT_METRICS: tuple[str, ...] = (Metric.ACTIONS.value, *SUMMED_METRICS, PEOPLE)
+# Measures derived from summed metrics (`work_found`), each summed over its facts too.
+DERIVED_METRICS: tuple[str, ...] = tuple(slug for slug, m in REGISTRY.items() if m.adds)
+# Every measure of a report's row, in the order tables show them (the registry's).
+REPORT_METRICS: tuple[str, ...] = tuple(REGISTRY)
+
+
+def record_rules(slug: str) -> tuple[RecordRule, ...]:
+    """How a participation record counts for a metric: its own rule, or for a derived measure
+    the rules of the metrics it adds (the record counts once when any of them holds)."""
+    definition = REGISTRY[slug]
+    if definition.adds:
+        return tuple(rule for part in definition.adds for rule in record_rules(part))
+    return (definition.record,) if definition.record else ()
 
 
 def heading(slug: str) -> str:

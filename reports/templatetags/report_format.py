@@ -1,8 +1,8 @@
 """How figures of the reports layer read on a page: lower bounds, counts, rates, and the
 headings of their columns.
 
-Only formatting: the numbers themselves come from reports.selectors, the headings from the
-metric registry.
+Only formatting: the numbers themselves (and the placement rate's rule) come from
+reports.selectors, the headings from the metric registry.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from crossborder.core import metrics
+from reports import selectors
 
 register = template.Library()
 
@@ -53,23 +54,27 @@ def count(value: int | None) -> str:
 
 @register.simple_tag
 def placement_rate(row: Mapping[str, Any]) -> str:
-    """Placements per start, as a percentage in the locale's format.
+    """Work found per start (reports.selectors.placement_rate), as a percentage in the locale's
+    format: "at most" when the starts are a minimum, "at least" when the work found is; a dash
+    when nothing can be said, "not yet known" when no action's work found is known yet."""
+    rate = selectors.placement_rate(row)
+    if rate.ratio is None:
+        return _("not yet known") if rate.pending else NO_VALUE
+    text = percent(rate.ratio)
+    if rate.bound == selectors.AT_MOST:
+        return _("at most %(rate)s") % {"rate": text}
+    if rate.bound == selectors.AT_LEAST:
+        return _("at least %(rate)s") % {"rate": text}
+    return text
 
-    A lower bound on the starts makes the rate an upper bound ("at most"), one on the placements
-    a lower bound; with both the rate says nothing and reads as a dash.
-    """
-    starts, placements = row.get("starts") or 0, row.get("placements") or 0
-    if not starts:
-        return NO_VALUE
-    bounds = set(row.get("lower_bounds", ()))
-    rate = percent(placements / starts)
-    if {"starts", "placements"} <= bounds:
-        return NO_VALUE
-    if "starts" in bounds:
-        return _("at most %(rate)s") % {"rate": rate}
-    if "placements" in bounds:
-        return _("at least %(rate)s") % {"rate": rate}
-    return rate
+
+@register.simple_tag
+def work_found(row: Mapping[str, Any]) -> str:
+    """A row's work found as `metric` shows it, or "not yet known" where it cannot be known yet
+    (reports.selectors.work_found_pending): never a 0 that only means "not measured yet"."""
+    if selectors.work_found_pending(row):
+        return _("not yet known")
+    return metric(row, metrics.WORK_FOUND)
 
 
 @register.filter
