@@ -278,8 +278,12 @@ class PesFilter(admin.SimpleListFilter):
 
 
 def _subquery_total(queryset: QuerySet[Any], aggregate: Any) -> Coalesce:
-    """A per-action total as a correlated subquery: no join, so no row is counted twice."""
-    total = queryset.values("action").annotate(total=aggregate).values("total")
+    """A per-action total as a correlated subquery: no join, so no row is counted twice.
+
+    Without its ordering: a translated model's queryset (modeltranslation) orders explicitly by
+    the model's Meta.ordering, which would join the ordering's tables into the GROUP BY and
+    split the total into one row per ordering value."""
+    total = queryset.order_by().values("action").annotate(total=aggregate).values("total")
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 

@@ -190,12 +190,14 @@ def test_copy_to_a_new_date_asks_the_date_then_copies_as_planned(coordinator_cli
         2018,
         "2018-S2",
     )
-    assert (copy.title, copy.place, copy.description, copy.reference) == (
+    assert (copy.title, copy.place, copy.description) == (
         "Guidance cohort LKT",
         "Kortrijk",
         "12 workshops",
-        "",
     )
+    # Not the original's reference: a new one, generated for the copy's project and year.
+    assert copy.reference != cohort.reference
+    assert copy.reference.startswith(f"{project.slug}-2018-")
     assert list(copy.organisers.all()) == [vdab]
     assert copy.offices.count() == 1
     assert not copy.figures.exists() and not copy.participations.exists()
@@ -453,7 +455,8 @@ def test_the_history_records_the_user_and_the_change(coordinator_client, coordin
             if isinstance(value, list)
             else getattr(value, "pk", value)
         )
-    data["place"] = "Dunkerque"
+    # The place is a text in every language: the coordinator changes its English one.
+    data["place_en"] = "Dunkerque"
     for prefix in ("figures", "employers", "job_offers", "participations"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
 
@@ -463,8 +466,10 @@ def test_the_history_records_the_user_and_the_change(coordinator_client, coordin
     assert latest.history_user == coordinator
     assert latest.place == "Dunkerque"
     delta = latest.diff_against(latest.prev_record)
+    # The place's column in the site's default language and the English one it mirrors.
     assert [(c.field, c.old, c.new) for c in delta.changes if c.old or c.new] == [
-        ("place", "Veurne", "Dunkerque")
+        ("place", "Veurne", "Dunkerque"),
+        ("place_en", "Veurne", "Dunkerque"),
     ]
 
     history = coordinator_client.get(reverse("admin:actions_action_history", args=[action.pk]))

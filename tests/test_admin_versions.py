@@ -99,7 +99,8 @@ def _stale_message(record, user) -> str:
 # Each admin: the record, the field the first user changes and its new value, the field the
 # other user changes meanwhile and its value.
 CASES = {
-    "action": ("actions_action", "place", "Dunkerque", {"place": "Ieper"}),
+    # The place is a text in every language: the form's fields are one per language.
+    "action": ("actions_action", "place_en", "Dunkerque", {"place_en": "Ieper"}),
     "figure": ("actions_figure", "note", "counted twice", {"value": 5}),
     "jobseeker": ("participants_jobseeker", "family_name", "Claes", {"birth_year": 1985}),
     "participation": (
@@ -171,12 +172,13 @@ def test_a_save_on_the_current_version_moves_it(records, coordinator):
     url = reverse("admin:actions_action_change", args=[action.pk])
     client = client_of(coordinator)
     data = form_data(client.get(url))
-    data["place"] = "Dunkerque"
+    # The place is a text in every language: the coordinator changes its English one.
+    data["place_en"] = "Dunkerque"
     assert client.post(url, data).status_code == 302
     action.refresh_from_db()
     assert (action.place, action.version) == ("Dunkerque", 2)
     # The same form again is based on version 1 now: refused.
-    response = client.post(url, {**data, "place": "Lille"})
+    response = client.post(url, {**data, "place_en": "Lille"})
     assert response.status_code == 200
     action.refresh_from_db()
     assert action.place == "Dunkerque"
@@ -207,7 +209,7 @@ def test_a_stale_row_left_as_it_was_is_refused_too(records, coordinator, other, 
     url = reverse("admin:actions_action_change", args=[action.pk])
     client = client_of(coordinator)
     data = form_data(client.get(url))
-    data["place"] = "Dunkerque"
+    data["place_en"] = "Dunkerque"
 
     _changed_by(figure, other, value=5)
     response = client.post(url, data)
