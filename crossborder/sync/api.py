@@ -36,6 +36,7 @@ since, a page at a time:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -46,7 +47,6 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import BasePagination, PageNumberPagination
@@ -290,8 +290,13 @@ class SyncPagination(BasePagination):
         self.deleted: list[Tombstone] = []
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
     ) -> list[Any]:
+        # A list's records come as a queryset (of instances, or of rows of values).
+        assert isinstance(queryset, QuerySet)
         if request.accepted_renderer.format != "json":
             raise serializers.ValidationError(
                 {SYNC_PARAMETER: [_("A sync answers in JSON only: leave out format=csv.")]}
@@ -381,11 +386,14 @@ def sync_page_schema(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SYNC_PARAMETERS = [
-    OpenApiParameter(
-        SYNC_PARAMETER,
-        str,
-        description=(
+# As pagination parameters are documented: OpenAPI parameter objects.
+SYNC_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": SYNC_PARAMETER,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": (
             "Incremental sync: only the records created or changed, and (in `deleted`) those "
             "deleted, since a timestamp with its time zone (e.g. `2026-11-30T19:00:00Z`, at or "
             "after it), since the `next_cursor` of an earlier answer of this list, or "
@@ -394,16 +402,18 @@ SYNC_PARAMETERS = [
             "SYNC_SAFETY_SECONDS (5 minutes by default) come with the next sync. JSON only. "
             "400 for another value, 410 for a sync from further back than deletions are kept."
         ),
-    ),
-    OpenApiParameter(
-        LIMIT_PARAMETER,
-        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        description=(
+    },
+    {
+        "name": LIMIT_PARAMETER,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "description": (
             f"Records per page (1 to {MAX_LIMIT}, {DEFAULT_LIMIT} by default); with "
             "`changed_since`, records and deletions each. `page_size`, when given, wins on a "
             "list read without `changed_since`."
         ),
-    ),
+    },
 ]
 
 

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+import yaml
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -612,3 +613,36 @@ def test_an_action_sync_page_runs_a_fixed_number_of_queries(api, count, django_a
         body = page(api, ACTIONS, cursor, limit=MAX_LIMIT)
 
     assert (len(body["results"]), len(body["deleted"])) == (count, count)
+
+
+# The schema.
+
+
+def test_every_list_documents_the_sync(client, manager):
+    client.force_login(manager)
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    lists = {
+        path: methods["get"]
+        for path, methods in schema["paths"].items()
+        if "get" in methods and methods["get"]["operationId"].endswith("_list")
+    }
+    # Every list but the user's own tokens (no record of them changes: they are made and revoked).
+    synced = {path: operation for path, operation in lists.items() if path != "/api/v1/tokens/"}
+    assert {"/api/v1/participations/", "/api/v1/action-employers/", "/api/v1/sectors/"} <= set(
+        synced
+    )
+    for path, operation in synced.items():
+        parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+        assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+        assert "changed_since" in parameters, path
+        assert {"400", "410"} <= set(operation["responses"]), path
+        page_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        name = page_schema["$ref"].rsplit("/", 1)[1]
+        shapes = schema["components"]["schemas"][name]["oneOf"]
+        assert [sorted(shape["required"]) for shape in shapes] == [
+            ["count", "results"],
+            ["deleted", "has_more", "next_cursor", "results"],
+        ], path
+    tokens = {p["name"] for p in lists["/api/v1/tokens/"].get("parameters", [])}
+    assert not tokens & {"changed_since", "limit"}
+    assert "410" not in lists["/api/v1/tokens/"]["responses"]
