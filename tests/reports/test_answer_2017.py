@@ -172,7 +172,10 @@ def docx_answer(report: YearReport, lang: str) -> Answer:
     return Answer(lang, parts)
 
 
-@pytest.fixture(params=[(lang, kind) for lang in LANGUAGES for kind in ("html", "docx")])
+@pytest.fixture(
+    params=[(lang, kind) for lang in LANGUAGES for kind in ("html", "docx")],
+    ids=[f"{lang}-{kind}" for lang in LANGUAGES for kind in ("html", "docx")],
+)
 def answer(request, demo) -> Answer:
     lang, kind = request.param
     report = year_report(year=2017, as_of=AS_OF)
@@ -391,14 +394,14 @@ def test_ghyvelde_fair_planned_on_13_april_2018(answer):
 
 def test_agro_food_trainings(answer):
     part = answer.parts[GC]
-    vdab = Action.objects.get(
-        project__slug=GC, sector__slug="agro-food", year=2017, organisers__slug="vdab"
-    )
-    forem = Action.objects.get(
-        project__slug=GC, sector__slug="agro-food", year=2017, organisers__slug="le-forem"
-    )
-    assert "5" in [number(c) for c in part.row(in_language(vdab, "title", answer.lang)).values()]
-    assert "8" in [number(c) for c in part.row(in_language(forem, "title", answer.lang)).values()]
+    # By VDAB on the Flemish side, 5 participants; by Le Forem on the Walloon side, 8.
+    trainings = Action.objects.filter(project__slug=GC, sector__slug="agro-food", year=2017)
+    rows = [part.row(in_language(training, "title", answer.lang)) for training in trainings]
+    assert len(rows) == 2
+    assert sorted(n for row in rows for n in map(number, row.values()) if n in ("5", "8")) == [
+        "5",
+        "8",
+    ]
     ongoing = Action.objects.get(
         project__slug=GC, sector__slug="agro-food", year=2018, status=ActionStatus.ONGOING
     )

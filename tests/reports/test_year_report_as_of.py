@@ -194,7 +194,7 @@ def test_work_found_not_yet_known_reads_so_in_every_format(actions):
         csv.DictReader(io.StringIO(exports.year_report_csv(report, "en").decode("utf-8-sig")))
     )
     cohort_row = next(r for r in rows if r["title"] == "Cohort 2018")
-    assert (cohort_row["placements"], cohort_row["outcomes_pending"]) == ("", "True")
+    assert (cohort_row["placements"], cohort_row["outcomes_pending"]) == ("", "true")
     assert cohort_row["as_of"] == "2018-04-20"
 
 
@@ -224,13 +224,17 @@ def test_bad_year_and_day_are_named_together():
     assert sorted(error.value.message_dict) == ["as_of", "year"]
 
 
-def test_the_query_count_does_not_grow_with_the_actions(project, django_assert_num_queries):
-    CohortFactory(project=project)
-    with CaptureQueriesContext(connection) as few:
-        year_report(year=2017, as_of=D(2018, 4, 20))
-    for day in (1, 2, 3, 4, 5):
+def _actions(project, days) -> None:
+    for day in days:
         action = ActionFactory(project=project, start_date=D(2017, 10, day))
         FigureFactory(action=action, value=day)
+
+
+def test_the_query_count_does_not_grow_with_the_actions(project, django_assert_num_queries):
+    _actions(project, (1, 2))
+    with CaptureQueriesContext(connection) as few:
+        year_report(year=2017, as_of=D(2018, 4, 20))
+    _actions(project, (3, 4, 5, 6, 7))
     with django_assert_num_queries(len(few.captured_queries)):
         year_report(year=2017, as_of=D(2018, 4, 20))
 
@@ -283,7 +287,8 @@ def test_the_command_takes_the_day(actions, capsys):
     call_command(
         "report", "year", "2017", "--as-of", "2018-04-20", "--format", "csv", "--lang", "nl"
     )
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    # Semicolons: Dutch Excel's separator.
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out), delimiter=";"))
     assert {row["as_of"] for row in rows} == {"2018-04-20"}
     assert {row["title"]: row["status"] for row in rows}["Visit (en)"] == "planned"
 
