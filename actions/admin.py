@@ -6,6 +6,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from crossborder.audit.recording import deletion_read_record, inline_read_record
@@ -51,7 +52,10 @@ from projects.admin import (
     ProjectScopedInlineMixin,
     StaleRowRefusedInlineMixin,
     StaleSaveRefusedMixin,
+    TranslatedTextsInlineMixin,
+    TranslatedTextsMixin,
     may_edit_project,
+    translated_fields,
 )
 from projects.models import Organisation
 
@@ -152,11 +156,16 @@ class FigureInline(
 class ActionEmployerInline(ProjectScopedInlineMixin, admin.TabularInline):
     model = ActionEmployer
     extra = 0
+    fields = ["organisation", "vacancies", "hires", "hired_within_days"]
     autocomplete_fields = ["organisation"]
     parent_project_path = "project"
 
 
-class JobOfferInline(ProjectScopedInlineMixin, admin.TabularInline):
+class JobOfferInline(
+    TranslatedTextsInlineMixin, ProjectScopedInlineMixin, TranslationTabularInline
+):
+    """The jobs of the action, each titled in any one language at least."""
+
     model = JobOffer
     extra = 0
     autocomplete_fields = ["employer"]
@@ -233,6 +242,47 @@ class ParticipationInline(
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and self._personal(request)
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Actions with a text written in some language and not in the one chosen (or in any)."""
+
+    title = _("missing translations")
+    parameter_name = "missing"
+    ANY = "any"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [(self.ANY, _("in any language")), *settings.LANGUAGES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> QuerySet[Action]:
+        codes = [code for code, _name in settings.LANGUAGES]
+        value = self.value()
+        if value == self.ANY:
+            wanted = codes
+        elif value is not None and value in codes:
+            wanted = [value]
+        else:
+            return queryset
+        condition = Q()
+        for code in wanted:
+            condition |= missing_in(code, translated_fields(Action), codes)
+        return queryset.filter(condition)
+
+
+def missing_in(code: str, fields: list[str], codes: list[str]) -> Q:
+    """Rows with a text of `fields` written in another language and empty in `code`."""
+
+    def empty(column: str) -> Q:
+        return Q(**{column: ""}) | Q(**{f"{column}__isnull": True})
+
+    condition = Q()
+    for name in fields:
+        written = Q()
+        for other in codes:
+            if other != code:
+                written |= ~empty(f"{name}_{other}")
+        condition |= empty(f"{name}_{code}") & written
+    return condition
 
 
 class SemesterFilter(admin.SimpleListFilter):
@@ -338,7 +388,11 @@ class ActionAdminForm(forms.ModelForm):
 
 @admin.register(Action)
 class ActionAdmin(
-    StaleSaveRefusedMixin, DeleteWithReasonMixin, ProjectScopedAdmin, TranslationAdmin
+    StaleSaveRefusedMixin,
+    TranslatedTextsMixin,
+    DeleteWithReasonMixin,
+    ProjectScopedAdmin,
+    TranslationAdmin,
 ):
     """Actions, with no bulk delete even for superusers: deleting an action deletes its figures
     and participation records with it, so it goes one at a time, with a reason."""
@@ -354,7 +408,16 @@ class ActionAdmin(
         "starts_total",
         "figure_count",
     ]
-    list_filter = ["project", "action_type", "status", SemesterFilter, PesFilter, "sector", "year"]
+    list_filter = [
+        "project",
+        "action_type",
+        "status",
+        SemesterFilter,
+        PesFilter,
+        "sector",
+        "year",
+        MissingTranslationFilter,
+    ]
     search_fields = ["reference", *in_each_language("title"), "place", "description_en"]
     date_hierarchy = "start_date"
     autocomplete_fields = [
@@ -364,6 +427,9 @@ class ActionAdmin(
         "certificates",
         "sector",
         "work_package",
+        "taught_by",
+        "tested_by",
+        "presenters",
     ]
     list_select_related = ["project"]
     form = ActionAdminForm
@@ -384,6 +450,7 @@ class ActionAdmin(
                 ]
             },
         ),
+        # Each translated text shows its languages side by side (TranslatedTextsMixin).
         (
             _("When and where"),
             {
@@ -391,8 +458,10 @@ class ActionAdmin(
                     "status",
                     "cancellation_reason",
                     ("start_date", "end_date"),
-                    ("year", "semester", "period_note"),
-                    ("place", "online"),
+                    ("year", "semester", "period_month"),
+                    "period_note",
+                    "place",
+                    "online",
                     "offices",
                 ]
             },
@@ -403,9 +472,31 @@ class ActionAdmin(
                 "fields": [
                     "organisers",
                     "sector",
-                    ("capacity", "duration_days", "language_hours"),
-                    "certificates",
+                    "presenters",
                 ]
+            },
+        ),
+        (
+            _("Format of a cohort or training"),
+            {
+                "fields": [
+                    ("capacity", "duration_days", "workshops", "language_hours"),
+                    "workshop_note",
+                    "language_note",
+                    "reviews",
+                    "certificates",
+                    ("taught_by", "tested_by"),
+                ]
+            },
+        ),
+        (
+            _("Outcomes"),
+            {
+                "description": _(
+                    "When work found cannot be measured yet, the reports say it is not yet "
+                    "known, never 0."
+                ),
+                "fields": ["outcomes_expected_on", "outcomes_note"],
             },
         ),
         (_("Imports, exports and reports"), {"fields": ["links"]}),
@@ -797,7 +888,7 @@ class FigureAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, ExportMixin, Pro
 
 @admin.register(ActionEmployer)
 class ActionEmployerAdmin(ProjectScopedAdmin):
-    list_display = ["organisation", "action", "vacancies"]
+    list_display = ["organisation", "action", "vacancies", "hires", "hired_within_days"]
     list_filter = ["organisation__kind", "action__project"]
     search_fields = ["organisation__name", "action__title_en", "action__reference"]
     autocomplete_fields = ["action", "organisation"]
@@ -806,21 +897,21 @@ class ActionEmployerAdmin(ProjectScopedAdmin):
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(ProjectScopedAdmin):
+class JobOfferAdmin(TranslatedTextsMixin, ProjectScopedAdmin, TranslationAdmin):
     list_display = ["title", "action", "employer", "positions"]
-    search_fields = ["title", "action__title_en", "action__reference"]
+    search_fields = [*in_each_language("title"), "action__title_en", "action__reference"]
     autocomplete_fields = ["action", "employer"]
     list_select_related = ["action", "employer"]
     project_path = "action__project"
 
 
 @admin.register(Sector)
-class SectorAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class SectorAdmin(TranslatedTextsMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug"]
     search_fields = [*in_each_language("name"), "slug"]
 
 
 @admin.register(Certificate)
-class CertificateAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class CertificateAdmin(TranslatedTextsMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug", "country"]
     search_fields = [*in_each_language("name"), "slug"]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -21,13 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.translator import translator
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action
 from actions.services import DELETION_REASON_MAX_LENGTH, delete_with_reason
+from crossborder.core.translated import missing_languages
 from crossborder.core.versions import Versioned, lock_current
 from crossborder.core.vocabulary import in_each_language
 
@@ -373,6 +377,146 @@ class ProjectScopedInlineMixin(_InlineBase):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
 
+# Texts in every language (modeltranslation): the coordinator writes in their own language.
+
+# The read-only line of a change form that lists the translations still to write.
+MISSING_TRANSLATIONS = "missing_translations"
+
+
+def translated_fields(model: type[models.Model]) -> list[str]:
+    """The model's fields kept in every language of the site, in the model's order."""
+    names = translator.get_options_for_model(model).all_fields
+    return [field.name for field in model._meta.fields if field.name in names]
+
+
+def _model_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def language_names(codes: Sequence[str]) -> str:
+    """Languages by their names in the active language: "Dutch, French"."""
+    names = dict(settings.LANGUAGES)
+    return ", ".join(str(names[code]) for code in codes)
+
+
+def missing_translations_text(obj: models.Model) -> str:
+    """Each translated field written in some language and not in all, with the languages it
+    lacks: "Title: French; Description: English, Dutch"; "none" when nothing is missing."""
+    lines = []
+    for name in translated_fields(type(obj)):
+        missing = missing_languages(obj, name)
+        if missing:
+            label = capfirst(str(_model_field(type(obj), name).verbose_name))
+            lines.append(f"{label}: {language_names(missing)}")
+    return "; ".join(lines) or gettext("none")
+
+
+def one_language_form(form_class: type[forms.BaseForm], model: type[models.Model]) -> Any:
+    """A form in which a required translated text (a title, a name) may be written in any one
+    language of the site: modeltranslation requires the default language's, which a Dutch or
+    French coordinator may not write. Without any, the form says so, naming the field."""
+    required = [name for name in translated_fields(model) if not _model_field(model, name).blank]
+
+    class OneLanguageForm(form_class):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for name in required:
+                for column in in_each_language(name):
+                    if column in self.fields:
+                        self.fields[column].required = False
+
+        def clean(self) -> dict[str, Any]:
+            cleaned: dict[str, Any] = super().clean() or {}
+            for name in required:
+                columns = [column for column in in_each_language(name) if column in self.fields]
+                if columns and not any(str(cleaned.get(c) or "").strip() for c in columns):
+                    label = capfirst(str(_model_field(model, name).verbose_name))
+                    self.add_error(
+                        None,
+                        gettext("%(field)s: give it in at least one language.") % {"field": label},
+                    )
+            return cleaned
+
+    OneLanguageForm.__name__ = form_class.__name__
+    return OneLanguageForm
+
+
+def _grouped_by_field(fields: Sequence[Any], translated: Sequence[str]) -> list[Any]:
+    """A fieldset's fields with the languages of each translated field on one line, side by
+    side (title en / nl / fr), where modeltranslation puts one line per language."""
+    base_of = {column: name for name in translated for column in in_each_language(name)}
+    grouped: list[Any] = []
+    for field in fields:
+        base = base_of.get(field) if isinstance(field, str) else None
+        previous = grouped[-1] if grouped else None
+        if (
+            base is not None
+            and isinstance(previous, tuple)
+            and all(base_of.get(column) == base for column in previous)
+        ):
+            grouped[-1] = (*previous, field)
+        elif base is not None:
+            grouped.append((field,))
+        else:
+            grouped.append(field)
+    return grouped
+
+
+class TranslatedTextsMixin(_ModelAdminBase):
+    """The change form of a model with texts in every language (a TranslationAdmin): each text
+    is required in one language at least, whichever; its languages side by side; and a
+    read-only line listing the translations still missing."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        # `change` by name: modeltranslation's get_form takes no third argument.
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        return one_language_form(form, self.model)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and MISSING_TRANSLATIONS not in fields:
+            fields.append(MISSING_TRANSLATIONS)
+        return fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        translated = translated_fields(self.model)
+        fieldsets: list[tuple[Any, dict[str, Any]]] = [
+            (
+                name,
+                {
+                    **options,
+                    "fields": _grouped_by_field(
+                        [f for f in options["fields"] if f != MISSING_TRANSLATIONS], translated
+                    ),
+                },
+            )
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and fieldsets:
+            name, options = fieldsets[0]
+            fields = [MISSING_TRANSLATIONS, *list(options["fields"])]
+            fieldsets[0] = (name, {**options, "fields": fields})
+        return fieldsets
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj: models.Model) -> str:
+        return missing_translations_text(obj)
+
+
+class TranslatedTextsInlineMixin(_InlineBase):
+    """An inline's rows with texts in every language: each required text in one language at
+    least, whichever (see TranslatedTextsMixin)."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        form = one_language_form(formset.form, self.model)
+        return type(formset.__name__, (formset,), {"form": form})
+
+
 class SlugKeptMixin(_ModelAdminBase):
     """A slug in use never changes (projects.models.check_slug_kept): read-only once saved,
     and no longer filled in from the name."""
@@ -423,7 +567,7 @@ class SuperuserWritesInlineMixin(_InlineBase):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SuperuserWritesAdmin, TranslationAdmin):
+class ProgrammeAdmin(TranslatedTextsMixin, SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["name", "slug", "starts_on", "ends_on"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -441,7 +585,7 @@ class OfficeInline(SuperuserWritesInlineMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SuperuserWritesAdmin):
+class OrganisationAdmin(TranslatedTextsMixin, SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["name", "slug", "kind", "country", "territory", "city"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "former_names__name", "city"]
@@ -488,7 +632,9 @@ class ProjectPartnerInline(SuperuserWritesInlineMixin, admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
-class WorkPackageInline(ProjectScopedInlineMixin, TranslationTabularInline):
+class WorkPackageInline(
+    TranslatedTextsInlineMixin, ProjectScopedInlineMixin, TranslationTabularInline
+):
     model = WorkPackage
     extra = 0
     autocomplete_fields = ["coordinator"]
@@ -512,7 +658,7 @@ PROJECT_IDENTITY_FIELDS = (
 
 
 @admin.register(Project)
-class ProjectAdmin(SlugKeptMixin, ProjectScopedAdmin, TranslationAdmin):
+class ProjectAdmin(TranslatedTextsMixin, SlugKeptMixin, ProjectScopedAdmin, TranslationAdmin):
     project_path = ""
     list_display = [
         "name",
@@ -547,7 +693,7 @@ class ProjectAdmin(SlugKeptMixin, ProjectScopedAdmin, TranslationAdmin):
 
 
 @admin.register(WorkPackage)
-class WorkPackageAdmin(ProjectScopedAdmin, TranslationAdmin):
+class WorkPackageAdmin(TranslatedTextsMixin, ProjectScopedAdmin, TranslationAdmin):
     list_display = ["code", "name", "project", "coordinator"]
     list_filter = ["project"]
     search_fields = ["code", *in_each_language("name")]
@@ -556,7 +702,7 @@ class WorkPackageAdmin(ProjectScopedAdmin, TranslationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SuperuserWritesAdmin, TranslationAdmin):
+class IndicatorAdmin(TranslatedTextsMixin, SuperuserWritesAdmin, TranslationAdmin):
     list_display = ["code", "name", "unit", "source", "action_types"]
     list_filter = ["unit", "source"]
     search_fields = ["code", *in_each_language("name")]
