@@ -16,8 +16,10 @@ since, a page at a time:
 - The records and the deletions are each read in the order of their change (`updated_at`, id)
   and (`deleted_at`, id) after the position the cursor holds, at most `limit` of each per page.
   `has_more`: either reached `limit`; ask again with `next_cursor` until it is false, then keep
-  the last `next_cursor` for the next sync. A record changed during a sync comes again, later:
-  a client applies the records and deletions in the order it gets them, by id.
+  the last `next_cursor` for the next sync. A record changed during a sync comes again, later.
+  A client holds the records by id and applies each page in turn, its deletions first: a
+  record deleted and made again (a participation record for the same action and jobseeker)
+  comes back under a new id.
 - Nothing is skipped when writes happen during a sync: the positions are keysets, not page
   numbers, so a write moves no record past one not yet read; and only what changed at least
   SYNC_SAFETY_SECONDS ago is handed out. That window is why a cursor never runs ahead of a
@@ -66,7 +68,7 @@ LIMIT_PARAMETER = "limit"
 # `changed_since=initial`: a first sync, from nothing held.
 INITIAL = "initial"
 # The page sizes of the lists (crossborder.api.base.Pagination, which this module cannot import:
-# that module imports this one; tests/sync/test_api.py checks that they agree).
+# that module imports this one; tests/api/test_sync.py checks that they agree).
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 # The column a list's records are synced by: every listed model has it (auto_now, indexed).
@@ -77,10 +79,13 @@ CURSOR_SALT = "crossborder.sync.cursor"
 PERSONAL_MODELS = ("participants.jobseeker", "participants.participation")
 PERIOD_MODEL = "projects.reportingperiod"
 
-TIMESTAMP_HELP = _(
-    "Give a timestamp with its time zone (e.g. 2026-11-30T19:00:00Z; in a URL a + is written "
-    "%2B), `initial` for a first sync, or the next_cursor of an earlier answer of this list."
-)
+
+def _timestamp_help() -> str:
+    return _(
+        "Give a timestamp with its time zone (e.g. 2026-11-30T19:00:00Z; a + in a URL is "
+        "URL-encoded), `initial` for a first sync, or the next_cursor of an earlier answer of "
+        "this list."
+    )
 
 
 class Gone(APIException):
@@ -153,7 +158,7 @@ def _decode_cursor(value: str, label: str) -> tuple[Position, Position]:
         cursor_label = payload["l"]
         results, deleted = Position.load(payload["r"]), Position.load(payload["d"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise _invalid(TIMESTAMP_HELP) from error
+        raise _invalid(_timestamp_help()) from error
     if cursor_label != label:
         raise _invalid(
             _(
@@ -196,14 +201,14 @@ def parse_sync(request: Request, label: str) -> SyncRequest:
             # In UTC, as the cursor keeps it: refused here (year 9999 at -01:00), if at all.
             moment = moment.astimezone(datetime.UTC)
     except (ValueError, OverflowError) as error:
-        raise _invalid(TIMESTAMP_HELP) from error
+        raise _invalid(_timestamp_help()) from error
     kept_from = now - datetime.timedelta(days=settings.SYNC_TOMBSTONE_DAYS)
     if moment is not None:
         if moment.tzinfo is None:
             raise _invalid(
                 _(
                     "The timestamp needs its time zone, e.g. 2026-11-30T19:00:00Z or "
-                    "2026-11-30T20:00:00+01:00 (in a URL a + is written %2B)."
+                    "2026-11-30T20:00:00+01:00 (a + in a URL is URL-encoded)."
                 )
             )
         if moment < kept_from:

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from actions.models import Action, Figure
 from actions.services import figure_delete
+from crossborder.api.base import Pagination
 from crossborder.sync.api import CURSOR_SALT, DEFAULT_LIMIT, MAX_LIMIT
 from crossborder.sync.models import Tombstone
 from participants.gdpr import jobseeker_erase
@@ -296,6 +297,10 @@ def test_deletions_are_paged_by_limit_too(api, vdab):
     assert [d["id"] for d in second["deleted"]] == pks[2:] and second["has_more"] is False
 
 
+def test_the_page_sizes_are_those_of_the_lists():
+    assert (Pagination.page_size, Pagination.max_page_size) == (DEFAULT_LIMIT, MAX_LIMIT)
+
+
 def test_the_default_and_largest_page(api, vdab):
     for _n in range(DEFAULT_LIMIT + 1):
         ParticipationFactory(jobseeker=JobseekerFactory(pes=vdab))
@@ -391,8 +396,9 @@ def test_a_cursor_of_another_list_is_refused(api):
 
 
 HELP = (
-    "Give a timestamp with its time zone (e.g. 2026-11-30T19:00:00Z; in a URL a + is written "
-    "%2B), `initial` for a first sync, or the next_cursor of an earlier answer of this list."
+    "Give a timestamp with its time zone (e.g. 2026-11-30T19:00:00Z; a + in a URL is "
+    "URL-encoded), `initial` for a first sync, or the next_cursor of an earlier answer of this "
+    "list."
 )
 
 
@@ -425,7 +431,7 @@ def test_a_timestamp_without_its_time_zone_is_refused(api, value):
     assert response.json() == {
         "changed_since": [
             "The timestamp needs its time zone, e.g. 2026-11-30T19:00:00Z or "
-            "2026-11-30T20:00:00+01:00 (in a URL a + is written %2B)."
+            "2026-11-30T20:00:00+01:00 (a + in a URL is URL-encoded)."
         ]
     }
 
