@@ -16,6 +16,7 @@ change or delete needs no `If-Match`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -236,7 +237,7 @@ class ActionKeyFilter(django_filters.CharFilter):
             return qs
         value = value.strip()
         match = Q(action__reference=value)
-        if value.isdigit() and len(value) <= 18:
+        if re.fullmatch(ID_PATTERN, value):
             match |= Q(action__pk=int(value))
         return qs.filter(match)
 

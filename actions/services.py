@@ -280,9 +280,12 @@ def employer_hires_refusal(employer: ActionEmployer) -> dict[str, str]:
     }
 
 
-def _action_employer_save(employer: ActionEmployer) -> ActionEmployer:
+def _action_employer_save(employer: ActionEmployer, *, hires_given: bool = True) -> ActionEmployer:
+    """Save with the model's rules and, when its hires or days are given, their plausibility: a
+    change of the vacancies only is not refused for hires that became implausible since (a
+    figure lowered), which only a change of the hires can put right."""
     employer.full_clean()
-    refusal = employer_hires_refusal(employer)
+    refusal = employer_hires_refusal(employer) if hires_given else None
     if refusal:
         raise ValidationError(refusal)
     employer.save()
@@ -327,7 +330,9 @@ def action_employer_update(*, employer: ActionEmployer, **values: Any) -> Action
     held = ActionEmployer.objects.select_for_update().order_by("pk").get(pk=employer.pk)
     for name, value in values.items():
         setattr(held, name, value)
-    return _action_employer_save(held)
+    return _action_employer_save(
+        held, hires_given=bool({"hires", "hired_within_days"} & set(values))
+    )
 
 
 @transaction.atomic

@@ -482,6 +482,21 @@ def test_a_bad_change_is_a_400_and_changes_nothing(api, action, koraton, body, e
     assert (employer.vacancies, employer.hires) == (3, 1)
 
 
+def test_a_change_of_the_vacancies_is_taken_beside_hires_grown_implausible(api, action, koraton):
+    """The action's hires figure was lowered after the employer's 5 hires were given: its
+    vacancies still change; only a change of its hires must fit."""
+    employer = ActionEmployerFactory(action=action, organisation=koraton, vacancies=3, hires=5)
+    action.figures.update(value=2)
+
+    vacancies = api.patch(_detail(employer), {"vacancies": 4}, format="json")
+    hires = api.patch(_detail(employer), {"hires": 4}, format="json")
+
+    assert vacancies.status_code == 200
+    assert (hires.status_code, list(hires.json())) == (400, ["hires"])
+    employer.refresh_from_db()
+    assert (employer.vacancies, employer.hires) == (4, 5)
+
+
 def test_an_unknown_employer_present_is_a_404(api, action):
     assert api.patch(f"{LIST}999999/", {"vacancies": 1}, format="json").status_code == 404
     assert api.delete(f"{LIST}999999/").status_code == 404
@@ -569,6 +584,7 @@ def test_the_list_is_filtered_by_action_organisation_project_and_kind(
     assert ids("project=actemploi") == [there.pk]
     assert ids("kind=agency") == [agency.pk]
     assert ids("action=99999999999999999999") == []
+    assert ids("action=²") == []
 
 
 def test_an_unknown_kind_is_a_400(client_for, manager):
