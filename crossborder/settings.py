@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components: what is sent differs from what is read.
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies closed to unknown fields, as the API refuses them (crossborder.api.base).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crossborder.api.base.closed_request_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "crossborder.core.vocabulary.ActionStatus",
         "ParticipationStatusEnum": "crossborder.core.vocabulary.ParticipationStatus",

@@ -17,15 +17,21 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import DataError, IntegrityError
 from django.db.models import Model
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
@@ -46,6 +52,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from crossborder.api.renderers import SEP_PARAMETER as SEP_PARAMETER_NAME
 from crossborder.api.renderers import CSVRenderer
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, parse_year
 from crossborder.core.versions import StaleVersion
 from crossborder.core.writers import SEPARATORS
 from crossborder.sync.api import GONE_DESCRIPTION, SyncListMixin, documented_paginator, view_syncs
@@ -57,9 +64,38 @@ if TYPE_CHECKING:
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 25 by default. A `page_size` that is no whole number from 1 to 100 is a 400
+    naming it (DRF would fall back to 25 in silence, and the schema says integer); a `page`
+    that is no page of the list is DRF's 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("“%(value)s” is not a page size; send a whole number from 1 to %(max)s.")
+                        % {"value": value, "max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 # Database ids in URLs: at most 18 digits, so a fuzzed 30-digit id is a 404 from the router
@@ -169,6 +205,19 @@ class ApiSchema(AutoSchema):
             if getattr(self.view, "action", None) in VERSIONED_ACTIONS:
                 parameters.append(ETAG_HEADER)
         return parameters
+
+    def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
+        # A list's bounds (DRF checks them; drf-spectacular leaves them out): a push that may
+        # not be empty declares `minItems: 1`, its largest size `maxItems`.
+        meta: dict[str, Any] = super()._get_serializer_field_meta(field, direction)
+        if isinstance(field, serializers.ListSerializer | serializers.ListField):
+            if getattr(field, "min_length", None) is not None:
+                meta.setdefault("minItems", field.min_length)
+            elif not getattr(field, "allow_empty", True):
+                meta.setdefault("minItems", 1)
+            if getattr(field, "max_length", None) is not None:
+                meta.setdefault("maxItems", field.max_length)
+        return meta
 
     def _get_format_parameters(self) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super()._get_format_parameters()
@@ -379,6 +428,74 @@ def _refuse(place: str, message: Any) -> None:
     raise serializers.ValidationError({place or api_settings.NON_FIELD_ERRORS_KEY: [message]})
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with a list filtered by the id of a related record (`?action=12`) as a
+    number: an id that names nothing (or a record outside the user's scope, such as another
+    PES's jobseeker) gives an empty list, as any filter that matches nothing does, rather than
+    the 400 "Select a valid choice" of the generated choice filter, which would also tell that
+    the record exists."""
+
+    def get_filterset_class(
+        self, view: APIView, queryset: Any = None
+    ) -> type[django_filters.FilterSet] | None:
+        filterset_class = super().get_filterset_class(view, queryset)
+        return by_id(filterset_class) if filterset_class is not None else None
+
+
+class FilterBackendSchema(DjangoFilterExtension):
+    """The schema of FilterBackend's filters: drf-spectacular's, with the bounds a filter
+    checks (a year from 2000 to 2100: its validators, or the year parser of a multi-valued
+    filter), so that a value outside them is documented as refused."""
+
+    target_class = "crossborder.api.base.FilterBackend"
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        bounds: dict[str, int] = {}
+        if filter_field.extra.get("item") is parse_year:
+            bounds = {"minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+        for validator in filter_field.extra.get("validators", ()):
+            if isinstance(validator, MinValueValidator):
+                bounds["minimum"] = validator.limit_value
+            elif isinstance(validator, MaxValueValidator):
+                bounds["maximum"] = validator.limit_value
+        for parameter in parameters:
+            schema = parameter["schema"]
+            target = schema.get("items", schema) if schema.get("type") == "array" else schema
+            if target.get("type") in ("integer", "number"):
+                target.update(bounds)
+        return parameters
+
+
+def by_id(filterset_class: type[django_filters.FilterSet]) -> type[django_filters.FilterSet]:
+    """The filter set with each choice of a related record by its id made a number filter."""
+    numbers = {
+        name: django_filters.NumberFilter(
+            field_name=f.field_name, lookup_expr=f.lookup_expr, label=f.label
+        )
+        for name, f in filterset_class.base_filters.items()
+        if isinstance(f, django_filters.ModelChoiceFilter)
+        and f.extra.get("to_field_name") in (None, "pk", "id")
+    }
+    if not numbers:
+        return filterset_class
+    # A subclass made once per filter set (the backend asks for it on every request).
+    cached = _BY_ID.get(filterset_class)
+    if cached is None:
+        cached = type(filterset_class.__name__, (filterset_class,), {})
+        cached.base_filters = {**filterset_class.base_filters, **numbers}
+        _BY_ID[filterset_class] = cached
+    return cached
+
+
+_BY_ID: dict[type[django_filters.FilterSet], type[django_filters.FilterSet]] = {}
+
+
 class SearchFilter(filters.SearchFilter):
     """DRF's search, with a refused term (a null character) reported under `search`."""
 
@@ -403,7 +520,7 @@ class ApiViewMixin(SyncListMixin):
     ]
     pagination_class: type[BasePagination] | None = Pagination
     filter_backends: Sequence[type[BaseFilterBackend | BaseFilterProtocol[Any]]] = [
-        DjangoFilterBackend,
+        FilterBackend,
         SearchFilter,
         OrderingFilter,
     ]
@@ -411,6 +528,18 @@ class ApiViewMixin(SyncListMixin):
     # The actions that answer a table, which CSV can hold (`?format=csv`); a record, a write's
     # answer or a push result is JSON only, and its schema offers no `format` nor `sep`.
     csv_actions: Collection[str] = ("list",)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """The view's serializer; with a body (`data`), first a 400 naming every field it
+        does not know, at any depth (`jobseekers.3.birth_yaer`): every write endpoint refuses
+        them, whether or not its serializer says so itself."""
+        data = kwargs.get("data")
+        serializer = super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+        if data is not None:
+            unknown = unknown_fields(serializer, data)
+            if unknown:
+                raise serializers.ValidationError(unknown)
+        return serializer
 
     def get_renderers(self) -> list[BaseRenderer]:
         renderers: list[BaseRenderer] = super().get_renderers()  # type: ignore[misc]
@@ -631,6 +760,49 @@ class StrictFieldsMixin(_SerializerBase):
                 message = ProhibitNullCharactersValidator.message
                 raise serializers.ValidationError({name: [message] for name in with_nul})
         return super().to_internal_value(data)
+
+
+def unknown_fields(serializer: Any, data: Any, place: str = "") -> dict[str, list[str]]:
+    """The fields of a body its serializer does not know (or only shows: read-only), by place:
+    `field`, and `list.3.field` within lists and objects of nested serializers."""
+    unknown: dict[str, list[str]] = {}
+    if isinstance(serializer, serializers.ListSerializer | serializers.ListField):
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                unknown.update(unknown_fields(serializer.child, item, f"{place}{index}."))
+    elif isinstance(serializer, serializers.Serializer) and isinstance(data, Mapping):
+        writable = {name: field for name, field in serializer.fields.items() if not field.read_only}
+        for name in data:
+            if name in writable:
+                unknown.update(unknown_fields(writable[name], data[name], f"{place}{name}."))
+            else:
+                unknown[f"{place}{name}"] = [_("Unknown field.")]
+    return unknown
+
+
+def closed_request_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A drf-spectacular postprocessing hook: every object a request body describes is closed
+    (`additionalProperties: false`), as ApiViewMixin.get_serializer refuses unknown fields; a
+    list that may not be empty says so (`minItems: 1`)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request"):
+            _close(schema)
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            body = operation.get("requestBody", {}) if isinstance(operation, dict) else {}
+            for content in body.get("content", {}).values():
+                _close(content.get("schema", {}))
+    return result
+
+
+def _close(schema: dict[str, Any]) -> None:
+    if "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+        for value in schema["properties"].values():
+            _close(value)
+    if isinstance(schema.get("items"), dict):
+        _close(schema["items"])
 
 
 def _has_nul(value: Any) -> bool:

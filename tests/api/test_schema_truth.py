@@ -1,0 +1,186 @@
+"""A schema that tells the truth: what it declares closed, bounded or required, the API refuses
+(400 naming what is wrong), and what it declares valid, the API takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from actions.models import Action, Figure
+from participants.models import Jobseeker
+from projects.models import Organisation
+from tests.factories import JobseekerFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "surely_not_a_field"
+
+
+def _schema() -> dict[str, Any]:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+SCHEMA = _schema()
+
+
+def write_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every operation with a JSON request body: its path, method and body schema."""
+    found = []
+    for path, methods in SCHEMA["paths"].items():
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                found.append((path, method, content["application/json"]["schema"]))
+    return found
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    return SCHEMA["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+@pytest.fixture
+def api(demo, superuser, client_for):
+    # The demo keeps no jobseeker: one of VDAB's in an action, to write to.
+    jobseeker = JobseekerFactory(pes=Organisation.objects.get(slug="vdab"))
+    ParticipationFactory(jobseeker=jobseeker, action=Action.objects.order_by("pk").first())
+    return client_for(superuser)
+
+
+def concrete(api, path: str) -> str:
+    """The path with the id of a record of its list (the demo's), for the superuser."""
+    if "{" not in path:
+        return path
+    collection, _sep, rest = path.partition("{")
+    results = api.get(collection, {"page_size": 1}).json()["results"]
+    assert results, f"no record to write to under {collection}"
+    return collection + str(results[0]["id"]) + rest.partition("}")[2]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [(path, method) for path, method, _s in write_operations()]
+)
+def test_every_write_refuses_an_unknown_field_by_name(api, path, method):
+    body = {UNKNOWN: 1}
+    response = getattr(api, method)(concrete(api, path), body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()[UNKNOWN] == ["Unknown field."]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [(path, method) for path, method, _s in write_operations()]
+)
+def test_every_write_body_is_declared_closed(path, method):
+    body = resolve(dict(next(s for p, m, s in write_operations() if (p, m) == (path, method))))
+    assert body["additionalProperties"] is False
+    for value in body["properties"].values():
+        items = resolve(value.get("items", {}))
+        if "properties" in items:
+            assert items["additionalProperties"] is False
+
+
+def test_an_unknown_field_within_a_pushed_item_is_named_by_its_place(api):
+    body = {
+        "jobseekers": [
+            {"pes": "vdab", "external_ref": "VD-1", "birth_year": 1990},
+            {"pes": "vdab", "external_ref": "VD-2", "birth_yaer": 1990},
+        ]
+    }
+    response = api.post("/api/v1/jobseekers/push/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"jobseekers.1.birth_yaer": ["Unknown field."]}
+    assert not Jobseeker.objects.filter(external_ref__in=["VD-1", "VD-2"]).exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path, method, _s in write_operations() if path.endswith("/push/")],
+)
+def test_an_empty_push_is_refused_as_the_schema_says(api, path):
+    body = resolve(next(s for p, m, s in write_operations() if p == path))
+    (name,) = [name for name, value in body["properties"].items() if value.get("type") == "array"]
+    assert body["properties"][name]["minItems"] == 1
+    assert name in body["required"]
+    response = api.post(path, {name: []}, format="json")
+    assert response.status_code == 400
+    assert "This list may not be empty." in response.content.decode()
+
+
+def test_the_year_range_is_declared_and_kept(api):
+    action = resolve(
+        SCHEMA["paths"]["/api/v1/actions/"]["post"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ]
+    )
+    assert (action["properties"]["year"]["minimum"], action["properties"]["year"]["maximum"]) == (
+        2000,
+        2100,
+    )
+    year = next(
+        p for p in SCHEMA["paths"]["/api/v1/actions/"]["get"]["parameters"] if p["name"] == "year"
+    )
+    assert (year["schema"]["minimum"], year["schema"]["maximum"]) == (2000, 2100)
+    for value in ("1999", "2101"):
+        response = api.get("/api/v1/actions/", {"year": value})
+        assert response.status_code == 400
+        assert response.json() == {"year": [f"“{value}” is not a year between 2000 and 2100."]}
+    assert api.get("/api/v1/actions/", {"year": "2000"}).status_code == 200
+    assert api.get("/api/v1/actions/", {"year": "2100"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0", "101", "abc", "null", "-1", "1.5", ""])
+def test_a_page_size_out_of_its_declared_range_is_a_400(api, value):
+    response = api.get("/api/v1/organisations/", {"page_size": value})
+    assert response.status_code == 400
+    assert response.json() == {
+        "page_size": [f"“{value}” is not a page size; send a whole number from 1 to 100."]
+    }
+
+
+def test_page_and_page_size_declare_their_bounds():
+    parameters = {
+        p["name"]: p["schema"] for p in SCHEMA["paths"]["/api/v1/actions/"]["get"]["parameters"]
+    }
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+def test_page_sizes_within_the_range_are_taken(api):
+    assert len(api.get("/api/v1/organisations/", {"page_size": "1"}).json()["results"]) == 1
+    assert api.get("/api/v1/organisations/", {"page_size": "100"}).status_code == 200
+
+
+def test_a_filter_by_an_id_that_names_nothing_is_an_empty_list(api):
+    action = Action.objects.order_by("pk").first()
+    assert action is not None
+    known = api.get("/api/v1/figures/", {"action": action.pk}).json()
+    assert known["count"] == Figure.objects.filter(action=action).count() > 0
+    missing = api.get("/api/v1/figures/", {"action": 987654321})
+    assert (missing.status_code, missing.json()["count"]) == (200, 0)
+
+
+def test_another_pes_jobseeker_id_filters_to_nothing_rather_than_a_400(
+    demo, client_for, partner_le_forem
+):
+    """The id of another PES's jobseeker is as unknown as an id that names nothing: the partner
+    cannot tell that it exists."""
+    other = JobseekerFactory(pes=Organisation.objects.get(slug="pole-emploi"))
+    api = client_for(partner_le_forem)
+    for jobseeker in (other.pk, 987654321):
+        response = api.get("/api/v1/participations/", {"jobseeker": jobseeker})
+        assert (response.status_code, response.json()["count"]) == (200, 0)
+
+
+def test_every_operation_documents_every_status_it_answers():
+    for path, methods in SCHEMA["paths"].items():
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "404", "429"} <= codes, (path, method)
+            if "requestBody" in operation or any(
+                p["in"] == "query" for p in operation.get("parameters", [])
+            ):
+                assert "400" in codes, (path, method)
