@@ -211,12 +211,15 @@ class ApiSchema(AutoSchema):
         # not be empty declares `minItems: 1`, its largest size `maxItems`.
         meta: dict[str, Any] = super()._get_serializer_field_meta(field, direction)
         if isinstance(field, serializers.ListSerializer | serializers.ListField):
-            if getattr(field, "min_length", None) is not None:
-                meta.setdefault("minItems", field.min_length)
+            # The stubs' ListSerializer lists neither bound (DRF 3.14 has both).
+            min_length = getattr(field, "min_length", None)
+            max_length = getattr(field, "max_length", None)
+            if min_length is not None:
+                meta.setdefault("minItems", min_length)
             elif not getattr(field, "allow_empty", True):
                 meta.setdefault("minItems", 1)
-            if getattr(field, "max_length", None) is not None:
-                meta.setdefault("maxItems", field.max_length)
+            if max_length is not None:
+                meta.setdefault("maxItems", max_length)
         return meta
 
     def _get_format_parameters(self) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ CSV.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -81,9 +81,10 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
     def select_renderer(
         self,
         request: Request,
-        renderers: Sequence[BaseRenderer],
+        renderers: Iterable[BaseRenderer],
         format_suffix: str | None = None,
     ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
         if SEP_PARAMETER in request.query_params and any(
             isinstance(renderer, CSVRenderer) for renderer in renderers
         ):
