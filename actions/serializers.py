@@ -4,16 +4,29 @@ the model's own validation (the views call full_clean or the services, never the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crossborder.api.base import StrictFieldsMixin
+from crossborder.api.keys import (
+    ActionKeyField,
+    CertificateKeyField,
+    JobseekerKeyField,
+    NaturalKeyField,
+    OfficeKeyField,
+    OrganisationKeyField,
+    PesKeyField,
+    SectorKeyField,
+)
 from crossborder.core.metrics import FIGURE_METRICS
 from crossborder.core.periods import FIRST_YEAR, LAST_YEAR
 from crossborder.core.vocabulary import (
@@ -26,6 +39,23 @@ from projects import access
 from projects.models import Office, Organisation, Project, WorkPackage
 
 from .models import Action, ActionEmployer, Certificate, Figure, JobOffer, Sector
+from .services import PUSH_MAX_ITEMS, PushStatus
+from .translation import ActionTranslation
+
+# The texts of an action kept in each language (title_en, title_nl, title_fr, ...): read in the
+# request's language under their own name, and in each language under the column's.
+TRANSLATED_FIELDS: tuple[str, ...] = tuple(ActionTranslation.fields)
+IN_EACH_LANGUAGE: list[str] = [
+    column for name in TRANSLATED_FIELDS for column in in_each_language(name)
+]
+# The organisations an action names besides its employers, each a many-to-many relation read
+# and written by slug; with the relation's name on Organisation, by which its rows are read.
+ORGANISATION_ROLES: dict[str, str] = {
+    "organisers": "organised_actions",
+    "taught_by": "taught_actions",
+    "tested_by": "tested_actions",
+    "presenters": "presented_actions",
+}
 
 
 class FigureInActionSerializer(serializers.ModelSerializer):
@@ -66,24 +96,24 @@ ACTION_FIELDS = [
     "work_package",
     "action_type",
     "status",
-    "title",
-    *in_each_language("title"),
-    "description",
-    "cancellation_reason",
+    *TRANSLATED_FIELDS,
+    *IN_EACH_LANGUAGE,
     "start_date",
     "end_date",
     "year",
     "semester",
-    "period_note",
-    "place",
+    "period_month",
+    "sort_date",
     "online",
     "sector",
     "offices",
-    "organisers",
+    *ORGANISATION_ROLES,
     "certificates",
     "language_hours",
     "duration_days",
     "capacity",
+    "workshops",
+    "outcomes_expected_on",
     "figures",
     "employers",
     "job_offers",
@@ -111,6 +141,15 @@ class ActionSerializer(serializers.ModelSerializer):
     organisers: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="slug"
     )
+    taught_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    tested_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    presenters: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     certificates: serializers.SlugRelatedField[Certificate] = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="slug"
     )
@@ -124,8 +163,9 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = ACTION_FIELDS
 
 
-# What an action's own row gives to its representation, in values() names: "title" and
-# "description" are modeltranslation's, in the active language with its fallbacks.
+# What an action's own row gives to its representation, in values() names: the translated
+# texts under their own names are modeltranslation's, in the active language with its
+# fallbacks.
 ACTION_VALUES = (
     "id",
     "reference",
@@ -133,24 +173,42 @@ ACTION_VALUES = (
     "work_package__code",
     "action_type",
     "status",
-    "title",
-    *in_each_language("title"),
-    "description",
-    "cancellation_reason",
+    *TRANSLATED_FIELDS,
+    *IN_EACH_LANGUAGE,
     "start_date",
     "end_date",
     "year",
     "semester",
-    "period_note",
-    "place",
+    "period_month",
+    "sort_date",
     "online",
     "sector__slug",
     "language_hours",
     "duration_days",
     "capacity",
+    "workshops",
+    "outcomes_expected_on",
     "created_at",
     "updated_at",
 )
+# The values of the row that the representation gives as they come, under the same name.
+PLAIN_VALUES = (
+    "id",
+    "reference",
+    "action_type",
+    "status",
+    *TRANSLATED_FIELDS,
+    *IN_EACH_LANGUAGE,
+    "year",
+    "semester",
+    "period_month",
+    "online",
+    "language_hours",
+    "duration_days",
+    "capacity",
+    "workshops",
+)
+DATE_VALUES = ("start_date", "end_date", "sort_date", "outcomes_expected_on")
 
 
 def action_values(actions: QuerySet[Action]) -> QuerySet[Action, dict[str, Any]]:
@@ -181,11 +239,7 @@ def action_representations(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
     if not ids:
         return []
     offices = _grouped(Office.objects.filter(actions__in=ids).values_list("actions", "slug"))
-    organisers = _grouped(
-        Organisation.objects.filter(organised_actions__in=ids).values_list(
-            "organised_actions", "slug"
-        )
-    )
+    organisations = _organisations_by_role(ids)
     certificates = _grouped(
         Certificate.objects.filter(actions__in=ids).values_list("actions", "slug")
     )
@@ -207,32 +261,16 @@ def action_representations(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
     date = serializers.DateField()
     # The zone DRF would look up for every value, once.
     moment = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
-    return [
+    representations = [
         {
-            "id": row["id"],
-            "reference": row["reference"],
+            **{name: row[name] for name in PLAIN_VALUES},
             "project": row["project__slug"],
             "work_package": row["work_package__code"],
-            "action_type": row["action_type"],
-            "status": row["status"],
-            "title": row["title"],
-            **{name: row[name] for name in in_each_language("title")},
-            "description": row["description"],
-            "cancellation_reason": row["cancellation_reason"],
-            "start_date": date.to_representation(row["start_date"]),
-            "end_date": date.to_representation(row["end_date"]),
-            "year": row["year"],
-            "semester": row["semester"],
-            "period_note": row["period_note"],
-            "place": row["place"],
-            "online": row["online"],
+            **{name: date.to_representation(row[name]) for name in DATE_VALUES},
             "sector": row["sector__slug"],
             "offices": offices.get(row["id"], []),
-            "organisers": organisers.get(row["id"], []),
+            **{role: organisations[role].get(row["id"], []) for role in ORGANISATION_ROLES},
             "certificates": certificates.get(row["id"], []),
-            "language_hours": row["language_hours"],
-            "duration_days": row["duration_days"],
-            "capacity": row["capacity"],
             "figures": [
                 {
                     "id": pk,
@@ -257,6 +295,31 @@ def action_representations(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
         }
         for row in rows
     ]
+    # In the serializer's order of fields, which the JSON keeps.
+    return [{name: built[name] for name in ACTION_FIELDS} for built in representations]
+
+
+def _organisations_by_role(ids: list[int]) -> dict[str, dict[int, list[str]]]:
+    """The slugs of the organisations each action names in each role (ORGANISATION_ROLES), in
+    one query for all roles, each list in Organisation's ordering (the prefetch's)."""
+    # Every column an annotation, named alike in each part: the columns of a union follow the
+    # order of its first part, and a model's own fields would go before the annotations.
+    parts = [
+        Organisation.objects.filter(**{f"{related}__in": ids})
+        .annotate(
+            named_as=Value(role), named_in=F(related), named_slug=F("slug"), named_name=F("name")
+        )
+        .values_list("named_as", "named_in", "named_slug", "named_name")
+        .order_by()
+        for role, related in ORGANISATION_ROLES.items()
+    ]
+    rows = parts[0].union(*parts[1:], all=True).order_by("named_name")
+    grouped: dict[str, dict[int, list[str]]] = {
+        role: defaultdict(list) for role in ORGANISATION_ROLES
+    }
+    for role, action_id, slug, _name in rows:
+        grouped[role][action_id].append(slug)
+    return grouped
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -274,22 +337,40 @@ class EditableProjectField(serializers.SlugRelatedField):
 
 class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """What a coordinator sends to create or change an action. Year and semester follow the
-    start date; without one, give the year (and the semester when known)."""
+    start date; without one, give the year (and the semester, or the month the period begins,
+    when known). The texts are written per language (`title_nl`, `title_fr`, `title_en`, ...),
+    none required over the others, but a title in one language at least; `description`,
+    `place`, `period_note` and `cancellation_reason` without a language write the request's.
+    Related records by id or slug; the reference, generated when none is given, stays."""
 
     project = EditableProjectField(slug_field="slug")
     action_type = serializers.ChoiceField(choices=ActionType.choices)
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
-    sector = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Sector.objects.all(), required=False, allow_null=True
+    sector = SectorKeyField(queryset=Sector.objects.all(), required=False, allow_null=True)
+    offices = OfficeKeyField(queryset=Office.objects.all(), many=True, required=False)
+    organisers = OrganisationKeyField(
+        queryset=Organisation.objects.all(), many=True, required=False
     )
-    offices = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Office.objects.all(), many=True, required=False
+    taught_by = OrganisationKeyField(
+        queryset=Organisation.objects.all(),
+        many=True,
+        required=False,
+        help_text="The organisations that taught (a training centre, a language school).",
     )
-    organisers = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organisation.objects.all(), many=True, required=False
+    tested_by = OrganisationKeyField(
+        queryset=Organisation.objects.all(),
+        many=True,
+        required=False,
+        help_text="The organisations that tested the participants (a certification body).",
     )
-    certificates = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Certificate.objects.all(), many=True, required=False
+    presenters = OrganisationKeyField(
+        queryset=Organisation.objects.all(),
+        many=True,
+        required=False,
+        help_text="For seminars and info sessions: the organisations that presented.",
+    )
+    certificates = CertificateKeyField(
+        queryset=Certificate.objects.all(), many=True, required=False
     )
     year = serializers.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
@@ -300,43 +381,54 @@ class ActionWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "reference",
             "action_type",
             "status",
-            *in_each_language("title"),
+            *IN_EACH_LANGUAGE,
             "description",
             "cancellation_reason",
             "start_date",
             "end_date",
             "year",
             "semester",
+            "period_month",
             "period_note",
             "place",
             "online",
             "sector",
             "offices",
-            "organisers",
+            *ORGANISATION_ROLES,
             "certificates",
             "language_hours",
             "duration_days",
             "capacity",
+            "workshops",
+            "outcomes_expected_on",
         ]
         # The model's rules (unique reference, dates, cohort limits) are checked by full_clean
         # in the view, with the admin's messages; DRF's own copies of them are switched off.
         validators: list[Any] = []
         extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 
+    def validate_reference(self, value: str) -> str:
+        # Stored as the API finds it (ActionKeyField): without surrounding spaces. A blank one
+        # is generated for a new action; an action's reference, once given, stays one.
+        value = value.strip()
+        if not value and self.instance is not None:
+            raise serializers.ValidationError(
+                _("May not be blank: clients find the action by its reference.")
+            )
+        return value
 
-@extend_schema_field(OpenApiTypes.STR)
-class PesField(serializers.SlugRelatedField):
-    default_error_messages = {
-        "does_not_exist": "No public employment service has the slug {slug_name}={value}.",
-        "invalid": "Must be the slug of a public employment service.",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            slug_field="slug",
-            queryset=Organisation.objects.filter(kind=OrganisationKind.PES),
-            **kwargs,
-        )
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        titles = in_each_language("title")
+        given = {
+            column: data.get(column, getattr(self.instance, column, None) or "")
+            for column in titles
+        }
+        if not any(str(title).strip() for title in given.values()):
+            message = _("Give a title in one language at least: %(columns)s.") % {
+                "columns": ", ".join(titles)
+            }
+            raise serializers.ValidationError({"title": [message]})
+        return data
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -353,24 +445,31 @@ class FigureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class EditableActionField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {
-        "does_not_exist": "No action you may change has the id {pk_value}.",
-        "incorrect_type": "Must be the id of an action (an integer).",
-    }
+def editable_action_field(**kwargs: Any) -> ActionKeyField:
+    """An action the user may change (access.actions_editable_by), by id or reference."""
+    return ActionKeyField(
+        scope=access.actions_editable_by,
+        error_messages={
+            "unknown_id": _lazy("No action you may change has the id {value}."),
+            "unknown_key": _lazy('No action you may change has the reference "{value}".'),
+        },
+        **kwargs,
+    )
 
-    def get_queryset(self) -> QuerySet[Action]:
-        return access.actions_editable_by(self.context["request"].user)
+
+def pes_field(**kwargs: Any) -> PesKeyField:
+    """A public employment service by id or slug."""
+    return PesKeyField(queryset=Organisation.objects.filter(kind=OrganisationKind.PES), **kwargs)
 
 
 class FigureWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """An aggregate count for an action, a metric and a PES (null: the unsplit remainder).
-    Sending it again for the same action, metric and PES changes it rather than adding one."""
+    Sending it again for the same action, metric and PES changes it rather than adding one.
+    The action by its id or reference, the PES by its id or slug."""
 
-    action = EditableActionField()
+    action = editable_action_field()
     metric = serializers.ChoiceField(choices=[(m, m) for m in FIGURE_METRICS])
-    pes = PesField(allow_null=True, required=False, default=None)
+    pes = pes_field(allow_null=True, required=False, default=None)
     value = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     is_lower_bound = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -382,3 +481,73 @@ class FigureChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     value = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
     is_lower_bound = serializers.BooleanField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class PushListSerializer(serializers.ListSerializer):
+    """The items of a bulk push: the related records they name (NaturalKeyField,
+    JobseekerKeyField) are resolved for all items at once, one query per field, before each
+    item is validated."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        child = self.child
+        assert isinstance(child, serializers.Serializer)
+        if isinstance(data, list) and len(data) <= PUSH_MAX_ITEMS:
+            for name, field in child.fields.items():
+                if isinstance(field, NaturalKeyField | JobseekerKeyField):
+                    field.preload(
+                        item[name] for item in data if isinstance(item, Mapping) and name in item
+                    )
+        return super().to_internal_value(data)
+
+
+class PushListSchema(OpenApiSerializerFieldExtension):
+    """A push's list with its bounds (minItems, maxItems), which drf-spectacular leaves out."""
+
+    target_class = PushListSerializer
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        return {**schema, "minItems": self.target.min_length, "maxItems": self.target.max_length}
+
+
+def push_items(child: serializers.Serializer) -> PushListSerializer:
+    """A push's list of 1 to PUSH_MAX_ITEMS items."""
+    return PushListSerializer(
+        child=child, allow_empty=False, min_length=1, max_length=PUSH_MAX_ITEMS
+    )
+
+
+class FigurePushSerializer(StrictFieldsMixin, serializers.Serializer):
+    figures = push_items(FigureWriteSerializer())
+
+
+class PushOutcomeSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in the list, from 0.")
+    id = serializers.IntegerField(help_text="The record's id.")
+    status = serializers.ChoiceField(
+        choices=PushStatus.choices,
+        help_text="`created`, `updated`, or `unchanged` when the record was already so.",
+    )
+
+
+class PushResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Records that were new.")
+    updated = serializers.IntegerField(help_text="Records that were changed.")
+    unchanged = serializers.IntegerField(help_text="Records that were already as sent.")
+    results = PushOutcomeSerializer(many=True, help_text="One per item, in the items' order.")
+
+
+class PushProblemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(
+        allow_null=True, help_text="The item's position in the list, from 0; null: the push."
+    )
+    field = serializers.CharField(
+        help_text="The field at fault (`non_field_errors`: the item as a whole)."
+    )
+    message = serializers.CharField()
+
+
+class PushProblemsSerializer(serializers.Serializer):
+    problems = PushProblemSerializer(many=True)

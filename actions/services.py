@@ -4,19 +4,30 @@ commands. Each checks the model's rules (full_clean) before it saves."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname, get_language
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from crossborder.core.metrics import REGISTRY, Metric
+from crossborder.core.dataversion import bump_data_version
+from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, REGISTRY, Metric
 from crossborder.core.periods import semester_of
-from crossborder.core.versions import check_version, created_unless_raced, lock_current
+from crossborder.core.versions import (
+    Versioned,
+    check_version,
+    created_unless_raced,
+    lock_current,
+)
 from crossborder.core.vocabulary import ActionStatus, in_each_language
 from projects.models import Office, Organisation
 
@@ -27,7 +38,14 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 # The many-to-many fields of an action: set after its row is saved.
-ACTION_RELATIONS = ("offices", "organisers", "certificates")
+ACTION_RELATIONS = (
+    "offices",
+    "organisers",
+    "certificates",
+    "taught_by",
+    "tested_by",
+    "presenters",
+)
 
 
 def _check_action_fields(values: dict[str, Any]) -> None:
@@ -66,11 +84,22 @@ def action_create(
     offices: Iterable[Office] | None = None,
     organisers: Iterable[Organisation] | None = None,
     certificates: Iterable[Certificate] | None = None,
+    taught_by: Iterable[Organisation] | None = None,
+    tested_by: Iterable[Organisation] | None = None,
+    presenters: Iterable[Organisation] | None = None,
     **values: Any,
 ) -> Action:
     """A new action with these field values (year and semester follow the start date when there
-    is one) and its offices, organisers and certificates."""
-    relations = {"offices": offices, "organisers": organisers, "certificates": certificates}
+    is one) and its offices, organisers, certificates and the organisations that taught, tested
+    or presented."""
+    relations = {
+        "offices": offices,
+        "organisers": organisers,
+        "certificates": certificates,
+        "taught_by": taught_by,
+        "tested_by": tested_by,
+        "presenters": presenters,
+    }
     return _action_save(Action(), values, relations)
 
 
@@ -81,13 +110,23 @@ def action_update(
     offices: Iterable[Office] | None = None,
     organisers: Iterable[Organisation] | None = None,
     certificates: Iterable[Certificate] | None = None,
+    taught_by: Iterable[Organisation] | None = None,
+    tested_by: Iterable[Organisation] | None = None,
+    presenters: Iterable[Organisation] | None = None,
     version: int | None = None,
     **values: Any,
 ) -> Action:
     """Change the fields given (year and semester follow the start date when there is one) and
     the many-to-many relations given (None: left as they are). `version`: the version the change
     was based on; StaleVersion when the action was changed since (None: no check)."""
-    relations = {"offices": offices, "organisers": organisers, "certificates": certificates}
+    relations = {
+        "offices": offices,
+        "organisers": organisers,
+        "certificates": certificates,
+        "taught_by": taught_by,
+        "tested_by": tested_by,
+        "presenters": presenters,
+    }
     lock_current(action, version)
     return _action_save(action, values, relations)
 
@@ -216,10 +255,309 @@ def action_copy(*, action: Action, start_date: datetime.date) -> Action:
     copy.end_date = start_date + length if length is not None else None
     copy.full_clean()
     copy.save()
-    copy.organisers.set(action.organisers.all())
-    copy.offices.set(action.offices.all())
-    copy.certificates.set(action.certificates.all())
+    for name in ACTION_RELATIONS:
+        getattr(copy, name).set(getattr(action, name).all())
     return copy
+
+
+# Bulk pushes (the API's POST /figures/push/ and /participations/push/): up to PUSH_MAX_ITEMS
+# records in one transaction, each found by its natural key and created, updated or left as it
+# is; any problem refuses the whole push with every problem by the item's index. The rules are
+# the models' (the same methods full_clean() asks), asked once per action rather than per item,
+# and the records are written in bulk with their history and a new version each.
+
+PUSH_MAX_ITEMS = 5000
+# Rows per INSERT or UPDATE statement of a push.
+PUSH_BATCH_SIZE = 1000
+
+
+class PushStatus(models.TextChoices):
+    CREATED = "created", gettext_lazy("created")
+    UPDATED = "updated", gettext_lazy("updated")
+    UNCHANGED = "unchanged", gettext_lazy("unchanged")
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """Why an item of a push is refused: its index in the list (from 0; None for the push as a
+    whole), the field at fault (`non_field_errors` for the item as a whole) and the message."""
+
+    index: int | None
+    field: str
+    message: str
+
+
+class PushRefused(Exception):
+    """A push with problems: nothing of it was written."""
+
+    def __init__(self, problems: list[ItemProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """What a push did with an item: the record (by id) and created, updated or unchanged."""
+
+    index: int
+    pk: int
+    status: PushStatus
+
+
+def same_items_problems(keys: Sequence[Hashable], *, field: str) -> list[ItemProblem]:
+    """Each record once in a push: the second item with a key already sent is refused, naming
+    the first (two items for one record would write it twice)."""
+    first: dict[Hashable, int] = {}
+    problems = []
+    for index, key in enumerate(keys):
+        if key in first:
+            message = _(
+                "Items %(first)s and %(second)s are the same record; send each record once."
+            ) % {"first": first[key], "second": index}
+            problems.append(ItemProblem(index, field, message))
+        else:
+            first.setdefault(key, index)
+    return problems
+
+
+def validation_problems(index: int, error: ValidationError) -> list[ItemProblem]:
+    """A model's ValidationError as problems of one item, by field."""
+    return [
+        ItemProblem(index, "non_field_errors" if name == NON_FIELD_ERRORS else name, message)
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def changed_columns(model: type[models.Model], names: Iterable[str]) -> list[str]:
+    """The columns a bulk UPDATE of these fields writes: the field's own, and for a translated
+    text (modeltranslation) the active language's column, which save() writes through it."""
+    translated: Collection[str] = (
+        translator.get_options_for_model(model).all_fields
+        if model in translator.get_registered_models()
+        else ()
+    )
+    columns: list[str] = []
+    for name in names:
+        columns.append(name)
+        if name in translated:
+            columns.append(build_localized_fieldname(name, get_language()))
+    return columns
+
+
+def bulk_write(
+    model: type[Versioned],
+    *,
+    created: list[Any],
+    updated: list[Any],
+    fields: Iterable[str],
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """Insert the new records and update the changed ones, each with its history entry; the
+    changed ones move to their next version (the caller holds their rows locked, so the
+    version it read is theirs) with a new update stamp, as save() gives them."""
+    history_user = user if user is not None and user.is_authenticated else None
+    if created:
+        bulk_create_with_history(
+            created, model, batch_size=PUSH_BATCH_SIZE, default_user=history_user
+        )
+    if updated:
+        now = timezone.now()
+        for record in updated:
+            record.version += 1
+            record.updated_at = now
+        bulk_update_with_history(
+            updated,
+            model,
+            [*changed_columns(model, fields), "version", "updated_at"],
+            batch_size=PUSH_BATCH_SIZE,
+            default_user=history_user,
+        )
+
+
+FIGURE_VALUE_FIELDS = ("value", "is_lower_bound", "note")
+# The foreign keys of a pushed figure, resolved by the API: clean_fields() would ask each.
+FIGURE_RESOLVED = ["action", "pes"]
+
+
+class PushRules:
+    """What the rules of a push's actions need to know (the questions Figure.clean and
+    Participation.clean ask the action per record), asked on first use and once for the whole
+    push: each reporting period once, each relation of the actions in one query for all."""
+
+    def __init__(self, actions: Iterable[Action]) -> None:
+        self.action_ids = [action.pk for action in actions]
+        self._periods: dict[tuple[Any, ...], str | None] = {}
+        self._windows: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+        self._with_records: dict[int, set[int]] | None = None
+        self._with_figures: dict[int, set[int]] | None = None
+        self._employers: dict[int, set[int]] | None = None
+        self._figures_refusals: dict[tuple[int, int, str], str | None] = {}
+
+    def period_refusal(self, action: Action, pes_id: int) -> str | None:
+        """Action.period_refusal, once per project, semester and PES."""
+        key = (action.project_id, action.year, action.semester, pes_id)
+        if key not in self._periods:
+            self._periods[key] = action.period_refusal([pes_id])
+        return self._periods[key]
+
+    def start_window(self, action: Action) -> tuple[datetime.date, datetime.date | None]:
+        if action.pk not in self._windows:
+            self._windows[action.pk] = action.start_window()
+        return self._windows[action.pk]
+
+    def pes_with_records(self, action: Action) -> set[int]:
+        """Action.pes_with_records, for all the push's actions in one query."""
+        if self._with_records is None:
+            rows = Action.objects.filter(
+                pk__in=self.action_ids, participations__isnull=False
+            ).values_list("pk", "participations__pes_id")
+            self._with_records = _grouped_ids(rows.order_by().distinct())
+        return self._with_records.get(action.pk, set())
+
+    def pes_with_figures(self, action: Action) -> set[int]:
+        """Action.pes_with_figures, for all the push's actions in one query."""
+        if self._with_figures is None:
+            rows = Figure.objects.filter(
+                action__in=self.action_ids, pes__isnull=False, metric__in=PARTICIPANT_METRICS
+            ).values_list("action_id", "pes_id")
+            self._with_figures = _grouped_ids(rows.order_by().distinct())
+        return self._with_figures.get(action.pk, set())
+
+    def employer_ids(self, action: Action) -> set[int]:
+        """Action.employer_ids, for all the push's actions in one query."""
+        if self._employers is None:
+            rows = ActionEmployer.objects.filter(action__in=self.action_ids).values_list(
+                "action_id", "organisation_id"
+            )
+            self._employers = _grouped_ids(rows.order_by())
+        return self._employers.get(action.pk, set())
+
+    def figures_refusal(self, action: Action, pes: Organisation, metric: str) -> str | None:
+        """Action.figures_refusal, with what pes_with_records knows."""
+        if metric not in PARTICIPANT_METRICS or pes.pk not in self.pes_with_records(action):
+            return None
+        # Only for a figure refused: the model's message, once per action, PES and metric.
+        key = (action.pk, pes.pk, metric)
+        if key not in self._figures_refusals:
+            self._figures_refusals[key] = action.figures_refusal(pes, metric)
+        return self._figures_refusals[key]
+
+
+def _grouped_ids(rows: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    grouped: dict[int, set[int]] = {}
+    for action_id, other_id in rows:
+        grouped.setdefault(action_id, set()).add(other_id)
+    return grouped
+
+
+# What a pushed figure is set to when the item leaves it out (as FigureWriteSerializer's).
+FIGURE_DEFAULTS: dict[str, Any] = {"is_lower_bound": False, "note": ""}
+
+
+@transaction.atomic
+def figures_push(
+    *,
+    items: Sequence[Mapping[str, Any]],
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> list[PushOutcome]:
+    """Set many figures at once, each like figure_upsert (an action, a metric and a PES, None
+    for the unsplit remainder; its value, lower bound and note): created, updated or left
+    unchanged, in the items' order. All or nothing: PushRefused with every problem when any
+    item breaks a rule (Figure.clean's, asked per action: the reporting period, one form per
+    action, PES and metric, the places of a guidance cohort). A fixed number of queries per
+    action, whatever the number of items."""
+    problems = same_items_problems(
+        [(item["action"].pk, item["metric"], _pk(item.get("pes"))) for item in items],
+        field="pes",
+    )
+    if problems:
+        raise PushRefused(problems)
+    actions = {item["action"].pk: item["action"] for item in items}
+    # Locked until the push ends: a figure changed meanwhile waits, and is compared as it is.
+    # Ordered by pk: no outer join to the nullable PES under FOR UPDATE (see figure_upsert).
+    held = {
+        (figure.action_id, figure.metric, figure.pes_id): figure
+        for figure in Figure.objects.select_for_update()
+        .filter(action__in=list(actions), metric__in={item["metric"] for item in items})
+        .order_by("pk")
+    }
+    rules = PushRules(actions.values())
+    written: list[tuple[int, Figure, PushStatus]] = []
+    # The starts figures of guidance cohorts that change, with their stored values (0: new).
+    starts: dict[int, list[tuple[int, Figure, int]]] = {}
+    for index, item in enumerate(items):
+        action, metric, pes = item["action"], item["metric"], item.get("pes")
+        wanted = {"value": item["value"], **FIGURE_DEFAULTS}
+        wanted.update((name, item[name]) for name in FIGURE_DEFAULTS if name in item)
+        figure = held.get((action.pk, metric, _pk(pes)))
+        stored = figure.value if figure is not None else 0
+        if figure is None:
+            figure = Figure(action=action, metric=metric, pes=pes, **wanted)
+            status = PushStatus.CREATED
+        elif any(getattr(figure, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(figure, name, value)
+            status = PushStatus.UPDATED
+        else:
+            written.append((index, figure, PushStatus.UNCHANGED))
+            continue
+        written.append((index, figure, status))
+        problems.extend(_figure_problems(index, figure, rules))
+        if metric == Metric.STARTS and action.limits_places:
+            starts.setdefault(action.pk, []).append((index, figure, stored))
+    for action_pk, figures in starts.items():
+        problems.extend(_places_problems(actions[action_pk], figures))
+    if problems:
+        raise PushRefused(problems)
+    bulk_write(
+        Figure,
+        created=[figure for _i, figure, status in written if status == PushStatus.CREATED],
+        updated=[figure for _i, figure, status in written if status == PushStatus.UPDATED],
+        fields=FIGURE_VALUE_FIELDS,
+        user=user,
+    )
+    if any(status != PushStatus.UNCHANGED for _i, _figure, status in written):
+        # Bulk writes send no signals: the API's cached pages of the actions are out of date.
+        bump_data_version()
+    return [PushOutcome(index, figure.pk, status) for index, figure, status in written]
+
+
+def _pk(obj: models.Model | None) -> int | None:
+    return obj.pk if obj is not None else None
+
+
+def _figure_problems(index: int, figure: Figure, rules: PushRules) -> list[ItemProblem]:
+    """Figure.clean's rules but the cohort's places (asked for all the action's items at once),
+    with what `rules` knows of the actions."""
+    try:
+        figure.clean_fields(exclude=FIGURE_RESOLVED)
+    except ValidationError as error:
+        return validation_problems(index, error)
+    # An unsplit figure belongs to no PES's reporting period.
+    if figure.pes is None:
+        return []
+    refusal = rules.period_refusal(figure.action, figure.pes.pk)
+    if refusal:
+        return [ItemProblem(index, "action", refusal)]
+    if figure.metric in EMPLOYER_METRICS:
+        message = _("Employers, agencies and vacancies belong to no PES: leave it empty.")
+        return [ItemProblem(index, "pes", message)]
+    refusal = rules.figures_refusal(figure.action, figure.pes, figure.metric)
+    return [ItemProblem(index, "pes", refusal)] if refusal else []
+
+
+def _places_problems(action: Action, figures: list[tuple[int, Figure, int]]) -> list[ItemProblem]:
+    """The places of a guidance cohort with the pushed starts figures (index, figure, its
+    stored value: 0 for a new one), as Action.places_refusal tells for each in Figure.clean:
+    the first figure that fills the cohort beyond its limit is refused. Two queries."""
+    taken = action.places_taken() - sum(stored for _index, _figure, stored in figures)
+    for index, figure, _stored in figures:
+        refusal = action.places_refusal(figure.value, taken=taken, by_figure=True)
+        if refusal:
+            return [ItemProblem(index, "value", refusal)]
+        taken += figure.value
+    return []
 
 
 # Employers present at an action and the jobs offered there: the API's writes of them. Neither

@@ -11,6 +11,9 @@ already there, then measures (median and worst of several runs, after one warm-u
 - the API list page of 100 actions, from the response cache and built anew, and the outcomes
   endpoint (test Client, token of a manager);
 - an import of 10,000 participations through `manage.py import_participations`, rolled back;
+- a bulk push of 5,000 participations by references (POST /api/v1/participations/push/, the
+  action by its reference and each jobseeker by its PES and reference), and the same push sent
+  again (every record unchanged), rolled back;
 - the API list page's throughput: gunicorn with 2 workers on loopback, loaded by wrk, on one URL
   (answered from the response cache) and with every request a URL of its own (no cache).
 Prints every figure against its target and writes them to var/bench.json. It is a benchmark,
@@ -53,6 +56,8 @@ BENCH_USER = "load-bench-manager"
 IMPORT_ACTION = "LOAD-BENCH-IMPORT"
 # tabular.MAX_ROWS: the import takes at most 5,000 rows a file; 10,000 rows are two files.
 IMPORT_FILE_ROWS = 5000
+PUSH_ACTION = "LOAD-BENCH-PUSH"
+PUSH_USER = "load-bench-partner"
 
 # Targets of issue 7.
 TARGETS: dict[str, str] = {
@@ -61,6 +66,8 @@ TARGETS: dict[str, str] = {
     "overview_page": "within 1.5 x its queries",
     "api_list_throughput": "200 req/s or more",
     "import_participations": "under 10 s",
+    "push_participations": "under 5 s",
+    "push_participations_again": "under 5 s",
 }
 
 
@@ -114,6 +121,8 @@ def met(timing: Timing) -> bool | None:
         return timing.ratio is not None and timing.ratio <= 1.5
     if timing.name == "import_participations":
         return timing.median < 10
+    if timing.name in ("push_participations", "push_participations_again"):
+        return timing.worst < 5
     return None
 
 
@@ -461,6 +470,111 @@ def bench_import(rows: int, runs: int) -> Timing:
     )
 
 
+# The bulk push.
+
+
+def bench_partner() -> Any:
+    """A partner of VDAB (writes its jobseekers' participation)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from projects.models import Membership, Organisation
+    from projects.roles import PARTNER, ensure_roles
+
+    ensure_roles()
+    user, created = get_user_model().objects.get_or_create(username=PUSH_USER)
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(Group.objects.get(name=PARTNER))
+    if not Membership.objects.filter(user=user).exists():
+        Membership.objects.create(user=user, organisation=Organisation.objects.get(slug="vdab"))
+    return user
+
+
+def bench_push(items: int, runs: int) -> list[Timing]:
+    """POST /api/v1/participations/push/ of `items` new participations by references (the
+    action's reference, each jobseeker's PES and reference) into a new job fair whose
+    jobseekers are known, through the test Client as a partner of VDAB; then the same push
+    again, which finds every record unchanged. Each run is rolled back."""
+    import datetime
+    import json as json_module
+
+    from django.db import transaction
+    from rest_framework.test import APIClient
+
+    from actions.models import Action
+    from crossborder.core.periods import semester_of
+    from crossborder.core.vocabulary import ActionStatus, ActionType
+    from crossborder.demo import loadgen
+    from participants.models import Jobseeker
+    from projects.models import Organisation
+
+    user = bench_partner()
+    client = APIClient()
+    client.force_authenticate(user)
+    project = loadgen.load_projects().earliest("slug")
+    vdab = Organisation.objects.get(slug="vdab")
+    day = datetime.date(2024, 3, 14)
+    references = [f"LOAD-PUSH-{n:06d}" for n in range(items)]
+    body = json_module.dumps(
+        {
+            "participations": [
+                {
+                    "action": PUSH_ACTION,
+                    "jobseeker": {"pes": "vdab", "ref": reference},
+                    "status": "completed",
+                    "started_on": day.isoformat(),
+                    "completed_on": day.isoformat(),
+                }
+                for reference in references
+            ]
+        }
+    )
+    first: list[float] = []
+    again: list[float] = []
+    for _ in range(runs + 1):
+        with transaction.atomic():
+            Action.objects.create(
+                project=project,
+                reference=PUSH_ACTION,
+                action_type=ActionType.JOB_FAIR,
+                title="Benchmark push",
+                status=ActionStatus.COMPLETED,
+                start_date=day,
+                end_date=day,
+                year=day.year,
+                semester=semester_of(day),
+            )
+            Jobseeker.objects.bulk_create(
+                Jobseeker(pes=vdab, external_ref=reference, birth_year=1990)
+                for reference in references
+            )
+            times = []
+            for expected in ("created", "unchanged"):
+                started = time.perf_counter()
+                response = client.post(
+                    "/api/v1/participations/push/", body, content_type="application/json"
+                )
+                times.append(time.perf_counter() - started)
+                answer = response.json()
+                if response.status_code != 200 or answer[expected] != items:
+                    raise SystemExit(f"The push failed: {response.status_code} {answer}")
+            transaction.set_rollback(True)
+        # The first run warms the caches.
+        if _:
+            first.append(times[0])
+            again.append(times[1])
+    note = (
+        f"{items} participations by references in one request, new records of known "
+        "jobseekers in one job fair; rolled back after each run"
+    )
+    return [
+        Timing("push_participations", first, note=note),
+        Timing("push_participations_again", again, note="the same push again: all unchanged"),
+    ]
+
+
 # Throughput under gunicorn.
 
 
@@ -651,13 +765,14 @@ def ensure_database(database_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
-def ensure_load(participations: int, seed: int) -> tuple[Any, float | None]:
-    """The generated load at this size: kept when already there, made (again) otherwise.
-    Returns what is there and the seconds generating took (None when kept)."""
+def ensure_load(participations: int, seed: int, *, keep: bool = False) -> tuple[Any, float | None]:
+    """The generated load at this size: kept when already there, made (again) otherwise;
+    `keep`: any load already there is kept, whatever its size. Returns what is there and the
+    seconds generating took (None when kept)."""
     from crossborder.demo import loadgen
 
     current = loadgen.summary()
-    if current.participations == participations:
+    if current.participations == participations or (keep and loadgen.has_load()):
         return current, None
     foreign = loadgen.foreign_data()
     if foreign:
@@ -702,6 +817,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-duration", type=int, default=10, help="seconds; 0: no wrk")
     parser.add_argument("--wrk-connections", type=int, default=4)
     parser.add_argument("--output", default=str(ROOT / "var" / "bench.json"))
+    parser.add_argument("--push-items", type=int, default=5000, help="0: no push")
+    parser.add_argument("--push-runs", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        choices=["push"],
+        help="measure only this (on the load already there, or generated at --participations)",
+    )
     parser.add_argument(
         "--explain", help="also write EXPLAIN ANALYZE of the reports and their floor to this file"
     )
@@ -718,27 +840,35 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    load, generated_in = ensure_load(args.participations, args.seed)
+    only_push = args.only == "push"
+    load, generated_in = ensure_load(args.participations, args.seed, keep=only_push)
     print(
         f"Load: {load}" + (f" (generated in {generated_in:.1f} s)" if generated_in else " (kept)")
     )
 
-    timings = bench_reports(args.runs)
+    timings = [] if only_push else bench_reports(args.runs)
     for timing in timings:
         print(_format(timing), flush=True)
-    page_timings, missing = bench_pages(args.runs)
+    page_timings, missing = (
+        ([], ["all but the push: --only push"]) if only_push else (bench_pages(args.runs))
+    )
     for timing in page_timings:
         print(_format(timing), flush=True)
     import_timings = []
-    if args.import_rows:
+    if args.import_rows and not only_push:
         import_timings.append(bench_import(args.import_rows, args.import_runs))
         print(_format(import_timings[0]), flush=True)
-    else:
+    elif not only_push:
         missing.append("import_participations: skipped (--import-rows 0)")
+    push_timings = bench_push(args.push_items, args.push_runs) if args.push_items else []
+    for timing in push_timings:
+        print(_format(timing), flush=True)
+    if not args.push_items:
+        missing.append("push_participations: skipped (--push-items 0)")
     throughput: dict[str, Any] = (
         bench_throughput(args.wrk_duration, args.wrk_connections)
-        if args.wrk_duration
-        else {"skipped": "--wrk-duration 0"}
+        if args.wrk_duration and not only_push
+        else {"skipped": "--only push" if only_push else "--wrk-duration 0"}
     )
     if "skipped" in throughput:
         print(f"{'api_list_throughput':<24} skipped: {throughput['skipped']}")
@@ -773,7 +903,9 @@ def main(argv: list[str] | None = None) -> int:
         "load": vars(load),
         "load_generated_s": None if generated_in is None else round(generated_in, 1),
         "runs": args.runs,
-        "results": {t.name: t.as_dict() for t in [*timings, *page_timings, *import_timings]},
+        "results": {
+            t.name: t.as_dict() for t in [*timings, *page_timings, *import_timings, *push_timings]
+        },
         "api_list_throughput": throughput,
         "not_measured": missing,
     }

@@ -3,7 +3,9 @@ write its own jobseekers only; the others' do not exist for them (404).
 
 A PES pushes its list of jobseekers with POST /jobseekers/push/: each is found by its
 reference in the PES's system and created or updated, so pushing the same list again changes
-nothing. Participation is pushed the same way, one record per POST keyed by action and jobseeker.
+nothing. Participation is pushed the same way, one record per POST keyed by action and
+jobseeker, or up to 5,000 at once with POST /participations/push/, each naming its action by
+reference and its jobseeker by PES and reference.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from actions.api import DELETABLE_METHODS, deletion_reason, deletion_schema
+from actions.api import (
+    DELETABLE_METHODS,
+    deletion_reason,
+    deletion_schema,
+    push_schema,
+    run_push,
+)
 from crossborder.api.base import (
     FORMAT_PARAMETER,
     PersonalDataAccess,
@@ -41,6 +49,7 @@ from .serializers import (
     JobseekerPushSerializer,
     JobseekerSerializer,
     ParticipationChangeSerializer,
+    ParticipationPushSerializer,
     ParticipationSerializer,
     ParticipationWriteSerializer,
 )
@@ -49,6 +58,7 @@ from .services import (
     jobseeker_upsert,
     participation_delete,
     participation_upsert,
+    participations_push,
 )
 
 
@@ -189,6 +199,13 @@ class ParticipationFilterSet(django_filters.FilterSet):
     partial_update=extend_schema(
         request=ParticipationChangeSerializer, responses={200: ParticipationSerializer}
     ),
+    push=push_schema(
+        ParticipationPushSerializer,
+        "Records many jobseekers of the user's PES in actions at once, each like a POST to this "
+        'list: the action by id or reference, the jobseeker by id or as `{"pes": "vdab", '
+        '"ref": "A123"}` (its PES, the user\'s own when left out, and its reference there). '
+        "A jobseeker of another PES is refused as unknown.",
+    ),
     destroy=deletion_schema(
         "Deletes a participation record of the user's PES entered by mistake: the reports count "
         "without it. 404 for another PES's record, or one gone already."
@@ -217,10 +234,15 @@ class ParticipationViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
         return {
             "create": ParticipationWriteSerializer,
             "partial_update": ParticipationChangeSerializer,
+            "push": ParticipationPushSerializer,
         }.get(self.action, ParticipationSerializer)
 
     def upsert(self, **values: Any) -> tuple[Participation, bool]:
         return participation_upsert(**values)
+
+    @action(detail=False, methods=["post"])
+    def push(self, request: Request) -> Response:
+        return run_push(self, request, items_name="participations", service=participations_push)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         participation = self.get_object()

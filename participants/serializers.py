@@ -15,7 +15,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import Action, Certificate
+from actions.serializers import push_items
 from crossborder.api.base import StrictFieldsMixin
+from crossborder.api.keys import (
+    ActionKeyField,
+    CertificateKeyField,
+    JobseekerKeyField,
+    OrganisationKeyField,
+)
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
@@ -182,40 +189,35 @@ class ParticipationFieldsMixin(serializers.Serializer):
     completed_on = serializers.DateField(required=False, allow_null=True)
     placed_on = serializers.DateField(required=False, allow_null=True)
     hired_on = serializers.DateField(required=False, allow_null=True)
-    hired_by = serializers.SlugRelatedField(
-        slug_field="slug",
+    hired_by = OrganisationKeyField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Slug of the employer (company or agency) of the action who hired.",
+        help_text="The employer (company or agency) present at the action who hired, by id or "
+        "slug.",
     )
     certified_on = serializers.DateField(required=False, allow_null=True)
-    certificate = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Certificate.objects.all(), required=False, allow_null=True
+    certificate = CertificateKeyField(
+        queryset=Certificate.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The certificate obtained, by id or slug.",
     )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedJobseekerField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {
-        "does_not_exist": "No jobseeker of your PES has the id {pk_value}.",
-        "incorrect_type": "Must be the id of a jobseeker (an integer).",
-    }
-
-    def get_queryset(self) -> QuerySet[Jobseeker]:
-        return access.jobseekers_for(self.context["request"].user)
 
 
 class ParticipationWriteSerializer(StrictFieldsMixin, ParticipationFieldsMixin):
     """A jobseeker of the user's PES in an action. Sending it again for the same action and
-    jobseeker changes it rather than adding one."""
+    jobseeker changes it rather than adding one. The action by its id or reference; the
+    jobseeker by its id or as `{"pes": "vdab", "ref": "A123"}` (its PES, the user's own when
+    left out, and its reference there)."""
 
-    action = serializers.PrimaryKeyRelatedField(
-        queryset=Action.objects.all(),
-        error_messages={"does_not_exist": "No action has the id {pk_value}."},
-    )
-    jobseeker = ScopedJobseekerField()
+    action = ActionKeyField(queryset=Action.objects.all())
+    jobseeker = JobseekerKeyField()
     status = serializers.ChoiceField(choices=ParticipationStatus.choices)
+
+
+class ParticipationPushSerializer(StrictFieldsMixin, serializers.Serializer):
+    participations = push_items(ParticipationWriteSerializer())
 
 
 class ParticipationChangeSerializer(StrictFieldsMixin, ParticipationFieldsMixin):

@@ -4,7 +4,7 @@ Each checks the model's rules (full_clean) before it saves."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +12,18 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from actions.models import Action
-from actions.services import delete_with_reason, deletion_reason_checked
+from actions.services import (
+    ItemProblem,
+    PushOutcome,
+    PushRefused,
+    PushRules,
+    PushStatus,
+    bulk_write,
+    delete_with_reason,
+    deletion_reason_checked,
+    same_items_problems,
+    validation_problems,
+)
 from crossborder.core.versions import check_version, created_unless_raced, lock_current
 from projects.models import Organisation
 
@@ -150,3 +161,141 @@ def participation_delete(
     if refusal:
         raise ValidationError(refusal)
     delete_with_reason(record, reason=reason, user=user)
+
+
+# The foreign keys of a pushed record, resolved by the API (the action, the jobseeker with its
+# PES, the employer and certificate): clean_fields() would ask each with a query.
+PARTICIPATION_RESOLVED = ["action", "jobseeker", "pes", "hired_by", "certificate"]
+# The outcome fields that name a record by its id, compared and set by it (hired_by_id).
+PARTICIPATION_RELATED = ("hired_by", "certificate")
+
+
+@transaction.atomic
+def participations_push(
+    *,
+    items: Sequence[Mapping[str, Any]],
+    user: AbstractBaseUser | AnonymousUser | None,
+) -> list[PushOutcome]:
+    """Record many jobseekers' participation at once, each like participation_upsert (an action
+    and a jobseeker; the status, the start and the outcome fields given, the start None when
+    not given): created, updated or left unchanged, in the items' order. All or nothing:
+    PushRefused with every problem when any item breaks a rule (Participation.clean's, asked per
+    action: the reporting period, records or figures per PES, the start window, the age, the
+    employer who hired, the places of a guidance cohort). A fixed number of queries per action,
+    whatever the number of items."""
+    problems = same_items_problems(
+        [(item["action"].pk, item["jobseeker"].pk) for item in items], field="jobseeker"
+    )
+    if problems:
+        raise PushRefused(problems)
+    actions = {item["action"].pk: item["action"] for item in items}
+    # Locked until the push ends: a record changed meanwhile waits, and is compared as it is.
+    held = {
+        (record.action_id, record.jobseeker_id): record
+        for record in Participation.objects.select_for_update().filter(
+            action__in=list(actions), jobseeker__in={item["jobseeker"].pk for item in items}
+        )
+    }
+    rules = PushRules(actions.values())
+    written: list[tuple[int, Participation, PushStatus]] = []
+    # The records of guidance cohorts that start, or no longer start.
+    starts: dict[int, list[tuple[int, Participation]]] = {}
+    for index, item in enumerate(items):
+        action, jobseeker = item["action"], item["jobseeker"]
+        wanted = _wanted_columns(item)
+        record = held.get((action.pk, jobseeker.pk))
+        had_started = record is not None and record.has_started
+        if record is None:
+            # bulk_create skips save(), which copies the jobseeker's PES.
+            record = Participation(action=action, jobseeker=jobseeker, pes_id=jobseeker.pes_id)
+            status = PushStatus.CREATED
+        elif any(getattr(record, column) != value for column, value in wanted.items()):
+            status = PushStatus.UPDATED
+        else:
+            written.append((index, record, PushStatus.UNCHANGED))
+            continue
+        for column, value in wanted.items():
+            setattr(record, column, value)
+        # The action and the jobseeker the items named, which the rules read.
+        record.action, record.jobseeker = action, jobseeker
+        written.append((index, record, status))
+        problems.extend(_record_problems(index, record, rules))
+        if action.limits_places and record.has_started != had_started:
+            starts.setdefault(action.pk, []).append((index, record))
+    for action_pk, records in starts.items():
+        problems.extend(_places_problems(actions[action_pk], records))
+    if problems:
+        raise PushRefused(problems)
+    changed = {column.removesuffix("_id") for item in items for column in _wanted_columns(item)}
+    bulk_write(
+        Participation,
+        created=[record for _i, record, status in written if status == PushStatus.CREATED],
+        updated=[record for _i, record, status in written if status == PushStatus.UPDATED],
+        fields=sorted(changed),
+        user=user,
+    )
+    return [PushOutcome(index, record.pk, status) for index, record, status in written]
+
+
+def _wanted_columns(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What an item sets, by column: the status, the start (None when not given) and the
+    outcome fields it gives, a related record by its id."""
+    wanted = {"status": item["status"], "started_on": item.get("started_on")}
+    for name in Participation.OUTCOME_FIELDS:
+        if name in item and name not in wanted:
+            if name in PARTICIPATION_RELATED:
+                wanted[f"{name}_id"] = item[name].pk if item[name] is not None else None
+            else:
+                wanted[name] = item[name]
+    return wanted
+
+
+def _record_problems(index: int, record: Participation, rules: PushRules) -> list[ItemProblem]:
+    """Participation.clean's rules but the cohort's places (asked for all the action's items at
+    once), with what `rules` knows of the actions."""
+    action, jobseeker = record.action, record.jobseeker
+    refusal = rules.period_refusal(action, jobseeker.pes_id)
+    if refusal:
+        return [ItemProblem(index, "action", refusal)]
+    errors: dict[str, list[str]] = {}
+    try:
+        record.clean_fields(exclude=PARTICIPATION_RESOLVED)
+    except ValidationError as error:
+        errors = error.message_dict
+    for name, message in record.rule_errors().items():
+        errors.setdefault(name, []).append(str(message))
+    if errors:
+        return validation_problems(index, ValidationError(errors))
+    # Participation.action_errors, in its order, with what `rules` knows.
+    refusal = action.records_refusal(jobseeker.pes, pes_with_figures=rules.pes_with_figures(action))
+    if refusal:
+        return [ItemProblem(index, "jobseeker", refusal)]
+    problems = []
+    if record.started_on:
+        refusal = action.start_refusal(record.started_on, window=rules.start_window(action))
+        if refusal:
+            problems.append(ItemProblem(index, "started_on", refusal))
+    refusal = action.age_refusal(jobseeker.birth_year)
+    if refusal:
+        problems.append(ItemProblem(index, "jobseeker", refusal))
+    if record.hired_by_id:
+        refusal = action.hire_refusal(record.hired_by_id, employer_ids=rules.employer_ids(action))
+        if refusal:
+            problems.append(ItemProblem(index, "hired_by", refusal))
+    return problems
+
+
+def _places_problems(action: Action, records: list[tuple[int, Participation]]) -> list[ItemProblem]:
+    """The places of a guidance cohort with the pushed records that start or no longer start,
+    as Action.places_refusal tells for each in Participation.clean: the first record that fills
+    the cohort beyond its limit is refused. Two queries."""
+    # The places freed first: a push that moves a jobseeker out and another in fits.
+    taken = action.places_taken() - sum(1 for _index, record in records if not record.has_started)
+    for index, record in records:
+        if not record.has_started:
+            continue
+        refusal = action.places_refusal(1, taken=taken)
+        if refusal:
+            return [ItemProblem(index, "action", refusal)]
+        taken += 1
+    return []
