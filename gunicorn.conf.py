@@ -9,4 +9,8 @@ Production)."""
 
 # %(U)s is the path without its query string; %(r)s (the request line), %(q)s (the query string)
 # and %(f)s (the referrer, itself a URL with its query string) are left out on purpose.
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The last field is the request's id (the response's X-Request-ID), which the application's own log
+# lines carry too.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
+)

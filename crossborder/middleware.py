@@ -13,6 +13,26 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from crossborder.core.logs import request_id, request_id_from
+
+
+class RequestId:
+    """Names each request by an id (the proxy's X-Request-ID when plausible, else a new one)
+    that every log line written while serving it carries, and gives it back in the response's
+    X-Request-ID, so a user's report of an error can be found in the logs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = request_id.set(request_id_from(request.headers.get("X-Request-ID")))
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id.get()
+            return response
+        finally:
+            request_id.reset(token)
+
 
 class RejectNulCharacters:
     """On the pages, a query parameter with a NUL character is a 400: PostgreSQL refuses NUL in

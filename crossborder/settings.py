@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request, the other middleware's too, carries its id.
+    "crossborder.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "crossborder.middleware.PermissionsPolicy",
     "csp.middleware.CSPMiddleware",
@@ -441,9 +443,25 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Crossborder")
 # A superuser removes a lost device in the admin (OTP_TOTP, OTP_STATIC); its key is not shown.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# Log lines on the console: JSON, one object a line with the request's id (crossborder/core/
+# logs.py), for a log collector; LOG_FORMAT=text for plain lines (the default with DEBUG).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "crossborder.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "crossborder.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -387,7 +387,8 @@ def _access_log_format() -> str:
 def test_the_access_log_format_has_no_query_string_and_no_referrer():
     log_format = _access_log_format()
     fields = set(re.findall(r"%\(([^)]+)\)s", log_format))
-    assert fields == {"h", "l", "u", "t", "m", "U", "H", "s", "B", "M", "a"}
+    # The last is the response's X-Request-ID, which the application's log lines carry too.
+    assert fields == {"h", "l", "u", "t", "m", "U", "H", "s", "B", "M", "a", "{x-request-id}o"}
     # %(r)s is the request line with its query string, %(q)s the query string, %(f)s the
     # referrer (a URL with its query string); none of them, nor a header naming a URL.
     assert not fields & {"r", "q", "f", "{referer}i", "{Referer}i"}
@@ -411,13 +412,17 @@ def test_a_logged_search_for_a_person_keeps_the_path_only():
         "HTTP_REFERER": "https://crossborder.example.org/admin/?q=Dupre",
         "HTTP_USER_AGENT": "Firefox",
     }
-    response = types.SimpleNamespace(status="200 OK", sent=512, headers=[])
+    response = types.SimpleNamespace(
+        status="200 OK", sent=512, headers=[("X-Request-ID", "5d2c7f0e9a8b4c3d")]
+    )
     request = types.SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
 
     atoms = Logger(config).atoms(response, request, environ, datetime.timedelta(milliseconds=12))
     line = _access_log_format() % atoms
 
-    assert '"GET /admin/participants/jobseeker/ HTTP/1.1" 200 512 12ms "Firefox"' in line
+    assert line.endswith(
+        '"GET /admin/participants/jobseeker/ HTTP/1.1" 200 512 12ms "Firefox" 5d2c7f0e9a8b4c3d'
+    )
     assert "Dupre" not in line
 
 

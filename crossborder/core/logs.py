@@ -1,0 +1,55 @@
+"""Log lines as JSON, each with the id of the request it was written in.
+
+The request id comes from the proxy's `X-Request-ID` when it sends a plausible one (so the proxy's
+log, gunicorn's access log and ours name the request alike), else it is made here; the response
+carries it back (crossborder.middleware.RequestId). A line holds the time, the level, the logger,
+the message and the request id: never the request's query string or body, which may name a
+jobseeker, and nothing a log handler adds by itself.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+
+# The id of the request being served in this thread or task, "" outside any request.
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+# What an id from outside may look like: a proxy's UUID or hex id, never free text in our logs.
+_PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def request_id_from(header: str | None) -> str:
+    """The request's id: the proxy's when it is plausible, else a new one."""
+    if header and _PLAUSIBLE_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Gives every record the id of the request it was written in (`request_id`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request_id, and the
+    exception's traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", ""),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
