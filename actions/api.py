@@ -185,12 +185,13 @@ def run_push(
     rules; every problem of either is a 400 by item."""
     try:
         data = request.data
+        # The base refuses unknown fields by place here (crossborder.api.base.unknown_fields).
+        serializer = view.get_serializer(data=data)
     except serializers.ValidationError as error:
         # The JSON parser's refusals, by place (crossborder.api.base.JSONParser).
         return _refused(push_problems(error.detail, items_name))
     except ParseError as error:
         return _refused(push_problems({NON_FIELD_ERRORS: [error.detail]}, items_name))
-    serializer = view.get_serializer(data=data)
     if not serializer.is_valid():
         return _refused(push_problems(serializer.errors, items_name))
     user: AbstractBaseUser | AnonymousUser = request.user

@@ -96,6 +96,16 @@ def test_an_unknown_field_within_a_pushed_item_is_named_by_its_place(api):
     assert not Jobseeker.objects.filter(external_ref__in=["VD-1", "VD-2"]).exists()
 
 
+@pytest.mark.parametrize("items", ["participations", "figures"])
+def test_a_bulk_push_names_an_unknown_field_by_item_and_field(api, items):
+    body = {items: [{"action": 1}, {"action": 1, "oops": 2}]}
+    response = api.post(f"/api/v1/{items}/push/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "problems": [{"index": 1, "field": "oops", "message": "Unknown field."}]
+    }
+
+
 @pytest.mark.parametrize(
     "path",
     [path for path, method, _s in write_operations() if path.endswith("/push/")],
