@@ -9,10 +9,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import translation
 
 from actions.models import Action, Figure
+from actions.services import figure_upsert
 from crossborder.demo.data import ACTIONS, load_demo
-from projects.models import BorderOfficePair, Organisation, Project, WorkPackage
+from projects.models import BorderOfficePair, Indicator, Organisation, Project, WorkPackage
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -152,7 +154,7 @@ EXPECTED = {
         None,
         2018,
         "2018-S1",
-        {("starts", None, 200, True), ("agencies", None, 6, False)},
+        {("reached", None, 200, True), ("agencies", None, 6, False)},
     ),
     "gc-2018-job-fair-ghyvelde": (
         "job_fair",
@@ -237,7 +239,7 @@ EXPECTED = {
         None,
         None,
         2018,
-        "",
+        "2018-S1",
         {("interested", "vdab", 6, False)},
     ),
 }
@@ -258,26 +260,133 @@ def test_every_action_of_the_answer_is_loaded_with_its_figures_status_and_dates(
         assert figures_of(reference) == figures, reference
 
 
+def texts(obj: object, field_name: str) -> tuple[str, str, str]:
+    """A translated field's texts in English, Dutch and French."""
+    en, nl, fr = (getattr(obj, f"{field_name}_{lang}") for lang in ("en", "nl", "fr"))
+    return en, nl, fr
+
+
+def slugs(relation) -> set[str]:
+    return set(relation.values_list("slug", flat=True))
+
+
+# reference: (first month of its period, the day it sorts on): the actions known by a rough
+# period sort where that period begins.
+ROUGH_PERIODS = {
+    "gc-2017-agro-food-vdab": (None, D(2017, 1, 1)),
+    "gt-2017-training-welder-ieper": (None, D(2017, 1, 1)),
+    "gc-2017-textiles-cobot": (12, D(2017, 12, 1)),
+    "gc-2018-textiles": (3, D(2018, 3, 1)),
+    "abr-2018-guidance-refugees": (3, D(2018, 3, 1)),
+    "gc-2018-info-moment-companies": (5, D(2018, 5, 1)),
+    "gc-2018-bricklayer-dunkerque": (6, D(2018, 6, 1)),
+    "gt-2018-cohort-veurne-dunkerque": (None, D(2018, 7, 1)),
+    "gt-2018-online-job-fair": (None, D(2018, 7, 1)),
+    "gt-2018-training-forklift-rekkem": (9, D(2018, 9, 1)),
+    "gc-2018-agro-food-autumn": (9, D(2018, 9, 1)),
+    "gc-2018-maintenance-food-immersion-vdab": (9, D(2018, 9, 1)),
+    "gc-2018-discovery-days-agro-food": (None, D(2018, 1, 1)),
+}
+
+
+def test_rough_periods_sort_where_they_begin(demo):
+    for reference, (month, sort_date) in ROUGH_PERIODS.items():
+        action = Action.objects.get(reference=reference)
+        assert (action.period_month, action.sort_date) == (month, sort_date), reference
+    order = list(
+        Action.objects.filter(year=2018, project__slug="grenzeloos-competent").values_list(
+            "reference", flat=True
+        )
+    )
+    # 1 February, then March, 13 April, May, 6 June after June's first day, autumn.
+    assert order.index("gc-2018-job-fair-dunkerque") < order.index("gc-2018-textiles")
+    assert order.index("gc-2018-textiles") < order.index("gc-2018-job-fair-ghyvelde")
+    assert order.index("gc-2018-job-fair-ghyvelde") < order.index("gc-2018-info-moment-companies")
+    assert order.index("gc-2018-info-moment-companies") < order.index(
+        "gc-2018-bricklayer-dunkerque"
+    )
+    assert order.index("gc-2018-bricklayer-dunkerque") < order.index("gc-2018-breakfast-alimento")
+    assert order[-1] in {"gc-2018-agro-food-autumn", "gc-2018-maintenance-food-immersion-vdab"}
+
+
+def test_period_notes_in_three_languages(demo):
+    def note(reference: str) -> tuple[str, str, str]:
+        return texts(Action.objects.get(reference=reference), "period_note")
+
+    assert note("gt-2018-training-forklift-rekkem") == ("autumn", "najaar", "automne")
+    assert note("abr-2018-guidance-refugees") == (
+        "in the coming weeks (spring 2018)",
+        "in de komende weken (voorjaar 2018)",
+        "dans les semaines à venir (printemps 2018)",
+    )
+    assert note("gc-2018-discovery-days-agro-food") == (
+        "three a year",
+        "drie per jaar",
+        "trois par an",
+    )
+    assert note("gc-2018-bricklayer-dunkerque") == ("June", "juni", "juin")
+    assert note("gc-2018-info-moment-companies") == ("May", "mei", "mai")
+
+
+def test_places_use_each_language_s_name_for_a_town(demo):
+    def place(reference: str) -> tuple[str, str, str]:
+        return texts(Action.objects.get(reference=reference), "place")
+
+    assert place("gt-2017-cohort-veurne-dunkerque") == (
+        "Veurne/Dunkerque",
+        "Veurne/Duinkerke",
+        "Furnes/Dunkerque",
+    )
+    assert place("gt-2017-jobdating-veurne") == ("Veurne", "Veurne", "Furnes")
+    assert place("gt-2017-training-welder-ieper") == (
+        "VDAB Ieper",
+        "VDAB Ieper",
+        "VDAB Ieper (Ypres)",
+    )
+    assert place("gt-2018-company-visits-bus") == ("by bus", "met de bus", "en bus")
+    assert place("gc-2018-bricklayer-dunkerque") == (
+        "Dunkerque region",
+        "regio Duinkerke",
+        "région de Dunkerque",
+    )
+    assert place("gc-2018-job-fair-dunkerque") == ("Dunkerque", "Duinkerke", "Dunkerque")
+    assert "Rekkem" in place("gt-2018-training-forklift-rekkem")[1]
+    assert "Reckem" in place("gt-2018-training-forklift-rekkem")[2]
+
+
 def test_cancelled_welder_training_keeps_its_reason_and_certificate(demo):
     welder = Action.objects.get(reference="gt-2017-training-welder-ieper")
-    assert "basic Dutch" in welder.cancellation_reason
+    reason_en, reason_nl, reason_fr = texts(welder, "cancellation_reason")
+    assert "basic Dutch" in reason_en
+    assert "basiskennis Nederlands" in reason_nl
+    assert "bases en néerlandais" in reason_fr
     assert list(welder.certificates.values_list("slug", flat=True)) == ["european-welder"]
     assert list(welder.offices.values_list("slug", flat=True)) == ["vdab-ieper"]
+    assert "Europees attest lasser" in welder.description_nl
 
 
-def test_company_visit_lists_its_companies_jobs_and_organisers(demo):
+def test_company_visit_lists_its_companies_jobs_hires_and_organisers(demo):
     visit = Action.objects.get(reference="gt-2017-skills-eurometropolis-tour")
-    assert sorted(visit.employers.values_list("organisation__slug", flat=True)) == [
-        "koraton",
-        "vandeputte",
-        "wepa",
+    employers = {
+        e.organisation.slug: (
+            texts(e.organisation, "activity"),
+            e.organisation.city,
+            e.hires,
+            e.hired_within_days,
+        )
+        for e in visit.employers.select_related("organisation")
+    }
+    assert employers == {
+        "koraton": (("construction", "bouw", "construction"), "Kortrijk", 2, 7),
+        "vandeputte": (("oil and soap", "olie en zeep", "huile et savon"), "Mouscron", None, None),
+        "wepa": (("toilet paper", "toiletpapier", "papier toilette"), "Bousbecque", None, None),
+    }
+    assert sorted(texts(job, "title") for job in visit.job_offers.all()) == [
+        ("line operator", "lijnoperator", "opérateur de ligne"),
+        ("maintenance technician", "onderhoudstechnicus", "technicien de maintenance"),
+        ("production operator", "productieoperator", "opérateur de production"),
     ]
-    assert sorted(visit.job_offers.values_list("title", flat=True)) == [
-        "line operator",
-        "maintenance technician",
-        "production operator",
-    ]
-    assert set(visit.organisers.values_list("slug", flat=True)) == {
+    assert slugs(visit.organisers) == {
         "mde-lys-tourcoing",
         "vdab",
         "le-forem",
@@ -285,14 +394,142 @@ def test_company_visit_lists_its_companies_jobs_and_organisers(demo):
         "unizo",
         "ivr",
     }
+    hires = Figure.objects.get(action=visit, metric="hires")
+    assert texts(hires, "note") == (
+        "within the week, at Koraton",
+        "binnen de week, bij Koraton",
+        "dans la semaine, chez Koraton",
+    )
 
 
-def test_forklift_training_has_both_certificates_capacity_and_language_part(demo):
+def test_jobdating_offers_its_17_vacancies_in_five_jobs(demo):
+    jobdating = Action.objects.get(reference="gt-2017-jobdating-veurne")
+    assert sorted(texts(job, "title") for job in jobdating.job_offers.all()) == [
+        ("forklift driver", "heftruckchauffeur", "cariste"),
+        ("order picker", "orderpicker", "préparateur de commandes"),
+        ("packer", "inpakker", "emballeur"),
+        ("production operator", "productieoperator", "opérateur de production"),
+        ("warehouse worker", "magazijnmedewerker", "magasinier"),
+    ]
+    assert "6 stands" in jobdating.description_en and "6 stands" in jobdating.description_fr
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "gt-2017-cohort-lkt",
+        "gt-2017-cohort-veurne-dunkerque",
+        "gt-2018-cohort-1",
+        "gt-2018-cohort-veurne-dunkerque",
+    ],
+)
+def test_every_guidance_cohort_has_the_answer_s_format(demo, reference):
+    cohort = Action.objects.get(reference=reference)
+    assert (cohort.capacity, cohort.workshops, cohort.language_hours) == (12, 12, 40)
+    assert texts(cohort, "workshop_note") == (
+        "alternating in France and Belgium",
+        "afwisselend in Frankrijk en België",
+        "en alternance en France et en Belgique",
+    )
+    assert cohort.reviews_en.startswith("a mid-way review and a final")
+    assert cohort.reviews_nl.startswith("een tussentijdse balans halverwege")
+    assert cohort.reviews_fr.startswith("un bilan à mi-parcours")
+    assert "IVR" in cohort.description_en and "IVR" in cohort.description_nl
+    assert "IVR" in cohort.description_fr
+
+
+def test_forklift_training_has_both_certificates_who_teaches_and_tests_and_its_language_part(demo):
     forklift = Action.objects.get(reference="gt-2018-training-forklift-rekkem")
-    assert set(forklift.certificates.values_list("slug", flat=True)) == {"caces", "be-forklift"}
-    assert (forklift.capacity, forklift.duration_days, forklift.period_note) == (12, 10, "autumn")
-    cohort = Action.objects.get(reference="gt-2017-cohort-lkt")
-    assert (cohort.language_hours, cohort.capacity) == (40, 12)
+    assert slugs(forklift.certificates) == {"caces", "be-forklift"}
+    assert (forklift.capacity, forklift.duration_days) == (12, 14)
+    assert slugs(forklift.taught_by) == {"vdab", "le-forem"}
+    tester = forklift.tested_by.get()
+    assert (tester.country, tester.kind) == ("FR", "partner")
+    assert "CACES" in tester.activity_en
+    assert texts(forklift, "language_note") == (
+        "two weeks of intensive language training before the training starts",
+        "2 weken intensieve taaltraining voor de start van de opleiding",
+        "deux semaines de formation linguistique intensive avant le début de la formation",
+    )
+    assert "in Dutch" in forklift.description_en and "in het Frans" in forklift.description_nl
+
+
+def test_the_fair_of_1_february_2018_reached_visitors_and_its_workshops(demo):
+    fair = Action.objects.get(reference="gc-2018-job-fair-dunkerque")
+    assert not fair.figures.filter(metric="starts").exists()
+    assert slugs(fair.presenters) == {"vdab", "pole-emploi"}
+    assert fair.workshops == 2
+    assert "Flemish labour market" in fair.workshop_note_en
+    assert "Vlaamse arbeidsmarkt" in fair.workshop_note_nl
+    assert "marché du travail flamand" in fair.workshop_note_fr
+    assert "Entreprendre Ensemble" in fair.description_fr
+    reached = fair.figures.get(metric="reached")
+    assert reached.note_nl == "meer dan 200 werkzoekenden kwamen langs"
+
+
+def test_agro_food_construction_and_textiles_stories(demo):
+    french_side = Action.objects.get(reference="gc-2018-agro-food-french-side")
+    assert slugs(french_side.organisers) == {"conseil-regional-dunkerque"}
+    for text in texts(french_side, "description"):
+        assert "Huis van de Voeding" in text and "Roeselare" in text and "35" in text
+    assert "Roulers" in french_side.description_fr
+    bricklayer = Action.objects.get(reference="gc-2018-bricklayer-dunkerque")
+    assert bricklayer.outcomes_expected_on == D(2019, 1, 1)
+    assert texts(bricklayer, "outcomes_note") == (
+        "outflow expected early 2019",
+        "uitstroom voorzien begin 2019",
+        "sorties prévues début 2019",
+    )
+    assert "week of Dutch at VDAB" in bricklayer.language_note_en
+    cobot = Action.objects.get(reference="gc-2017-textiles-cobot")
+    assert (cobot.duration_days, texts(cobot, "period_note")) == (
+        5,
+        ("December", "december", "décembre"),
+    )
+    assert "2 of theory and 3 of practice at PTI Kortrijk" in cobot.description_en
+    assert "1 à 2 weken" in cobot.description_nl
+    # Only one ongoing and one planned agro-food training in 2018: the immersion in the
+    # maintenance-mechanic trainings belongs to industry.
+    assert (
+        Action.objects.filter(sector__slug="agro-food", year=2018, action_type="training").count()
+        == 2
+    )
+
+
+def test_staff_seminars_name_who_presented(demo):
+    presenters = {
+        a.reference: slugs(a.presenters) for a in Action.objects.filter(action_type="staff_seminar")
+    }
+    assert presenters == {
+        "gt-2017-staff-seminar": {"vdab", "unizo", "voka", "ivr"},
+        "gt-2018-staff-seminar-13-april": {"vdab"},
+        "gt-2018-staff-seminar-20-april": {"vdab"},
+    }
+    april = Action.objects.get(reference="gt-2018-staff-seminar-20-april")
+    assert "kuststreek" in april.description_nl and "littoral" in april.description_fr
+
+
+def test_act_emploi_and_ab_refugies_say_where_they_stand(demo):
+    actemploi = Project.objects.get(slug="actemploi")
+    assert actemploi.starts_on == D(2018, 1, 1)
+    assert not actemploi.actions.exists()
+    en, nl, fr = texts(actemploi, "state_note")
+    assert "no French jobseekers have started yet" in en and "personal services" in en
+    assert "nog geen instroom van Franse werkzoekenden" in nl and "enige Vlaamse partner" in nl
+    assert "services à la personne" in fr
+    refugies = Project.objects.get(slug="ab-refugies")
+    assert refugies.starts_on == D(2018, 1, 1)
+    assert "6 vluchtelingen" in refugies.state_note_nl
+    assert "6 réfugiés" in refugies.state_note_fr
+    assert figures_of("abr-2018-guidance-refugees") == {("interested", "vdab", 6, False)}
+
+
+def test_indicators_are_defined_in_three_languages(demo):
+    definitions = {i.code: texts(i, "definition") for i in Indicator.objects.all()}
+    assert set(definitions) == {"RCO81", "RCO85", "RCO115", "RCO87", "RCR81"}
+    assert all(all(text for text in three) for three in definitions.values())
+    assert "reached, not participations" in definitions["RCO81"][0]
+    assert "bereikt, geen deelnames" in definitions["RCO81"][1]
 
 
 def test_projects_partners_work_packages_and_offices(demo):
@@ -312,7 +549,17 @@ def test_projects_partners_work_packages_and_offices(demo):
         "vdab",
         "Ontwikkeling van grensoverschrijdende opleidingen",
     )
-    assert Project.objects.get(slug="actemploi").starts_on == D(2018, 1, 1)
+    assert wp.name_fr == "Développement de formations transfrontalières"
+    roles = dict(
+        Project.objects.get(slug="grenzeloos-tewerkstellen").memberships.values_list(
+            "organisation__slug", "role"
+        )
+    )
+    assert (roles["vdab"], roles["ivr"], roles["mde-lys-tourcoing"]) == (
+        "partner",
+        "associated",
+        "associated",
+    )
     pairs = {(p.office.slug, p.partner_office.slug) for p in BorderOfficePair.objects.all()}
     assert pairs == {
         ("pe-dunkerque", "vdab-veurne"),
@@ -345,11 +592,25 @@ def test_the_three_pes_and_the_named_partners_and_companies(demo):
     } <= by_kind["partner"]
 
 
-def _row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model.objects.count()
-        for model in apps.get_models()
+def _demo_models() -> list:
+    """The models the demo writes, with their many-to-many tables and histories."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
         if model._meta.app_label in {"projects", "actions", "participants", "auth"}
+    ]
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in _demo_models()}
+
+
+def _update_stamps() -> dict[str, dict[int, object]]:
+    return {
+        model._meta.label: dict(model._default_manager.values_list("pk", "updated_at"))
+        for model in _demo_models()
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields)
+        and not model._meta.label.split(".")[1].startswith("Historical")
     }
 
 
@@ -357,10 +618,51 @@ def test_loading_twice_changes_nothing_not_even_the_audit_trail(settings):
     settings.DEBUG = True
     load_demo(with_users=True)
     before = _row_counts()
-    updated = dict(Action.objects.values_list("reference", "updated_at"))
+    updated = _update_stamps()
+    assert {"actions.Action", "actions.Figure", "actions.JobOffer"} <= set(updated)
     load_demo(with_users=True)
     assert _row_counts() == before
-    assert dict(Action.objects.values_list("reference", "updated_at")) == updated
+    assert _update_stamps() == updated
+
+
+def test_reloading_over_an_earlier_demo_drops_its_stale_figures_only(settings):
+    """A database loaded by an earlier demo: the fair's visitors counted as starts go (the demo
+    now counts them as reached), and a text column saved empty (NULL) is left as it is."""
+    settings.DEBUG = True
+    load_demo(with_users=False)
+    fair = Action.objects.get(reference="gc-2018-job-fair-dunkerque")
+    stale, _created = figure_upsert(
+        action=fair, metric="starts", pes=None, value=200, is_lower_bound=True
+    )
+    Action.objects.filter(reference="gt-2018-online-job-fair").update(description_nl=None)
+    online = Action.objects.get(reference="gt-2018-online-job-fair")
+    load_demo(with_users=False)
+    assert figures_of("gc-2018-job-fair-dunkerque") == {
+        ("reached", None, 200, True),
+        ("agencies", None, 6, False),
+    }
+    deleted = Figure.history.filter(id=stale.pk, history_type="-").get()
+    assert deleted.history_change_reason == "No longer in the demo."
+    assert Action.objects.get(pk=online.pk).updated_at == online.updated_at
+
+
+def test_loading_in_dutch_writes_the_same_as_in_english(settings):
+    """The demo writes each language's column itself, whatever language is active."""
+    settings.DEBUG = True
+    with translation.override("nl"):
+        load_demo(with_users=False)
+    before = _row_counts()
+    updated = _update_stamps()
+    with translation.override("fr"):
+        load_demo(with_users=False)
+    assert _row_counts() == before
+    assert _update_stamps() == updated
+    note = Figure.objects.get(action__reference="gt-2017-jobdating-veurne", pes__slug="vdab")
+    assert texts(note, "note") == (
+        "jobseekers from Flanders",
+        "werkzoekenden uit Vlaanderen",
+        "demandeurs d'emploi venus de Flandre",
+    )
 
 
 def test_command_prints_logins_only_with_debug(settings):
