@@ -309,6 +309,18 @@ def test_the_action_page_shows_the_employer_added(api, manager, client_for, acti
             {"vacancies": ["Ensure this value is less than or equal to 2147483647."]},
         ),
         (
+            {"action": "x" * 10_000, "organisation": "koraton"},
+            {"action": [f'No action with reference "{"x" * 80}…" in your scope.']},
+        ),
+        (
+            {"action": "gt-2017-jobdating-veurne", "organisation": "kor\x00aton"},
+            {"organisation": ["Null characters are not allowed."]},
+        ),
+        (
+            {"action": "gt-2017-jobdating-veurne", "organisation": ["koraton"]},
+            {"organisation": ["Must be the id of an organisation (an integer) or its slug."]},
+        ),
+        (
             {"action": "gt-2017-jobdating-veurne", "organisation": "koraton", "vacancy": 3},
             {"vacancy": ["Unknown field."]},
         ),
