@@ -319,8 +319,8 @@ def test_welder_training_cancelled_with_its_reason(answer):
     assert in_language(welder, "cancellation_reason", answer.lang) in part.text
     assert in_language(welder, "place", answer.lang) in part.text  # VDAB Ieper
     assert "Ieper" in part.text
-    for certificate in welder.certificates.all():
-        assert certificate.name in part.text  # the European welder certificate
+    for certificate in welder.certificates.all():  # the European welder certificate
+        assert (getattr(certificate, f"name_{answer.lang}", "") or certificate.name) in part.text
 
 
 # Grenzeloos Tewerkstellen, 2018 until 20 April and planned
@@ -398,10 +398,8 @@ def test_agro_food_trainings(answer):
     trainings = Action.objects.filter(project__slug=GC, sector__slug="agro-food", year=2017)
     rows = [part.row(in_language(training, "title", answer.lang)) for training in trainings]
     assert len(rows) == 2
-    assert sorted(n for row in rows for n in map(number, row.values()) if n in ("5", "8")) == [
-        "5",
-        "8",
-    ]
+    found = [{n for n in map(number, row.values()) if n in ("5", "8")} for row in rows]
+    assert sorted(found, key=sorted) == [{"5"}, {"8"}]
     ongoing = Action.objects.get(
         project__slug=GC, sector__slug="agro-food", year=2018, status=ActionStatus.ONGOING
     )
