@@ -209,7 +209,7 @@ class JobseekerKeyField(serializers.Field[Jobseeker, Any, Any, Any]):
         "unknown_id": _("No jobseeker of your PES has the id {value}."),
         "unknown_key": _('No jobseeker of {pes} with reference "{value}" in your scope.'),
         "incorrect_type": _(
-            'Must be the id of a jobseeker (an integer) or {"pes": <slug>, "ref": <reference>}.'
+            'Must be the id of a jobseeker (an integer) or {{"pes": <slug>, "ref": <reference>}}.'
         ),
         "no_pes": _('Give the jobseeker\'s PES ("pes"): you belong to no PES.'),
         "unknown_fields": _(

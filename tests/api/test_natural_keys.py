@@ -6,6 +6,7 @@ the action's new fields, its texts per language, its reference and its order by 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
@@ -85,7 +86,7 @@ def test_a_partner_records_participation_by_references(partner_api, vdab, action
     ("values", "errors"),
     [
         (
-            {"action": "GT-NOPE", "jobseeker": 1},
+            {"action": "GT-NOPE", "jobseeker": {"ref": "VD-001"}},
             {"action": ['No action with reference "GT-NOPE" in your scope.']},
         ),
         (
@@ -274,15 +275,14 @@ ACTION = {
     "reviews_en": "a mid-way and a final review",
     "outcomes_expected_on": "2019-03-01",
     "outcomes_note_en": "outflow expected early 2019",
-    "cancellation_reason_fr": "",
 }
 
 
 @pytest.fixture
 def organisations(vdab):
     return {
-        "school": OrganisationFactory(slug="cvo-ieper", kind="training"),
-        "tester": OrganisationFactory(slug="iiw", kind="training"),
+        "school": OrganisationFactory(slug="cvo-ieper"),
+        "tester": OrganisationFactory(slug="iiw"),
         "office": OfficeFactory(slug="vdab-ieper"),
         "sector": SectorFactory(slug="industry"),
         "certificate": CertificateFactory(slug="welder-eu"),
@@ -318,11 +318,7 @@ def test_an_action_with_its_new_fields_and_texts_per_language(coordinator_api, v
         ["welder-eu"],
     )
     # No English title: the title falls back to Dutch; the first of September sorts it.
-    assert (body["title"], body["title_en"], body["sort_date"]) == (
-        "Opleiding lasser",
-        None,
-        "2018-09-01",
-    )
+    assert (body["title"], body["sort_date"]) == ("Opleiding lasser", "2018-09-01")
     action = Action.objects.get(pk=body["id"])
     detail = coordinator_api.get(f"/api/v1/actions/{action.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert (detail.json()["title"], detail.json()["place"], detail.json()["period_note"]) == (
@@ -377,10 +373,7 @@ def test_an_unknown_related_record_of_an_action_is_a_400(
 ):
     response = coordinator_api.post("/api/v1/actions/", {**ACTION, field: value}, format="json")
     assert response.status_code == 400
-    errors = response.json()[field]
-    assert message in (errors if isinstance(errors, list) else [errors])[-1:] or errors == {
-        str(len(value) - 1): [message]
-    }
+    assert response.json() == {field: [message]}
     assert not Action.objects.exists()
 
 
@@ -410,7 +403,9 @@ def test_the_list_is_ordered_by_the_date_an_action_sorts_on(partner_api, project
 
 
 def test_the_schema_takes_an_id_or_a_key_and_bounds_the_pushes(partner_api):
-    schema = partner_api.get("/api/v1/schema/", {"format": "json"}).json()
+    response = partner_api.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
     components = schema["components"]["schemas"]
     write = components["ParticipationWriteRequest"]["properties"]
     assert [option["type"] for option in write["action"]["oneOf"]] == ["integer", "string"]
