@@ -188,18 +188,27 @@ def test_html_file_is_a_standalone_document(report_2017):
 def test_outcomes_exports(demo):
     table = outcomes(group_by=["action_type", "pes"], filters={"year": 2018})
     rows = list(csv.DictReader(io.StringIO(exports.outcomes_csv(table).decode("utf-8-sig"))))
-    assert rows[0].keys() >= {"action_type", "pes", "starts", "lower_bounds"}
+    assert rows[0].keys() >= {"action_type", "pes", "starts", "reached", "lower_bounds"}
+    # The fair's "more than 200 jobseekers came by": reached, never started.
     fair = next(row for row in rows if row["action_type"] == "job_fair")
-    assert (fair["pes"], fair["starts"], fair["lower_bounds"]) == ("", "200", "starts")
+    assert (fair["pes"], fair["starts"], fair["reached"], fair["lower_bounds"]) == (
+        "",
+        "0",
+        "200",
+        "reached",
+    )
 
     data = json.loads(exports.outcomes_json(table))
-    assert data["totals"]["starts"] == 218 and data["totals"]["lower_bounds"] == ["starts"]
+    assert (data["totals"]["starts"], data["totals"]["reached"]) == (18, 200)
+    assert data["totals"]["lower_bounds"] == ["reached"]
     assert data["group_by"] == ["action_type", "pes"]
 
     sheet = load_workbook(io.BytesIO(exports.outcomes_xlsx(table, "en"))).worksheets[0]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[0][:4] == ["Type", "PES", "Actions", "Interested"]
-    assert values[-1][:5] == ["Total", None, 5, 0, 218]
+    assert values[0][:6] == ["Type", "PES", "Actions", "Interested", "Reached", "Started"]
+    assert values[-1][:6] == ["Total", None, 5, 0, 200, 18]
     assert row_with(values, "job_fair")[:2] == ["job_fair", "unknown PES"]
-    total_starts = sheet.cell(row=sheet.max_row, column=5)
-    assert total_starts.value == 218 and "at least" in total_starts.number_format
+    total_reached = sheet.cell(row=sheet.max_row, column=5)
+    assert total_reached.value == 200 and "at least" in total_reached.number_format
+    total_starts = sheet.cell(row=sheet.max_row, column=6)
+    assert total_starts.value == 18 and "at least" not in total_starts.number_format

@@ -87,7 +87,7 @@ def test_outcomes_as_xlsx_to_a_file(demo, tmp_path):
     run("outcomes", "--year", "2018", "--group-by", "pes", "--format", "xlsx", "-o", str(target))
     sheet = load_workbook(target).worksheets[0]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[0][:3] == ["PES", "Actions", "Interested"]
+    assert values[0][:5] == ["PES", "Actions", "Interested", "Reached", "Started"]
     assert [row[0] for row in values[1:]] == [
         "le-forem",
         "pole-emploi",
@@ -95,7 +95,8 @@ def test_outcomes_as_xlsx_to_a_file(demo, tmp_path):
         "unknown PES",
         "Total",
     ]
-    assert values[-1][3] == 218
+    # The fair's visitors apart from the jobseekers who started.
+    assert values[-1][3:5] == [200, 18]
 
 
 def test_year_report_as_docx_in_dutch(demo, tmp_path):
