@@ -198,11 +198,12 @@ def test_overview_semester_table_and_charts_hold_the_rows_of_the_reports_layer(
         filters={"year": 2017, "project": GT, "action_type": "guidance_cohort"},
     ).rows
     page = text(response)
-    # Starts per PES, placements unsplit under "unknown PES" (3 in S1, 6 in S2).
-    assert "2017-S1 Le Forem 1 4 0 0" in page
-    assert "2017-S1 France Travail 1 5 0 0" in page
-    assert "2017-S1 unknown PES 1 0 3 0" in page
-    assert "2017-S2 unknown PES 1 0 6 0" in page
+    # Starts per PES, placements unsplit under "unknown PES" (3 in S1, 6 in S2); the columns:
+    # actions, started, reached, found work, hired, work found.
+    assert "2017-S1 Le Forem 1 4 0 0 0 0" in page
+    assert "2017-S1 France Travail 1 5 0 0 0 0" in page
+    assert "2017-S1 unknown PES 1 0 0 3 0 3" in page
+    assert "2017-S2 unknown PES 1 0 0 6 0 6" in page
     starts = response.context["semester_charts"][0]
     assert starts["labels"] == ["2017-S1", "2017-S2"]
     assert sum(sum(dataset["data"]) for dataset in starts["datasets"]) == sum(
@@ -225,7 +226,8 @@ def test_overview_lists_figures_per_action_type(client, demo, manager):
     assert shown.keys() == rows.keys()
     assert shown["jobdating"]["starts"] == 46
     assert shown["jobdating"]["vacancies"] == 17
-    assert "Jobdating 1 46 0 7 17" in text(response)
+    # Actions, started, reached, found work, hired, work found, vacancies.
+    assert "Jobdating 1 46 0 0 7 7 17" in text(response)
 
 
 def test_a_lower_bound_reads_at_least(client, demo, manager):
