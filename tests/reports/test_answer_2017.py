@@ -400,16 +400,18 @@ def test_agro_food_trainings(answer):
     assert len(rows) == 2
     found = [{n for n in map(number, row.values()) if n in ("5", "8")} for row in rows]
     assert sorted(found, key=sorted) == [{"5"}, {"8"}]
-    ongoing = Action.objects.get(
-        project__slug=GC, sector__slug="agro-food", year=2018, status=ActionStatus.ONGOING
-    )
-    assert in_language(ongoing, "title", answer.lang) in part.text
+    # The French side's training of 2018, outsourced by the Conseil régional de Dunkerque,
+    # with a week at the Huis van de Voeding in Roeselare; the autumn one of both Belgian sides.
+    for training in Action.objects.filter(project__slug=GC, sector__slug="agro-food", year=2018):
+        assert in_language(training, "title", answer.lang) in part.text
     assert "Conseil régional de Dunkerque" in part.text
     assert "Roeselare" in part.text
-    autumn = Action.objects.get(
+    autumn = Action.objects.filter(
         project__slug=GC, sector__slug="agro-food", year=2018, status=ActionStatus.PLANNED
-    )
-    assert in_language(autumn, "period_note", answer.lang) in part.text
+    ).exclude(period_note_en="")
+    assert autumn.exists()
+    for training in autumn:
+        assert in_language(training, "period_note", answer.lang) in part.text
 
 
 def test_textiles_trainings(answer):

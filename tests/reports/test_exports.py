@@ -74,7 +74,8 @@ def test_docx_in_dutch_has_a_heading_per_project_and_a_table_per_type(report_201
     assert exports.answer_sheet(report_2017, "nl").projects[0].planned_next_heading in paragraphs
     trainings = table_with(tables, "Opleiding textiel COBOT")
     assert trainings[-1][-1] == "19"
-    reason = "No benefit-eligible French candidates were found with basic Dutch"
+    welder = next(line for project in report_2017.projects for line in project.cancelled)
+    reason = welder.cancellation_reason.get("nl")
     assert any(
         reason in text and "Grensoverschrijdende opleiding lasser" in text for text in paragraphs
     )
@@ -92,8 +93,9 @@ def test_docx_in_french_with_the_lower_bound(report_2018):
     fair = table_with(tables, "Salon d'information et de l'emploi Dunkerque")
     row = row_with(fair, "Salon d'information et de l'emploi Dunkerque")
     assert row[-1] == "6"
-    assert row[-3:-1] == ["au moins 200", "au moins 200"]
-    assert fair[0][-3:] == ["Entrés, SPE inconnu", "Entrés", "Agences d\u2019intérim"]
+    # "More than 200 came by": reached, not started.
+    assert row[-3:-1] == ["0", "au moins 200"]
+    assert (fair[0][-3], fair[0][-1]) == ("Entrés", "Agences d\u2019intérim")
     cohort = table_with(tables, "Action d'accompagnement printemps 2018")
     assert cohort[-1][-4:] == ["5", "3", "3", "11"]
 
@@ -133,8 +135,8 @@ def test_xlsx_in_french_shows_a_minimum_and_keeps_the_number(report_2018):
         if row[2].value == "Salon d'information et de l'emploi Dunkerque"
     ]
     bounded = [cell for cell in cells if cell.value == 200]
-    assert len(bounded) == 2
-    assert [cell.number_format for cell in bounded] == ['"au moins "0', '"au moins "0']
+    # The people reached, a minimum; the fair has no starts.
+    assert [cell.number_format for cell in bounded] == ['"au moins "0']
     assert answer.title == "Réponse 2018"
     assert "Emploi sans frontières" in [row[0].value for row in answer.iter_rows()]
 
@@ -170,11 +172,7 @@ def test_csv_marks_the_lower_bound(report_2018):
         for row in csv.DictReader(io.StringIO(text), delimiter=";")
         if row["reference"] == "gc-2018-job-fair-dunkerque"
     )
-    assert (fair["starts"], fair["starts_unknown"], fair["lower_bounds"]) == (
-        "200",
-        "200",
-        "starts",
-    )
+    assert (fair["starts"], fair["reached"], fair["lower_bounds"]) == ("0", "200", "reached")
     assert fair["project_name"] == "Grenzeloos Competent"
 
 

@@ -406,14 +406,14 @@ def test_answer_sheet_reads_like_the_answer(report_2017, report_2018):
 
     sheet_2018 = answer_sheet(report_2018, "en")
     fair = sheet_2018.projects[1].types[0]
-    assert fair.summary == "1 action; at least 200 started; 6 agencies."
-    assert [c.text for c in fair.table.rows[0]][4:] == ["at least 200", "at least 200", "6"]
+    assert fair.summary == "1 action; 0 started; at least 200 jobseekers reached; 6 agencies."
+    assert [c.text for c in fair.table.rows[0]][4:] == ["0", "at least 200", "6"]
     assert [item.text for item in sheet_2018.projects[3].planned] == [
         "in the coming weeks (spring 2018): Guidance path for refugees (Flemish side) "
         "(guidance cohort): 6 interested (VDAB 6)."
     ]
     by_pes = next(b for b in sheet_2018.totals if b.heading == "By PES").table
-    assert [c.text for c in by_pes.rows[-1]][:3] == ["unknown PES", "4", "at least 207"]
+    assert [c.text for c in by_pes.rows[-1]][:3] == ["unknown PES", "4", "7"]
 
 
 def _grow(size: int) -> None:
