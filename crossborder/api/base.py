@@ -19,7 +19,12 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import django_filters
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import (
     MaxValueValidator,
@@ -341,6 +346,28 @@ class _TooLarge:
 _TOO_LARGE = _TooLarge()
 
 
+def _within_limits(parse: Any) -> Any:
+    """A form parser's `parse`, with a body beyond Django's limits (more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, more bytes than DATA_UPLOAD_MAX_MEMORY_SIZE) a 400 in the
+    API's format: Django's refusal is no API error, and would be answered as its HTML page."""
+
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(self, *args, **kwargs)
+        except (TooManyFieldsSent, RequestDataTooBig) as error:
+            raise ParseError(str(error)) from error
+
+    return checked
+
+
+class FormParser(parsers.FormParser):
+    parse = _within_limits(parsers.FormParser.parse)
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    parse = _within_limits(parsers.MultiPartParser.parse)
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, with a 400 naming the problem for what would otherwise reach a field
     as a server error: nesting beyond MAX_JSON_DEPTH levels (checked on the raw bytes, before
@@ -518,8 +545,8 @@ class ApiViewMixin(SyncListMixin):
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer]
     parser_classes: Sequence[type[parsers.BaseParser]] = [
         JSONParser,
-        parsers.FormParser,
-        parsers.MultiPartParser,
+        FormParser,
+        MultiPartParser,
     ]
     pagination_class: type[BasePagination] | None = Pagination
     filter_backends: Sequence[type[BaseFilterBackend | BaseFilterProtocol[Any]]] = [

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -194,3 +195,30 @@ def test_every_operation_documents_every_status_it_answers():
                 p["in"] == "query" for p in operation.get("parameters", [])
             ):
                 assert "400" in codes, (path, method)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/actions/", {"detail": "{message}"}),
+        (
+            "/api/v1/figures/push/",
+            {"problems": [{"index": None, "field": "non_field_errors", "message": "{message}"}]},
+        ),
+    ],
+)
+def test_a_form_beyond_djangos_field_limit_is_a_400_in_json(
+    superuser, client_for, settings, path, expected
+):
+    body = "&".join(
+        f"figures=x{index}" for index in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)
+    )
+    response = client_for(superuser).post(
+        path, body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    message = "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+    assert json.loads(json.dumps(response.json())) == json.loads(
+        json.dumps(expected).replace("{message}", message)
+    )
