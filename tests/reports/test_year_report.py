@@ -237,8 +237,10 @@ def test_2018_guidance_cohort_textiles_fair_and_refugees(report_2018):
     ]
 
     trainings = section(report_2018, GC, "training")
+    # The food-sector immersion in maintenance-mechanic trainings is of the industry.
     assert {b.key: b.figures["starts"] for b in trainings.by_sector} == {
         "agro-food": 0,
+        "industry": 0,
         "textiles": 7,
     }
     assert [(a.title.en, a.status, a.figures["starts"]) for a in trainings.actions] == [
@@ -410,7 +412,7 @@ def test_answer_sheet_reads_like_the_answer(report_2017, report_2018):
     assert [c.text for c in fair.table.rows[0]][4:] == ["0", "at least 200", "6"]
     assert [item.text for item in sheet_2018.projects[3].planned] == [
         "in the coming weeks (spring 2018): Guidance path for refugees (Flemish side) "
-        "(guidance cohort): 6 interested (VDAB 6)."
+        "(guidance cohort); organised by VDAB: 6 interested (VDAB 6)."
     ]
     by_pes = next(b for b in sheet_2018.totals if b.heading == "By PES").table
     assert [c.text for c in by_pes.rows[-1]][:3] == ["unknown PES", "4", "7"]
