@@ -155,7 +155,9 @@ def test_overview_2017_tiles_are_the_answer_of_the_reports_layer(client, demo, m
     # (66 starts, 9 hires), 3 trainings (19 starts) and the staff seminar.
     assert (tile(response, "actions"), tile(response, "starts")) == ("8", "104")
     assert (tile(response, "placements"), tile(response, "hires")) == ("9", "9")
-    assert tile(response, "placement-rate") == "9%"  # 9 / 104, rounded
+    # Work found: the 9 placements and the 9 hires, over the 104 starts (docs/indicators.md).
+    assert tile(response, "work_found") == "18"
+    assert tile(response, "placement-rate") == "17%"  # 18 / 104, rounded
 
 
 def test_overview_period_is_a_range_of_semesters(client, demo, manager):
@@ -234,10 +236,12 @@ def test_a_lower_bound_reads_at_least(client, demo, manager):
     client.force_login(manager)
     response = client.get("/?year=2018")
     totals = outcomes(filters={"year": 2018}).totals
-    assert "starts" in totals["lower_bounds"]
-    assert tile(response, "starts") == f"at least {totals['starts']}"
-    # Starts are a minimum, so the placement rate is a maximum.
-    assert tile(response, "placement-rate").startswith("at most ")
+    # The fair's "more than 200" came by: the people reached are a minimum, the starts exact.
+    assert totals["lower_bounds"] == ["reached"]
+    assert tile(response, "reached") == f"at least {totals['reached']}"
+    assert tile(response, "starts") == str(totals["starts"])
+    # No minimum among the starts of the actions it reads: the rate is exact.
+    assert tile(response, "placement-rate") == "0%"
 
 
 def test_overview_shows_indicator_progress_and_the_next_planned_actions(client, demo, manager):
@@ -295,7 +299,8 @@ def test_project_page_shows_partners_work_packages_and_its_outcomes(client, demo
     response = client.get(reverse("reports:project-detail", args=[GC]))
     page = text(response)
     totals = outcomes(filters={"project": GC}).totals
-    assert tile(response, "starts") == f"at least {totals['starts']}"  # the fair of 2018
+    assert tile(response, "starts") == str(totals["starts"])
+    assert tile(response, "reached") == f"at least {totals['reached']}"  # the fair of 2018
     assert tile(response, "actions") == str(totals["actions"])
     for membership in project.memberships.select_related("organisation"):
         assert membership.organisation.name in page
