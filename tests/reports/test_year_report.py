@@ -243,10 +243,11 @@ def test_2018_guidance_cohort_textiles_fair_and_refugees(report_2018):
         "industry": 0,
         "textiles": 7,
     }
+    # In the one order of actions: those known by their year only sort on 1 January.
     assert [(a.title.en, a.status, a.figures["starts"]) for a in trainings.actions] == [
-        ("Textiles training March 2018", ActionStatus.COMPLETED, 7),
         ("Agro-food training (French side)", ActionStatus.ONGOING, 0),
         ("Food-sector immersion in maintenance-mechanic training", ActionStatus.ONGOING, 0),
+        ("Textiles training March 2018", ActionStatus.COMPLETED, 7),
     ]
 
     fair = section(report_2018, GC, "job_fair")
