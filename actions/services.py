@@ -250,7 +250,13 @@ def action_copy(*, action: Action, start_date: datetime.date) -> Action:
     copy._state.adding = True
     copy.reference = ""
     copy.status = ActionStatus.PLANNED
+    # In every language: clearing `cancellation_reason` alone clears the active one's only.
+    # The expected outcomes belong to the original's dates.
+    for column in (*in_each_language("cancellation_reason"), *in_each_language("outcomes_note")):
+        setattr(copy, column, "")
     copy.cancellation_reason = ""
+    copy.outcomes_note = ""
+    copy.outcomes_expected_on = None
     copy.start_date = start_date
     copy.end_date = start_date + length if length is not None else None
     copy.full_clean()

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from actions.models import Action
-from actions.services import action_complete, action_create, action_update
+from actions.services import action_complete, action_copy, action_create, action_update
 from crossborder.core.vocabulary import ActionStatus, ActionType
 from tests.factories import (
     ActionFactory,
@@ -78,3 +78,48 @@ def test_completing_an_action_checks_it_and_leaves_a_completed_one_alone():
     with pytest.raises(ValidationError):
         action_complete(action=misfiled)
     assert Action.objects.get(pk=misfiled.pk).status == ActionStatus.ONGOING
+
+
+def test_a_copy_is_planned_without_the_reason_or_expected_outcomes_in_any_language():
+    teacher, tester = OrganisationFactory(), OrganisationFactory()
+    action = ActionFactory(
+        action_type=ActionType.TRAINING,
+        status=ActionStatus.CANCELLED,
+        start_date=D(2017, 3, 1),
+        end_date=D(2017, 3, 14),
+        cancellation_reason_en="Too few candidates.",
+        cancellation_reason_nl="Te weinig kandidaten.",
+        cancellation_reason_fr="Trop peu de candidats.",
+        outcomes_expected_on=D(2018, 1, 1),
+        outcomes_note_en="outflow expected early 2018",
+        outcomes_note_nl="uitstroom verwacht begin 2018",
+        workshops=4,
+    )
+    action.taught_by.add(teacher)
+    action.tested_by.add(tester)
+
+    copy = Action.objects.get(pk=action_copy(action=action, start_date=D(2019, 5, 6)).pk)
+
+    assert copy.pk != action.pk and copy.reference != action.reference
+    assert (copy.status, copy.start_date, copy.end_date) == (
+        "planned",
+        D(2019, 5, 6),
+        D(2019, 5, 19),
+    )
+    assert [
+        copy.cancellation_reason_en,
+        copy.cancellation_reason_nl,
+        copy.cancellation_reason_fr,
+    ] == [
+        "",
+        "",
+        "",
+    ]
+    assert (copy.outcomes_expected_on, copy.outcomes_note_en, copy.outcomes_note_nl) == (
+        None,
+        "",
+        "",
+    )
+    assert copy.workshops == 4
+    assert list(copy.taught_by.all()) == [teacher]
+    assert list(copy.tested_by.all()) == [tester]
