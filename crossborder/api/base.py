@@ -565,9 +565,7 @@ class ApiViewMixin(SyncListMixin):
         them, whether or not its serializer says so itself."""
         data = kwargs.get("data")
         serializer = super().get_serializer(*args, **kwargs)  # type: ignore[misc]
-        # A StrictFieldsMixin serializer names its unknown fields itself, beside its other
-        # messages (a push lists every problem of every item at once).
-        if data is not None and not isinstance(serializer, StrictFieldsMixin):
+        if data is not None:
             unknown = unknown_fields(serializer, data)
             if unknown:
                 raise serializers.ValidationError(unknown)

@@ -69,10 +69,7 @@ def test_every_write_refuses_an_unknown_field_by_name(api, path, method):
     body = {UNKNOWN: 1}
     response = getattr(api, method)(concrete(api, path), body, format="json")
     assert response.status_code == 400, response.content
-    body = response.json()
-    # A bulk push lists it among its problems by item and field.
-    problem = {"index": None, "field": UNKNOWN, "message": "Unknown field."}
-    assert body.get(UNKNOWN) == ["Unknown field."] or problem in body.get("problems", [])
+    assert response.json()[UNKNOWN] == ["Unknown field."]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +93,7 @@ def test_an_unknown_field_within_a_pushed_item_is_named_by_its_place(api):
     }
     response = api.post("/api/v1/jobseekers/push/", body, format="json")
     assert response.status_code == 400
-    assert response.json() == {"jobseekers": {"1": {"birth_yaer": ["Unknown field."]}}}
+    assert response.json() == {"jobseekers.1.birth_yaer": ["Unknown field."]}
     assert not Jobseeker.objects.filter(external_ref__in=["VD-1", "VD-2"]).exists()
 
 
@@ -105,7 +102,9 @@ def test_a_bulk_push_names_an_unknown_field_by_item_and_field(api, items):
     body = {items: [{"action": 1}, {"action": 1, "oops": 2}]}
     response = api.post(f"/api/v1/{items}/push/", body, format="json")
     assert response.status_code == 400
-    assert {"index": 1, "field": "oops", "message": "Unknown field."} in response.json()["problems"]
+    assert response.json() == {
+        "problems": [{"index": 1, "field": "oops", "message": "Unknown field."}]
+    }
 
 
 @pytest.mark.parametrize(
