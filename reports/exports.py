@@ -686,8 +686,8 @@ def flat_columns(report: YearReport) -> list[str]:
 def flat_rows(report: YearReport, lang: str) -> list[dict[str, Any]]:
     """One row per action of the report, its part saying which: realised in the year (these
     rows add up to the totals), realised in the next year up to the report's day
-    (realised_next_year), cancelled, planned as of the report's day. The work found after an action whose
-    outcomes are not known yet is left empty, never 0."""
+    (realised_next_year), cancelled, planned as of the report's day. The work found after an
+    action whose outcomes are not known yet is left empty, never 0."""
     with override(lang):
         rows = []
         for project in report.projects:

@@ -209,7 +209,7 @@ def test_the_year_report_csv_takes_the_separator(demo, client, manager, query, s
     url = reverse("reports:year-report", args=[2017]) + query + "&format=csv"
     response = client.get(url)
     assert response.status_code == 200
-    assert lines(response.content)[0].startswith(separator.join(["year", "part", "project"]))
+    assert lines(response.content)[0].startswith(separator.join(["as_of", "year", "part"]))
 
 
 def test_the_year_report_refuses_a_separator_there_is_not(demo, client, manager):

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from actions.models import Action
+from projects.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_pages_are_bounded(api):
     assert (body["count"], len(body["results"])) == (Action.objects.count(), 5)
     assert "page=2" in body["next"]
     body = api.get("/api/v1/organisations/", {"page_size": 100}).json()
-    assert len(body["results"]) == body["count"] == 16
+    assert len(body["results"]) == body["count"] == Organisation.objects.count() > 1
     # At most 100 a page: a larger page is refused, as the schema says, not cut in silence.
     assert api.get("/api/v1/organisations/", {"page_size": 1000}).status_code == 400
     assert api.get("/api/v1/actions/", {"page": 99}).status_code == 404

@@ -605,8 +605,8 @@ BAD_FIGURE_FILES = [
         "unknown-metric",
         [FIGURE_HEADER, ["aanwervingen", "", "7", "", ""]],
         [
-            'Row 2, column metric: "aanwervingen" is not a metric; use interested, starts, '
-            "completions, placements, hires, certificates, employers, agencies, vacancies."
+            'Row 2, column metric: "aanwervingen" is not a metric; use interested, reached, '
+            "starts, completions, placements, hires, certificates, employers, agencies, vacancies."
         ],
     ),
     (
