@@ -442,16 +442,16 @@ CERTIFICATES = [
     ),
     (
         "caces",
-        "CACES (forklift, France)",
-        "CACES (heftruck, Frankrijk)",
+        "CACES (forklift)",
+        "CACES (heftruck)",
         "CACES (chariot élévateur)",
         "FR",
     ),
     (
         "be-forklift",
-        "Belgian forklift certificate",
-        "Belgisch attest heftruckchauffeur",
-        "attestation belge de cariste",
+        "forklift certificate",
+        "attest heftruckchauffeur",
+        "attestation de cariste",
         "BE",
     ),
 ]
