@@ -307,6 +307,16 @@ WORKING_AGE_MAX = int(os.environ.get("WORKING_AGE_MAX", "67"))
 # Months after a cohort's end by which its outcomes (found work, hired, certificate) are expected:
 # the data-quality list (reports.quality) names a cohort without any outcome after them.
 QUALITY_OUTCOME_MONTHS = int(os.environ.get("QUALITY_OUTCOME_MONTHS", "3"))
+# Days a follow-up stays due before it is overdue: the situation "on leaving" is the one within
+# four weeks of the end (ESF+), and the six-month check gets the same four weeks.
+FOLLOW_UP_GRACE_DAYS = int(os.environ.get("FOLLOW_UP_GRACE_DAYS", "28"))
+# Special categories of personal data (disability, foreign background: GDPR article 9) are
+# kept only where a partnership has a legal basis and the person's consent: off by default.
+SPECIAL_CATEGORY_DATA = env_bool("SPECIAL_CATEGORY_DATA")
+# In a breakdown by a personal attribute, a count under this threshold is shown as "fewer than
+# N" (and a second cell suppressed so that it cannot be derived) to every user who may not
+# read personal data.
+SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
 
 # Headers of every response, also in development (none of them needs HTTPS): no guessing of
 # content types, no framing (clickjacking), the origin only to other sites, and no camera,

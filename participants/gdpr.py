@@ -27,8 +27,13 @@ from .models import Jobseeker, Participation
 
 
 def _blank(name: str) -> str | None:
-    """The empty value of a field of the jobseeker: None where the column takes it, else ""."""
-    return None if Jobseeker._meta.get_field(name).null else ""
+    """The empty value of a field of the jobseeker: None where the column takes it, the
+    default where "not given" is a value of its own (gender), else ""."""
+    field = Jobseeker._meta.get_field(name)
+    if field.null:
+        return None
+    default = field.get_default() if isinstance(field, models.Field) else ""
+    return default if isinstance(default, str) else ""
 
 
 # Set on erasure: an empty value for everything that says who the person is.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 from collections.abc import Collection
@@ -17,10 +18,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, Certificate
+from crossborder.core.metrics import WORK_FOUND_ACTION_TYPES
 from crossborder.core.periods import (
     FIRST_BIRTH_YEAR,
     FIRST_DAY,
     LAST_BIRTH_YEAR,
+    add_months,
     last_plausible_day,
 )
 from crossborder.core.versions import Versioned
@@ -52,6 +55,77 @@ class EducationLevel(models.TextChoices):
     ISCED_5_8 = "isced_5_8", _("tertiary (ISCED 5-8)")
 
 
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("woman")
+    MAN = "man", _("man")
+    NON_BINARY = "non_binary", _("non-binary")
+    NOT_GIVEN = "not_given", _("not given")
+
+
+class EntryStatus(models.TextChoices):
+    """The labour-market status at entry into an action (the ESF+ breakdowns): long-term
+    unemployed is unemployed for 12 months or more (6 under 25), as the PES registers it."""
+
+    UNEMPLOYED = "unemployed", _("unemployed")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("long-term unemployed")
+    INACTIVE = "inactive", _("inactive")
+    EMPLOYED = "employed", _("employed")
+
+
+class UnemploymentDuration(models.TextChoices):
+    UNDER_6_MONTHS = "under_6_months", _("less than 6 months")
+    FROM_6_TO_12_MONTHS = "6_to_12_months", _("6 to 12 months")
+    FROM_12_TO_24_MONTHS = "12_to_24_months", _("12 to 24 months")
+    OVER_24_MONTHS = "24_months_or_more", _("24 months or more")
+
+
+class LeavingSituation(models.TextChoices):
+    """The situation on leaving an action (within four weeks of its end: the ESF+ immediate
+    result indicators)."""
+
+    EMPLOYED = "employed", _("in employment")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    EDUCATION = "education", _("in education or training")
+    JOB_SEEKING = "job_seeking", _("job-seeking")
+    INACTIVE = "inactive", _("inactive")
+
+
+class SixMonthSituation(models.TextChoices):
+    """The situation six months after leaving (the ESF+ longer-term result indicators)."""
+
+    EMPLOYED = "employed", _("in employment")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    BETTER_SITUATION = "better_situation", _("in a better labour-market situation")
+    NO_IMPROVEMENT = "no_improvement", _("not in work, no better situation")
+
+
+class FollowUpSource(models.TextChoices):
+    PES_REGISTER = "pes_register", _("PES register")
+    EMPLOYER = "employer", _("employer")
+    SURVEY = "survey", _("survey")
+    SELF_DECLARED = "self_declared", _("self-declared")
+
+
+# The situations that are work: the one definition of "in work" for both follow-ups, for the
+# ESF+ result indicators and for "found work" (Participation.clean keeps them consistent).
+IN_WORK_SITUATIONS: tuple[str, ...] = (LeavingSituation.EMPLOYED, LeavingSituation.SELF_EMPLOYED)
+
+
+class FollowUpKind(models.TextChoices):
+    ON_LEAVING = "on_leaving", _("on leaving")
+    SIX_MONTHS = "six_months", _("six months after leaving")
+
+
+class FollowUpState(models.TextChoices):
+    """Where a follow-up stands on a day. A report counts one not yet due or due as "not yet
+    known" (never 0) and one overdue as "unknown"."""
+
+    DONE = "done", _("done")
+    NOT_DUE = "not_due", _("not yet due")
+    DUE = "due", _("due")
+    OVERDUE = "overdue", _("overdue")
+
+
 class Jobseeker(Versioned, models.Model):
     """A jobseeker registered at one PES.
 
@@ -68,11 +142,16 @@ class Jobseeker(Versioned, models.Model):
         "given_name",
         "family_name",
         "birth_year",
+        "gender",
         "education_level",
         "is_refugee",
     )
+    # Special categories of personal data (GDPR article 9): kept only when the setting
+    # SPECIAL_CATEGORY_DATA is on, and shown, exported or sent only to a user who holds the
+    # permission `participants.view_special_categories`.
+    SENSITIVE_FIELDS: tuple[str, ...] = ("has_disability", "foreign_background")
     # The personal data: blanked by erasure (participants.gdpr), now and in the audit trail.
-    PERSONAL_FIELDS: tuple[str, ...] = IDENTIFYING_FIELDS + DESCRIBING_FIELDS
+    PERSONAL_FIELDS: tuple[str, ...] = IDENTIFYING_FIELDS + DESCRIBING_FIELDS + SENSITIVE_FIELDS
     # What erasure keeps: the PES, so that every count stays exact, the record's own dates, and
     # its version (which erasure moves, like every change).
     KEPT_FIELDS: tuple[str, ...] = ("id", "pes", "erased_at", "created_at", "updated_at", "version")
@@ -98,7 +177,22 @@ class Jobseeker(Versioned, models.Model):
     education_level = models.CharField(
         _("education level"), max_length=12, choices=EducationLevel.choices, blank=True
     )
+    gender = models.CharField(
+        _("gender"), max_length=12, choices=Gender.choices, default=Gender.NOT_GIVEN
+    )
     is_refugee = models.BooleanField(_("refugee"), null=True, blank=True)
+    has_disability = models.BooleanField(
+        _("disability"),
+        null=True,
+        blank=True,
+        help_text=_("Sensitive: kept only when the setting allows it, with the person's consent."),
+    )
+    foreign_background = models.BooleanField(
+        _("foreign background"),
+        null=True,
+        blank=True,
+        help_text=_("Sensitive: kept only when the setting allows it, with the person's consent."),
+    )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -109,6 +203,12 @@ class Jobseeker(Versioned, models.Model):
         ordering = ["pes_id", "family_name", "given_name", "pk"]
         verbose_name = _("jobseeker")
         verbose_name_plural = _("jobseekers")
+        permissions = [
+            (
+                "view_special_categories",
+                _("Can read special categories of personal data (disability, foreign background)"),
+            )
+        ]
         indexes = [
             models.Index(fields=["pseudonym"], name="jobseeker_pseudonym"),
             models.Index(
@@ -228,6 +328,18 @@ class Participation(Versioned, models.Model):
         "certified_on",
         "certificate",
     )
+    # Who took part, at entry into this action (the ESF+ breakdowns): the state at its start,
+    # which may differ between two actions of one person.
+    ENTRY_FIELDS: tuple[str, ...] = ("entry_status", "unemployment_duration")
+    # The follow-ups on leaving and six months on: each a situation, its date and its source.
+    FOLLOW_UP_FIELDS: dict[str, tuple[str, str, str]] = {
+        FollowUpKind.ON_LEAVING: ("leaving_situation", "leaving_checked_on", "leaving_source"),
+        FollowUpKind.SIX_MONTHS: (
+            "six_month_situation",
+            "six_month_checked_on",
+            "six_month_source",
+        ),
+    }
 
     action = models.ForeignKey(
         Action,
@@ -286,6 +398,45 @@ class Participation(Versioned, models.Model):
         related_name="holders",
         verbose_name=_("certificate"),
         null=True,
+        blank=True,
+    )
+    entry_status = models.CharField(
+        _("labour-market status at entry"),
+        max_length=24,
+        choices=EntryStatus.choices,
+        blank=True,
+    )
+    unemployment_duration = models.CharField(
+        _("unemployed for, at entry"),
+        max_length=20,
+        choices=UnemploymentDuration.choices,
+        blank=True,
+    )
+    leaving_situation = models.CharField(
+        _("situation on leaving"), max_length=16, choices=LeavingSituation.choices, blank=True
+    )
+    leaving_checked_on = models.DateField(
+        _("situation on leaving checked on"), null=True, blank=True
+    )
+    leaving_source = models.CharField(
+        _("source of the situation on leaving"),
+        max_length=16,
+        choices=FollowUpSource.choices,
+        blank=True,
+    )
+    six_month_situation = models.CharField(
+        _("situation six months after leaving"),
+        max_length=16,
+        choices=SixMonthSituation.choices,
+        blank=True,
+    )
+    six_month_checked_on = models.DateField(
+        _("situation six months on checked on"), null=True, blank=True
+    )
+    six_month_source = models.CharField(
+        _("source of the situation six months on"),
+        max_length=16,
+        choices=FollowUpSource.choices,
         blank=True,
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -458,6 +609,8 @@ class Participation(Versioned, models.Model):
         "placed_on",
         "hired_on",
         "certified_on",
+        "leaving_checked_on",
+        "six_month_checked_on",
     )
     OUTCOME_DATE_FIELDS: tuple[str, ...] = DATE_FIELDS[1:]
 
@@ -487,7 +640,85 @@ class Participation(Versioned, models.Model):
             errors["completed_on"] = _("Only for a completed participation.")
         if self.hired_by_id and not self.hired_on:
             errors["hired_on"] = _("Needed when the employer who hired is given.")
+        errors.update(self.follow_up_errors())
         return errors
+
+    def follow_up_errors(self) -> dict[str, str | Promise]:
+        """The follow-ups' own rules: only for a jobseeker who started; a situation with its
+        date and its source, a date or source only with a situation; and "in work" one
+        definition with "found work" (a situation on leaving that is no work while the record
+        says the person found work by then contradicts it)."""
+        errors: dict[str, str | Promise] = {}
+        for situation, checked_on, source in self.FOLLOW_UP_FIELDS.values():
+            if not getattr(self, situation):
+                for name in (checked_on, source):
+                    if getattr(self, name):
+                        errors[name] = _("Only with the situation it records.")
+                continue
+            if self.status == ParticipationStatus.INTERESTED:
+                errors[situation] = _("Only for a jobseeker who started: change the status first.")
+                continue
+            for name in (checked_on, source):
+                if not getattr(self, name):
+                    errors[name] = _("Needed with the situation: when and by what it was known.")
+        worked = [day for day in (self.placed_on, self.hired_on) if day is not None]
+        if (
+            self.leaving_situation
+            and self.leaving_situation not in IN_WORK_SITUATIONS
+            and self.leaving_checked_on
+            and worked
+            and min(worked) <= self.leaving_checked_on
+        ):
+            errors["leaving_situation"] = _(
+                "Contradicts the record: found work on %(day)s, before this check. Give the"
+                " situation in work, or correct the date of work found."
+            ) % {"day": min(worked).isoformat()}
+        if (
+            self.six_month_checked_on
+            and self.leaving_checked_on
+            and self.six_month_checked_on < self.leaving_checked_on
+        ):
+            errors["six_month_checked_on"] = _("May not be before the check on leaving.")
+        return errors
+
+    @property
+    def in_work_on_leaving(self) -> bool:
+        return self.leaving_situation in IN_WORK_SITUATIONS
+
+    @property
+    def in_work_six_months_on(self) -> bool:
+        return self.six_month_situation in IN_WORK_SITUATIONS
+
+    def left_on(self) -> datetime.date | None:
+        """When the jobseeker left the action, the day the follow-ups count from: the day they
+        completed it, else the action's end (or its only day). None for a jobseeker who did not
+        start, for an action after which no work can be found (WORK_FOUND_ACTION_TYPES: a fair,
+        a seminar), and for an action whose dates are not known yet."""
+        if not self.has_started or self.action.action_type not in WORK_FOUND_ACTION_TYPES:
+            return None
+        return self.completed_on or self.action.end_date or self.action.start_date
+
+    def follow_up_due_on(self, kind: str) -> datetime.date | None:
+        """The day a follow-up falls due: on leaving, the day they left; six months on, six
+        calendar months later. It is overdue settings.FOLLOW_UP_GRACE_DAYS after that."""
+        left_on = self.left_on()
+        if left_on is None:
+            return None
+        return left_on if kind == FollowUpKind.ON_LEAVING else add_months(left_on, 6)
+
+    def follow_up_state(self, kind: str, as_of: datetime.date) -> str | None:
+        """Where a follow-up stands on `as_of` (FollowUpState); None when none is needed."""
+        situation = self.FOLLOW_UP_FIELDS[kind][0]
+        if getattr(self, situation):
+            return FollowUpState.DONE
+        due_on = self.follow_up_due_on(kind)
+        if due_on is None:
+            return None
+        if as_of < due_on:
+            return FollowUpState.NOT_DUE
+        if as_of > due_on + datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS):
+            return FollowUpState.OVERDUE
+        return FollowUpState.DUE
 
     def action_errors(self) -> dict[str, str | Promise]:
         """The action's rules for this record: its PES counted by records, not figures; a start
