@@ -746,3 +746,35 @@ class Participation(Versioned, models.Model):
             if refusal:
                 return {"action": refusal}
         return {}
+
+
+class FollowUpDigest(models.Model):
+    """A weekly digest of follow-ups sent to a coordinator (participants.followups): one row per
+    coordinator and ISO week, written in the transaction that sends the mail, so that a second
+    run in the same week, even one at the same moment, finds the row (or waits on it and hits
+    the unique constraint) and sends nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="follow_up_digests",
+        verbose_name=_("user"),
+    )
+    # The ISO week, as 2026-W48.
+    week = models.CharField(_("week"), max_length=8)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    count = models.PositiveIntegerField(_("follow-ups listed"))
+
+    class Meta:
+        verbose_name = _("follow-up digest")
+        verbose_name_plural = _("follow-up digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week"],
+                name="follow_up_digest_once_a_week",
+                violation_error_message=_("This user had the digest of this week already."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week}"
