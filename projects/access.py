@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from crossborder.core.vocabulary import OrganisationKind
@@ -83,6 +84,19 @@ def can_read_personal_data(user: User) -> bool:
 
 def can_write_personal_data(user: User) -> bool:
     return can_read_personal_data(user)
+
+
+def can_read_special_categories(user: User) -> bool:
+    """Special categories of personal data (Jobseeker.SENSITIVE_FIELDS: GDPR article 9) are
+    kept only with settings.SPECIAL_CATEGORY_DATA on, and shown, exported, sent or written only
+    by a user who may read personal data and holds `participants.view_special_categories`
+    (no role grants it: a superuser grants it per user). The setting is read first: off, it
+    costs no query."""
+    return (
+        settings.SPECIAL_CATEGORY_DATA
+        and can_read_personal_data(user)
+        and user.has_perm("participants.view_special_categories")
+    )
 
 
 def is_coordinator(user: User) -> bool:
