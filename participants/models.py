@@ -340,6 +340,13 @@ class Participation(Versioned, models.Model):
             "six_month_source",
         ),
     }
+    # The same six fields in one list, in that order.
+    FOLLOW_UP_COLUMNS: tuple[str, ...] = tuple(
+        name for names in FOLLOW_UP_FIELDS.values() for name in names
+    )
+    # Every field a write of the record sets: read by the services, the API, the imports, the
+    # admin and the access export, so that a field added to a list above is missed by none.
+    WRITTEN_FIELDS: tuple[str, ...] = OUTCOME_FIELDS + ENTRY_FIELDS + FOLLOW_UP_COLUMNS
 
     action = models.ForeignKey(
         Action,
