@@ -608,7 +608,9 @@ class UpsertViewSet(WritableViewSet):
 
     def written(self, instance: Model, created: bool = False) -> Response:
         fresh = self.get_queryset().get(pk=instance.pk)
-        data = self.read_serializer_class(fresh).data
+        # With the request: what an answer shows may depend on who asks (a jobseeker's special
+        # categories of personal data).
+        data = self.read_serializer_class(fresh, context=self.get_serializer_context()).data
         response = Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
         version = getattr(fresh, "version", None)
         if version is not None:
@@ -744,7 +746,8 @@ class VersionedUpsertViewSet(VersionedMixin, UpsertViewSet):
 
     def current_state(self, pk: Any) -> tuple[int, dict[str, Any]]:
         instance = get_object_or_404(self.get_queryset(), pk=pk)
-        return instance.version, self.read_serializer_class(instance).data
+        serializer = self.read_serializer_class(instance, context=self.get_serializer_context())
+        return instance.version, serializer.data
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
