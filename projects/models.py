@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from crossborder.core.metrics import Metric
+from crossborder.core.metrics import WORK_FOUND_ACTION_TYPES, Metric
 from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, SEMESTER_ENDINGS
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 
@@ -321,7 +321,8 @@ class IndicatorUnit(models.TextChoices):
 
 
 class IndicatorSource(models.TextChoices):
-    """What an indicator counts: a metric over actions, or the project's partner organisations."""
+    """What an indicator counts: a metric over actions, the organisations cooperating, or the
+    follow-ups of the participants (the ESF+ results)."""
 
     ACTIONS = Metric.ACTIONS.value, Metric.ACTIONS.label
     STARTS = Metric.STARTS.value, Metric.STARTS.label
@@ -330,14 +331,89 @@ class IndicatorSource(models.TextChoices):
     HIRES = Metric.HIRES.value, Metric.HIRES.label
     CERTIFICATES = Metric.CERTIFICATES.value, Metric.CERTIFICATES.label
     PARTNERS = "partners", _("partner organisations")
+    FOLLOW_UPS = "follow_ups", _("follow-ups of participants")
+
+
+class IndicatorRule(models.TextChoices):
+    """The definition an indicator is computed by (reports/indicators.py), as the programme
+    defines it (Interreg 2021-2027 common indicators; ESF+, Regulation (EU) 2021/1057, Annex I).
+    `metric` adds up its `source` over its `action_types`, for an indicator of the programme's
+    own that no definition here names."""
+
+    METRIC = "metric", _("a metric over its action types")
+    JOINT_ACTION_PARTICIPATIONS = (
+        "joint_action_participations",
+        _("participations in joint actions across borders"),
+    )
+    TRAINING_PARTICIPATIONS = "training_participations", _("participations in joint trainings")
+    PUBLIC_EVENTS = "public_events", _("public events jointly organised")
+    CROSS_BORDER_ORGANISATIONS = (
+        "cross_border_organisations",
+        _("organisations cooperating across borders"),
+    )
+    TRAINING_COMPLETIONS = "training_completions", _("completions of joint trainings")
+    PARTICIPATIONS_AFTER_PROJECT = (
+        "participations_after_project",
+        _("participations after the project's end"),
+    )
+    EMPLOYED_ON_LEAVING = "employed_on_leaving", _("participants in employment on leaving")
+    EMPLOYED_SIX_MONTHS = (
+        "employed_six_months",
+        _("participants in employment six months after leaving"),
+    )
+    BETTER_SITUATION_SIX_MONTHS = (
+        "better_situation_six_months",
+        _("participants in a better situation six months after leaving"),
+    )
+
+
+# The action types in which jobseekers take part (a record or a starts figure per person): every
+# type but the staff seminar, which trains PES staff. A fair's or an info session's visitors are
+# `reached`, never starts, so these types add only the people selected to take part.
+PARTICIPATION_ACTION_TYPES: tuple[str, ...] = tuple(
+    t for t in ActionType.values if t != ActionType.STAFF_SEMINAR
+)
+# The public events: open to anyone who comes by (a fair, an info session). A jobdating or a
+# company visit takes jobseekers selected for it (domain brief: `starts`), a discovery day those
+# of a training, a seminar the PES's staff: none of them is public.
+PUBLIC_EVENT_TYPES: tuple[str, ...] = (ActionType.JOB_FAIR.value, ActionType.INFO_SESSION.value)
+# The rules that follow the participants up, and the follow-up each reads.
+FOLLOW_UP_RULES: tuple[str, ...] = (
+    IndicatorRule.EMPLOYED_ON_LEAVING,
+    IndicatorRule.EMPLOYED_SIX_MONTHS,
+    IndicatorRule.BETTER_SITUATION_SIX_MONTHS,
+)
+# What each rule (but `metric` and the organisations) adds up, and over which action types:
+# its `source` and `action_types`, which Indicator.clean() writes from it. The follow-ups exist
+# only after the actions after which work can be found (participants.models.Participation.left_on).
+RULE_COUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    IndicatorRule.JOINT_ACTION_PARTICIPATIONS: (Metric.STARTS, PARTICIPATION_ACTION_TYPES),
+    IndicatorRule.TRAINING_PARTICIPATIONS: (Metric.STARTS, (ActionType.TRAINING.value,)),
+    IndicatorRule.PUBLIC_EVENTS: (Metric.ACTIONS, PUBLIC_EVENT_TYPES),
+    IndicatorRule.CROSS_BORDER_ORGANISATIONS: (IndicatorSource.PARTNERS, ()),
+    IndicatorRule.TRAINING_COMPLETIONS: (Metric.COMPLETIONS, (ActionType.TRAINING.value,)),
+    IndicatorRule.PARTICIPATIONS_AFTER_PROJECT: (Metric.STARTS, PARTICIPATION_ACTION_TYPES),
+    **{rule: (IndicatorSource.FOLLOW_UPS, WORK_FOUND_ACTION_TYPES) for rule in FOLLOW_UP_RULES},
+}
 
 
 class Indicator(models.Model):
-    """An Interreg common indicator (RCO81, RCR81, ...) and how it is derived from the records."""
+    """An Interreg or ESF+ common indicator (RCO81, RCR81, EECR04, ...) and the definition it is
+    computed by from the records (`rule`)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=300)
     unit = models.CharField(_("unit"), max_length=20, choices=IndicatorUnit.choices)
+    rule = models.CharField(
+        _("computed as"),
+        max_length=32,
+        choices=IndicatorRule.choices,
+        default=IndicatorRule.METRIC,
+        help_text=_(
+            "The definition the indicator is computed by; a definition other than a metric "
+            "sets what it counts and the action types itself."
+        ),
+    )
     source = models.CharField(
         _("counts"), max_length=20, choices=IndicatorSource.choices, default=IndicatorSource.STARTS
     )
@@ -362,35 +438,79 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def follows_up(self) -> bool:
+        """Whether it reads the participants' follow-ups (the ESF+ results): a follow-up not
+        known yet is "not yet known", never 0."""
+        return self.rule in FOLLOW_UP_RULES
+
     def counted_metrics(self) -> tuple[str, ...]:
         """The metrics of the registry (crossborder.core.metrics) this indicator adds up over
-        the realised actions of its types: its source (RCO81 and RCO85 `starts`, RCO115
-        `actions`, RCR81 `completions`); none for the partner organisations (RCO87), counted
-        from the project's partners. Never `reached`: the visitors of a fair took part in no
-        joint action, and IndicatorSource offers no such choice."""
-        if self.source == IndicatorSource.PARTNERS:
+        the realised actions of its types: RCO81, RCO85 and RCR85 `starts`, RCO115 `actions`,
+        RCR81 `completions`; none for the organisations (RCO87) and the follow-ups (the ESF+
+        results). Never `reached`: the visitors of a fair took part in no joint action, and
+        IndicatorSource offers no such choice."""
+        source = RULE_COUNTS[self.rule][0] if self.rule in RULE_COUNTS else self.source
+        if source in (IndicatorSource.PARTNERS, IndicatorSource.FOLLOW_UPS):
             return ()
-        return (str(self.source),)
+        return (str(source),)
 
     def counted_action_types(self) -> tuple[str, ...]:
-        """The action types whose actions it adds up, in the vocabulary's order: those it
-        names, or every type when it names none."""
+        """The action types whose actions it adds up, in the vocabulary's order: its rule's, or
+        those it names, or every type when it names none."""
+        if self.rule in RULE_COUNTS:
+            return RULE_COUNTS[self.rule][1]
         named = set(self.action_types or ())
         return tuple(slug for slug in ActionType.values if not named or slug in named)
 
     def counts_text(self) -> str:
         """What the indicator adds up, in the active language: "starts of: training"."""
+        types = ", ".join(str(ActionType(t).label) for t in self.counted_action_types())
+        texts: dict[str, str] = {
+            IndicatorRule.CROSS_BORDER_ORGANISATIONS: _(
+                "distinct partner and organising organisations, when of at least two countries"
+            ),
+            IndicatorRule.TRAINING_COMPLETIONS: _(
+                "participants who completed a training, each once per training"
+            ),
+            IndicatorRule.PARTICIPATIONS_AFTER_PROJECT: _(
+                "starts of: %(types)s, in actions starting after the project's end"
+            ),
+            IndicatorRule.EMPLOYED_ON_LEAVING: _(
+                "participants in work or self-employed on leaving (follow-up on leaving) of: "
+                "%(types)s"
+            ),
+            IndicatorRule.EMPLOYED_SIX_MONTHS: _(
+                "participants in work or self-employed six months after leaving of: %(types)s"
+            ),
+            IndicatorRule.BETTER_SITUATION_SIX_MONTHS: _(
+                "participants in a better labour-market situation six months after leaving "
+                "of: %(types)s"
+            ),
+        }
+        if self.rule in texts:
+            return str(texts[self.rule]) % {"types": types}
         if not self.counted_metrics():
             return str(_("the partner organisations of the project"))
         return str(
             _("%(metrics)s of: %(types)s")
             % {
                 "metrics": ", ".join(str(Metric(m).label) for m in self.counted_metrics()),
-                "types": ", ".join(str(ActionType(t).label) for t in self.counted_action_types()),
+                "types": types,
             }
         )
 
     def clean(self) -> None:
+        if self.rule in RULE_COUNTS:
+            # What the rule counts, written where the API and the admin show it.
+            source, types = RULE_COUNTS[self.rule]
+            self.source = str(source)
+            self.action_types = list(types)
+            return
+        if self.source == IndicatorSource.FOLLOW_UPS:
+            raise ValidationError(
+                {"source": _("Follow-ups are counted by an ESF+ definition: choose it.")}
+            )
         unknown = sorted(set(self.action_types or []) - set(ActionType.values))
         if unknown:
             raise ValidationError(

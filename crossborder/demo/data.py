@@ -26,9 +26,12 @@ from crossborder.core.metrics import Metric
 from crossborder.core.periods import Semester, semester_of
 from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
 from projects.models import (
+    RULE_COUNTS,
     BorderOfficePair,
     FormerName,
     Indicator,
+    IndicatorRule,
+    IndicatorUnit,
     Membership,
     Office,
     Organisation,
@@ -461,51 +464,46 @@ CERTIFICATES = [
 class DemoIndicator:
     code: str
     unit: str
-    source: str
-    action_types: list[str]
+    rule: str
     name: Tr
     definition: Tr
 
 
-# Interreg common indicators that the actions feed (domain brief), with what each counts here:
-# its definition names the metric it adds up, as the report and the API show it.
+# Interreg and ESF+ common indicators that the actions feed (domain brief), each computed by
+# its definition (IndicatorRule, reports/indicators.py); the definition says it in words, as
+# the report and the API show it.
 INDICATORS = [
     DemoIndicator(
         "RCO81",
-        "participations",
-        "starts",
-        [
-            "guidance_cohort",
-            "jobdating",
-            "company_visit",
-            "job_fair",
-            "training",
-            "discovery_day",
-            "info_session",
-        ],
+        IndicatorUnit.PARTICIPATIONS,
+        IndicatorRule.JOINT_ACTION_PARTICIPATIONS,
         (
             "Participations in joint actions across borders",
             "Deelnames aan gezamenlijke grensoverschrijdende acties",
             "Participations à des actions conjointes transfrontalières",
         ),
         (
-            "The starts of jobseekers in actions organised by organisations of at least two "
-            "countries: one person in two actions counts twice. Visitors of a fair or an info "
-            "session are reached, not participations.",
-            "De starts van werkzoekenden in acties van organisaties uit minstens twee landen: "
-            "wie aan twee acties deelneemt, telt twee keer. Bezoekers van een beurs of een "
-            "infosessie zijn bereikt, geen deelnames.",
-            "Les démarrages de demandeurs d'emploi dans des actions organisées par des "
-            "organisations d'au moins deux pays : une personne dans deux actions compte deux "
-            "fois. Les visiteurs d'un salon ou d'une séance d'information sont des personnes "
-            "touchées, pas des participations.",
+            "The starts of jobseekers in the project's actions in which jobseekers take part "
+            "(cohorts, jobdatings, company visits, fairs, trainings, discovery days, info "
+            "sessions; not the staff seminars): one person in two actions counts twice. Visitors "
+            "of a fair or an info session are reached, not participations.",
+            "De starts van werkzoekenden in de acties van het project waaraan werkzoekenden "
+            "deelnemen (trajecten, jobdatings, bedrijfsbezoeken, beurzen, opleidingen, "
+            "ontdekkingsdagen, infosessies; niet de seminaries voor personeel): wie aan twee "
+            "acties deelneemt, telt twee keer. Bezoekers van een beurs of een infosessie zijn "
+            "bereikt, geen deelnames.",
+            "Les démarrages de demandeurs d'emploi dans les actions du projet auxquelles des "
+            "demandeurs d'emploi participent (accompagnements, jobdatings, visites d'entreprise, "
+            "salons, formations, journées découverte, séances d'information ; pas les séminaires "
+            "du personnel) : une personne dans deux actions compte deux fois. Les visiteurs d'un "
+            "salon ou d'une séance d'information sont des personnes touchées, pas des "
+            "participations.",
         ),
     ),
     DemoIndicator(
         "RCO85",
-        "participations",
-        "starts",
-        ["training"],
+        IndicatorUnit.PARTICIPATIONS,
+        IndicatorRule.TRAINING_PARTICIPATIONS,
         (
             "Participations in joint training schemes",
             "Deelnames aan gezamenlijke opleidingsprogramma's",
@@ -522,44 +520,48 @@ INDICATORS = [
     ),
     DemoIndicator(
         "RCO115",
-        "events",
-        "actions",
-        ["jobdating", "company_visit", "job_fair", "info_session"],
+        IndicatorUnit.EVENTS,
+        IndicatorRule.PUBLIC_EVENTS,
         (
             "Public events across borders jointly organised",
             "Gezamenlijk georganiseerde grensoverschrijdende publieke evenementen",
             "Événements publics transfrontaliers organisés conjointement",
         ),
         (
-            "The jobdatings, company visits, job fairs and info sessions organised by "
-            "organisations of at least two countries, each counted once.",
-            "De jobdatings, bedrijfsbezoeken, jobbeurzen en infosessies van organisaties uit "
-            "minstens twee landen, elk één keer geteld.",
-            "Les jobdatings, visites d'entreprise, salons de l'emploi et séances d'information "
-            "organisés par des organisations d'au moins deux pays, chacun compté une fois.",
+            "The job fairs and info sessions that took place, each counted once: events open to "
+            "whoever comes by. Jobdatings and company visits take jobseekers selected for them, "
+            "so they are no public events.",
+            "De jobbeurzen en infosessies die plaatsvonden, elk één keer geteld: evenementen "
+            "open voor wie langskomt. Jobdatings en bedrijfsbezoeken zijn voor geselecteerde "
+            "werkzoekenden, dus geen publieke evenementen.",
+            "Les salons de l'emploi et séances d'information réalisés, chacun compté une fois : "
+            "des événements ouverts à qui passe. Les jobdatings et visites d'entreprise "
+            "accueillent des demandeurs d'emploi sélectionnés : ce ne sont pas des événements "
+            "publics.",
         ),
     ),
     DemoIndicator(
         "RCO87",
-        "organisations",
-        "partners",
-        [],
+        IndicatorUnit.ORGANISATIONS,
+        IndicatorRule.CROSS_BORDER_ORGANISATIONS,
         (
             "Organisations cooperating across borders",
             "Organisaties die grensoverschrijdend samenwerken",
             "Organisations coopérant par-delà les frontières",
         ),
         (
-            "The project's partner organisations, each counted once.",
-            "De partnerorganisaties van het project, elk één keer geteld.",
-            "Les organisations partenaires du projet, chacune comptée une fois.",
+            "The project's partners and the organisers of its actions, each counted once, when "
+            "they are of at least two countries; 0 when all are of one country.",
+            "De partners van het project en de organisatoren van zijn acties, elk één keer "
+            "geteld, als ze uit minstens twee landen komen; 0 als ze allemaal uit één land komen.",
+            "Les partenaires du projet et les organisateurs de ses actions, chacun compté une "
+            "fois, s'ils sont d'au moins deux pays ; 0 s'ils sont tous d'un seul pays.",
         ),
     ),
     DemoIndicator(
         "RCR81",
-        "participants",
-        "completions",
-        ["training"],
+        IndicatorUnit.PARTICIPANTS,
+        IndicatorRule.TRAINING_COMPLETIONS,
         (
             "Completion of joint training schemes",
             "Voltooiing van gezamenlijke opleidingsprogramma's",
@@ -573,14 +575,88 @@ INDICATORS = [
             "une fois par formation.",
         ),
     ),
+    DemoIndicator(
+        "RCR85",
+        IndicatorUnit.PARTICIPATIONS,
+        IndicatorRule.PARTICIPATIONS_AFTER_PROJECT,
+        (
+            "Participations in joint actions across borders after project completion",
+            "Deelnames aan gezamenlijke grensoverschrijdende acties na afloop van het project",
+            "Participations à des actions conjointes transfrontalières après la fin du projet",
+        ),
+        (
+            "The starts of jobseekers, counted as for RCO81, in actions that start after the "
+            "project's end date.",
+            "De starts van werkzoekenden, geteld zoals voor RCO81, in acties die na de einddatum "
+            "van het project beginnen.",
+            "Les démarrages de demandeurs d'emploi, comptés comme pour RCO81, dans des actions "
+            "qui commencent après la date de fin du projet.",
+        ),
+    ),
+    DemoIndicator(
+        "EECR04",
+        IndicatorUnit.PARTICIPANTS,
+        IndicatorRule.EMPLOYED_ON_LEAVING,
+        (
+            "Participants in employment, including self-employment, upon leaving",
+            "Deelnemers met werk, inclusief zelfstandigen, bij het verlaten",
+            "Participants exerçant un emploi, y compris indépendant, au moment de la sortie",
+        ),
+        (
+            "Participations of cohorts, trainings, jobdatings and company visits whose follow-up "
+            "on leaving found the person in employment or self-employed. Follow-ups not due or "
+            "not done yet are not yet known, never 0.",
+            "Deelnames aan trajecten, opleidingen, jobdatings en bedrijfsbezoeken waarvan de "
+            "opvolging bij het verlaten de persoon aan het werk of zelfstandig vond. Opvolgingen "
+            "die nog niet vervallen of gedaan zijn, zijn nog niet bekend, nooit 0.",
+            "Participations aux accompagnements, formations, jobdatings et visites d'entreprise "
+            "dont le suivi à la sortie a trouvé la personne en emploi ou indépendante. Les suivis "
+            "pas encore dus ou faits ne sont pas encore connus, jamais 0.",
+        ),
+    ),
+    DemoIndicator(
+        "EECR05",
+        IndicatorUnit.PARTICIPANTS,
+        IndicatorRule.EMPLOYED_SIX_MONTHS,
+        (
+            "Participants in employment, including self-employment, six months after leaving",
+            "Deelnemers met werk, inclusief zelfstandigen, zes maanden na het verlaten",
+            "Participants exerçant un emploi, y compris indépendant, six mois après la sortie",
+        ),
+        (
+            "As on leaving, by the follow-up six months after leaving.",
+            "Zoals bij het verlaten, volgens de opvolging zes maanden na het verlaten.",
+            "Comme à la sortie, selon le suivi six mois après la sortie.",
+        ),
+    ),
+    DemoIndicator(
+        "EECR06",
+        IndicatorUnit.PARTICIPANTS,
+        IndicatorRule.BETTER_SITUATION_SIX_MONTHS,
+        (
+            "Participants with a better labour-market situation six months after leaving",
+            "Deelnemers met een betere positie op de arbeidsmarkt zes maanden na het verlaten",
+            "Participants dont la situation sur le marché du travail s'est améliorée six mois "
+            "après la sortie",
+        ),
+        (
+            "Participations whose follow-up six months after leaving found a better "
+            "labour-market situation (a better job, more hours, a lasting contract).",
+            "Deelnames waarvan de opvolging zes maanden na het verlaten een betere positie op de "
+            "arbeidsmarkt vond (een betere baan, meer uren, een vast contract).",
+            "Participations dont le suivi six mois après la sortie a trouvé une meilleure "
+            "situation sur le marché du travail (un meilleur emploi, plus d'heures, un contrat "
+            "durable).",
+        ),
+    ),
 ]
 # Illustrative demo targets: the answer gives no targets, so these only show how targets and
-# progress read.
+# progress read. The public events (fairs, info sessions) are Grenzeloos Competent's.
 TARGETS = [
     ("grenzeloos-tewerkstellen", "RCO81", TargetKind.MILESTONE, 2018, 150),
     ("grenzeloos-tewerkstellen", "RCO81", TargetKind.FINAL, 2020, 400),
-    ("grenzeloos-tewerkstellen", "RCO115", TargetKind.MILESTONE, 2018, 4),
-    ("grenzeloos-tewerkstellen", "RCO115", TargetKind.FINAL, 2020, 12),
+    ("grenzeloos-competent", "RCO115", TargetKind.MILESTONE, 2018, 2),
+    ("grenzeloos-competent", "RCO115", TargetKind.FINAL, 2020, 6),
     ("grenzeloos-tewerkstellen", "RCO87", TargetKind.FINAL, 2020, 8),
     ("grenzeloos-competent", "RCO85", TargetKind.MILESTONE, 2018, 40),
     ("grenzeloos-competent", "RCO85", TargetKind.FINAL, 2020, 120),
@@ -1719,8 +1795,10 @@ def _load_demo(*, with_users: bool) -> list[tuple[str, str, str]]:
             {"code": indicator.code},
             {
                 "unit": indicator.unit,
-                "source": indicator.source,
-                "action_types": indicator.action_types,
+                "rule": indicator.rule,
+                # What the rule counts, as Indicator.clean() writes it.
+                "source": str(RULE_COUNTS[indicator.rule][0]),
+                "action_types": list(RULE_COUNTS[indicator.rule][1]),
                 **dict(in_languages("name", indicator.name)),
                 **dict(in_languages("definition", indicator.definition)),
             },
