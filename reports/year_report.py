@@ -340,6 +340,41 @@ def _in_report(year: int) -> Q:
     return Q(year__in=[year, year + 1])
 
 
+def report_action_count(
+    *,
+    year: int,
+    projects: Sequence[str] | None = None,
+    as_of: datetime.date | str | None = None,
+) -> int:
+    """How many actions the report of a year tells of, without building it: whether writing it
+    is long work for the queue (crossborder.jobs). Its parameters are checked as year_report
+    checks them (ReportParameterError naming ``year``, ``as_of`` or ``project``), so that a
+    report sent to the queue cannot fail there on a parameter."""
+    errors: dict[str, list[str]] = {}
+    try:
+        year = _check_year(year)
+    except ReportParameterError as error:
+        errors.update(error.message_dict)
+    try:
+        parse_as_of(as_of)
+    except ReportParameterError as error:
+        errors.update(error.message_dict)
+    selected = list(dict.fromkeys(projects)) if projects else None
+    if selected:
+        known = set(Project.objects.filter(slug__in=selected).values_list("slug", flat=True))
+        unknown = [slug for slug in selected if slug not in known]
+        if unknown:
+            errors["project"] = [
+                _("Unknown project “%(value)s”.") % {"value": slug} for slug in unknown
+            ]
+    if errors:
+        raise ReportParameterError(errors)
+    actions = Action.objects.filter(_in_report(year))
+    if selected:
+        actions = actions.filter(project__slug__in=selected)
+    return actions.count()
+
+
 def _pes_names(year: int) -> dict[str, str]:
     """Every PES by slug, with the name it bore at the end of the year (Pôle emploi until
     2023)."""
