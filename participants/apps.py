@@ -9,5 +9,6 @@ class ParticipantsConfig(AppConfig):
     verbose_name = _("Jobseekers and participation")
 
     def ready(self) -> None:
-        # History is registered after modeltranslation has added its fields (see history.py).
-        from . import history  # noqa: F401
+        # History is registered after modeltranslation has added its fields (see history.py);
+        # the digests' admin apart from participants.admin (the personal data's).
+        from . import followup_admin, history  # noqa: F401
