@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "crossborder.uploads",
     "crossborder.sync",
     "crossborder.audit",
+    "crossborder.jobs",
     # Login protection and second factors (crossborder.accounts: security.py, two_factor.py).
     "axes",
     "django_otp",
@@ -96,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of the request, the other middleware's too, carries its id.
     "crossborder.middleware.RequestId",
+    # Where the request reads the data from (the read replica or the primary), before any read.
+    "crossborder.db_router.ReplicaReads",
     "django.middleware.security.SecurityMiddleware",
     "crossborder.middleware.PermissionsPolicy",
     "csp.middleware.CSPMiddleware",
@@ -154,6 +158,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DATABASE_URL (?options=-c%20jit%3Don) come after, so they win.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
+# A read replica of the primary (postgres://...): the dashboards' and the API's read-only requests
+# read the data from it, everything that must see its own writes from the primary, and a client
+# that wrote reads from the primary for REPLICA_STICKY_SECONDS (crossborder/db_router.py says
+# which reads go where; docs/deployment.md, the lag). Empty: every read from the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        _options = DATABASES["replica"].setdefault("OPTIONS", {})
+        _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
+REPLICA_READS = bool(DATABASE_REPLICA_URL)
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "10"))
+DATABASE_ROUTERS = ["crossborder.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,6 +277,38 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 300},
         }
     }
+
+# Background work (crossborder/celery.py, crossborder/jobs/): with CELERY_BROKER_URL (Redis,
+# redis://127.0.0.1:6379/1, or RabbitMQ, amqp://...) the long work goes to the queue and
+# `celery -A crossborder worker` runs it; without it every task runs at once in the request
+# (task_always_eager), so `make run` needs no broker. A job's row is its result (state, progress,
+# message, file: crossborder/jobs/models.py), so Celery keeps no results of its own.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker takes one message at a time and acknowledges it when done: a long task is not held
+# back behind another, and one lost with its worker is run again (a finished job is not redone).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic work, run by `celery -A crossborder beat` (one beat for the whole site): the
+# retention run every night (anonymise_jobseekers, and the jobs older than JOB_RESULT_DAYS).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "retention-nightly": {
+        "task": "jobs.retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+# Rows of an import from which its confirmation goes to the queue, and actions of a year report
+# or an action list's export from which their files do; below, the page does the work itself.
+IMPORT_TASK_ROWS = int(os.environ.get("IMPORT_TASK_ROWS", "2000"))
+REPORT_TASK_ACTIONS = int(os.environ.get("REPORT_TASK_ACTIONS", "500"))
+# Days a finished job and its file are kept for their owner to download.
+JOB_RESULT_DAYS = int(os.environ.get("JOB_RESULT_DAYS", "7"))
 
 # API tokens (crossborder/accounts/): a new token lives API_TOKEN_LIFETIME_DAYS unless its owner
 # chooses fewer days, and at most API_TOKEN_MAX_LIFETIME_DAYS; an expired token is refused (401)
