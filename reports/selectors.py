@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Field, Model, QuerySet, Window
 from django.http import QueryDict
 from django.utils import timezone
@@ -550,7 +550,7 @@ def _run(
     """The rows of a grouped table; without `people`, their `people` is None (and the query
     is cheaper: see _facts)."""
     sql, params = _sql(group_by, actions, pes, people, approved, as_of)
-    with connection.cursor() as cursor:
+    with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         raw_rows = cursor.fetchall()
@@ -609,7 +609,7 @@ def _totals(
         f" FROM {Participation._meta.db_table} p"
         f" WHERE p.action_id IN (SELECT id FROM sel) {record_condition}"
     )
-    with connection.cursor() as cursor:
+    with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, statement.params)
         counted_actions, counted_pending, records, people = cursor.fetchone()
     totals: dict[str, Any] = {
