@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("crossborder.accounts.urls")),
+    path("jobs/", include("crossborder.jobs.urls")),
     path("api/v1/", include((api_urls.urls(), "api"))),
     path("", include("reports.urls")),
 ]
