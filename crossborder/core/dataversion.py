@@ -10,8 +10,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from crossborder.db_router import reading_alias
 
 # The one-row table of the data version (actions/migrations/0002_data_version.py). A table, not a
 # model: it holds no data of the product, so it has no place in the admin or the dumps, and a
@@ -24,8 +26,10 @@ TOKEN_BYTES = 8
 
 def data_version() -> str | None:
     """The current token; None when the row is missing (deleted by hand): no caching then,
-    until the next write makes the row again."""
-    with connection.cursor() as cursor:
+    until the next write makes the row again. Read from where the request reads its data (the
+    read replica or the primary): a page is then cached under the version of the data it was
+    rendered from, never a stale replica's page under the primary's newer version."""
+    with connections[reading_alias()].cursor() as cursor:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = %s", [ROW_ID])
         row = cursor.fetchone()
     return row[0] if row else None
