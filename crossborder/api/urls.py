@@ -22,6 +22,7 @@ from actions.related_api import ActionEmployerViewSet, JobOfferViewSet
 from crossborder.api.base import ApiSchema, ApiViewMixin, ProgrammeDataAccess
 from crossborder.api.tokens import ApiTokenViewSet
 from participants.api import JobseekerViewSet, ParticipationViewSet
+from participants.followup_api import FollowUpList
 from projects.api import (
     IndicatorViewSet,
     OrganisationViewSet,
@@ -142,6 +143,7 @@ def urls() -> list[URLPattern | URLResolver]:
         path("reports/outcomes/", outcomes, name="outcomes"),
         path("reports/year/", year_report, name="year-report"),
         path("data-quality/", data_quality, name="data-quality"),
+        path("follow-ups/", FollowUpList.as_view(), name="follow-ups"),
         # Like every endpoint, for users with a role only (401 anonymous, 403 without a role):
         # the schema names every field of the jobseekers.
         path(
