@@ -361,6 +361,14 @@ QUALITY_OUTCOME_MONTHS = int(os.environ.get("QUALITY_OUTCOME_MONTHS", "3"))
 # Days a follow-up stays due before it is overdue: the situation "on leaving" is the one within
 # four weeks of the end (ESF+), and the six-month check gets the same four weeks.
 FOLLOW_UP_GRACE_DAYS = int(os.environ.get("FOLLOW_UP_GRACE_DAYS", "28"))
+
+# Mail (the weekly follow-up digest: manage.py send_follow_up_digest). The console backend by
+# default, so that a checkout sends nothing; a site sets EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST and EMAIL_PORT.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crossborder@localhost")
 # Special categories of personal data (disability, foreign background: GDPR article 9) are
 # kept only where a partnership has a legal basis and the person's consent: off by default.
 SPECIAL_CATEGORY_DATA = env_bool("SPECIAL_CATEGORY_DATA")
