@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET
 
 from crossborder.core.formats import CSV, HTML, UnknownFormat
 from crossborder.core.writers import UnknownSeparator, separator
+from crossborder.jobs import tasks as jobs
 from projects.access import can_read_programme
 
 from . import exports
 from .filters import APPROVED
 from .selectors import ReportParameterError, approved_only
-from .year_report import LANGUAGES
+from .year_report import LANGUAGES, report_action_count
 from .year_report import year_report as build_year_report
 
 PARAMETERS = ("project", "lang", "format", APPROVED, "as_of", "sep")
@@ -86,6 +87,26 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
     if errors:
         return _bad_request(errors)
     as_of = (params.get("as_of") or "").strip()
+    if file_format != HTML:
+        # A file of a year of many actions is written on the queue (crossborder.jobs), and the
+        # user follows it on the job's page; the page itself is always written here.
+        try:
+            size = report_action_count(year=year, projects=projects or None, as_of=as_of or None)
+        except ReportParameterError as error:
+            return _bad_request(error.message_dict)
+        if size > settings.REPORT_TASK_ACTIONS:
+            job = jobs.year_report_start(
+                owner=request.user,
+                year=year,
+                projects=projects,
+                approved=approved,
+                as_of=as_of,
+                lang=lang,
+                file_format=file_format.name,
+                sep=sep,
+                back_url=reverse("reports:year-report", args=[year]),
+            )
+            return redirect(job)
     try:
         report = build_year_report(
             year=year, projects=projects or None, approved=approved, as_of=as_of or None
