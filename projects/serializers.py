@@ -138,6 +138,18 @@ class ProgressSerializer(serializers.Serializer):
     project = serializers.CharField(allow_null=True, help_text="Slug of the project.")
     actual = serializers.IntegerField()
     lower_bound = serializers.BooleanField()
+    not_yet_known = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "ESF+ results: the follow-ups not due or due (not overdue) and not done; null for "
+            "the other indicators. With `actual` 0 and some not yet known, the value is not "
+            "known yet, not 0."
+        ),
+    )
+    unknown = serializers.IntegerField(
+        allow_null=True,
+        help_text="ESF+ results: the follow-ups overdue and not done; null for the others.",
+    )
     targets = TargetProgressSerializer(many=True)
 
 
@@ -146,7 +158,16 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name", "unit", "source", "action_types", "progress"]
+        fields = [
+            "code",
+            "name",
+            "unit",
+            "rule",
+            "source",
+            "action_types",
+            "definition",
+            "progress",
+        ]
 
     @extend_schema_field(ProgressSerializer(many=True))
     def get_progress(self, indicator: Indicator) -> list[dict[str, object]]:

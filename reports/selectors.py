@@ -697,7 +697,8 @@ class TargetProgress:
 
 @dataclass
 class IndicatorProgress:
-    """An indicator's actual value, derived from the records, against its targets."""
+    """An indicator's actual value, computed from the records by its definition
+    (reports.indicators), against its targets."""
 
     code: str
     name: str
@@ -710,6 +711,16 @@ class IndicatorProgress:
     # definition, both in the active language.
     counts: str = ""
     definition: str = ""
+    # The definition it is computed by (projects.models.IndicatorRule); for the ESF+ results the
+    # follow-ups not known yet and overdue (None for the others).
+    rule: str = ""
+    not_yet_known: int | None = None
+    unknown: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Nothing found yet and some follow-up not known yet: "not yet known", never 0."""
+        return not self.actual and bool(self.not_yet_known)
 
 
 def indicator_progress(
@@ -719,48 +730,25 @@ def indicator_progress(
     approved: bool = False,
 ) -> list[IndicatorProgress]:
     """Progress of every indicator per project (those with a target or given) and for the
-    programme. Actuals count realised actions up to a target's year (or ``until_year``), never a
-    typed-in value; with `approved`, the approved periods' figures only. A fixed number of
-    queries."""
-    from projects.models import Indicator, ProjectPartner, Target
+    programme. Actuals are computed by each indicator's definition (reports.indicators) over the
+    realised actions up to a target's year (or ``until_year``), never a typed-in value; with
+    `approved`, the approved periods' figures only. A fixed number of queries."""
+    from projects.models import Indicator, Target
+
+    from .indicators import indicator_counts
 
     filters: dict[str, Any] = {"project": list(projects)} if projects else {}
     if until_year is not None:
         filters["date_to"] = f"{until_year}-12-31"
-    # The rows only: the totals would be a second pass over the data that nothing here reads.
     actions, _pes = report_actions(filters)
-    rows = _run(["project", "action_type", "year"], actions, [], people=False, approved=approved)
     indicators = list(Indicator.objects.order_by("code"))
+    counts = indicator_counts(
+        actions=actions, indicators=indicators, projects=projects, approved=approved
+    )
     target_rows = Target.objects.select_related("project", "indicator")
     if projects:
         target_rows = target_rows.filter(project__slug__in=projects)
     targets = list(target_rows)
-    partner_rows = ProjectPartner.objects.values_list("project__slug", "organisation_id")
-    if projects:
-        partner_rows = partner_rows.filter(project__slug__in=projects)
-    partners: dict[str, set[int]] = {}
-    for slug, organisation_id in partner_rows:
-        partners.setdefault(slug, set()).add(organisation_id)
-
-    def actual(indicator: Indicator, project: str | None, year: int | None) -> tuple[int, bool]:
-        # What the indicator adds up is its own to say (Indicator.counted_metrics and
-        # counted_action_types): RCO81 the starts of joint actions, never the people reached.
-        counted, types = indicator.counted_metrics(), indicator.counted_action_types()
-        if not counted:
-            if project is None:
-                return len(set().union(*partners.values())) if partners else 0, False
-            return len(partners.get(project, set())), False
-        total, bound = 0, False
-        for row in rows:
-            if project is not None and row["project"] != project:
-                continue
-            if row["action_type"] not in types:
-                continue
-            if year is not None and row["year"] > year:
-                continue
-            total += sum(row[metric] for metric in counted)
-            bound = bound or any(metric in row["lower_bounds"] for metric in counted)
-        return total, bound
 
     project_slugs = sorted(set(projects or ()) | {t.project.slug for t in targets})
     result: list[IndicatorProgress] = []
@@ -773,16 +761,19 @@ def indicator_progress(
             ]
             if scope is not None and not own and not projects:
                 continue
-            value, bound = actual(indicator, scope, until_year)
+            value = counts.value(indicator, scope, until_year)
             progress = IndicatorProgress(
                 code=indicator.code,
                 name=indicator.name,
                 unit=indicator.unit,
                 project=scope,
-                actual=value,
-                lower_bound=bound,
+                actual=value.actual,
+                lower_bound=value.lower_bound,
                 counts=indicator.counts_text(),
                 definition=indicator.definition,
+                rule=indicator.rule,
+                not_yet_known=value.not_yet_known,
+                unknown=value.unknown,
             )
             by_key: dict[tuple[str, int], int] = {}
             for target in own:
@@ -792,7 +783,7 @@ def indicator_progress(
             for (kind, year), target_value in sorted(
                 by_key.items(), key=lambda item: (item[0][1], item[0][0])
             ):
-                reached, reached_bound = actual(
+                reached = counts.value(
                     indicator, scope, min(year, until_year) if until_year else year
                 )
                 progress.targets.append(
@@ -800,8 +791,8 @@ def indicator_progress(
                         kind=kind,
                         year=year,
                         target=target_value,
-                        actual=reached,
-                        lower_bound=reached_bound,
+                        actual=reached.actual,
+                        lower_bound=reached.lower_bound,
                     )
                 )
             result.append(progress)

@@ -526,7 +526,17 @@ def test_act_emploi_and_ab_refugies_say_where_they_stand(demo):
 
 def test_indicators_are_defined_in_three_languages(demo):
     definitions = {i.code: texts(i, "definition") for i in Indicator.objects.all()}
-    assert set(definitions) == {"RCO81", "RCO85", "RCO115", "RCO87", "RCR81"}
+    assert set(definitions) == {
+        "RCO81",
+        "RCO85",
+        "RCO115",
+        "RCO87",
+        "RCR81",
+        "RCR85",
+        "EECR04",
+        "EECR05",
+        "EECR06",
+    }
     assert all(all(text for text in three) for three in definitions.values())
     assert "reached, not participations" in definitions["RCO81"][0]
     assert "bereikt, geen deelnames" in definitions["RCO81"][1]

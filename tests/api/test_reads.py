@@ -158,13 +158,14 @@ def test_names_follow_the_requested_language(api):
 
 def test_indicators_with_targets_and_actuals(api):
     body = api.get("/api/v1/indicators/RCO115/").json()
-    assert body["action_types"] == ["jobdating", "company_visit", "job_fair", "info_session"]
-    gt = next(p for p in body["progress"] if p["project"] == "grenzeloos-tewerkstellen")
-    # Realised events of the project: the 2017 company visit and jobdating.
-    assert gt["actual"] == 2
-    assert [(t["kind"], t["year"], t["target"], t["actual"]) for t in gt["targets"]] == [
-        ("milestone", 2018, 4, 2),
-        ("final", 2020, 12, 2),
+    assert body["action_types"] == ["job_fair", "info_session"]
+    assert body["rule"] == "public_events"
+    gc = next(p for p in body["progress"] if p["project"] == "grenzeloos-competent")
+    # Realised public events of the project: the fair of Dunkerque on 1 February 2018.
+    assert gc["actual"] == 1
+    assert [(t["kind"], t["year"], t["target"], t["actual"]) for t in gc["targets"]] == [
+        ("milestone", 2018, 2, 1),
+        ("final", 2020, 6, 1),
     ]
 
 

@@ -422,16 +422,15 @@ def test_each_indicator_names_the_metrics_and_types_it_adds_up(demo):
     assert indicators["RCO85"].counted_metrics() == ("starts",)
     assert indicators["RCO85"].counted_action_types() == ("training",)
     assert indicators["RCO115"].counted_metrics() == ("actions",)
-    assert indicators["RCO115"].counted_action_types() == (
-        "jobdating",
-        "company_visit",
-        "job_fair",
-        "info_session",
-    )
+    # Public events: open to whoever comes by; a jobdating or a company visit is for
+    # jobseekers selected for it.
+    assert indicators["RCO115"].counted_action_types() == ("job_fair", "info_session")
     assert indicators["RCR81"].counted_metrics() == ("completions",)
     assert indicators["RCO87"].counted_metrics() == ()
     assert indicators["RCO85"].counts_text() == "starts of: training"
-    assert indicators["RCO87"].counts_text() == "the partner organisations of the project"
+    assert indicators["RCO87"].counts_text() == (
+        "distinct partner and organising organisations, when of at least two countries"
+    )
 
 
 def test_an_indicator_naming_no_type_adds_up_every_type(db):

@@ -1,0 +1,609 @@
+"""The indicators computed from the records by their definitions (projects.models.IndicatorRule):
+what every figure of an indicator adds up, and the actions behind it.
+
+reports.selectors.indicator_progress reads the values here for the dashboards, the year report
+and the API; the monitoring workbook (`monitoring_workbook`) lists the actions behind each
+figure. The definitions (docs/indicators.md says them in words):
+
+- RCO81 participations in joint actions across borders: the starts (records and figures) in the
+  action types where jobseekers take part (PARTICIPATION_ACTION_TYPES: all but the staff
+  seminar); one person in two actions counts twice; never `reached` (a fair's visitors).
+- RCO85 participations in joint training schemes: the starts in trainings.
+- RCO115 public events jointly organised: the realised job fairs and info sessions, each once.
+- RCO87 organisations cooperating across borders: the distinct organisations of a project (its
+  partners, and the organisers of its actions up to the year) when they are of at least two
+  countries; 0 when they are all of one (an organisation without a country adds no country).
+  For the programme: those of the projects that cooperate across borders, each once.
+- RCR81 completion of joint training schemes: the participants who completed a training, each
+  once per training (a scheme is one training action): one person (one pseudonymous key, even
+  registered at two PES) twice in a training counts once, in two trainings twice; completions
+  typed in as figures are added up.
+- RCR85 participations after project completion: the starts, as for RCO81, in actions whose
+  period begins after the project's end date.
+- EECR04, EECR05, EECR06 (ESF+): the started participations of the actions after which work can
+  be found whose follow-up on leaving found work (employed or self-employed), whose follow-up
+  six months on found work, or a better situation. A follow-up not known yet is never 0: the
+  value counts the follow-ups done, `not_yet_known` those not due or due, `unknown` those
+  overdue (Participation.follow_up_state in SQL).
+
+Every value counts the realised actions the caller selected (a project, up to a year) and,
+with `approved`, only the figures and records of approved reporting periods. A fixed number of
+queries for every indicator, project and year.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from actions.models import Action, Figure
+from crossborder.core.metrics import REGISTRY, SUMMED_METRICS, Metric
+from crossborder.core.periods import add_months
+from crossborder.core.vocabulary import (
+    STARTED_STATUSES,
+    ActionType,
+    OrganisationKind,
+    ParticipationStatus,
+)
+from crossborder.core.writers import XlsxWorkbook
+from participants.models import IN_WORK_SITUATIONS, Participation, SixMonthSituation
+from projects.models import (
+    RULE_COUNTS,
+    Indicator,
+    IndicatorRule,
+    IndicatorSource,
+    Organisation,
+    PeriodStatus,
+    ProjectPartner,
+    ReportingPeriod,
+    Target,
+    TargetKind,
+)
+
+# The follow-up counts of a participation record, per rule: in work (or better), not yet known
+# (not due, or due within the grace days), unknown (overdue).
+_FOLLOW_UP_COLUMNS: dict[str, tuple[str, str, str]] = {
+    IndicatorRule.EMPLOYED_ON_LEAVING: ("leaving_in_work", "leaving_pending", "leaving_unknown"),
+    IndicatorRule.EMPLOYED_SIX_MONTHS: ("six_in_work", "six_pending", "six_unknown"),
+    IndicatorRule.BETTER_SITUATION_SIX_MONTHS: ("six_better", "six_pending", "six_unknown"),
+}
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """An action the indicators count, as the monitoring workbook lists it."""
+
+    id: int
+    project: str
+    year: int
+    action_type: str
+    reference: str
+    title: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    # Its period begins after its project's end date (RCR85).
+    after_project: bool
+
+
+@dataclass(frozen=True)
+class Line:
+    """What one action (with the facts of one PES), or one organisation (RCO87), adds to an
+    indicator of a project: `count`, a minimum when `lower_bound`; for the ESF+ results the
+    follow-ups not known yet and overdue beside it. `year` None: it counts in every year (a
+    partner of the project)."""
+
+    project: str
+    year: int | None
+    count: int
+    action: ActionInfo | None = None
+    pes_id: int | None = None
+    organisation_id: int | None = None
+    lower_bound: bool = False
+    not_yet_known: int = 0
+    unknown: int = 0
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """An indicator's value for a project (or the programme) up to a year. For the ESF+ results
+    `not_yet_known` and `unknown` count the follow-ups not known yet and overdue (None for the
+    others): with nothing known yet the value reads "not yet known", never 0."""
+
+    actual: int
+    lower_bound: bool = False
+    not_yet_known: int | None = None
+    unknown: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Nothing found yet, and some follow-up not known yet: "not yet known", not 0."""
+        return not self.actual and bool(self.not_yet_known)
+
+
+@dataclass
+class IndicatorCounts:
+    """The lines of every indicator for the selected actions; `value` adds them up for a
+    project (None: the programme) up to a year (None: every year)."""
+
+    lines: dict[str, list[Line]]
+    organisations: dict[int, tuple[str, str]] = field(default_factory=dict)  # name, country
+    organiser_pes: dict[int, list[int]] = field(default_factory=dict)  # action -> PES ids
+
+    def lines_of(self, indicator: Indicator, project: str | None, year: int | None) -> list[Line]:
+        return [
+            line
+            for line in self.lines.get(indicator.code, [])
+            if (project is None or line.project == project)
+            and (year is None or line.year is None or line.year <= year)
+        ]
+
+    def value(self, indicator: Indicator, project: str | None, year: int | None) -> IndicatorValue:
+        lines = self.lines_of(indicator, project, year)
+        if indicator.rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS or (
+            indicator.rule == IndicatorRule.METRIC and indicator.source == IndicatorSource.PARTNERS
+        ):
+            return IndicatorValue(len(self.cooperating(indicator, lines)))
+        follows_up = indicator.follows_up
+        return IndicatorValue(
+            actual=sum(line.count for line in lines),
+            lower_bound=any(line.lower_bound for line in lines),
+            not_yet_known=sum(line.not_yet_known for line in lines) if follows_up else None,
+            unknown=sum(line.unknown for line in lines) if follows_up else None,
+        )
+
+    def cooperating(self, indicator: Indicator, lines: Iterable[Line]) -> set[int]:
+        """The organisations of these lines that cooperate across borders: per project, all of
+        them when they are of at least two countries, none otherwise (RCO87). A legacy
+        `partners` indicator counts the partners without asking their countries."""
+        by_project: dict[str, set[int]] = {}
+        for line in lines:
+            if line.organisation_id is not None:
+                by_project.setdefault(line.project, set()).add(line.organisation_id)
+        if indicator.rule != IndicatorRule.CROSS_BORDER_ORGANISATIONS:
+            return set().union(*by_project.values())
+        counted: set[int] = set()
+        for ids in by_project.values():
+            countries = {self.organisations[i][1] for i in ids} - {""}
+            if len(countries) >= 2:
+                counted |= ids
+        return counted
+
+
+def _approved(*, action: str = "action__") -> Exists:
+    """The figure or record belongs to an approved reporting period: the one of its PES in its
+    action's project, year and semester (reports.selectors._approved_fact, as a filter of the
+    ORM). A fact without a PES belongs to no period, so it never is."""
+    return Exists(
+        ReportingPeriod.objects.filter(
+            status=PeriodStatus.APPROVED,
+            project_id=OuterRef(f"{action}project_id"),
+            year=OuterRef(f"{action}year"),
+            semester=OuterRef(f"{action}semester"),
+            pes_id=OuterRef("pes_id"),
+        )
+    )
+
+
+def _last_left_on(day: datetime.date) -> datetime.date:
+    """The last day one may leave for the six-month follow-up to fall due by `day`: the
+    greatest d with add_months(d, 6) <= day (add_months keeps month ends, so this is exact where
+    subtracting six months is not)."""
+    candidate = add_months(day, -6)
+    while add_months(candidate + datetime.timedelta(days=1), 6) <= day:
+        candidate += datetime.timedelta(days=1)
+    while add_months(candidate, 6) > day:
+        candidate -= datetime.timedelta(days=1)
+    return candidate
+
+
+def _record_rows(
+    action_ids: QuerySet[Action], approved: bool, as_of: datetime.date
+) -> list[dict[str, Any]]:
+    """The participation records of the actions, summed per action and PES: every summed
+    metric (by the registry's rule) and the follow-up counts. One query."""
+    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    # Participation.follow_up_state in SQL: on leaving, overdue when left before as_of - grace;
+    # six months on, overdue when add_months(left_on, 6) + grace < as_of.
+    leaving_overdue = as_of - grace
+    six_overdue = _last_left_on(as_of - grace - datetime.timedelta(days=1))
+    started = Q(status__in=STARTED_STATUSES)
+    left = Q(left_on__isnull=False)
+    columns: dict[str, Any] = {}
+    for metric in SUMMED_METRICS:
+        rule = REGISTRY[metric].record
+        if rule is not None:
+            columns[metric] = Count("pk", filter=rule.condition())
+    columns.update(
+        leaving_in_work=Count("pk", filter=started & Q(leaving_situation__in=IN_WORK_SITUATIONS)),
+        leaving_pending=Count(
+            "pk",
+            filter=started & left & Q(leaving_situation="", left_on__gte=leaving_overdue),
+        ),
+        leaving_unknown=Count(
+            "pk", filter=started & left & Q(leaving_situation="", left_on__lt=leaving_overdue)
+        ),
+        six_in_work=Count("pk", filter=started & Q(six_month_situation__in=IN_WORK_SITUATIONS)),
+        six_better=Count(
+            "pk", filter=started & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION)
+        ),
+        six_pending=Count(
+            "pk", filter=started & left & Q(six_month_situation="", left_on__gt=six_overdue)
+        ),
+        six_unknown=Count(
+            "pk", filter=started & left & Q(six_month_situation="", left_on__lte=six_overdue)
+        ),
+    )
+    records = Participation.objects.filter(action_id__in=action_ids)
+    if approved:
+        records = records.filter(_approved())
+    return list(
+        records.annotate(
+            # Participation.left_on: the day they completed, else the action's end, else its day.
+            left_on=Coalesce("completed_on", "action__end_date", "action__start_date")
+        )
+        .values("action_id", "pes_id")
+        .annotate(**columns)
+        .order_by()
+    )
+
+
+def _completer_rows(action_ids: QuerySet[Action], approved: bool) -> dict[tuple[int, int], int]:
+    """RCR81's participation records: the completed ones of trainings, a person counted once
+    per training: a record is left out when an earlier jobseeker (a lower id) with the same
+    pseudonymous key completed the same training (the person registered at two PES). One
+    query."""
+    records = Participation.objects.filter(
+        action_id__in=action_ids,
+        action__action_type__in=RULE_COUNTS[IndicatorRule.TRAINING_COMPLETIONS][1],
+        status=ParticipationStatus.COMPLETED,
+    )
+    earlier = Participation.objects.filter(
+        action_id=OuterRef("action_id"),
+        status=ParticipationStatus.COMPLETED,
+        jobseeker__pseudonym=OuterRef("jobseeker__pseudonym"),
+        jobseeker_id__lt=OuterRef("jobseeker_id"),
+    ).exclude(jobseeker__pseudonym="")
+    if approved:
+        records = records.filter(_approved())
+        earlier = earlier.filter(_approved())
+    rows = (
+        records.exclude(Exists(earlier))
+        .values("action_id", "pes_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {(row["action_id"], row["pes_id"]): row["count"] for row in rows}
+
+
+def _figure_rows(action_ids: QuerySet[Action], approved: bool) -> list[dict[str, Any]]:
+    """The aggregate figures of the actions per action, PES and metric, with whether any is a
+    lower bound. One query."""
+    figures = Figure.objects.filter(action_id__in=action_ids)
+    if approved:
+        figures = figures.filter(_approved())
+    return list(
+        figures.values("action_id", "pes_id", "metric")
+        .annotate(value=Sum("value"), bounds=Count("pk", filter=Q(is_lower_bound=True)))
+        .order_by()
+    )
+
+
+@dataclass
+class _Facts:
+    """One action's facts of one PES: the summed metrics and the follow-up counts."""
+
+    metrics: dict[str, int] = field(default_factory=dict)
+    bounds: set[str] = field(default_factory=set)
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    completers: int = 0
+
+
+def indicator_counts(
+    *,
+    actions: QuerySet[Action],
+    indicators: Sequence[Indicator],
+    projects: Sequence[str] | None = None,
+    approved: bool = False,
+    as_of: datetime.date | None = None,
+) -> IndicatorCounts:
+    """The lines of these indicators over `actions` (the realised actions a report selected)
+    and the partners of `projects` (every project when None). Six queries, whatever the number
+    of indicators, projects and actions."""
+    as_of = as_of or timezone.localdate()
+    ids = actions.order_by().values("id")
+    infos: dict[int, ActionInfo] = {}
+    for row in actions.order_by("sort_date", "pk").values(
+        "id",
+        "project__slug",
+        "project__ends_on",
+        "year",
+        "action_type",
+        "reference",
+        "title",
+        "start_date",
+        "end_date",
+        "sort_date",
+    ):
+        ends_on = row["project__ends_on"]
+        infos[row["id"]] = ActionInfo(
+            id=row["id"],
+            project=row["project__slug"],
+            year=row["year"],
+            action_type=row["action_type"],
+            reference=row["reference"],
+            title=row["title"],
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            after_project=ends_on is not None and row["sort_date"] > ends_on,
+        )
+    facts: dict[tuple[int, int | None], _Facts] = {}
+    for row in _record_rows(ids, approved, as_of):
+        item = facts.setdefault((row["action_id"], row["pes_id"]), _Facts())
+        for metric in SUMMED_METRICS:
+            item.metrics[metric] = item.metrics.get(metric, 0) + row.get(metric, 0)
+        item.follow_ups = {
+            name: row[name] for columns in _FOLLOW_UP_COLUMNS.values() for name in columns
+        }
+    for row in _figure_rows(ids, approved):
+        item = facts.setdefault((row["action_id"], row["pes_id"]), _Facts())
+        item.metrics[row["metric"]] = item.metrics.get(row["metric"], 0) + row["value"]
+        if row["bounds"]:
+            item.bounds.add(row["metric"])
+        if row["metric"] == Metric.COMPLETIONS:
+            item.completers += row["value"]
+    for key, count in _completer_rows(ids, approved).items():
+        facts.setdefault(key, _Facts()).completers += count
+
+    organisations: dict[int, tuple[str, str]] = {}
+    partners = ProjectPartner.objects.values_list(
+        "project__slug", "organisation_id", "organisation__name", "organisation__country"
+    ).order_by("project__slug", "organisation__name")
+    if projects:
+        partners = partners.filter(project__slug__in=projects)
+    partner_rows = list(partners)
+    organisers = Action.organisers.through.objects.filter(action_id__in=ids).values_list(
+        "action_id",
+        "organisation_id",
+        "organisation__name",
+        "organisation__country",
+        "organisation__kind",
+    )
+    organiser_pes: dict[int, list[int]] = {}
+    organiser_rows = []
+    for action_id, organisation_id, name, country, kind in organisers:
+        organisations[organisation_id] = (name, country)
+        if kind == OrganisationKind.PES:
+            organiser_pes.setdefault(action_id, []).append(organisation_id)
+        organiser_rows.append((action_id, organisation_id))
+    for _slug, organisation_id, name, country in partner_rows:
+        organisations[organisation_id] = (name, country)
+
+    lines = {
+        indicator.code: _lines(indicator, infos, facts, partner_rows, organiser_rows)
+        for indicator in indicators
+    }
+    return IndicatorCounts(lines=lines, organisations=organisations, organiser_pes=organiser_pes)
+
+
+def _lines(
+    indicator: Indicator,
+    infos: dict[int, ActionInfo],
+    facts: dict[tuple[int, int | None], _Facts],
+    partner_rows: list[tuple[str, int, str, str]],
+    organiser_rows: list[tuple[int, int]],
+) -> list[Line]:
+    """What each action and PES (or organisation) adds to one indicator, by its rule."""
+    rule, types = indicator.rule, indicator.counted_action_types()
+    metrics = indicator.counted_metrics()
+    if rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS or not (metrics or indicator.follows_up):
+        # Organisations: each once per project, as a partner (every year) or from the first
+        # action it organised (a legacy `partners` indicator: the partners only).
+        seen: dict[tuple[str, int], Line] = {}
+        for slug, organisation_id, _name, _country in partner_rows:
+            seen[(slug, organisation_id)] = Line(slug, None, 1, organisation_id=organisation_id)
+        if rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS:
+            for action_id, organisation_id in organiser_rows:
+                info = infos[action_id]
+                if (info.project, organisation_id) not in seen:
+                    seen[(info.project, organisation_id)] = Line(
+                        info.project, info.year, 1, info, organisation_id=organisation_id
+                    )
+        return list(seen.values())
+    lines: list[Line] = []
+    if metrics == (Metric.ACTIONS,):
+        # Events: each action once, whatever its facts.
+        return [
+            Line(info.project, info.year, 1, info)
+            for info in infos.values()
+            if info.action_type in types
+        ]
+    for (action_id, pes_id), item in sorted(
+        facts.items(), key=lambda entry: (entry[0][0], entry[0][1] or 0)
+    ):
+        info = infos[action_id]
+        if info.action_type not in types:
+            continue
+        if rule == IndicatorRule.PARTICIPATIONS_AFTER_PROJECT and not info.after_project:
+            continue
+        if indicator.follows_up:
+            found, pending, overdue = (item.follow_ups.get(c, 0) for c in _FOLLOW_UP_COLUMNS[rule])
+            if found or pending or overdue:
+                lines.append(
+                    Line(
+                        info.project,
+                        info.year,
+                        found,
+                        info,
+                        pes_id,
+                        not_yet_known=pending,
+                        unknown=overdue,
+                    )
+                )
+            continue
+        if rule == IndicatorRule.TRAINING_COMPLETIONS:
+            count = item.completers
+        else:
+            count = sum(item.metrics.get(metric, 0) for metric in metrics)
+        if count:
+            bound = any(metric in item.bounds for metric in metrics)
+            lines.append(Line(info.project, info.year, count, info, pes_id, lower_bound=bound))
+    return lines
+
+
+# The monitoring workbook ------------------------------------------------------------------
+
+
+def _targets_text(targets: Iterable[Target], kind: str) -> str:
+    """A project's targets of one kind for an indicator: "150 (2018)", several joined."""
+    return "; ".join(
+        f"{target.value} ({target.year})"
+        for target in sorted(targets, key=lambda t: t.year)
+        if target.kind == kind
+    )
+
+
+def value_text(value: IndicatorValue) -> str:
+    """An indicator's value as it reads: "at least 200", "not yet known", "3 (12 not yet known,
+    2 unknown)"."""
+    if value.pending:
+        text = _("not yet known")
+    elif value.lower_bound:
+        text = _("at least %(value)s") % {"value": value.actual}
+    else:
+        text = str(value.actual)
+    extra = []
+    if value.not_yet_known and not value.pending:
+        extra.append(_("%(count)s not yet known") % {"count": value.not_yet_known})
+    if value.unknown:
+        extra.append(_("%(count)s unknown") % {"count": value.unknown})
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
+def monitoring_workbook(
+    *,
+    project: str,
+    year: int,
+    actions: QuerySet[Action],
+    approved: bool = False,
+    as_of: datetime.date | None = None,
+) -> bytes:
+    """The programme's monitoring of one project up to a year, as .xlsx: a summary sheet (code,
+    name, unit, definition, what it counts, value, milestone, target) and one sheet per
+    indicator listing the actions (or organisations) behind its figure with what each adds.
+    `actions` are the realised actions of the project up to the year (as indicator_progress
+    selects them). Texts from users are written as text, never as formulas (core.writers)."""
+    indicators = list(Indicator.objects.order_by("code"))
+    counts = indicator_counts(
+        actions=actions, indicators=indicators, projects=[project], approved=approved, as_of=as_of
+    )
+    targets = list(Target.objects.filter(project__slug=project))
+    pes_ids = {line.pes_id for lines in counts.lines.values() for line in lines if line.pes_id} | {
+        pes for ids in counts.organiser_pes.values() for pes in ids
+    }
+    pes_names = dict(Organisation.objects.filter(pk__in=pes_ids).values_list("pk", "name"))
+    book = XlsxWorkbook(lower_bound_format='"' + _("at least") + ' "0')
+    summary = book.sheet(_("Summary"))
+    summary.append(
+        [_("Indicators of %(project)s up to %(year)s") % {"project": project, "year": year}]
+    )
+    summary.header(
+        [
+            _("Code"),
+            _("Name"),
+            _("Unit"),
+            _("Definition"),
+            _("Counts"),
+            _("Value"),
+            _("Not yet known"),
+            _("Unknown"),
+            _("Milestone"),
+            _("Target"),
+        ]
+    )
+    for indicator in indicators:
+        value = counts.value(indicator, project, year)
+        own = [t for t in targets if t.indicator_id == indicator.pk]
+        summary.append(
+            [
+                indicator.code,
+                indicator.name,
+                indicator.get_unit_display(),
+                indicator.definition,
+                indicator.counts_text(),
+                None if value.pending else value.actual,
+                value.not_yet_known,
+                value.unknown,
+                _targets_text(own, TargetKind.MILESTONE),
+                _targets_text(own, TargetKind.FINAL),
+            ],
+            lower_bounds={5} if value.lower_bound else set(),
+        )
+    for indicator in indicators:
+        sheet = book.sheet(indicator.code)
+        value = counts.value(indicator, project, year)
+        sheet.append([f"{indicator.code} {indicator.name}"], bold=True)
+        sheet.append([indicator.counts_text()])
+        sheet.append([_("Value"), value_text(value)])
+        lines = counts.lines_of(indicator, project, year)
+        if indicator.rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS:
+            counted = counts.cooperating(indicator, lines)
+            sheet.header(
+                [_("Organisation"), _("Country"), _("Taking part as"), _("Action"), _("Adds")]
+            )
+            for line in lines:
+                assert line.organisation_id is not None
+                name, country = counts.organisations[line.organisation_id]
+                sheet.append(
+                    [
+                        name,
+                        country,
+                        _("partner") if line.action is None else _("organiser"),
+                        line.action.reference if line.action else "",
+                        1 if line.organisation_id in counted else 0,
+                    ]
+                )
+            continue
+        headings = [
+            _("Action"),
+            _("Title"),
+            _("Type"),
+            _("Year"),
+            _("Start date"),
+            _("End date"),
+            _("PES"),
+            _("Adds"),
+        ]
+        if indicator.follows_up:
+            headings += [_("Not yet known"), _("Unknown")]
+        sheet.header(headings)
+        for line in lines:
+            info = line.action
+            assert info is not None
+            if line.pes_id is not None:
+                pes = pes_names.get(line.pes_id, "")
+            elif line.action is not None and indicator.counted_metrics() == (Metric.ACTIONS,):
+                pes = ", ".join(pes_names[i] for i in counts.organiser_pes.get(info.id, []))
+            else:
+                pes = _("unknown")
+            row: list[Any] = [
+                info.reference,
+                info.title,
+                str(ActionType(info.action_type).label),
+                info.year,
+                info.start_date,
+                info.end_date,
+                pes,
+                line.count,
+            ]
+            if indicator.follows_up:
+                row += [line.not_yet_known, line.unknown]
+            sheet.append(row, lower_bounds={7} if line.lower_bound else set())
+    return book.to_bytes()
