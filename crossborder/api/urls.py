@@ -37,6 +37,7 @@ from projects.reference_api import (
     SectorViewSet,
 )
 from reports.api import data_quality, outcomes, year_report
+from reports.indicator_api import indicator_monitoring
 
 
 @extend_schema(exclude=True)
@@ -139,6 +140,8 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("offices", OfficeViewSet, basename="office")
     router.register("border-office-pairs", BorderOfficePairViewSet, basename="border-office-pair")
     patterns = [
+        # Before the router's, whose `indicators/<code>/` would take it for an indicator's code.
+        path("indicators/monitoring/", indicator_monitoring, name="indicator-monitoring"),
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
         path("reports/year/", year_report, name="year-report"),
