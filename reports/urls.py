@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import period_views, quality_views, views, year_views
+from . import followup_views, period_views, quality_views, views, year_views
 
 app_name = "reports"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("quality/", quality_views.data_quality, name="data-quality"),
     path("periods/", period_views.period_list, name="periods"),
     path("periods/<int:pk>/", period_views.period_detail, name="period-detail"),
+    path("follow-ups/", followup_views.follow_up_list, name="follow-ups"),
+    path("follow-ups/record/", followup_views.follow_up_record_view, name="follow-up-record"),
+    path("follow-ups/download/", followup_views.follow_up_download, name="follow-up-download"),
+    path("follow-ups/import/", followup_views.follow_up_import, name="follow-up-import"),
     # The dashboards' own login page (LOGIN_URL), in the site's look and language; the admin
     # keeps its own.
     path(

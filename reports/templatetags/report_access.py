@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 
+from projects.access import can_read_personal_data
 from projects.periods import may_see_periods as _may_see_periods
 from reports.quality import may_read_quality as _may_read_quality
 
@@ -27,3 +28,10 @@ def may_see_periods(user: User) -> bool:
     """Whether the reporting periods are for this user: managers and coordinators (and
     superusers), their roles read once a request as above."""
     return _may_see_periods(user)
+
+
+@register.filter
+def may_follow_up(user: User) -> bool:
+    """Whether the follow-ups' worklist is for this user: those who may read their PES's
+    personal data (and superusers)."""
+    return can_read_personal_data(user)
