@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -39,6 +39,7 @@ from crossborder.core.metrics import (
 from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, Semester, is_year
 from crossborder.core.vocabulary import ActionType, OrganisationKind
 from crossborder.core.writers import UnknownSeparator, separator
+from crossborder.jobs import tasks as jobs
 from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
@@ -529,7 +530,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("export")
     if export:
         try:
-            return _export(actions, export, approved=approved, sep=request.GET.get("sep"))
+            return _export(request, actions, export, approved=approved, sep=request.GET.get("sep"))
         except UnknownFormat as error:
             context["errors"] = [f"export: {error}"]
         except UnknownSeparator as error:
@@ -558,17 +559,36 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(
-    actions: QuerySet[Action], export: str, *, approved: bool = False, sep: str | None = None
+    request: HttpRequest,
+    actions: QuerySet[Action],
+    export: str,
+    *,
+    approved: bool = False,
+    sep: str | None = None,
 ) -> HttpResponse:
     """The filtered actions in the list's order, with their figures from the reports layer (one
     query for all of them), as a file of the format asked for; headed in the active language, a
     CSV separated as `sep` asks (else as the language's Excel expects: UnknownSeparator for a
-    separator there is not)."""
+    separator there is not). More actions than REPORT_TASK_ACTIONS are written on the queue
+    (crossborder.jobs): the answer is then the job's page."""
     file_format, write = exports.ACTION_LIST.get(export)
     lang = get_language() or settings.LANGUAGE_CODE
     if sep is not None:
         separator(sep, lang)
-    listing = exports.action_listing(list(actions), action_figures(actions, approved=approved))
+    chosen = list(actions)
+    if len(chosen) > settings.REPORT_TASK_ACTIONS:
+        back = request.GET.copy()
+        back.pop("export", None)
+        job = jobs.action_export_start(
+            owner=request.user,
+            action_ids=[action.pk for action in chosen],
+            export=export,
+            approved=approved,
+            sep=sep,
+            back_url=f"{reverse('reports:action-list')}?{back.urlencode()}",
+        )
+        return redirect(job)
+    listing = exports.action_listing(chosen, action_figures(actions, approved=approved))
     stamp = timezone.localdate().isoformat()
     content = (
         exports.listing_csv(listing, lang, sep) if file_format == CSV else write(listing, lang)
