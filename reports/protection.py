@@ -1,0 +1,288 @@
+"""Small numbers are protected: the cells of a breakdown by a personal attribute that could point
+at a few people are withheld from every user who may not read personal data.
+
+A table grouped by a personal dimension (participants.attributes.PERSONAL_DIMENSIONS) shows how
+many women, how many people under 25 ... started, completed or found work. Where such a count is
+small (0 < count < settings.SMALL_CELL_THRESHOLD), a reader who knows the group (a training of
+twelve, the one non-binary trainee) learns something about a person, so the count is withheld
+and reads "fewer than N". That alone is not enough: the rows of a group add up to a total shown
+elsewhere (the table's totals, or the same figures without the personal dimension), so one
+withheld cell is the total minus the others. A second cell of the same group is withheld with it
+(complementary suppression), and the rows and totals then leave at least two values possible
+for each withheld cell.
+
+Rules, for each measure that counts people (the registry's jobseeker metrics, the placement
+rate's parts and the result measures), separately:
+- Primary: a count with 0 < value < threshold is withheld and reads "fewer than N".
+- Zero is shown. A zero says that nobody of the group is counted: it describes no person, and
+  hiding every zero would hide most of a small programme's table while protecting nobody.
+- Complementary: the rows that differ only in one personal dimension (every other dimension
+  equal) form a group, whose sum is known (from the totals, or from the same figures without
+  the personal dimension). While a reader who knows that sum could tell the value of a
+  withheld cell of the group (reader_bounds: "fewer than N" is 1 to N - 1, "not shown" N or
+  more), one more cell of the group is withheld: the smallest non-zero one shown, else a zero
+  shown, else a row of zeros added for a value of the dimension the group lacks (a group of one
+  row shows its sum in that row). With one withheld cell in a group this is the usual rule: the
+  next smallest non-zero cell is withheld beside it; two withheld ones of 1 and 1 get a third.
+  This is repeated along each personal dimension of the table until no group changes (a cross
+  table of two personal dimensions).
+- The totals stay: they are figures of the programme, not of a person.
+
+A withheld cell's value is None, and the row lists it in `suppressed`; `fewer_than` is the
+threshold. A withheld cell under the threshold reads "fewer than N", which is true of a zero
+withheld beside a small cell too (and hides which of the two is the small one); a cell of N or
+more, withheld to protect a small one, is also listed in `complementary` and reads "not shown".
+Every format reads these the same way: `null` and the lists in JSON, the words in CSV, XLSX and
+HTML. It is the usual protection of statistical tables: no withheld value can be recovered by
+adding up rows and totals.
+
+A pure function over the table: no queries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from crossborder.core.metrics import REGISTRY, Counts
+from participants.attributes import PERSONAL_DIMENSIONS
+from projects.access import can_read_personal_data
+
+from . import selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    from .selectors import OutcomeTable
+
+    User = AbstractUser | AnonymousUser
+
+SUPPRESSED, COMPLEMENTARY, FEWER_THAN = "suppressed", "complementary", "fewer_than"
+
+
+def person_measures() -> tuple[str, ...]:
+    """The measures of a row that count people, in the registry's order: the jobseeker metrics
+    (people, starts, work found ...), the placement rate's parts (the starts and work found of
+    some actions) and the result measures of the reports layer (in work on leaving ..., not yet
+    known, unknown). The number of actions and the employers' metrics count no person."""
+    registry = tuple(str(slug) for slug, m in REGISTRY.items() if m.counts is Counts.JOBSEEKERS)
+    rates = selectors.RATE_MEASURES
+    results = tuple(getattr(selectors, "RESULT_MEASURES", ()))
+    return tuple(dict.fromkeys((*registry, *rates, *results)))
+
+
+def personal_dimensions(group_by: Iterable[str]) -> list[str]:
+    """The personal dimensions among a table's dimensions."""
+    return [dimension for dimension in group_by if dimension in PERSONAL_DIMENSIONS]
+
+
+def needs_protection(group_by: Iterable[str], user: User | None) -> bool:
+    """Whether a table grouped so must have its small cells withheld from this user: it breaks
+    figures down by a personal attribute and the user may not read personal data (an anonymous
+    user, or none, never may)."""
+    if not personal_dimensions(group_by):
+        return False
+    return user is None or not can_read_personal_data(user)
+
+
+def is_withheld(row: dict[str, Any], measure: str) -> bool:
+    return measure in row.get(SUPPRESSED, ())
+
+
+def is_small(row: dict[str, Any], measure: str) -> bool:
+    """Withheld because it is small: it reads "fewer than N"."""
+    return is_withheld(row, measure) and measure not in row.get(COMPLEMENTARY, ())
+
+
+def protect(table: OutcomeTable, *, user: User | None) -> OutcomeTable:
+    """The table as this user may see it: unchanged figures for a user who may read personal
+    data or a table without a personal dimension, otherwise its small cells and their
+    complements withheld (see the module). Every row and the totals get `suppressed`,
+    `complementary` (lists of measures) and `fewer_than` (the threshold, None when nothing is
+    protected), so that every format reads them the same way. A new table; the given one is
+    left as it was."""
+    rows = [_copy(row) for row in table.rows]
+    totals = _copy(table.totals)
+    if not needs_protection(table.group_by, user):
+        for row in [*rows, totals]:
+            row[FEWER_THAN] = None
+        return dataclasses.replace(table, rows=rows, totals=totals)
+    threshold: int = settings.SMALL_CELL_THRESHOLD
+    for row in [*rows, totals]:
+        row[FEWER_THAN] = threshold
+    personal = personal_dimensions(table.group_by)
+    measures = [m for m in person_measures() if any(m in row for row in rows)]
+    for measure in measures:
+        for row in rows:
+            value = row.get(measure)
+            if value is not None and 0 < value < threshold:
+                row[SUPPRESSED].append(measure)
+        _complete(rows, table.group_by, personal, measure, threshold)
+    order = {m: i for i, m in enumerate(measures)}
+    for row in rows:
+        row[SUPPRESSED].sort(key=order.__getitem__)
+        row[COMPLEMENTARY].sort(key=order.__getitem__)
+        for measure in row[SUPPRESSED]:
+            row[measure] = None
+    return dataclasses.replace(table, rows=rows, totals=totals)
+
+
+def _copy(row: dict[str, Any]) -> dict[str, Any]:
+    copied = dict(row)
+    copied[SUPPRESSED] = list(row.get(SUPPRESSED, ()))
+    copied[COMPLEMENTARY] = list(row.get(COMPLEMENTARY, ()))
+    return copied
+
+
+def _complete(
+    rows: list[dict[str, Any]],
+    group_by: Sequence[str],
+    personal: list[str],
+    measure: str,
+    threshold: int,
+) -> None:
+    """Withhold more cells of `measure` until no group along any personal dimension lets a
+    reader determine a withheld cell. Each pass withholds one more cell or leaves the group
+    alone (every cell withheld, no value left to add), so it ends."""
+    changed = True
+    while changed:
+        changed = False
+        for dimension in personal:
+            for group in _groups(rows, group_by, dimension):
+                if not _determined(group, measure, threshold):
+                    continue
+                row = _complement(rows, group_by, personal, dimension, group, measure)
+                if row is None:
+                    row = _padding(rows, group, group_by, dimension)
+                if row is None:
+                    continue
+                row[SUPPRESSED].append(measure)
+                if (row.get(measure) or 0) >= threshold:
+                    row[COMPLEMENTARY].append(measure)
+                changed = True
+
+
+def _value(row: dict[str, Any], measure: str) -> int:
+    # A cell without a value (`people` of a row without participation records) is a zero.
+    value: int = row.get(measure) or 0
+    return value
+
+
+def reader_bounds(
+    group: list[dict[str, Any]], measure: str, threshold: int
+) -> list[tuple[int, float]]:
+    """What a reader of the protected group knows of each withheld cell, in the group's order:
+    "fewer than N" is 1 to N - 1, or 0 to N - 1 where the group shows no non-zero cell (it may
+    then be a zero withheld beside a small one); "not shown" (a complementary cell, always a
+    non-zero cell above the small ones) is N or more."""
+    shown_non_zero = any(_value(row, measure) for row in group if not is_withheld(row, measure))
+    bounds: list[tuple[int, float]] = []
+    for row in group:
+        if not is_withheld(row, measure):
+            continue
+        if measure in row[COMPLEMENTARY]:
+            bounds.append((threshold, float("inf")))
+        else:
+            bounds.append((1 if shown_non_zero else 0, threshold - 1))
+    return bounds
+
+
+def _determined(group: list[dict[str, Any]], measure: str, threshold: int) -> bool:
+    """Whether a reader who knows the group's sum (the totals, or the same figures without the
+    personal dimension) and reads its shown cells can tell the value of a withheld one: its
+    range, given the sum of the withheld cells and the others' bounds, is a single value."""
+    withheld = [row for row in group if is_withheld(row, measure)]
+    if not withheld:
+        return False
+    total = sum(_value(row, measure) for row in withheld)
+    bounds = reader_bounds(group, measure, threshold)
+    for index, (low, high) in enumerate(bounds):
+        others = bounds[:index] + bounds[index + 1 :]
+        least = max(low, total - sum(other_high for _, other_high in others))
+        most = min(high, total - sum(other_low for other_low, _ in others))
+        # A cell that its reading alone tells ("fewer than 2" is 1) no other cell can hide: a
+        # threshold under 3 protects nothing, whatever is withheld beside it.
+        if least >= most and low < high:
+            return True
+    return False
+
+
+def _groups(
+    rows: list[dict[str, Any]], group_by: Sequence[str], dimension: str
+) -> list[list[dict[str, Any]]]:
+    """The rows that differ only in `dimension`, in the order of their first row."""
+    others = [d for d in group_by if d != dimension]
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[d] for d in others), []).append(row)
+    return list(groups.values())
+
+
+def _complement(
+    rows: list[dict[str, Any]],
+    group_by: Sequence[str],
+    personal: list[str],
+    dimension: str,
+    group: list[dict[str, Any]],
+    measure: str,
+) -> dict[str, Any] | None:
+    """The next cell to withhold in a group: a non-zero one shown (which is N or more: every
+    smaller one is withheld already), else a zero shown; None when every cell of the group is
+    withheld. Of those, the one whose lines along the table's other personal dimensions already
+    withhold a cell (so that it protects there too, rather than needing a complement of its
+    own: four cells of a cross table instead of six), then the smallest."""
+    shown = [row for row in group if not is_withheld(row, measure)]
+    candidates = [row for row in shown if _value(row, measure)] or shown
+    if not candidates:
+        return None
+    crossing = [(other, _groups(rows, group_by, other)) for other in personal if other != dimension]
+
+    def lines_left_alone(row: dict[str, Any]) -> int:
+        return sum(
+            1
+            for _other, lines in crossing
+            for line in lines
+            if any(member is row for member in line)
+            and not any(is_withheld(member, measure) for member in line)
+        )
+
+    return min(candidates, key=lambda row: (lines_left_alone(row), _value(row, measure)))
+
+
+def _padding(
+    rows: list[dict[str, Any]],
+    group: list[dict[str, Any]],
+    group_by: Sequence[str],
+    dimension: str,
+) -> dict[str, Any] | None:
+    """A row of zeros for a value of `dimension` the group lacks (the first of its choices,
+    else "not recorded"), placed after the group's rows: a group of one row would otherwise show
+    its total in that row. None when the group has every value."""
+    present = {row[dimension] for row in group}
+    values = [value for value, _label in PERSONAL_DIMENSIONS[dimension].choices]
+    missing = [value for value in [*values, None] if value not in present]
+    if not missing:
+        return None
+    template = group[-1]
+    padded: dict[str, Any] = {d: template[d] for d in group_by}
+    padded[dimension] = missing[0]
+    for key, value in template.items():
+        if key in padded:
+            continue
+        if isinstance(value, bool):
+            padded[key] = False
+        elif isinstance(value, int):
+            padded[key] = 0
+        elif isinstance(value, list):
+            padded[key] = []
+        else:
+            # `people` of a row without participation records, and anything not counted.
+            padded[key] = None
+    padded[SUPPRESSED], padded[COMPLEMENTARY] = [], []
+    padded[FEWER_THAN] = template[FEWER_THAN]
+    rows.insert(rows.index(template) + 1, padded)
+    group.append(padded)
+    return padded
