@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
@@ -37,6 +37,7 @@ from crossborder.core.vocabulary import (
     OrganisationKind,
     in_each_language,
 )
+from crossborder.jobs import tasks as jobs
 from crossborder.uploads.services import preview_discard, preview_find, preview_store
 from participants.models import Participation
 from participants.services import participation_delete
@@ -794,6 +795,17 @@ class ActionAdmin(
                 preview_discard(preview=preview)
             self.message_user(request, _("Import cancelled: nothing was written."), messages.INFO)
             return HttpResponseRedirect(change_url)
+        if (
+            request.method == "POST"
+            and "confirm" in request.POST
+            and preview is not None
+            and request.user.is_authenticated
+            and jobs.import_is_long(preview)
+        ):
+            # Many rows: written on the queue (crossborder.jobs), followed on the job's page.
+            return redirect(
+                jobs.import_start(preview=preview, owner=request.user, back_url=change_url)
+            )
         if request.method == "POST" and "confirm" in request.POST and preview is not None:
             try:
                 result = run(
