@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from crossborder.core.metrics import REGISTRY, Counts
 from participants.attributes import PERSONAL_DIMENSIONS
@@ -95,6 +96,16 @@ def is_withheld(row: dict[str, Any], measure: str) -> bool:
 def is_small(row: dict[str, Any], measure: str) -> bool:
     """Withheld because it is small: it reads "fewer than N"."""
     return is_withheld(row, measure) and measure not in row.get(COMPLEMENTARY, ())
+
+
+def withheld_text(row: dict[str, Any], measure: str) -> str | None:
+    """How a withheld cell reads in the active language, the same in every format: "fewer
+    than 5" for a small one, "not shown" for a complementary one; None when the cell is shown."""
+    if not is_withheld(row, measure):
+        return None
+    if is_small(row, measure):
+        return _("fewer than %(number)s") % {"number": row[FEWER_THAN]}
+    return _("not shown")
 
 
 def protect(table: OutcomeTable, *, user: User | None) -> OutcomeTable:

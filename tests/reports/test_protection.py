@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from crossborder.core.metrics import REGISTRY, Counts
 from reports import selectors
-from reports.protection import is_small, is_withheld, person_measures, protect
+from reports.protection import is_small, is_withheld, person_measures, protect, withheld_text
 from reports.selectors import OutcomeTable
 from tests.factories import UserFactory
 
@@ -387,3 +387,18 @@ def test_the_measures_protected_are_read_from_the_registries():
     assert {"people", "starts", "work_found", "interested", "certificates"} <= set(measures)
     assert set(selectors.RATE_MEASURES) <= set(measures)
     assert not {"actions", "employers", "agencies", "vacancies", "outcomes_pending"} & set(measures)
+
+
+def test_a_withheld_cell_reads_fewer_than_n_or_not_shown(reader):
+    original = table(
+        ["gender"],
+        [
+            row(gender="man", starts=12),
+            row(gender="not_given", starts=7),
+            row(gender="woman", starts=3),
+        ],
+    )
+    man, not_given, woman = protect(original, user=reader).rows
+    assert withheld_text(man, "starts") is None
+    assert withheld_text(woman, "starts") == "fewer than 5"
+    assert withheld_text(not_given, "starts") == "not shown"
