@@ -34,6 +34,11 @@ MASTER_MODELS = (
     "target",
     "projectpartner",
 )
+# Granted by no role: a superuser grants it per user, to those of a partnership whose legal
+# basis and the persons' consent cover special categories of personal data (disability, foreign
+# background; kept only with settings.SPECIAL_CATEGORY_DATA). Its codename starts with "view_",
+# so the personal data's "view" permissions would otherwise include it.
+PER_USER_PERMISSIONS = ("view_special_categories",)
 
 
 def _permissions(
@@ -44,7 +49,11 @@ def _permissions(
     )
     if models:
         query &= Q(content_type__model__in=models)
-    return Permission.objects.filter(query).exclude(content_type__model__startswith="historical")
+    return (
+        Permission.objects.filter(query)
+        .exclude(content_type__model__startswith="historical")
+        .exclude(codename__in=PER_USER_PERMISSIONS)
+    )
 
 
 def ensure_roles() -> dict[str, Group]:
