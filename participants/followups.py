@@ -383,7 +383,7 @@ def follow_ups_record_bulk(
         record = held[pk]
         refusal = rules.period_refusal(record.action, record.pes_id)
         if refusal:
-            problems.append(ItemProblem(first_item[pk], NON_FIELD_ERRORS, refusal))
+            problems.append(ItemProblem(first_item[pk], "non_field_errors", refusal))
             continue
         errors: dict[str, list[str]] = {}
         try:
