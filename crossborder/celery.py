@@ -27,6 +27,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # The tasks of every installed app (crossborder.jobs.tasks).
 app.autodiscover_tasks()
 
+
+@app.on_after_configure.connect
+def _eager_without_broker(sender: Celery, **_kwargs: Any) -> None:
+    # Without a broker every task runs eagerly and no message is sent; Celery still prepares a
+    # producer, which then uses the in-process transport rather than looking for one on
+    # localhost.
+    if not sender.conf.broker_url:
+        sender.conf.broker_url = "memory://"
+
+
 HEADER = "request_id"
 # The log context each running task set, to be put back when it ends (by task id).
 _tokens: dict[str, Any] = {}

@@ -6,7 +6,7 @@ step as soon as it is written, and a task never saves fields it did not mean to 
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from crossborder.jobs.models import FINISHED, Job, JobKind, JobState
 
 def job_create(
     *,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     kind: JobKind,
     title: str,
     language: str,

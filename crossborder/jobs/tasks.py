@@ -22,7 +22,8 @@ from typing import Any
 
 from celery import Task, current_app, shared_task
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
@@ -64,6 +65,13 @@ class JobFailed(Exception):
 
 def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def _owner(user: User | AnonymousUser) -> User:
+    """A job is its owner's: only a signed-in user starts one (the pages ask for a login)."""
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def _send(task: Task, *args: Any) -> None:
@@ -146,10 +154,10 @@ def import_is_long(preview: ImportPreview) -> bool:
     return import_rows(preview) > settings.IMPORT_TASK_ROWS
 
 
-def import_start(*, preview: ImportPreview, owner: AbstractBaseUser, back_url: str) -> Job:
+def import_start(*, preview: ImportPreview, owner: User | AnonymousUser, back_url: str) -> Job:
     """Confirm a previewed import on the queue; the preview is deleted by the task."""
     job = job_create(
-        owner=owner,
+        owner=_owner(owner),
         kind=JobKind.IMPORT,
         title=_("Import of %(kind)s into %(action)s")
         % {"kind": PreviewKind(preview.kind).label, "action": preview.action},
@@ -228,7 +236,7 @@ def import_confirm(job_id: int, preview_id: int) -> None:
 
 def year_report_start(
     *,
-    owner: AbstractBaseUser,
+    owner: User | AnonymousUser,
     year: int,
     projects: Sequence[str],
     approved: bool,
@@ -239,7 +247,7 @@ def year_report_start(
     back_url: str,
 ) -> Job:
     job = job_create(
-        owner=owner,
+        owner=_owner(owner),
         kind=JobKind.YEAR_REPORT,
         title=_("Year report %(year)s (%(format)s)") % {"year": year, "format": file_format},
         language=_language(),
@@ -284,7 +292,7 @@ def year_report_file(
 
 def action_export_start(
     *,
-    owner: AbstractBaseUser,
+    owner: User | AnonymousUser,
     action_ids: Sequence[int],
     export: str,
     approved: bool,
@@ -294,7 +302,7 @@ def action_export_start(
     """Export these actions, in this order, with their figures: the list's filters and sort
     are applied by the page, and the ids are what they chose."""
     job = job_create(
-        owner=owner,
+        owner=_owner(owner),
         kind=JobKind.ACTION_EXPORT,
         title=ngettext(
             "Export of %(count)s action (%(format)s)",
