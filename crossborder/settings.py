@@ -242,6 +242,9 @@ SPECTACULAR_SETTINGS = {
         "ParticipationStatusEnum": "crossborder.core.vocabulary.ParticipationStatus",
         "ApiTokenStatusEnum": "crossborder.accounts.models.TokenStatus",
         "PeriodStatusEnum": "projects.models.PeriodStatus",
+        "FollowUpKindEnum": "participants.models.FollowUpKind",
+        "FollowUpSourceEnum": "participants.models.FollowUpSource",
+        "FollowUpStateEnum": "participants.models.FollowUpState",
     },
     # Swagger UI served from our static files: the server may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
