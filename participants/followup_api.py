@@ -419,6 +419,8 @@ def _problems(detail: Mapping[str, Any], many: bool) -> list[ItemProblem]:
 
 
 def _problem(place: list[str], message: str, many: bool) -> ItemProblem:
+    # A place may come whole (`follow_ups.0.kind`, from unknown_fields) or by its parts.
+    place = ".".join(place).split(".") if place else []
     if many:
         if len(place) > 1 and place[0] == "follow_ups" and place[1].isdigit():
             return ItemProblem(int(place[1]), ".".join(place[2:]) or "non_field_errors", message)

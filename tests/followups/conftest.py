@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from rest_framework.test import APIClient
 
 from crossborder.core.vocabulary import ActionType, ParticipationStatus
 from tests.factories import ActionFactory, JobseekerFactory, ParticipationFactory, ProjectFactory
@@ -44,5 +45,18 @@ def left(project, vdab):
             started_on=None if status == ParticipationStatus.INTERESTED else start,
             **values,
         )
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated as the user (anonymous for None)."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
 
     return make
