@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,9 +33,7 @@ from actions.serializers import PushProblemsSerializer, push_items
 from actions.services import PUSH_MAX_ITEMS, ItemProblem, PushRefused
 from crossborder.api.base import (
     ApiSchema,
-    FormParser,
     JSONParser,
-    MultiPartParser,
     Pagination,
     PersonalDataAccess,
     StrictFieldsMixin,
@@ -98,7 +97,7 @@ class FollowUpSerializer(serializers.Serializer):
     def get_situation(self, follow_up: FollowUp) -> str:
         return str(follow_up.part("situation"))
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_checked_on(self, follow_up: FollowUp) -> datetime.date | None:
         value: datetime.date | None = follow_up.part("checked_on")
         return value
@@ -164,6 +163,8 @@ class FollowUpWriteSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class FollowUpPushSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A list of follow-ups to record at once, all or nothing."""
+
     follow_ups = push_items(FollowUpWriteSerializer())
 
 
@@ -222,10 +223,18 @@ LIST_PARAMETERS = [
 
 
 class FollowUpSchema(ApiSchema):
-    """GET is a list (paged, with its 400), POST a write."""
+    """GET is a list (paged, with its 400), POST a write. The list is no sync of records (no
+    `changed_since`, `limit` nor 410): a follow-up's state changes with the days, not only
+    with its record."""
 
     def _is_list_view(self, serializer: object = None) -> bool:
         return self.method == "GET"
+
+    def _get_paginator(self) -> Any:
+        return AutoSchema._get_paginator(self)
+
+    def error_codes(self) -> list[str]:
+        return [code for code in super().error_codes() if code != "410"]
 
 
 class FollowUpList(generics.GenericAPIView[Participation]):
@@ -233,7 +242,8 @@ class FollowUpList(generics.GenericAPIView[Participation]):
 
     permission_classes = [PersonalDataAccess]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # JSON only: a list of objects has no form encoding.
+    parser_classes = [JSONParser]
     pagination_class = Pagination
     schema = FollowUpSchema()
     serializer_class = FollowUpSerializer
