@@ -22,11 +22,20 @@ from rest_framework.views import APIView
 from crossborder.api.base import FORMAT_PARAMETER, ApiSchema, ApiViewMixin, ProgrammeDataAccess
 from crossborder.core.metrics import PEOPLE, REPORT_METRICS
 from crossborder.core.periods import parse_year
+from participants.attributes import PERSONAL_DIMENSIONS
 
-from .exports import WORK_FOUND_METRICS, answer_sheet, place_text, when_text
+from .exports import WORK_FOUND_METRICS, answer_sheet, outcome_text_rows, place_text, when_text
 from .filters import APPROVED
+from .protection import COMPLEMENTARY, FEWER_THAN, SUPPRESSED, person_measures, protect
 from .quality import SECTIONS, may_read_quality, quality_from_params
-from .selectors import DIMENSIONS, ReportParameterError, approved_only, outcomes_from_params
+from .selectors import (
+    ACTION_DIMENSIONS,
+    DIMENSIONS,
+    RESULT_MEASURES,
+    ReportParameterError,
+    approved_only,
+    outcomes_from_params,
+)
 from .year_report import (
     LANGUAGES,
     ActionLine,
@@ -40,8 +49,10 @@ from .year_report import year_report as build_year_report
 
 class OutcomeRowSerializer(serializers.Serializer):
     """One row of the table: the dimensions asked for (slugs; null where unknown, e.g. `pes`
-    for an unsplit total), the metrics and the work found, distinct people with a record, the
-    placement rate's parts, and whether a metric counts a minimum ("more than 200")."""
+    for an unsplit total, or a personal dimension for figures, employers and records that do
+    not say it), the metrics and the work found, distinct people with a record, the placement
+    rate's parts, the result measures of the follow-ups, whether a metric counts a minimum
+    ("more than 200"), and which counts of people are withheld (small numbers)."""
 
     year = serializers.IntegerField(required=False, allow_null=True)
     semester = serializers.CharField(required=False, allow_null=True)
@@ -86,14 +97,63 @@ class OutcomeRowSerializer(serializers.Serializer):
             "`approved=true`."
         )
     )
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "The counts of people withheld from this row (their value is null): in a breakdown "
+            "by a personal dimension, for a user who may not read personal data, a count under "
+            "the threshold (`fewer_than`) and the counts withheld with it so that none can be "
+            "derived from the totals."
+        ),
+    )
+    complementary = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Those of `suppressed` withheld only to protect another cell: they are not small "
+            "(they read “not shown”; the others “fewer than N”)."
+        ),
+    )
+    fewer_than = serializers.IntegerField(
+        allow_null=True,
+        help_text="The threshold of small numbers where cells are protected; else null.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         """The dimensions, a count for each metric of the registry in its order, then the
-        distinct people and the lower-bound flags."""
+        distinct people, the rate's parts, the result measures and the flags. A count of people
+        is null where it is withheld (`suppressed`)."""
         declared = super().get_fields()
-        dimensions = {name: declared.pop(name) for name in DIMENSIONS}
-        metrics = {str(m): serializers.IntegerField() for m in REPORT_METRICS if m != PEOPLE}
-        return {**dimensions, **metrics, **declared}
+        withheld = set(person_measures())
+        dimensions = {name: declared.pop(name) for name in ACTION_DIMENSIONS}
+        for slug, dimension in PERSONAL_DIMENSIONS.items():
+            dimensions[slug] = serializers.CharField(
+                required=False,
+                allow_null=True,
+                help_text=(
+                    f"{str(dimension.label).capitalize()}: one of "
+                    f"{', '.join(value for value, _label in dimension.choices)}; null where "
+                    "not recorded (and for figures and employers present, which say no person)."
+                ),
+            )
+        metrics = {
+            str(m): serializers.IntegerField(allow_null=str(m) in withheld)
+            for m in REPORT_METRICS
+            if m != PEOPLE
+        }
+        flags = {
+            name: declared.pop(name) for name in ("lower_bound", "lower_bounds", "provisional")
+        }
+        protection = {name: declared.pop(name) for name in (SUPPRESSED, COMPLEMENTARY, FEWER_THAN)}
+        results = {
+            slug: serializers.IntegerField(
+                allow_null=slug in withheld, help_text=str(measure.definition)
+            )
+            for slug, measure in RESULT_MEASURES.items()
+        }
+        for name, rate_field in declared.items():
+            if name in withheld and isinstance(rate_field, serializers.IntegerField):
+                rate_field.allow_null = True
+        return {**dimensions, **metrics, **declared, **results, **flags, **protection}
 
 
 class OutcomeTableSerializer(serializers.Serializer):
@@ -143,6 +203,16 @@ class OutcomesSchema(ApiSchema):
         _multi("status", "Action statuses; realised (ongoing, completed) when left out."),
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Actions starting from."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Actions starting until."),
+        *[
+            _multi(
+                slug,
+                f"Only the participation records of these values of {dimension.label}; figures "
+                "and employers present say no person and are left out, as are actions without "
+                "such a record.",
+                enum=[value for value, _label in dimension.choices],
+            )
+            for slug, dimension in PERSONAL_DIMENSIONS.items()
+        ],
         OpenApiParameter(
             "approved",
             OpenApiTypes.BOOL,
@@ -153,14 +223,30 @@ class OutcomesSchema(ApiSchema):
                 "that count figures not approved yet."
             ),
         ),
+        OpenApiParameter(
+            "as_of",
+            OpenApiTypes.STR,
+            description=(
+                "The day the figures are as of: 2018-04-20 or 20/04/2018; today when left out. "
+                "It decides which actions' work found is known and where each follow-up stands "
+                "(not yet known, or unknown when overdue)."
+            ),
+        ),
         FORMAT_PARAMETER,
     ],
     description=(
         "Outcomes of actions per combination of dimensions, from the reports layer: actions, "
-        "jobseekers interested, starting, completing, finding work, hired, certified, and the "
-        "employers, agencies and vacancies present. An unknown dimension, filter value, "
-        "parameter or a malformed date is a 400 naming the parameter. `?format=csv` gives the "
-        "result rows as CSV."
+        "jobseekers interested, starting, completing, finding work, hired, certified, the "
+        "employers, agencies and vacancies present, and the results of the follow-ups (in work "
+        "on leaving and six months on, better situation; known, not yet known and unknown). "
+        "Dimensions and filters include who took part (gender, age band and youth band at "
+        "entry, status at entry, education level): a personal dimension puts figures and "
+        "employers present under null, a personal filter counts the matching participation "
+        "records only. In a breakdown by a personal dimension, for a user who may not read "
+        "personal data, counts of people under the threshold are withheld (null, listed in "
+        "`suppressed`) with the cells that would reveal them. An unknown dimension, filter "
+        "value, parameter or a malformed date is a 400 naming the parameter. `?format=csv` "
+        "gives the result rows as CSV, a withheld count as its words (“fewer than 5”)."
     ),
 )
 @api_view(["GET"])
@@ -169,9 +255,14 @@ class OutcomesSchema(ApiSchema):
 @schema(OutcomesSchema())
 def outcomes(request: Request) -> Response:
     try:
-        table = outcomes_from_params(request.query_params)
+        as_of = parse_as_of(request.query_params.get("as_of"))
+        table = outcomes_from_params(request.query_params, as_of=as_of)
     except ReportParameterError as error:
         raise serializers.ValidationError(error.message_dict) from error
+    table = protect(table, user=request.user)
+    if request.accepted_renderer.format == "csv":
+        # A spreadsheet reads words where JSON has null: "fewer than 5", "not yet known".
+        return Response({"results": outcome_text_rows(table)})
     return Response(table.as_dict())
 
 

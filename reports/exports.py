@@ -31,9 +31,18 @@ from crossborder.core.metrics import REPORT_METRICS, SUMMED_METRICS, Metric
 from crossborder.core.periods import Semester
 from crossborder.core.vocabulary import ActionStatus, ActionType
 from crossborder.core.writers import XlsxWorkbook, separator, write_csv, write_xlsx
+from participants.attributes import PERSONAL_DIMENSIONS
 from projects.models import IndicatorUnit, PeriodStatus, TargetKind
 
-from .selectors import OutcomeTable
+from .protection import person_measures, withheld_text
+from .selectors import (
+    NOT_YET_KNOWN,
+    RESULT_MEASURES,
+    RESULTS,
+    UNKNOWN,
+    OutcomeTable,
+    result_reading,
+)
 from .year_report import ActionLine, Breakdown, Figures, TypeSection, YearReport
 
 # The metrics of the work found after an action: "not yet known" while its outcomes cannot be
@@ -59,6 +68,7 @@ DIMENSION_HEADINGS = {
     "pes": gettext_lazy("PES"),
     "sector": gettext_lazy("Sector"),
     "status": gettext_lazy("Status"),
+    **{slug: dimension.label for slug, dimension in PERSONAL_DIMENSIONS.items()},
 }
 
 # Text of one language.
@@ -960,7 +970,46 @@ def year_report_xlsx(report: YearReport, lang: str) -> bytes:
 
 
 def outcomes_columns(table: OutcomeTable) -> list[str]:
-    return [*table.group_by, *REPORT_METRICS, "lower_bound", "lower_bounds", "provisional"]
+    return [
+        *table.group_by,
+        *REPORT_METRICS,
+        *RESULTS,
+        "lower_bound",
+        "lower_bounds",
+        "provisional",
+    ]
+
+
+def outcome_cell_text(row: Mapping[str, Any], measure: str) -> str | None:
+    """How a measure of an outcome row reads where its number does not stand, in the active
+    language: a count withheld to protect small numbers ("fewer than 5", "not shown":
+    reports.protection), a result not known yet ("not yet known", never 0) or overdue
+    ("unknown"); None where the number stands."""
+    withheld = withheld_text(dict(row), measure)
+    if withheld is not None:
+        return withheld
+    reading = result_reading(row, measure) if measure in RESULT_MEASURES else ""
+    if reading == NOT_YET_KNOWN:
+        return not_yet_known()
+    if reading == UNKNOWN:
+        return _("unknown")
+    return None
+
+
+def _text_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    shown = dict(row)
+    for measure in dict.fromkeys((*person_measures(), *RESULTS)):
+        if measure in row:
+            text = outcome_cell_text(row, measure)
+            if text is not None:
+                shown[measure] = text
+    return shown
+
+
+def outcome_text_rows(table: OutcomeTable) -> list[dict[str, Any]]:
+    """The rows of the table with each withheld count and each result not known as its words
+    (outcome_cell_text), for the files that have no null: CSV, and the API's CSV."""
+    return [_text_row(row) for row in table.rows]
 
 
 # The outcomes table's writers take the language as every writer does; only the workbook has
@@ -969,9 +1018,12 @@ def outcomes_columns(table: OutcomeTable) -> list[str]:
 
 def outcomes_csv(table: OutcomeTable, lang: str = "", sep: str | None = None) -> bytes:
     """The rows of the table, as the API's `?format=csv` gives them (totals are in the JSON and
-    the workbook: `actions` and `people` do not add up over the rows)."""
+    the workbook: `actions` and `people` do not add up over the rows); a withheld count or a
+    result not known reads as words."""
+    with override(lang or settings.LANGUAGE_CODE):
+        rows = outcome_text_rows(table)
     return write_csv(
-        table.rows,
+        rows,
         columns=outcomes_columns(table),
         delimiter=separator(sep, lang or settings.LANGUAGE_CODE),
     )
@@ -986,9 +1038,11 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
     with override(lang):
         workbook = XlsxWorkbook(lower_bound_format=_lower_bound_format())
         sheet = workbook.sheet(_("Outcomes"))
+        measures = [*REPORT_METRICS, *RESULTS]
         sheet.header(
-            [str(DIMENSION_HEADINGS[d]) for d in table.group_by]
+            [capfirst(str(DIMENSION_HEADINGS[d])) for d in table.group_by]
             + [registry.heading(m) for m in REPORT_METRICS]
+            + [str(RESULT_MEASURES[m].heading) for m in RESULTS]
         )
         unknown = {
             "pes": _("unknown PES"),
@@ -1005,10 +1059,16 @@ def outcomes_xlsx(table: OutcomeTable, lang: str) -> bytes:
                 dimensions = [_("Total"), *[""] * (width - 1)][:width]
             else:
                 dimensions = [
-                    row[d] if row[d] is not None else unknown.get(d, "") for d in table.group_by
+                    PERSONAL_DIMENSIONS[d].value_label(row[d])
+                    if d in PERSONAL_DIMENSIONS
+                    else row[d]
+                    if row[d] is not None
+                    else unknown.get(d, "")
+                    for d in table.group_by
                 ]
+            texts = _text_row(row)
             sheet.append(
-                dimensions + [row[m] for m in REPORT_METRICS],
+                dimensions + [texts[m] for m in measures],
                 lower_bounds={
                     width + index
                     for index, metric in enumerate(REPORT_METRICS)

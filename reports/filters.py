@@ -3,6 +3,10 @@ and the reports layer (the actions a report counts) all read their filters throu
 
 Every multi-valued parameter may be repeated (`?pes=vdab&pes=le-forem`) or comma-separated
 (`?pes=vdab,le-forem`). A value that is not known is an error on that parameter.
+
+Beside them, the personal filters (personal_filters: gender, age band, status at entry, ...)
+choose which participation records a report counts, not which actions; the reports layer reads
+them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.core.periods import Semester, parse_year, semester_of
 from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from participants.attributes import PERSONAL_DIMENSIONS
 from participants.models import Participation
 from projects.models import Organisation, Project
 
@@ -48,6 +53,36 @@ def parse_approved(value: object) -> bool:
     raise ValidationError(
         _("“%(value)s” is neither true nor false."), code="invalid", params={"value": value}
     )
+
+
+def personal_filters(data: QueryDict | Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """The personal filters asked (`gender=woman,man`, `age_band=under_25`), by dimension of
+    participants.attributes.PERSONAL_DIMENSIONS, each value once in the order given. Not
+    filters of actions: they choose which participation records count, so ActionFilterSet
+    leaves them to the reports layer. A ValidationError keyed by the parameter names every
+    value that is none of its choices, and the choices."""
+    query = split_commas(data, PERSONAL_DIMENSIONS) if data is not None else QueryDict()
+    chosen: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {}
+    for slug, dimension in PERSONAL_DIMENSIONS.items():
+        values = list(dict.fromkeys(query.getlist(slug)))
+        if not values:
+            continue
+        allowed = [value for value, _label in dimension.choices]
+        unknown = [value for value in values if value not in allowed]
+        if unknown:
+            errors[slug] = [
+                str(
+                    _("“%(value)s” is not a value of %(name)s; use any of: %(choices)s.")
+                    % {"value": value, "name": slug, "choices": ", ".join(allowed)}
+                )
+                for value in unknown
+            ]
+        else:
+            chosen[slug] = values
+    if errors:
+        raise ValidationError(errors)
+    return chosen
 
 
 def _semester(token: str) -> str:

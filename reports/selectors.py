@@ -41,12 +41,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Count, Field, Model, QuerySet, Window
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.core.metrics import (
@@ -61,9 +64,17 @@ from crossborder.core.metrics import (
     RecordRule,
     record_rules,
 )
-from crossborder.core.periods import semester_of
-from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus
-from participants.models import Participation
+from crossborder.core.periods import add_months, semester_of
+from crossborder.core.vocabulary import REALISED_STATUSES, STARTED_STATUSES, ActionStatus
+from participants.attributes import PERSONAL_DIMENSIONS, band_sql
+from participants.models import (
+    IN_WORK_SITUATIONS,
+    FollowUpKind,
+    FollowUpState,
+    Jobseeker,
+    Participation,
+    SixMonthSituation,
+)
 from projects.models import Organisation, PeriodStatus, Project, ReportingPeriod
 
 from .filters import (
@@ -72,10 +83,12 @@ from .filters import (
     ActionFilterSet,
     ended_before,
     parse_approved,
+    personal_filters,
     split_commas,
 )
 
-DIMENSIONS: tuple[str, ...] = (
+# The dimensions of the actions and of their facts' PES.
+ACTION_DIMENSIONS: tuple[str, ...] = (
     "year",
     "semester",
     "project",
@@ -84,6 +97,10 @@ DIMENSIONS: tuple[str, ...] = (
     "sector",
     "status",
 )
+# Who took part (participants.attributes, the one declaration): read from participation
+# records only, figures and employers present fall under None.
+PERSONAL: tuple[str, ...] = tuple(PERSONAL_DIMENSIONS)
+DIMENSIONS: tuple[str, ...] = (*ACTION_DIMENSIONS, *PERSONAL)
 
 
 class ReportParameterError(ValidationError):
@@ -98,6 +115,134 @@ class OutcomeTable:
 
     def as_dict(self) -> dict[str, Any]:
         return {"group_by": self.group_by, "results": self.rows, "totals": self.totals}
+
+
+# What the follow-ups of participation records say (Participation.FOLLOW_UP_FIELDS,
+# follow_up_state): the ESF+ result indicators, and how many follow-ups are known, not yet known
+# (not due yet, or due and within the grace days) or unknown (overdue) on the report's day.
+KNOWN, NOT_YET_KNOWN, UNKNOWN = "known", "not_yet_known", "unknown"
+_STATES_OF = {
+    KNOWN: (FollowUpState.DONE.value,),
+    NOT_YET_KNOWN: (FollowUpState.NOT_DUE.value, FollowUpState.DUE.value),
+    UNKNOWN: (FollowUpState.OVERDUE.value,),
+}
+
+
+@dataclass(frozen=True)
+class ResultMeasure:
+    """A result measure, counted from participation records only (a figure cannot say it): a
+    record counts once when the situation of its follow-up `kind` is one of `situations`, or
+    when that follow-up stands in one of `states` (FollowUpState) on the report's day."""
+
+    slug: str
+    heading: Promise
+    definition: Promise
+    kind: str
+    situations: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+
+
+def _state_measure(kind: str, reading: str, heading: Promise, definition: Promise) -> ResultMeasure:
+    return ResultMeasure(f"{kind}_{reading}", heading, definition, kind, states=_STATES_OF[reading])
+
+
+# In the order every table and file shows them, after the metrics.
+RESULT_MEASURES: dict[str, ResultMeasure] = {
+    measure.slug: measure
+    for measure in (
+        ResultMeasure(
+            "in_work_on_leaving",
+            gettext_lazy("In work on leaving"),
+            gettext_lazy(
+                "Participants in employment or self-employed on leaving (the situation on"
+                " leaving, checked within four weeks of the end)."
+            ),
+            FollowUpKind.ON_LEAVING,
+            situations=IN_WORK_SITUATIONS,
+        ),
+        _state_measure(
+            FollowUpKind.ON_LEAVING,
+            KNOWN,
+            gettext_lazy("Known on leaving"),
+            gettext_lazy("Participants whose situation on leaving is recorded."),
+        ),
+        _state_measure(
+            FollowUpKind.ON_LEAVING,
+            NOT_YET_KNOWN,
+            gettext_lazy("Not yet known on leaving"),
+            gettext_lazy(
+                "Participants whose situation on leaving is not recorded and not overdue on the"
+                " report's day: not yet due, or due within the grace days."
+            ),
+        ),
+        _state_measure(
+            FollowUpKind.ON_LEAVING,
+            UNKNOWN,
+            gettext_lazy("Unknown on leaving"),
+            gettext_lazy(
+                "Participants whose situation on leaving is not recorded and overdue on the"
+                " report's day."
+            ),
+        ),
+        ResultMeasure(
+            "in_work_six_months",
+            gettext_lazy("In work six months on"),
+            gettext_lazy("Participants in employment or self-employed six months after leaving."),
+            FollowUpKind.SIX_MONTHS,
+            situations=IN_WORK_SITUATIONS,
+        ),
+        ResultMeasure(
+            "better_situation",
+            gettext_lazy("Better situation six months on"),
+            gettext_lazy(
+                "Participants in a better labour-market situation six months after leaving"
+                " (not in work: in work counts as in work six months on)."
+            ),
+            FollowUpKind.SIX_MONTHS,
+            situations=(SixMonthSituation.BETTER_SITUATION.value,),
+        ),
+        _state_measure(
+            FollowUpKind.SIX_MONTHS,
+            KNOWN,
+            gettext_lazy("Known six months on"),
+            gettext_lazy("Participants whose situation six months after leaving is recorded."),
+        ),
+        _state_measure(
+            FollowUpKind.SIX_MONTHS,
+            NOT_YET_KNOWN,
+            gettext_lazy("Not yet known six months on"),
+            gettext_lazy(
+                "Participants whose situation six months after leaving is not recorded and not"
+                " overdue on the report's day: not yet due, or due within the grace days."
+            ),
+        ),
+        _state_measure(
+            FollowUpKind.SIX_MONTHS,
+            UNKNOWN,
+            gettext_lazy("Unknown six months on"),
+            gettext_lazy(
+                "Participants whose situation six months after leaving is not recorded and"
+                " overdue on the report's day."
+            ),
+        ),
+    )
+}
+RESULTS: tuple[str, ...] = tuple(RESULT_MEASURES)
+
+
+def result_reading(row: Mapping[str, Any], slug: str) -> str:
+    """How a result measure of a row reads where its number says nothing: NOT_YET_KNOWN for 0
+    when none of the row's follow-ups of its kind is known and some are not yet known (never
+    0), UNKNOWN when all of them are overdue; "" when the number stands (a count of follow-up
+    states always does)."""
+    measure = RESULT_MEASURES[slug]
+    if measure.states or row.get(slug) or row.get(f"{measure.kind}_{KNOWN}"):
+        return ""
+    if row.get(f"{measure.kind}_{NOT_YET_KNOWN}"):
+        return NOT_YET_KNOWN
+    if row.get(f"{measure.kind}_{UNKNOWN}"):
+        return UNKNOWN
+    return ""
 
 
 def parse_group_by(value: str | Sequence[str] | None) -> list[str]:
@@ -128,10 +273,12 @@ def report_actions(
     """The actions a report counts, and the PES asked for (slugs, or "unknown").
 
     Filters go through the shared ActionFilterSet; the status defaults to realised. `approved`
-    is no filter of actions (see approved_only): it is left out here.
+    and the personal filters are no filters of actions (see approved_only, personal_only): they
+    are left out here.
     """
     data = split_commas(filters or QueryDict(), ActionFilterSet.MULTI)
-    data.pop(APPROVED, None)
+    for name in (APPROVED, *PERSONAL):
+        data.pop(name, None)
     if not data.getlist("status"):
         data.setlist("status", list(REALISED_STATUSES))
     filterset = ActionFilterSet(data, queryset=Action.objects.order_by())
@@ -159,6 +306,16 @@ def approved_only(filters: Mapping[str, Any] | QueryDict | None) -> bool:
         raise ReportParameterError({APPROVED: list(error.messages)}) from error
 
 
+def personal_only(filters: Mapping[str, Any] | QueryDict | None) -> dict[str, list[str]]:
+    """The personal filters among the filters (reports.filters.personal_filters): with any,
+    only the participation records that match count; ReportParameterError naming each
+    parameter with a value that is none of its choices."""
+    try:
+        return personal_filters(filters)
+    except ValidationError as error:
+        raise ReportParameterError(error.message_dict) from error
+
+
 def outcomes(
     *,
     group_by: Sequence[str] = (),
@@ -167,16 +324,22 @@ def outcomes(
 ) -> OutcomeTable:
     """The outcomes table: one row per combination of the dimensions, in the order asked, and
     the totals. Two queries whatever the number of rows (one without dimensions: the only row is
-    the totals). `approved` among the filters: the approved periods' figures only. `as_of`
-    (default today) decides which actions' work found is known (Action.outcomes_pending)."""
+    the totals). `approved` among the filters: the approved periods' figures only; personal
+    filters (`gender`, `age_band`, ...): the matching participation records only. `as_of`
+    (default today) decides which actions' work found is known (Action.outcomes_pending) and
+    where each follow-up stands (the result measures)."""
     group_by = parse_group_by(list(group_by))
     approved = approved_only(filters)
+    who = personal_only(filters)
     actions, pes = report_actions(filters)
-    return _table(group_by, actions, pes, approved, as_of)
+    return _table(group_by, actions, pes, approved, as_of, who)
 
 
-def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
-    """The outcomes table for request parameters: `group_by` plus the filters."""
+def outcomes_from_params(
+    params: QueryDict | Mapping[str, Any], *, as_of: datetime.date | None = None
+) -> OutcomeTable:
+    """The outcomes table for request parameters: `group_by` plus the filters, as of `as_of`
+    (read by the caller: the API's `as_of`)."""
     data = params.copy() if isinstance(params, QueryDict) else QueryDict(mutable=True)
     if not isinstance(params, QueryDict):
         for key, value in params.items():
@@ -184,12 +347,12 @@ def outcomes_from_params(params: QueryDict | Mapping[str, Any]) -> OutcomeTable:
                 data.appendlist(key, str(item))
     group_by = data.getlist("group_by")
     # The CSV's separator (`sep`) is the renderer's, checked by the API's negotiation.
-    for name in ("group_by", "format", "lang", "sep"):
+    for name in ("group_by", "format", "lang", "sep", "as_of"):
         data.pop(name, None)
-    unknown = sorted(set(data) - {*ActionFilterSet.base_filters, APPROVED})
+    unknown = sorted(set(data) - {*ActionFilterSet.base_filters, APPROVED, *PERSONAL})
     if unknown:
         raise ReportParameterError({name: [_("Unknown parameter.")] for name in unknown})
-    return outcomes(group_by=parse_group_by(group_by), filters=data)
+    return outcomes(group_by=parse_group_by(group_by), filters=data, as_of=as_of)
 
 
 # How a grouped row names each dimension: the statement groups on ids and codes of the action
@@ -203,6 +366,8 @@ _GROUP_KEYS = {
     "pes": "f.pes_id",
     "sector": "a.sector_id",
     "status": "a.status",
+    # Who took part: columns of the facts (_facts), None but on participation records.
+    **{slug: f"f.d_{slug}" for slug in PERSONAL},
     # One row per action, for the year report and the action list: known to the SQL only, never
     # a `group_by` a URL may ask for (parse_group_by, the one door of `group_by`, refuses it).
     "action": "a.id",
@@ -352,40 +517,235 @@ OUTCOMES_PENDING = "outcomes_pending"
 BOUNDED_MEASURES: tuple[str, ...] = (*FACT_METRICS, *RATE_MEASURES)
 
 
-def _facts(people: bool, approved: bool = False) -> str:
+def _personal_sql(slug: str) -> str:
+    """A personal dimension of a participation record `p` (its jobseeker `j`, its action `pa`)
+    as SQL, read from its declaration (participants.attributes); NULL where the record does not
+    say it. The age band is the band of the age at entry: the action's year (the year it
+    starts) less the year of birth (attributes.age_at_entry)."""
+    dimension = PERSONAL_DIMENSIONS[slug]
+    if dimension.source == "age":
+        age = f"(pa.{_column(Action, 'year')} - j.{_column(Jobseeker, 'birth_year')})"
+        return band_sql(age, dimension.bands)
+    if dimension.source == "jobseeker":
+        return f"NULLIF(j.{_column(Jobseeker, dimension.field)}, '')"
+    if dimension.source == "participation":
+        return f"NULLIF(p.{_column(Participation, dimension.field)}, '')"
+    raise ValueError(f"{slug}: no SQL for the source {dimension.source!r}.")
+
+
+def _records_from(personal: Sequence[str]) -> str:
+    """The participation records `p`, joined to their jobseeker `j` and action `pa` only where
+    one of these personal dimensions or filters reads them: the reports without any read
+    neither, and keep their speed."""
+    sources = {PERSONAL_DIMENSIONS[slug].source for slug in personal}
+    sql = f"{Participation._meta.db_table} p"
+    if sources & {"jobseeker", "age"}:
+        sql += f" JOIN {Jobseeker._meta.db_table} j ON j.id = p.jobseeker_id"
+    if "age" in sources:
+        sql += f" JOIN {Action._meta.db_table} pa ON pa.id = p.action_id"
+    return sql
+
+
+def _personal_condition(statement: _Statement, filters: Mapping[str, Sequence[str]]) -> str:
+    """` AND ...`: the records `p` that match every personal filter (values checked against
+    their choices by reports.filters.personal_filters, and passed as parameters)."""
+    return "".join(
+        f" AND {_personal_sql(slug)} IN ({statement.placeholders(list(values))})"
+        for slug, values in filters.items()
+    )
+
+
+def _due_on(kind: str, left_on: datetime.date) -> datetime.date:
+    """Participation.follow_up_due_on for a day of leaving (a test holds the two together)."""
+    return left_on if kind == FollowUpKind.ON_LEAVING else add_months(left_on, 6)
+
+
+def _first_left_on(kind: str, due: datetime.date) -> datetime.date:
+    """The first day of leaving whose follow-up of `kind` falls due on or after `due`. The due
+    day never goes back as the day of leaving moves on (six months on, 29, 30 and 31 August all
+    fall due on 28 February), so the records due on or after `due` are those that left on or
+    after this day: one comparison in SQL, the same on SQLite and PostgreSQL."""
+    day = due
+    while _due_on(kind, day) >= due:
+        day -= datetime.timedelta(days=31)
+    while _due_on(kind, day) < due:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+# The states of an open follow-up (not done), from the earliest days of leaving to the latest.
+_OPEN_STATES = (FollowUpState.OVERDUE.value, FollowUpState.DUE.value, FollowUpState.NOT_DUE.value)
+
+
+def _left_on_range(
+    kind: str, states: Sequence[str], as_of: datetime.date
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The days of leaving (from, before: None unbounded) of the records whose follow-up of
+    `kind`, not done, stands in one of `states` on `as_of` (Participation.follow_up_state):
+    overdue when due more than settings.FOLLOW_UP_GRACE_DAYS before `as_of`, due up to
+    `as_of`, not due after it. The dates are computed here, the database only compares."""
+    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    overdue_before = _first_left_on(kind, as_of - grace)
+    due_before = _first_left_on(kind, as_of + datetime.timedelta(days=1))
+    ranges = {
+        FollowUpState.OVERDUE.value: (None, overdue_before),
+        FollowUpState.DUE.value: (overdue_before, due_before),
+        FollowUpState.NOT_DUE.value: (due_before, None),
+    }
+    positions = sorted(_OPEN_STATES.index(state) for state in states)
+    if positions != list(range(positions[0], positions[-1] + 1)):
+        raise ValueError(f"{states}: not neighbouring states of an open follow-up.")
+    return ranges[_OPEN_STATES[positions[0]]][0], ranges[_OPEN_STATES[positions[-1]]][1]
+
+
+def _between(
+    column: str,
+    statement: _Statement,
+    bounds: tuple[datetime.date | None, datetime.date | None],
+) -> str:
+    """`column` (a date) within bounds (from, before), each a parameter."""
+    start, before = bounds
+    conditions = [f"{column} IS NOT NULL"]
+    if start is not None:
+        conditions.append(f"{column} >= {statement.placeholders([start])}")
+    if before is not None:
+        conditions.append(f"{column} < {statement.placeholders([before])}")
+    return " AND ".join(conditions)
+
+
+def _by_left_on(measure: ResultMeasure) -> bool:
+    """Whether a result measure counts open follow-ups by the day the jobseeker left (their
+    state on the report's day), rather than by what the record says."""
+    return bool(measure.states) and FollowUpState.DONE not in measure.states
+
+
+def _result_names() -> list[str]:
+    """The facts' columns of the result measures: `r_<slug>` for every measure, and `o_<slug>`
+    for the open follow-ups whose day of leaving is the action's (see _result_columns)."""
+    names = []
+    for slug, measure in RESULT_MEASURES.items():
+        names.append(f"r_{slug}")
+        if _by_left_on(measure):
+            names.append(f"o_{slug}")
+    return names
+
+
+def _result_columns(statement: _Statement, as_of: datetime.date) -> list[str]:
+    """What one participation record `p` counts for each result measure, in the order of
+    _result_names. A situation or a follow-up done is the record's to say. An open follow-up's
+    state hangs on the day the jobseeker left (Participation.left_on: the day they completed,
+    else the action's end, else its start): `r_` counts those that completed within the range
+    of that state, `o_` those without a day of completion, whose action's dates decide in
+    _result_aggregates (so that records summed per action need not read the actions)."""
+    started = _among("p.status", STARTED_STATUSES)
+    completed = f"p.{_column(Participation, 'completed_on')}"
+    columns = []
+    for measure in RESULT_MEASURES.values():
+        situation = f"p.{_column(Participation, Participation.FOLLOW_UP_FIELDS[measure.kind][0])}"
+        if measure.situations:
+            columns.append(_flag(_among(situation, measure.situations)))
+        elif not _by_left_on(measure):
+            if tuple(measure.states) != (FollowUpState.DONE.value,):
+                raise ValueError(f"{measure.slug}: a state done only, or open states only.")
+            columns.append(_flag(f"{situation} <> ''"))
+        else:
+            open_ = f"{situation} = '' AND {started}"
+            bounds = _left_on_range(measure.kind, measure.states, as_of)
+            columns.append(_flag(f"{open_} AND {_between(completed, statement, bounds)}"))
+            columns.append(_flag(f"{open_} AND {completed} IS NULL"))
+    return columns
+
+
+def _result_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
+    """The result measures of a row, over the facts `f` of the actions `a`: the records'
+    columns summed; an open follow-up counts only after an action after which work can be
+    found (metrics.WORK_FOUND_ACTION_TYPES), and one without a day of completion by the
+    action's end (else start) day. Each column is written in the order of the text, which is
+    the order of its parameters."""
+    workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
+    left_on = f"COALESCE(a.{_column(Action, 'end_date')}, a.{_column(Action, 'start_date')})"
+    columns = []
+    for slug, measure in RESULT_MEASURES.items():
+        if _by_left_on(measure):
+            bounds = _left_on_range(measure.kind, measure.states, as_of)
+            by_action = _flag(_between(left_on, statement, bounds), f"f.o_{slug}")
+            counted = _flag(workable, f"f.r_{slug} + {by_action}")
+        else:
+            counted = f"f.r_{slug}"
+        columns.append(f"COALESCE(SUM({counted}), 0) AS {slug}")
+    return columns
+
+
+def _facts(
+    statement: _Statement,
+    people: bool,
+    approved: bool,
+    as_of: datetime.date,
+    dimensions: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """Every fact of the selected actions, one row each: figures, participation records (with
     their PES, kept on the record), employers present, and one empty row per action without
     any, so that it is counted. The metrics are columns; `bound` names the metric of a figure
     that is a lower bound; `fact` is 1 but on the empty rows. Without `people`, the records are
-    summed per action and PES first: a few thousand rows to group instead of a million, but no
-    jobseeker to count distinct. How a record or an employer counts for a metric is the
-    registry's rule, written as SQL.
+    summed per action and PES (and personal dimension) first: a few thousand rows to group
+    instead of a million, but no jobseeker to count distinct. How a record or an employer
+    counts for a metric is the registry's rule, written as SQL; the result measures are the
+    records' only (RESULT_MEASURES).
+
+    The personal `dimensions` asked are columns `d_<slug>` of the records, None for every other
+    fact (no figure or employer says who). With personal `filters`, only the records that match
+    are facts: figures and employers cannot be attributed, and an action without a matching
+    record is no fact of the table.
 
     With `approved`, only the figures and records of approved periods: the one place of that
     condition, which every report reads. Unsplit figures and employers present belong to no
-    period, so they are left out, and an action without an approved fact gets the empty row."""
+    period, so they are left out, and an action without an approved fact gets the empty row.
+
+    The text is written in the order of its parameters: the records' dates, then the values of
+    the personal filters."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
     employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
-    names = [f"m_{m}" for m in FACT_METRICS]
+    names = [f"m_{m}" for m in FACT_METRICS] + _result_names()
+    personal = [_personal_sql(slug) for slug in dimensions]
+    filters = filters or {}
 
     def select(columns: list[str]) -> str:
-        return ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True))
+        values = [f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True)]
+        values += [f"{sql} AS d_{slug}" for sql, slug in zip(personal, dimensions, strict=True)]
+        return ", ".join(values)
 
+    def no_person(columns: list[str]) -> str:
+        values = [f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True)]
+        return ", ".join(values + [f"NULL AS d_{slug}" for slug in dimensions])
+
+    results = ["0"] * len(_result_names())
     # A figure counts for its metric and for the measures derived from it; a record counts
     # once for a derived measure however many of its parts it says (placed and hired: one
     # jobseeker who found work).
     figure_columns = [_flag(_among("fg.metric", _parts(m)), "fg.value") for m in FACT_METRICS]
     record_conditions = [_records_condition(m) for m in FACT_METRICS]
     record_columns = [_flag(c) if c else "0" for c in record_conditions]
+    record_columns += _result_columns(statement, as_of)
     if people:
         person, is_record, group = _person(), "1", ""
     else:
         record_columns = [f"SUM({column})" for column in record_columns]
-        person, is_record, group = "NULL", "COUNT(*)", "GROUP BY p.action_id, p.pes_id"
-    employer_columns = [_employers_column(m) for m in FACT_METRICS]
-    zeros = select(["0"] * len(names))
+        person, is_record = "NULL", "COUNT(*)"
+        group = "GROUP BY " + ", ".join(["p.action_id", "p.pes_id", *personal])
+    records_kept = f"AND {_approved_fact('p')}" if approved else ""
+    records_kept += _personal_condition(statement, filters)
+    records = f"""
+        SELECT p.action_id AS action_id, p.pes_id AS pes_id, {person} AS person_id,
+               {is_record} AS is_record, 1 AS fact, {select(record_columns)}, NULL AS bound
+          FROM {_records_from([*dimensions, *filters])}
+         WHERE p.action_id IN (SELECT id FROM sel) {records_kept} {group}"""
+    if filters:
+        return records
+    employer_columns = [_employers_column(m) for m in FACT_METRICS] + results
+    zeros = no_person(["0"] * len(names))
     if approved:
-        figure_kept, record_kept = f"AND {_approved_fact('fg')}", f"AND {_approved_fact('p')}"
+        figure_kept = f"AND {_approved_fact('fg')}"
         employers = ""
         # Without an approved figure or record, the action is counted by its empty row.
         without_facts = (
@@ -395,10 +755,10 @@ def _facts(people: bool, approved: bool = False) -> str:
             f" AND {_approved_fact('x')})"
         )
     else:
-        figure_kept = record_kept = ""
+        figure_kept = ""
         employers = f"""
         UNION ALL
-        SELECT e.action_id, NULL, NULL, 0, 1, {select(employer_columns)}, NULL
+        SELECT e.action_id, NULL, NULL, 0, 1, {no_person(employer_columns)}, NULL
           FROM {employer} e JOIN {organisation} eo ON eo.id = e.organisation_id
          WHERE e.action_id IN (SELECT id FROM sel)"""
         without_facts = (
@@ -408,13 +768,11 @@ def _facts(people: bool, approved: bool = False) -> str:
         )
     return f"""
         SELECT fg.action_id AS action_id, fg.pes_id AS pes_id, NULL AS person_id, 0 AS is_record,
-               1 AS fact, {select(figure_columns)},
+               1 AS fact, {no_person(figure_columns + results)},
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
           FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM sel) {figure_kept}
         UNION ALL
-        SELECT p.action_id, p.pes_id, {person}, {is_record}, 1, {select(record_columns)}, NULL
-          FROM {participation} p
-         WHERE p.action_id IN (SELECT id FROM sel) {record_kept} {group}
+        {records}
         {employers}
         UNION ALL
         SELECT s.id, NULL, NULL, 0, 0, {zeros}, NULL
@@ -466,11 +824,14 @@ def _sql(
     people: bool = True,
     approved: bool = False,
     as_of: datetime.date | None = None,
+    personal: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[str, list[Any]]:
     """One statement: the facts grouped by the ids of the dimensions, then the slugs joined to
     the grouped rows, NULLs last in the order of the dimensions asked. The parameters follow
-    the text: the actions, the date of the rate's parts, the PES asked."""
+    the text: the actions, the dates of the rate's parts and of the result measures, the dates
+    and personal filters of the facts, the PES asked."""
     statement = _Statement(actions)
+    as_of = as_of or timezone.localdate()
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
     bounds = [f"MAX({_flag(_among('f.bound', _parts(m)))}) AS lb_{m}" for m in FACT_METRICS]
     aggregates = [
@@ -480,9 +841,9 @@ def _sql(
         if people
         else "NULL AS people",
         *bounds,
-        *_rate_aggregates(statement, as_of or timezone.localdate()),
+        *_rate_aggregates(statement, as_of),
+        *_result_aggregates(statement, as_of),
     ]
-    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
     if approved:
         aggregates.append("0 AS provisional")
         periods = ""
@@ -503,11 +864,14 @@ def _sql(
             f" WHERE rp.status = {_lit(PeriodStatus.APPROVED)}) ap"
             " ON ap.action_id = f.action_id AND ap.pes_id = f.pes_id"
         )
+    dimensions = [d for d in group_by if d in PERSONAL_DIMENSIONS]
+    facts = _facts(statement, people, approved, as_of, dimensions, personal)
+    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
     grouped = (
         f"SELECT {', '.join(keys + aggregates)}"
         # The actions' table rather than `sel`: the planner knows its ids are unique, and
         # hashes a million facts to it instead of sorting them to merge (0.5 s at a million).
-        f" FROM ({_facts(people, approved)}) f JOIN {Action._meta.db_table} a"
+        f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
         f" ON a.id = f.action_id{periods} {where}"
     )
     if not group_by:
@@ -529,6 +893,7 @@ def _sql(
         "people",
         *RATE_MEASURES,
         OUTCOMES_PENDING,
+        *RESULTS,
         *[f"lb_{m}" for m in BOUNDED_MEASURES],
         "provisional",
     ]
@@ -546,10 +911,11 @@ def _run(
     people: bool = True,
     approved: bool = False,
     as_of: datetime.date | None = None,
+    personal: Mapping[str, Sequence[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of a grouped table; without `people`, their `people` is None (and the query
     is cheaper: see _facts)."""
-    sql, params = _sql(group_by, actions, pes, people, approved, as_of)
+    sql, params = _sql(group_by, actions, pes, people, approved, as_of, personal)
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
@@ -559,7 +925,7 @@ def _run(
         values = dict(zip(columns, raw, strict=True))
         row: dict[str, Any] = {d: values[d] for d in group_by}
         row["actions"] = int(values["actions"])
-        for measure in (*FACT_METRICS, *RATE_MEASURES, OUTCOMES_PENDING):
+        for measure in (*FACT_METRICS, *RATE_MEASURES, OUTCOMES_PENDING, *RESULTS):
             row[measure] = int(values[measure])
         row["people"] = None if values["people"] is None else int(values["people"])
         bounds = [m for m in BOUNDED_MEASURES if values[f"lb_{m}"]]
@@ -577,41 +943,54 @@ def _totals(
     pes: list[str],
     approved: bool = False,
     as_of: datetime.date | None = None,
+    personal: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The totals of a grouped table without a second pass over the facts: the rows partition
     the facts, so the summed measures are the sums of the rows and a measure is a lower bound
     where any row's is. Only the distinct counts need the database, in one narrow statement:
     `people` over the participation records alone, `actions` and `outcomes_pending` over the
-    selected actions (each has at least one fact) or, without the PES among the dimensions,
+    selected actions (each has at least one fact; with personal filters, over the actions of
+    the matching records) or, without the PES or a personal dimension among the dimensions,
     from the rows, where each action counts in one row only."""
     if "pes" in group_by and pes:
         # An action of several of the PES asked counts in several rows; a rare combination,
         # counted by the one-statement way.
-        return _run([], actions, pes, approved=approved, as_of=as_of)[0]
+        return _run([], actions, pes, approved=approved, as_of=as_of, personal=personal)[0]
+    personal = personal or {}
     statement = _Statement(actions)
-    if "pes" in group_by:
+    as_of = as_of or timezone.localdate()
+    workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
+    records = _records_from(list(personal))
+    if not ("pes" in group_by or any(d in PERSONAL_DIMENSIONS for d in group_by)):
+        count_actions = count_pending = "NULL"
+    elif personal:
+        count_actions = "COUNT(DISTINCT p.action_id)"
+        count_pending = (
+            f"COUNT(DISTINCT CASE WHEN {workable} AND {_pending(statement, as_of)}"
+            " THEN p.action_id END)"
+        )
+        records += f" JOIN {Action._meta.db_table} a ON a.id = p.action_id"
+    else:
         count_actions = "(SELECT COUNT(*) FROM sel)"
         count_pending = (
             f"(SELECT COUNT(*) FROM {Action._meta.db_table} a WHERE a.id IN (SELECT id FROM sel)"
-            f" AND {_among('a.action_type', WORK_FOUND_ACTION_TYPES)}"
-            f" AND {_pending(statement, as_of or timezone.localdate())})"
+            f" AND {workable} AND {_pending(statement, as_of)})"
         )
-    else:
-        count_actions = count_pending = "NULL"
     record_condition = (
         f"AND {statement.pes_condition('p.pes_id', pes, unknown=False)}" if pes else ""
     )
     if approved:
         record_condition += f" AND {_approved_fact('p')}"
+    record_condition += _personal_condition(statement, personal)
     sql = (
         f"{statement.sel} SELECT {count_actions} AS actions, {count_pending} AS pending,"
         f" COUNT(*) AS records, COUNT(DISTINCT {_person()}) AS people"
-        f" FROM {Participation._meta.db_table} p"
+        f" FROM {records}"
         f" WHERE p.action_id IN (SELECT id FROM sel) {record_condition}"
     )
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, statement.params)
-        counted_actions, counted_pending, records, people = cursor.fetchone()
+        counted_actions, counted_pending, records_counted, people = cursor.fetchone()
     totals: dict[str, Any] = {
         "actions": int(counted_actions)
         if counted_actions is not None
@@ -624,7 +1003,9 @@ def _totals(
         if counted_pending is not None
         else sum(row[OUTCOMES_PENDING] for row in rows)
     )
-    totals["people"] = int(people) if records else None
+    for measure in RESULTS:
+        totals[measure] = sum(row[measure] for row in rows)
+    totals["people"] = int(people) if records_counted else None
     bounds = [m for m in BOUNDED_MEASURES if any(m in row["lower_bounds"] for row in rows)]
     totals["lower_bound"] = bool(bounds)
     totals["lower_bounds"] = bounds
@@ -638,11 +1019,15 @@ def _table(
     pes: list[str],
     approved: bool = False,
     as_of: datetime.date | None = None,
+    personal: Mapping[str, Sequence[str]] | None = None,
 ) -> OutcomeTable:
     """Rows and totals: two statements for a grouped table (the second a narrow one), one
     without dimensions (its only row is the totals)."""
-    rows = _run(group_by, actions, pes, approved=approved, as_of=as_of)
-    totals = _totals(group_by, rows, actions, pes, approved, as_of) if group_by else rows[0]
+    as_of = as_of or timezone.localdate()
+    rows = _run(group_by, actions, pes, approved=approved, as_of=as_of, personal=personal)
+    totals = (
+        _totals(group_by, rows, actions, pes, approved, as_of, personal) if group_by else rows[0]
+    )
     return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
 
 
@@ -810,15 +1195,16 @@ def outcome_tables(
     once. One query per grouping plus one."""
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
     approved = approved_only(filters)
+    who = personal_only(filters)
     actions, pes = report_actions(filters)
     as_of = as_of or timezone.localdate()
     tables: list[OutcomeTable] = []
     for group_by in parsed:
         if tables:
-            rows = _run(group_by, actions, pes, approved=approved, as_of=as_of)
+            rows = _run(group_by, actions, pes, approved=approved, as_of=as_of, personal=who)
             tables.append(OutcomeTable(group_by, rows, tables[0].totals))
         else:
-            tables.append(_table(group_by, actions, pes, approved, as_of))
+            tables.append(_table(group_by, actions, pes, approved, as_of, who))
     return tables
 
 

@@ -159,7 +159,8 @@ def test_outcomes_as_csv(api):
             {
                 "group_by": [
                     "Unknown dimension “colour”; use any of: year, semester, project, "
-                    "action_type, pes, sector, status."
+                    "action_type, pes, sector, status, gender, age_band, youth_band, entry_status, "
+                    "education_level."
                 ]
             },
         ),

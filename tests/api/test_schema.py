@@ -142,6 +142,12 @@ def test_list_parameters_are_documented(schema):
         "status",
         "date_from",
         "date_to",
+        "gender",
+        "age_band",
+        "youth_band",
+        "entry_status",
+        "education_level",
+        "as_of",
         "format",
         "sep",
     }

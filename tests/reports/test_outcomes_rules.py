@@ -229,7 +229,8 @@ def test_filters_by_date_range_and_sector(vdab):
             {
                 "group_by": [
                     "Unknown dimension “country”; use any of: "
-                    "year, semester, project, action_type, pes, sector, status."
+                    "year, semester, project, action_type, pes, sector, status, gender, "
+                    "age_band, youth_band, entry_status, education_level."
                 ]
             },
         ),
