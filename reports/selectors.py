@@ -31,6 +31,23 @@ Rules:
   approved and are left out; the actions themselves still count, an action without an approved
   fact under PES None like an action without any figure. Otherwise every fact counts and a row
   is `provisional` when it counts a fact that `approved` would leave out.
+- Who took part (participants.attributes.PERSONAL_DIMENSIONS, the one declaration: gender and
+  education level of the jobseeker, the status at entry of the record, the age band and youth
+  band at entry, from the year of birth and the year the action starts): only participation
+  records say it. Grouped by a personal dimension, figures, employers present, actions without
+  any fact and records that do not say it fall under the value None ("not recorded"), as unsplit
+  figures fall under PES None, so the rows of an additive metric still add up to the total; an
+  action counts once in each row it has facts in. With a personal filter (`gender=woman`) only
+  the matching records count: figures and employers cannot be attributed and are left out, and
+  the actions counted are those with a matching record. The jobseekers (and, for the age, the
+  actions) are joined to the records only when a personal dimension or filter is asked.
+- The result measures (RESULT_MEASURES) come from participation records only: in work on
+  leaving and six months on (IN_WORK_SITUATIONS), in a better situation six months on, and for
+  each follow-up how many are known, not yet known (not done and not overdue on `as_of`: not
+  yet due, or due within settings.FOLLOW_UP_GRACE_DAYS) and unknown (overdue), by the rule of
+  Participation.follow_up_state. The cut-off days are computed in Python and compared in SQL,
+  the same on SQLite and PostgreSQL. A result of 0 where none is known and some are not yet
+  known reads "not yet known", never 0 (result_reading).
 """
 
 from __future__ import annotations
