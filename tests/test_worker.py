@@ -1,0 +1,140 @@
+"""A task run by a real Celery worker (`celery -A crossborder worker`, in a subprocess) against
+this machine's Redis as broker: the page's process sends the task with its request id, the
+worker writes the job's file in the same database and logs under that request id.
+
+The worker reads the test database from another process, so the test runs on PostgreSQL only
+(on SQLite the test database lives in the memory of the tests' process): in `.ci/run` it runs
+in the second suite, "tests on PostgreSQL", which also starts Redis when none answers and sets
+REDIS_REQUIRED, so that there a missing Redis fails the test instead of skipping it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from celery import Celery
+from django.db import connection
+
+from crossborder.jobs.models import JobKind, JobState
+from crossborder.jobs.services import job_create
+from tests.factories import ActionFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+# A database of its own in the machine's Redis (the shared cache's test uses 13), emptied
+# before and after.
+BROKER_URL = "redis://127.0.0.1:6379/14"
+REQUEST_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+# Seconds for the worker to start and do the job on a busy machine.
+TIMEOUT = 60
+
+
+def _redis() -> Any:
+    import redis
+
+    client = redis.Redis.from_url(BROKER_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REDIS_REQUIRED", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("REDIS_REQUIRED is set, and no Redis answers on 127.0.0.1:6379")
+        pytest.skip("no Redis on 127.0.0.1:6379 (start it with `redis-server --daemonize yes`)")
+    return client
+
+
+def _database_url() -> str:
+    """The test database, as the worker's DATABASE_URL."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "")
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the worker reads the test database from another process: PostgreSQL only "
+            "(DATABASE_URL=postgres://...; CI's second suite)"
+        )
+    broker = _redis()
+    broker.flushdb()
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crossborder.settings_test",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": BROKER_URL,
+        "LOG_FORMAT": "json",
+        "CONN_MAX_AGE": "0",
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "crossborder",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        broker.flushdb()
+
+
+def test_a_real_worker_runs_a_task_sent_through_redis(worker: Path) -> None:
+    owner = UserFactory(username="manager-with-a-long-export")
+    first = ActionFactory(title="Jobdating Veurne")
+    second = ActionFactory(title="Job day Lille")
+    job = job_create(
+        owner=owner, kind=JobKind.ACTION_EXPORT, title="Export of 2 actions", language="en"
+    )
+    # Sent as a page sends it, from another process than the worker's, with the request's id.
+    sender = Celery("page", broker=BROKER_URL, set_as_current=False)
+    sender.send_task(
+        "jobs.action_export",
+        args=[job.pk, [second.pk, first.pk], "csv", False, None],
+        headers={"request_id": REQUEST_ID},
+    )
+
+    deadline = time.monotonic() + TIMEOUT
+    job.refresh_from_db()
+    while not job.finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+
+    lines = [line for line in worker.read_text().splitlines() if line.startswith("{")]
+    assert (job.state, job.progress, job.message) == (
+        JobState.DONE,
+        100,
+        f"{job.result_name} is ready.",
+    ), worker.read_text()[-3000:]
+    rows = bytes(job.result or b"").decode("utf-8-sig").splitlines()
+    assert [row.split(",")[1] for row in rows[1:]] == ["Job day Lille", "Jobdating Veurne"]
+    done = [json.loads(line) for line in lines if f"Job {job.pk} (action_export) done." in line]
+    assert [entry["request_id"] for entry in done] == [REQUEST_ID]
