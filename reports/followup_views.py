@@ -180,6 +180,7 @@ def _list_response(
         context["action"] = Action.objects.filter(pk=filters.action).first()
     page = Paginator(_rows(request, filters, today), PER_PAGE).get_page(params.get("page"))
     context["page"] = page
+    context["listed"] = True
     context["rows"] = follow_up_rows(page.object_list)
     return render(request, "reports/follow_ups.html", context, status=status)
 
