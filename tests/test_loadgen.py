@@ -3,7 +3,9 @@ and it never touches data it did not make."""
 
 from __future__ import annotations
 
+import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,10 +13,18 @@ from django.db.models import Count, F, Q, Sum
 
 from actions.models import Action, Figure
 from crossborder.core.dataversion import data_version
-from crossborder.core.metrics import PARTICIPANT_METRICS, Metric
+from crossborder.core.metrics import PARTICIPANT_METRICS, WORK_FOUND_ACTION_TYPES, Metric
 from crossborder.core.vocabulary import STARTED_STATUSES, ActionStatus, ActionType
 from crossborder.demo import loadgen
-from participants.models import Jobseeker, Participation
+from participants.models import (
+    EntryStatus,
+    FollowUpKind,
+    FollowUpState,
+    Gender,
+    Jobseeker,
+    Participation,
+    UnemploymentDuration,
+)
 from tests.factories import ActionFactory, JobseekerFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +147,77 @@ def test_generating_and_resetting_make_the_api_pages_out_of_date():
     loadgen.reset()
     assert len({before, generated, data_version()}) == 3
     assert generated is not None
+
+
+# The day the load is generated as of (Generator.as_of): 30 September of its last year.
+LOAD_DAY = datetime.date(2024, 9, 30)
+
+
+def test_jobseekers_have_a_plausible_mix_of_genders():
+    generate()
+    genders = Counter(Jobseeker.objects.values_list("gender", flat=True))
+    assert set(genders) <= set(Gender.values)
+    total = sum(genders.values())
+    assert 0.40 < genders[Gender.WOMAN] / total < 0.55
+    assert 0.43 < genders[Gender.MAN] / total < 0.58
+    assert 0 < genders[Gender.NOT_GIVEN] / total < 0.08
+
+
+def test_records_have_a_status_at_entry_and_a_duration_that_fits_it():
+    generate()
+    rows = Counter(Participation.objects.values_list("entry_status", "unemployment_duration"))
+    total = sum(rows.values())
+    statuses = Counter()
+    for (status, duration), count in rows.items():
+        statuses[status] += count
+        if status == EntryStatus.UNEMPLOYED:
+            assert duration in (
+                UnemploymentDuration.UNDER_6_MONTHS,
+                UnemploymentDuration.FROM_6_TO_12_MONTHS,
+            )
+        elif status == EntryStatus.LONG_TERM_UNEMPLOYED:
+            assert duration in (
+                UnemploymentDuration.FROM_12_TO_24_MONTHS,
+                UnemploymentDuration.OVER_24_MONTHS,
+            )
+        else:
+            assert duration == ""
+    assert set(statuses) == {*EntryStatus.values, ""}
+    assert 0.4 < statuses[EntryStatus.UNEMPLOYED] / total < 0.6
+    assert 0.2 < statuses[EntryStatus.LONG_TERM_UNEMPLOYED] / total < 0.36
+    assert 0 < statuses[""] / total < 0.08
+
+
+def test_every_started_record_that_needs_follow_ups_has_them_or_they_are_due_or_not_yet():
+    generate()
+    records = list(Participation.objects.select_related("action", "jobseeker"))
+    states: Counter[tuple[str, str | None]] = Counter()
+    for record in records:
+        needs = record.has_started and record.action.action_type in WORK_FOUND_ACTION_TYPES
+        for kind in FollowUpKind.values:
+            state = record.follow_up_state(kind, LOAD_DAY)
+            states[(kind, state)] += 1
+            assert (state is not None) == needs, (record.pk, kind)
+            if state == FollowUpState.DONE:
+                # Done only once due, and never dated after the load's day.
+                due_on = record.follow_up_due_on(kind)
+                assert due_on is not None and due_on <= LOAD_DAY
+        if record.leaving_situation:
+            # In work on leaving exactly when work was found by the check.
+            worked = [day for day in (record.placed_on, record.hired_on) if day is not None]
+            found = bool(worked) and min(worked) <= record.leaving_checked_on
+            assert record.in_work_on_leaving == found, record.pk
+            assert record.follow_up_errors() == {}
+    for kind in FollowUpKind.values:
+        done = states[(kind, FollowUpState.DONE)]
+        missing = sum(
+            states[(kind, state)]
+            for state in (FollowUpState.NOT_DUE, FollowUpState.DUE, FollowUpState.OVERDUE)
+        )
+        # Most done, some missing: the worklists and "not yet known" have something to show.
+        assert done > missing > 0, (kind, states)
+    assert states[(FollowUpKind.ON_LEAVING, FollowUpState.OVERDUE)] > 0
+    assert states[(FollowUpKind.SIX_MONTHS, FollowUpState.NOT_DUE)] > 0
+    # Every rule of the model on a sample of the records with both follow-ups.
+    for record in [r for r in records if r.six_month_situation][:30]:
+        record.full_clean()

@@ -24,7 +24,23 @@ from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer
 from actions.services import action_create, action_update, figure_delete, figure_upsert
 from crossborder.core.metrics import Metric
 from crossborder.core.periods import Semester, semester_of
-from crossborder.core.vocabulary import ActionStatus, ActionType, OrganisationKind
+from crossborder.core.vocabulary import (
+    ActionStatus,
+    ActionType,
+    OrganisationKind,
+    ParticipationStatus,
+)
+from participants.models import (
+    EducationLevel,
+    EntryStatus,
+    FollowUpSource,
+    Gender,
+    LeavingSituation,
+    Participation,
+    SixMonthSituation,
+    UnemploymentDuration,
+)
+from participants.services import jobseeker_upsert
 from projects.models import (
     RULE_COUNTS,
     BorderOfficePair,
@@ -672,6 +688,38 @@ class DemoEmployer:
     hired_within_days: int | None = None
 
 
+@dataclass(frozen=True)
+class DemoJobseeker:
+    """A jobseeker of the demo, known at their PES by a reference (made up, like the names)."""
+
+    pes: str
+    external_ref: str
+    given_name: str
+    family_name: str
+    birth_year: int
+    gender: str
+    education_level: str = ""
+    is_refugee: bool | None = None
+
+
+# A follow-up as recorded: (situation, the day it was known, where it was known from).
+FollowUp = tuple[str, datetime.date, str]
+
+
+@dataclass(frozen=True)
+class DemoRecord:
+    """A jobseeker's participation in a demo action: who took part at entry, what came of it
+    and its follow-ups. A record of a started jobseeker starts on the action's first day."""
+
+    jobseeker: DemoJobseeker
+    status: str = ParticipationStatus.STARTED
+    entry_status: str = ""
+    unemployment_duration: str = ""
+    placed_on: datetime.date | None = None
+    on_leaving: FollowUp | None = None
+    six_months: FollowUp | None = None
+
+
 @dataclass
 class DemoAction:
     reference: str
@@ -712,6 +760,9 @@ class DemoAction:
     employers: list[DemoEmployer] = field(default_factory=list)
     # (job, employer slug or None, positions)
     jobs: list[tuple[Tr, str | None, int | None]] = field(default_factory=list)
+    # The participation records of the PES that keep them (they give no figures of their
+    # jobseekers for this action).
+    records: list[DemoRecord] = field(default_factory=list)
 
     @property
     def period_semester(self) -> str:
@@ -789,7 +840,6 @@ COHORT_FORMAT: dict[str, Any] = {
     ),
 }
 VEURNE_DUNKERQUE: Tr = ("Veurne/Dunkerque", "Veurne/Duinkerke", "Furnes/Dunkerque")
-FOUND_WORK: Tr = ("found work after the action", "vonden na afloop werk", "ont trouvé un emploi")
 PRE_SCREENED: Tr = (
     "pre-screened jobseekers",
     "vooraf gescreende werkzoekenden",
@@ -807,6 +857,214 @@ STAFF_SEMINAR_APRIL_2018: Tr = (
     "personnel d'Entreprendre Ensemble et des partenaires français du littoral.",
 )
 
+# Who took part in the actions whose PES keep participation records: the 2017 guidance cohorts
+# (their starts per PES and the jobseekers who found work, as the answer gives them) and the
+# refugees interested in AB Réfugiés' guidance path. Names and references are made up. Their
+# follow-ups are those a coordinator would have recorded: on leaving within four weeks of the
+# cohort's end, in work exactly for those who had found work by the check; six months on for
+# the spring cohort (due 27 January 2018: some done, the rest overdue by 20 April 2018); none
+# yet for the autumn cohort (due 29 June 2018, not yet due on 20 April 2018). The construction
+# training has no participant yet: its outflow is expected in 2019 and nothing is due for it.
+W, MAN, NOT_GIVEN = Gender.WOMAN, Gender.MAN, Gender.NOT_GIVEN
+LOW, MID, HIGH = EducationLevel.ISCED_0_2, EducationLevel.ISCED_3_4, EducationLevel.ISCED_5_8
+UNEMPLOYED, LONG_TERM, INACTIVE = (
+    EntryStatus.UNEMPLOYED,
+    EntryStatus.LONG_TERM_UNEMPLOYED,
+    EntryStatus.INACTIVE,
+)
+UNDER_6, SIX_TO_12, TWELVE_TO_24, OVER_24 = (
+    UnemploymentDuration.UNDER_6_MONTHS,
+    UnemploymentDuration.FROM_6_TO_12_MONTHS,
+    UnemploymentDuration.FROM_12_TO_24_MONTHS,
+    UnemploymentDuration.OVER_24_MONTHS,
+)
+EMPLOYED, SELF_EMPLOYED = LeavingSituation.EMPLOYED, LeavingSituation.SELF_EMPLOYED
+SEEKING, EDUCATION = LeavingSituation.JOB_SEEKING, LeavingSituation.EDUCATION
+REGISTER, EMPLOYER = FollowUpSource.PES_REGISTER, FollowUpSource.EMPLOYER
+SURVEY, DECLARED = FollowUpSource.SURVEY, FollowUpSource.SELF_DECLARED
+
+
+def _person(
+    pes: str,
+    ref: str,
+    name: tuple[str, str],
+    birth_year: int,
+    gender: str,
+    education_level: str = "",
+    is_refugee: bool | None = None,
+) -> DemoJobseeker:
+    return DemoJobseeker(pes, ref, *name, birth_year, gender, education_level, is_refugee)
+
+
+PE, FOREM, VDAB = "pole-emploi", "le-forem", "vdab"
+COHORT_LKT_RECORDS = [
+    DemoRecord(
+        _person(PE, "PE-170041", ("Camille", "Lefebvre"), 1991, W, MID),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=SIX_TO_12,
+        placed_on=D(2017, 8, 1),
+        on_leaving=(EMPLOYED, D(2017, 8, 10), EMPLOYER),
+        six_months=(SixMonthSituation.EMPLOYED, D(2018, 2, 5), SURVEY),
+    ),
+    DemoRecord(
+        # Found work after the check on leaving: job-seeking then, in work since.
+        _person(PE, "PE-170042", ("Mehdi", "Benali"), 1985, MAN, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=TWELVE_TO_24,
+        placed_on=D(2017, 10, 2),
+        on_leaving=(SEEKING, D(2017, 8, 21), REGISTER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170043", ("Sandrine", "Vasseur"), 1962, W, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=OVER_24,
+        on_leaving=(SEEKING, D(2017, 8, 21), REGISTER),
+        six_months=(SixMonthSituation.NO_IMPROVEMENT, D(2018, 2, 12), REGISTER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170044", ("Kevin", "Dumont"), 1995, MAN, MID),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+    ),
+    DemoRecord(
+        _person(PE, "PE-170045", ("Laetitia", "Carpentier"), 1979, NOT_GIVEN, HIGH),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=SIX_TO_12,
+        on_leaving=(EDUCATION, D(2017, 8, 17), DECLARED),
+        six_months=(SixMonthSituation.BETTER_SITUATION, D(2018, 2, 19), DECLARED),
+    ),
+    DemoRecord(
+        _person(FOREM, "FO-2017-3311", ("Julien", "Lambert"), 1988, MAN, MID),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+        placed_on=D(2017, 8, 14),
+        on_leaving=(EMPLOYED, D(2017, 8, 21), REGISTER),
+        six_months=(SixMonthSituation.EMPLOYED, D(2018, 2, 12), REGISTER),
+    ),
+    DemoRecord(
+        _person(FOREM, "FO-2017-3312", ("Nathalie", "Hubert"), 1972, W, MID),
+        entry_status=LONG_TERM,
+        unemployment_duration=TWELVE_TO_24,
+        on_leaving=(SEEKING, D(2017, 8, 22), REGISTER),
+    ),
+    DemoRecord(
+        _person(FOREM, "FO-2017-3313", ("Rachid", "El Amrani"), 1990, MAN, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=OVER_24,
+    ),
+    DemoRecord(
+        _person(FOREM, "FO-2017-3314", ("Aurélie", "Masson"), 1983, W, HIGH),
+        entry_status=INACTIVE,
+        on_leaving=(LeavingSituation.INACTIVE, D(2017, 8, 22), DECLARED),
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0448217", ("Pieter", "Vandenberghe"), 1964, MAN, MID),
+        entry_status=LONG_TERM,
+        unemployment_duration=OVER_24,
+        on_leaving=(SEEKING, D(2017, 8, 8), REGISTER),
+        six_months=(SixMonthSituation.NO_IMPROVEMENT, D(2018, 1, 30), REGISTER),
+    ),
+]
+COHORT_VEURNE_RECORDS = [
+    DemoRecord(
+        _person(PE, "PE-170311", ("Aurore", "Delattre"), 1987, W, MID),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=SIX_TO_12,
+        placed_on=D(2018, 1, 8),
+        on_leaving=(EMPLOYED, D(2018, 1, 15), EMPLOYER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170312", ("Thomas", "Verhaeghe"), 1993, MAN, MID),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+        placed_on=D(2018, 1, 3),
+        on_leaving=(EMPLOYED, D(2018, 1, 10), REGISTER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170313", ("Jérôme", "Declercq"), 1975, MAN, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=TWELVE_TO_24,
+        placed_on=D(2018, 2, 19),
+        on_leaving=(SEEKING, D(2018, 1, 12), REGISTER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170314", ("Virginie", "Coppin"), 1981, W, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=OVER_24,
+        placed_on=D(2018, 3, 5),
+        on_leaving=(SEEKING, D(2018, 1, 12), REGISTER),
+    ),
+    DemoRecord(
+        _person(PE, "PE-170315", ("Samir", "Haddad"), 1996, MAN, LOW),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+    ),
+    DemoRecord(
+        _person(PE, "PE-170316", ("Élodie", "Marchand"), 1969, NOT_GIVEN, HIGH),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=SIX_TO_12,
+        on_leaving=(EDUCATION, D(2018, 1, 19), DECLARED),
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0451190", ("Sofie", "Deprez"), 1990, W, HIGH),
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+        placed_on=D(2018, 1, 2),
+        on_leaving=(SELF_EMPLOYED, D(2018, 1, 9), DECLARED),
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0451191", ("Tom", "Maes"), 1984, MAN, MID),
+        entry_status=LONG_TERM,
+        unemployment_duration=TWELVE_TO_24,
+        placed_on=D(2018, 1, 22),
+        on_leaving=(EMPLOYED, D(2018, 1, 24), EMPLOYER),
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0451192", ("Ann", "Vermeulen"), 1961, W, LOW),
+        entry_status=LONG_TERM,
+        unemployment_duration=OVER_24,
+        on_leaving=(SEEKING, D(2018, 1, 10), REGISTER),
+    ),
+]
+# Refugees recognised recently: most registered a few months ago or not yet available for work
+# (inactive); diplomas from abroad not yet recognised leave the education level unrecorded.
+REFUGEE_RECORDS = [
+    DemoRecord(
+        _person(VDAB, "VD-0460311", ("Yonas", "Tesfaye"), 1992, MAN, LOW, True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0460312", ("Hiba", "Al-Khatib"), 1988, W, HIGH, True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=UNEMPLOYED,
+        unemployment_duration=SIX_TO_12,
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0460313", ("Ahmad", "Rahimi"), 1998, MAN, LOW, True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=INACTIVE,
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0460314", ("Samira", "Haidari"), 1985, W, "", True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=INACTIVE,
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0460315", ("Mohammed", "Al-Hassan"), 1979, MAN, MID, True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=LONG_TERM,
+        unemployment_duration=TWELVE_TO_24,
+    ),
+    DemoRecord(
+        _person(VDAB, "VD-0460316", ("Ruth", "Gebremedhin"), 1994, W, MID, True),
+        status=ParticipationStatus.INTERESTED,
+        entry_status=UNEMPLOYED,
+        unemployment_duration=UNDER_6,
+    ),
+]
+
 ACTIONS = [
     # Grenzeloos Tewerkstellen, 2017 (question 1)
     DemoAction(
@@ -821,12 +1079,8 @@ ACTIONS = [
         place=("LKT", "LKT", "LKT"),
         organisers=THREE_PES,
         **COHORT_FORMAT,
-        figures=[
-            (M.STARTS, "pole-emploi", 5, False, NO_TEXT),
-            (M.STARTS, "le-forem", 4, False, NO_TEXT),
-            (M.STARTS, "vdab", 1, False, NO_TEXT),
-            (M.PLACEMENTS, None, 3, False, FOUND_WORK),
-        ],
+        # 10 started (5 Pôle emploi, 4 Le Forem, 1 VDAB), 3 found work after the action.
+        records=COHORT_LKT_RECORDS,
     ),
     DemoAction(
         "gt-2017-cohort-veurne-dunkerque",
@@ -845,11 +1099,8 @@ ACTIONS = [
         offices=["vdab-veurne", "pe-dunkerque"],
         organisers=THREE_PES,
         **COHORT_FORMAT,
-        figures=[
-            (M.STARTS, "pole-emploi", 6, False, NO_TEXT),
-            (M.STARTS, "vdab", 3, False, NO_TEXT),
-            (M.PLACEMENTS, None, 6, False, FOUND_WORK),
-        ],
+        # 9 started (6 Pôle emploi, 3 VDAB), 6 found work after the action.
+        records=COHORT_VEURNE_RECORDS,
     ),
     DemoAction(
         "gt-2017-skills-eurometropolis-tour",
@@ -1654,19 +1905,8 @@ ACTIONS = [
             "dans les semaines à venir (printemps 2018)",
         ),
         organisers=["vdab"],
-        figures=[
-            (
-                M.INTERESTED,
-                "vdab",
-                6,
-                False,
-                (
-                    "refugees interested in starting",
-                    "vluchtelingen die willen starten",
-                    "réfugiés intéressés par un démarrage",
-                ),
-            )
-        ],
+        # 6 refugees interested in starting.
+        records=REFUGEE_RECORDS,
     ),
 ]
 
@@ -1932,6 +2172,7 @@ def _load_action(
     # starts before `reached` existed) would count beside the new one: it goes, with a reason.
     for stale in action.figures.exclude(pk__in=kept).order_by("pk"):
         figure_delete(figure=stale, reason="No longer in the demo.", user=None)
+    _load_records(action, demo.records, orgs)
     for employer in demo.employers:
         _upsert(
             ActionEmployer,
@@ -1953,6 +2194,43 @@ def _load_action(
                 "positions": positions,
             },
         )
+
+
+def _load_records(action: Action, records: list[DemoRecord], orgs: dict[str, Organisation]) -> None:
+    """The action's participation records and their jobseekers, written only where they differ
+    (a rerun writes nothing). After the stale figures went: a PES keeps records of an action
+    only once it gives no figures of its jobseekers there (Action.records_refusal).
+
+    The jobseekers through their service; the records through _upsert (full_clean, so every
+    rule of Participation holds, the follow-ups' included), since participation_upsert does
+    not take the status at entry and the follow-ups."""
+    for record in records:
+        person = record.jobseeker
+        jobseeker, _created = jobseeker_upsert(
+            pes=orgs[person.pes],
+            external_ref=person.external_ref,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            birth_year=person.birth_year,
+            gender=person.gender,
+            education_level=person.education_level,
+            is_refugee=person.is_refugee,
+        )
+        started = record.status != ParticipationStatus.INTERESTED
+        values: dict[str, Any] = {
+            "status": record.status,
+            "started_on": action.start_date if started else None,
+            "entry_status": record.entry_status,
+            "unemployment_duration": record.unemployment_duration,
+            "placed_on": record.placed_on,
+        }
+        for kind, follow_up in (
+            ("on_leaving", record.on_leaving),
+            ("six_months", record.six_months),
+        ):
+            fields = Participation.FOLLOW_UP_FIELDS[kind]
+            values.update(zip(fields, follow_up or ("", None, ""), strict=True))
+        _upsert(Participation, {"action": action, "jobseeker": jobseeker}, values)
 
 
 def _load_users(orgs: dict[str, Organisation]) -> list[tuple[str, str, str]]:

@@ -13,7 +13,17 @@ The data keeps every rule of the models, though it is written without full_clean
 - for one action and one PES the jobseekers are counted either from records or from split
   figures, never both; unsplit figures are remainders; a few figures are lower bounds;
 - participations respect their status rules (no dates for the interested, completion only when
-  completed, a hire's employer only with its date) and are unique per action and jobseeker.
+  completed, a hire's employer only with its date) and are unique per action and jobseeker;
+- who took part: every jobseeker has a gender (a few "not given"), every record a status at
+  entry (some not recorded) and, for the unemployed, how long they had been;
+- the follow-ups (Participation.follow_up_errors): a record of a started jobseeker in an action
+  after which work can be found has its situation on leaving and six months on, each with its
+  date and source, for most of those due by the load's day (`Generator.as_of`, 30 September of
+  the last year) and none of those not yet due; in work on leaving exactly when work was found
+  by the check. The rest are due or overdue (Participation.follow_up_state).
+These attributes are drawn from a random generator of their own, so that a seed gives the same
+actions, jobseekers, records and figures as before they existed (the benchmark's earlier figures
+stay comparable).
 Pseudonyms are computed with participants.models.pseudonym_for, as the services do.
 
 On PostgreSQL rows are written with COPY (psycopg 3), with primary keys taken from the tables'
@@ -36,7 +46,7 @@ from django.db import connection, models, transaction
 
 from actions.models import Action, ActionEmployer, Figure, JobOffer, Sector
 from crossborder.core.dataversion import bump_data_version
-from crossborder.core.metrics import Metric
+from crossborder.core.metrics import WORK_FOUND_ACTION_TYPES, Metric
 from crossborder.core.periods import Semester, add_months, period_sort_date, semester_of
 from crossborder.core.vocabulary import (
     COHORT_MAX_JOBSEEKERS,
@@ -46,7 +56,18 @@ from crossborder.core.vocabulary import (
     ActionType,
     OrganisationKind,
 )
-from participants.models import EducationLevel, Jobseeker, Participation, pseudonym_for
+from participants.models import (
+    EducationLevel,
+    EntryStatus,
+    FollowUpSource,
+    Gender,
+    Jobseeker,
+    LeavingSituation,
+    Participation,
+    SixMonthSituation,
+    UnemploymentDuration,
+    pseudonym_for,
+)
 from projects.models import Country, Organisation, PartnerRole, Programme, Project, ProjectPartner
 
 SLUG_PREFIX = "load-"
@@ -87,6 +108,57 @@ CITIES = ("Kortrijk", "Veurne", "Ieper", "Mouscron", "Tournai", "Dunkerque", "Li
 GIVEN = ("Anna", "Bram", "Chloé", "David", "Emma", "Farid", "Julie", "Lucas", "Marie", "Noah")
 FAMILY = ("Claes", "Dubois", "Janssens", "Lambert", "Leroy", "Martin", "Peeters", "Simon")
 SECTORS = ("agro-food", "construction", "textiles", "care", "logistics")
+
+# Who took part, as cumulative shares drawn against one random number each (cheaper than
+# random.choices at a million): (upper bound, value).
+GENDERS: tuple[tuple[float, str], ...] = (
+    (0.47, Gender.WOMAN),
+    (0.96, Gender.MAN),
+    (0.965, Gender.NON_BINARY),
+    (1.0, Gender.NOT_GIVEN),
+)
+# The status at entry, and for the unemployed the duration bands that fit it (long-term: a year
+# or more). 4 % not recorded.
+ENTRY_STATUSES: tuple[tuple[float, str], ...] = (
+    (0.50, EntryStatus.UNEMPLOYED),
+    (0.78, EntryStatus.LONG_TERM_UNEMPLOYED),
+    (0.91, EntryStatus.INACTIVE),
+    (0.96, EntryStatus.EMPLOYED),
+    (1.0, ""),
+)
+DURATIONS: dict[str, tuple[str, str]] = {
+    EntryStatus.UNEMPLOYED: (
+        UnemploymentDuration.UNDER_6_MONTHS,
+        UnemploymentDuration.FROM_6_TO_12_MONTHS,
+    ),
+    EntryStatus.LONG_TERM_UNEMPLOYED: (
+        UnemploymentDuration.FROM_12_TO_24_MONTHS,
+        UnemploymentDuration.OVER_24_MONTHS,
+    ),
+}
+# The situation on leaving of those who had not found work by the check.
+NOT_IN_WORK_ON_LEAVING: tuple[tuple[float, str], ...] = (
+    (0.65, LeavingSituation.JOB_SEEKING),
+    (0.85, LeavingSituation.EDUCATION),
+    (1.0, LeavingSituation.INACTIVE),
+)
+SOURCES: tuple[tuple[float, str], ...] = (
+    (0.55, FollowUpSource.PES_REGISTER),
+    (0.70, FollowUpSource.EMPLOYER),
+    (0.90, FollowUpSource.SURVEY),
+    (1.0, FollowUpSource.SELF_DECLARED),
+)
+# The shares of the follow-ups due by the load's day that were done.
+LEAVING_DONE = 0.85
+SIX_MONTHS_DONE = 0.70
+
+
+def _pick(shares: tuple[tuple[float, str], ...], draw: float) -> str:
+    """The value whose cumulative share first exceeds `draw` (a number in [0, 1))."""
+    for bound, value in shares:
+        if draw < bound:
+            return value
+    return shares[-1][1]
 
 
 @dataclass(frozen=True)
@@ -320,6 +392,8 @@ class Generator:
     def __init__(self, scale: Scale, seed: int, log: Callable[[str], None] = print) -> None:
         self.scale = scale
         self.rng = random.Random(seed)
+        # Who took part and the follow-ups: drawn apart (module docstring).
+        self.people_rng = random.Random(f"{seed}-people")
         self._log = log
         self._started = time.perf_counter()
         self.writer = _Writer()
@@ -558,6 +632,7 @@ class Generator:
                     "birth_year": rng.randint(oldest, youngest),
                     "education_level": rng.choice(levels),
                     "is_refugee": True if refugee < 0.05 else (None if refugee < 0.2 else False),
+                    "gender": _pick(GENDERS, self.people_rng.random()),
                 }
 
     # Employers present (named) at jobdatings, visits and fairs.
@@ -710,6 +785,7 @@ class Generator:
             "jobseeker_id": jobseeker_id,
             "pes_id": pes_id,
         }
+        self._entry(row)
         draw = rng.random()
         if action.status == ActionStatus.PLANNED or draw < 0.08:
             row["status"] = "interested"
@@ -733,7 +809,60 @@ class Generator:
         if action.employers and rng.random() < 0.1:
             row["hired_on"] = action.start + datetime.timedelta(days=rng.randint(0, 14))
             row["hired_by_id"] = rng.choice(action.employers)
+        if action.action_type in WORK_FOUND_ACTION_TYPES:
+            self._follow_ups(row, action.end)
         return row
+
+    def _entry(self, row: dict[str, Any]) -> None:
+        """The status at entry and, for the unemployed, for how long."""
+        rng = self.people_rng
+        status = _pick(ENTRY_STATUSES, rng.random())
+        row["entry_status"] = status
+        bands = DURATIONS.get(status)
+        if bands:
+            row["unemployment_duration"] = bands[0] if rng.random() < 0.6 else bands[1]
+
+    def _follow_ups(self, row: dict[str, Any], left_on: datetime.date) -> None:
+        """The follow-ups of a started record that are due by the load's day, most of them
+        done: on leaving within four weeks of the end, in work exactly when work was found by
+        then; six months on within four weeks of its due day."""
+        rng = self.people_rng
+        if left_on > self.as_of or rng.random() >= LEAVING_DONE:
+            return
+        worked = min(
+            (day for day in (row.get("placed_on"), row.get("hired_on")) if day is not None),
+            default=None,
+        )
+        checked_on = left_on + datetime.timedelta(days=int(rng.random() * 29))
+        draw = rng.random()
+        situation: str
+        if worked is not None and worked <= checked_on:
+            situation = LeavingSituation.SELF_EMPLOYED if draw < 0.08 else LeavingSituation.EMPLOYED
+        else:
+            situation = _pick(NOT_IN_WORK_ON_LEAVING, draw)
+        row["leaving_situation"] = situation
+        row["leaving_checked_on"] = checked_on
+        row["leaving_source"] = _pick(SOURCES, rng.random())
+        due_on = add_months(left_on, 6)
+        if due_on > self.as_of or rng.random() >= SIX_MONTHS_DONE:
+            return
+        six_checked_on = due_on + datetime.timedelta(days=int(rng.random() * 29))
+        # Most of those who found work are in work six months on; a few of the others too.
+        in_work_share = 0.85 if worked is not None and worked <= six_checked_on else 0.2
+        draw = rng.random()
+        if draw < in_work_share:
+            six_situation = (
+                SixMonthSituation.SELF_EMPLOYED if draw < 0.05 else SixMonthSituation.EMPLOYED
+            )
+        else:
+            six_situation = (
+                SixMonthSituation.BETTER_SITUATION
+                if draw > 0.9
+                else SixMonthSituation.NO_IMPROVEMENT
+            )
+        row["six_month_situation"] = six_situation
+        row["six_month_checked_on"] = six_checked_on
+        row["six_month_source"] = _pick(SOURCES, rng.random())
 
 
 def generate(scale: Scale, *, seed: int = 42, log: Callable[[str], None] = print) -> Summary:
