@@ -70,9 +70,7 @@ def person_measures() -> tuple[str, ...]:
     some actions) and the result measures of the reports layer (in work on leaving ..., not yet
     known, unknown). The number of actions and the employers' metrics count no person."""
     registry = tuple(str(slug) for slug, m in REGISTRY.items() if m.counts is Counts.JOBSEEKERS)
-    rates = selectors.RATE_MEASURES
-    results = tuple(getattr(selectors, "RESULT_MEASURES", ()))
-    return tuple(dict.fromkeys((*registry, *rates, *results)))
+    return tuple(dict.fromkeys((*registry, *selectors.RATE_MEASURES, *selectors.RESULTS)))
 
 
 def personal_dimensions(group_by: Iterable[str]) -> list[str]:

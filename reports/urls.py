@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import followup_views, period_views, quality_views, views, year_views
+from . import followup_views, people_views, period_views, quality_views, views, year_views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("people/", people_views.people, name="people"),
     path("projects/<slug:slug>/", views.project_detail, name="project-detail"),
     path("actions/", views.action_list, name="action-list"),
     path("actions/<int:pk>/", views.action_detail, name="action-detail"),

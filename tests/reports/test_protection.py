@@ -386,6 +386,14 @@ def test_the_measures_protected_are_read_from_the_registries():
     assert list(measures[: len(jobseekers)]) == jobseekers
     assert {"people", "starts", "work_found", "interested", "certificates"} <= set(measures)
     assert set(selectors.RATE_MEASURES) <= set(measures)
+    assert {
+        "in_work_on_leaving",
+        "in_work_six_months",
+        "better_situation",
+        "on_leaving_not_yet_known",
+        "six_months_unknown",
+    } <= set(measures)
+    assert set(selectors.RESULTS) <= set(measures)
     assert not {"actions", "employers", "agencies", "vacancies", "outcomes_pending"} & set(measures)
 
 
