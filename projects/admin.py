@@ -703,8 +703,8 @@ class WorkPackageAdmin(TranslatedTextsMixin, ProjectScopedAdmin, TranslationAdmi
 
 @admin.register(Indicator)
 class IndicatorAdmin(TranslatedTextsMixin, SuperuserWritesAdmin, TranslationAdmin):
-    list_display = ["code", "name", "unit", "source", "action_types"]
-    list_filter = ["unit", "source"]
+    list_display = ["code", "name", "unit", "rule", "source", "action_types"]
+    list_filter = ["rule", "unit", "source"]
     search_fields = ["code", *in_each_language("name")]
 
 

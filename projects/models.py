@@ -466,7 +466,7 @@ class Indicator(models.Model):
     def counts_text(self) -> str:
         """What the indicator adds up, in the active language: "starts of: training"."""
         types = ", ".join(str(ActionType(t).label) for t in self.counted_action_types())
-        texts: dict[str, str] = {
+        texts: dict[str, Promise] = {
             IndicatorRule.CROSS_BORDER_ORGANISATIONS: _(
                 "distinct partner and organising organisations, when of at least two countries"
             ),

@@ -34,6 +34,7 @@ from crossborder.core.writers import XlsxWorkbook, separator, write_csv, write_x
 from participants.attributes import PERSONAL_DIMENSIONS
 from projects.models import IndicatorUnit, PeriodStatus, TargetKind
 
+from .indicators import IndicatorValue, value_text
 from .protection import person_measures, withheld_text
 from .selectors import (
     NOT_YET_KNOWN,
@@ -463,7 +464,17 @@ def _indicator_table(report: YearReport, lang: str) -> Table:
                     if line.unit in IndicatorUnit.values
                     else line.unit
                 ),
-                count_cell(line.actual, line.lower_bound),
+                # "not yet known" for an ESF+ result without any follow-up known yet, with the
+                # follow-ups not known yet and unknown beside the value (reports.indicators).
+                Cell(
+                    value_text(
+                        IndicatorValue(
+                            line.actual, line.lower_bound, line.not_yet_known, line.unknown
+                        )
+                    ),
+                    number=None if line.not_yet_known and not line.actual else line.actual,
+                    lower_bound=line.lower_bound,
+                ),
                 Cell(targets),
             ]
         )

@@ -205,7 +205,7 @@ def _last_left_on(day: datetime.date) -> datetime.date:
 
 
 def _record_rows(
-    action_ids: QuerySet[Action], approved: bool, as_of: datetime.date
+    action_ids: QuerySet[Action, Any], approved: bool, as_of: datetime.date
 ) -> list[dict[str, Any]]:
     """The participation records of the actions, summed per action and PES: every summed
     metric (by the registry's rule) and the follow-up counts. One query."""
@@ -215,7 +215,7 @@ def _record_rows(
     leaving_overdue = as_of - grace
     six_overdue = _last_left_on(as_of - grace - datetime.timedelta(days=1))
     started = Q(status__in=STARTED_STATUSES)
-    left = Q(left_on__isnull=False)
+    left = Q(left_day__isnull=False)
     columns: dict[str, Any] = {}
     for metric in SUMMED_METRICS:
         rule = REGISTRY[metric].record
@@ -225,37 +225,40 @@ def _record_rows(
         leaving_in_work=Count("pk", filter=started & Q(leaving_situation__in=IN_WORK_SITUATIONS)),
         leaving_pending=Count(
             "pk",
-            filter=started & left & Q(leaving_situation="", left_on__gte=leaving_overdue),
+            filter=started & left & Q(leaving_situation="", left_day__gte=leaving_overdue),
         ),
         leaving_unknown=Count(
-            "pk", filter=started & left & Q(leaving_situation="", left_on__lt=leaving_overdue)
+            "pk", filter=started & left & Q(leaving_situation="", left_day__lt=leaving_overdue)
         ),
         six_in_work=Count("pk", filter=started & Q(six_month_situation__in=IN_WORK_SITUATIONS)),
         six_better=Count(
             "pk", filter=started & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION)
         ),
         six_pending=Count(
-            "pk", filter=started & left & Q(six_month_situation="", left_on__gt=six_overdue)
+            "pk", filter=started & left & Q(six_month_situation="", left_day__gt=six_overdue)
         ),
         six_unknown=Count(
-            "pk", filter=started & left & Q(six_month_situation="", left_on__lte=six_overdue)
+            "pk", filter=started & left & Q(six_month_situation="", left_day__lte=six_overdue)
         ),
     )
     records = Participation.objects.filter(action_id__in=action_ids)
     if approved:
         records = records.filter(_approved())
-    return list(
+    rows = (
         records.annotate(
             # Participation.left_on: the day they completed, else the action's end, else its day.
-            left_on=Coalesce("completed_on", "action__end_date", "action__start_date")
+            left_day=Coalesce("completed_on", "action__end_date", "action__start_date")
         )
         .values("action_id", "pes_id")
         .annotate(**columns)
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
-def _completer_rows(action_ids: QuerySet[Action], approved: bool) -> dict[tuple[int, int], int]:
+def _completer_rows(
+    action_ids: QuerySet[Action, Any], approved: bool
+) -> dict[tuple[int, int], int]:
     """RCR81's participation records: the completed ones of trainings, a person counted once
     per training: a record is left out when an earlier jobseeker (a lower id) with the same
     pseudonymous key completed the same training (the person registered at two PES). One
@@ -283,17 +286,18 @@ def _completer_rows(action_ids: QuerySet[Action], approved: bool) -> dict[tuple[
     return {(row["action_id"], row["pes_id"]): row["count"] for row in rows}
 
 
-def _figure_rows(action_ids: QuerySet[Action], approved: bool) -> list[dict[str, Any]]:
+def _figure_rows(action_ids: QuerySet[Action, Any], approved: bool) -> list[dict[str, Any]]:
     """The aggregate figures of the actions per action, PES and metric, with whether any is a
     lower bound. One query."""
     figures = Figure.objects.filter(action_id__in=action_ids)
     if approved:
         figures = figures.filter(_approved())
-    return list(
+    rows = (
         figures.values("action_id", "pes_id", "metric")
         .annotate(value=Sum("value"), bounds=Count("pk", filter=Q(is_lower_bound=True)))
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 @dataclass
@@ -345,20 +349,20 @@ def indicator_counts(
             after_project=ends_on is not None and row["sort_date"] > ends_on,
         )
     facts: dict[tuple[int, int | None], _Facts] = {}
-    for row in _record_rows(ids, approved, as_of):
-        item = facts.setdefault((row["action_id"], row["pes_id"]), _Facts())
+    for record in _record_rows(ids, approved, as_of):
+        item = facts.setdefault((record["action_id"], record["pes_id"]), _Facts())
         for metric in SUMMED_METRICS:
-            item.metrics[metric] = item.metrics.get(metric, 0) + row.get(metric, 0)
+            item.metrics[metric] = item.metrics.get(metric, 0) + record.get(metric, 0)
         item.follow_ups = {
-            name: row[name] for columns in _FOLLOW_UP_COLUMNS.values() for name in columns
+            name: record[name] for columns in _FOLLOW_UP_COLUMNS.values() for name in columns
         }
-    for row in _figure_rows(ids, approved):
-        item = facts.setdefault((row["action_id"], row["pes_id"]), _Facts())
-        item.metrics[row["metric"]] = item.metrics.get(row["metric"], 0) + row["value"]
-        if row["bounds"]:
-            item.bounds.add(row["metric"])
-        if row["metric"] == Metric.COMPLETIONS:
-            item.completers += row["value"]
+    for figure in _figure_rows(ids, approved):
+        item = facts.setdefault((figure["action_id"], figure["pes_id"]), _Facts())
+        item.metrics[figure["metric"]] = item.metrics.get(figure["metric"], 0) + figure["value"]
+        if figure["bounds"]:
+            item.bounds.add(figure["metric"])
+        if figure["metric"] == Metric.COMPLETIONS:
+            item.completers += figure["value"]
     for key, count in _completer_rows(ids, approved).items():
         facts.setdefault(key, _Facts()).completers += count
 

@@ -219,6 +219,9 @@ class IndicatorLine:
     actual: int
     lower_bound: bool
     targets: list[TargetProgress]
+    # The ESF+ results' follow-ups not known yet and overdue (None for the other indicators).
+    not_yet_known: int | None = None
+    unknown: int | None = None
 
 
 @dataclass(frozen=True)
@@ -709,6 +712,8 @@ def _indicators(year: int, selected: list[str] | None, approved: bool) -> list[I
             actual=progress.actual,
             lower_bound=progress.lower_bound,
             targets=progress.targets,
+            not_yet_known=progress.not_yet_known,
+            unknown=progress.unknown,
         )
         for progress in indicator_progress(projects=selected, until_year=year, approved=approved)
     ]

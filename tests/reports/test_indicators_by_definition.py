@@ -400,3 +400,40 @@ def test_monitoring_queries_are_fixed(programme, client, manager, django_assert_
     client.force_login(manager)
     with django_assert_max_num_queries(20):
         assert client.get(URL, {"project": JOINT, "year": 2017}).status_code == 200
+
+
+# The pages -----------------------------------------------------------------------------------
+
+
+def test_project_page_shows_each_indicator_and_links_the_monitoring(programme, client, manager):
+    """A cohort that ended ten days ago: its follow-up on leaving is not known yet, so the ESF+
+    result reads "not yet known", not 0; the 2017 cohort's follow-up is overdue: unknown."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    one = ProjectFactory(slug=ONE_COUNTRY)
+    recent = action(
+        one,
+        ActionType.GUIDANCE_COHORT,
+        today - datetime.timedelta(days=40),
+        today - datetime.timedelta(days=10),
+        reference="C3",
+    )
+    ParticipationFactory(
+        action=recent,
+        jobseeker=JobseekerFactory(pes=PesFactory(slug="le-forem")),
+        started_on=recent.start_date,
+    )
+    client.force_login(manager)
+    response = client.get(reverse("reports:project-detail", args=[ONE_COUNTRY]))
+    page = response.content.decode()
+    progress = {item.code: item for item in response.context["indicators"]}
+    assert set(progress) == set(RULES)
+    eecr04 = progress["EECR04"]
+    assert (eecr04.actual, eecr04.not_yet_known, eecr04.unknown) == (0, 1, 1)
+    assert 'data-indicator-pending="EECR04"' in page
+    assert "1 unknown" in page
+    assert progress["RCO87"].actual == 0
+    assert 'action="/api/v1/indicators/monitoring/"' in page
+    assert 'name="project" value="one-country"' in page
