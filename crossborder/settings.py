@@ -299,11 +299,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work, run by `celery -A crossborder beat` (one beat for the whole site): the
-# retention run every night (anonymise_jobseekers, and the jobs older than JOB_RESULT_DAYS).
+# retention run every night (anonymise_jobseekers, and the jobs older than JOB_RESULT_DAYS), and
+# the follow-up digests every Monday morning (send_follow_up_digest; once a week at most).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "retention-nightly": {
         "task": "jobs.retention",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "follow-up-digests-weekly": {
+        "task": "jobs.follow_up_digests",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }
 # Rows of an import from which its confirmation goes to the queue, and actions of a year report

@@ -1,6 +1,6 @@
 """The long work done on the queue (crossborder/celery.py): the confirmation of a large import,
 the year report's and the action list's files over a size, and the periodic work of celery beat
-(the retention run nightly).
+(the retention run nightly, the follow-up digests weekly).
 
 A page starts a job with one of the `*_start` functions below: it records the job (its owner, its
 title, the page's language) and sends the task, which writes its progress and outcome on the
@@ -47,6 +47,7 @@ from crossborder.jobs.services import (
 from crossborder.uploads.models import ImportPreview, PreviewKind
 from crossborder.uploads.services import preview_discard
 from participants import imports as participation_imports
+from participants.followups import send_follow_up_digests
 from participants.gdpr import jobseeker_erase, jobseekers_due_for_erasure
 from reports import exports
 from reports.selectors import action_figures
@@ -373,6 +374,28 @@ def retention() -> None:
                 f"Erased {len(due)} jobseeker(s) whose projects ended more than {years} year(s) "
                 f"ago; deleted {reads} read(s) of the read audit and {purged} finished job(s)."
             ),
+        )
+
+    _run(job.pk, work)
+
+
+@shared_task(name="jobs.follow_up_digests")
+def follow_up_digests() -> None:
+    """The weekly digest of the follow-ups due, as `manage.py send_follow_up_digest` sends it
+    (at most once per coordinator and ISO week, however often it runs)."""
+    job = job_create(
+        owner=None,
+        kind=JobKind.FOLLOW_UP_DIGESTS,
+        title="Follow-up digests",
+        language=_language(),
+    )
+
+    def work(job: Job) -> None:
+        as_of = timezone.localdate()
+        sent = send_follow_up_digests(as_of=as_of)
+        job_done(
+            job=job,
+            message=f"{sent} follow-up digest(s) sent for the week of {as_of.isoformat()}.",
         )
 
     _run(job.pk, work)

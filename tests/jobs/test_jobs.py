@@ -17,6 +17,7 @@ from django.utils.html import escape
 from crossborder import celery as celery_module
 from crossborder.celery import app
 from crossborder.core import logs
+from crossborder.core.vocabulary import ActionType, ParticipationStatus
 from crossborder.jobs import tasks
 from crossborder.jobs.models import Job, JobKind, JobState
 from crossborder.jobs.services import job_create, jobs_purge
@@ -359,11 +360,44 @@ def test_the_retention_run_erases_what_is_due_and_purges_old_jobs(vdab, manager,
     assert jobs_purge() == 0
 
 
-def test_celery_beat_runs_the_retention_nightly(settings):
+def test_the_follow_up_digests_go_once_a_week(coordinator, vdab, mailoutbox):
+    coordinator.email = "coordinator@vdab.example"
+    coordinator.save()
+    today = timezone.localdate()
+    left_on = today - datetime.timedelta(days=10)
+    ParticipationFactory(
+        action=ActionFactory(
+            action_type=ActionType.TRAINING,
+            start_date=left_on - datetime.timedelta(days=30),
+            end_date=left_on,
+        ),
+        jobseeker=JobseekerFactory(pes=vdab),
+        status=ParticipationStatus.STARTED,
+        started_on=left_on - datetime.timedelta(days=30),
+    )
+
+    tasks.follow_up_digests.delay()
+    tasks.follow_up_digests.delay()
+
+    runs = list(Job.objects.filter(kind=JobKind.FOLLOW_UP_DIGESTS).order_by("pk"))
+    week = today.isoformat()
+    assert [(run.owner, run.state, run.message) for run in runs] == [
+        (None, JobState.DONE, f"1 follow-up digest(s) sent for the week of {week}."),
+        (None, JobState.DONE, f"0 follow-up digest(s) sent for the week of {week}."),
+    ]
+    assert [mail.to for mail in mailoutbox] == [["coordinator@vdab.example"]]
+
+
+def test_celery_beat_runs_the_retention_nightly_and_the_digests_weekly(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
 
-    assert schedule["retention-nightly"]["task"] == "jobs.retention"
-    assert str(schedule["retention-nightly"]["schedule"]) == ("<crontab: 30 2 * * * (m/h/dM/MY/d)>")
+    assert {name: (entry["task"], str(entry["schedule"])) for name, entry in schedule.items()} == {
+        "retention-nightly": ("jobs.retention", "<crontab: 30 2 * * * (m/h/dM/MY/d)>"),
+        "follow-up-digests-weekly": (
+            "jobs.follow_up_digests",
+            "<crontab: 0 7 * * mon (m/h/dM/MY/d)>",
+        ),
+    }
     assert {entry["task"] for entry in schedule.values()} <= set(app.tasks)
 
 
