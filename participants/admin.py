@@ -24,6 +24,7 @@ from crossborder.audit.models import ReadKind
 from crossborder.audit.recording import AdminReadAuditMixin
 from crossborder.audit.services import read_record
 from projects.access import (
+    can_read_special_categories,
     can_write_personal_data,
     jobseekers_for,
     own_pes,
@@ -96,10 +97,22 @@ class PersonalDataAdmin(AdminReadAuditMixin, SimpleHistoryAdmin):
         return field
 
 
+# The sections of a participation's form: what came of it, who took part at entry, and the
+# follow-ups on leaving and six months on.
+PARTICIPATION_FIELDSETS: list[Any] = [
+    (None, {"fields": ["action", "jobseeker", *Participation.OUTCOME_FIELDS]}),
+    (_("At entry"), {"fields": list(Participation.ENTRY_FIELDS)}),
+    (_("Follow-up"), {"fields": list(Participation.FOLLOW_UP_COLUMNS)}),
+]
+
+
 class ParticipationInline(StaleRowRefusedInlineMixin, admin.TabularInline):
+    """A jobseeker's participations, a row each: the follow-ups are filled in on the record's
+    own page (ParticipationAdmin), where they have a section of their own."""
+
     model = Participation
     extra = 0
-    fields = ["action", *Participation.OUTCOME_FIELDS]
+    fields = ["action", *Participation.OUTCOME_FIELDS, *Participation.ENTRY_FIELDS]
     autocomplete_fields = ["action", "hired_by", "certificate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
@@ -108,9 +121,18 @@ class ParticipationInline(StaleRowRefusedInlineMixin, admin.TabularInline):
 
 @admin.register(Jobseeker)
 class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataAdmin):
-    list_display = ["__str__", "pes", "external_ref", "birth_year", "education_level", "erased_at"]
+    list_display = [
+        "__str__",
+        "pes",
+        "external_ref",
+        "birth_year",
+        "gender",
+        "education_level",
+        "erased_at",
+    ]
     list_filter = [
         "pes",
+        "gender",
         "education_level",
         "is_refugee",
         ("erased_at", admin.EmptyFieldListFilter),
@@ -124,6 +146,56 @@ class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataA
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Jobseeker]:
         return jobseekers_for(request.user, super().get_queryset(request))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list[Any]:
+        """The person, and the special categories in a section of their own for a user who may
+        read them (access.can_read_special_categories): for anyone else they are not on the
+        page, nor in the form, so they can be neither read nor written."""
+        fieldsets: list[Any] = [
+            (
+                None,
+                {
+                    "fields": [
+                        "pes",
+                        *Jobseeker.IDENTIFYING_FIELDS,
+                        *Jobseeker.DESCRIBING_FIELDS,
+                        "erased_at",
+                    ]
+                },
+            )
+        ]
+        if can_read_special_categories(request.user):
+            fieldsets.append(
+                (
+                    _("Special categories of personal data"),
+                    {
+                        "fields": list(Jobseeker.SENSITIVE_FIELDS),
+                        "description": _(
+                            "Kept only with the person's consent; shown only to users who hold "
+                            "the permission to read them."
+                        ),
+                    },
+                )
+            )
+        return fieldsets
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        """The changes between two versions in the audit trail, without the special categories
+        for a user who may not read them."""
+        excluded = (
+            [] if can_read_special_categories(request.user) else list(Jobseeker.SENSITIVE_FIELDS)
+        )
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     @admin.action(
         description=_("Erase the personal data of the selected jobseekers (GDPR)"),
@@ -179,7 +251,9 @@ class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataA
             )
             return None
         jobseeker = queryset.select_related("pes").get()
-        report = jobseeker_access_report(jobseeker=jobseeker)
+        report = jobseeker_access_report(
+            jobseeker=jobseeker, special_categories=can_read_special_categories(request.user)
+        )
         # Recorded after the report is built, so the report lists the reads before this one.
         self.read_audit_record(request, ReadKind.ACCESS_EXPORT, [jobseeker])
         response = HttpResponse(
@@ -196,8 +270,17 @@ class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataA
 class ParticipationAdmin(
     StaleSaveRefusedMixin, DeleteWithReasonMixin, ExportMixin, PersonalDataAdmin
 ):
-    list_display = ["jobseeker", "action", "status", "started_on", "placed_on", "hired_on"]
-    list_filter = ["status", "pes", "action__project", "action__action_type"]
+    list_display = [
+        "jobseeker",
+        "action",
+        "status",
+        "entry_status",
+        "started_on",
+        "placed_on",
+        "hired_on",
+    ]
+    list_filter = ["status", "entry_status", "pes", "action__project", "action__action_type"]
+    fieldsets = PARTICIPATION_FIELDSETS
     search_fields = [
         "jobseeker__external_ref",
         "jobseeker__family_name",
@@ -215,6 +298,13 @@ class ParticipationAdmin(
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participation]:
         return participations_for(request.user, super().get_queryset(request))
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        # The special categories only for a user who may read them.
+        return {
+            **super().get_export_resource_kwargs(request, **kwargs),
+            "special_categories": can_read_special_categories(request.user),
+        }
 
     def get_data_for_export(
         self, request: HttpRequest, queryset: QuerySet[Participation], **kwargs: Any

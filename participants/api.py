@@ -41,7 +41,7 @@ from crossborder.audit.recording import ApiReadAuditMixin
 from crossborder.core.vocabulary import ParticipationStatus
 from projects import access
 
-from .models import Jobseeker, Participation, normalise_ref
+from .models import EntryStatus, Jobseeker, Participation, normalise_ref
 from .serializers import (
     JobseekerChangeSerializer,
     JobseekerPushItemSerializer,
@@ -81,7 +81,7 @@ class JobseekerFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Jobseeker
-        fields = ["pes", "external_ref", "education_level", "is_refugee", "action"]
+        fields = ["pes", "external_ref", "gender", "education_level", "is_refugee", "action"]
 
 
 @extend_schema_view(
@@ -168,7 +168,9 @@ class JobseekerViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
         body = {
             "created": created_count,
             "updated": len(results) - created_count,
-            "results": JobseekerSerializer(results, many=True).data,
+            "results": JobseekerSerializer(
+                results, many=True, context=self.get_serializer_context()
+            ).data,
         }
         return Response(body)
 
@@ -176,6 +178,7 @@ class JobseekerViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
 class ParticipationFilterSet(django_filters.FilterSet):
     project = django_filters.CharFilter(field_name="action__project__slug")
     status = django_filters.MultipleChoiceFilter(choices=ParticipationStatus.choices)
+    entry_status = django_filters.MultipleChoiceFilter(choices=EntryStatus.choices)
     jobseeker_ref = RefFilter(
         field_name="jobseeker__external_ref",
         help_text="The jobseeker's reference at the PES, without regard to case and spaces.",
@@ -183,7 +186,7 @@ class ParticipationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Participation
-        fields = ["action", "jobseeker", "jobseeker_ref", "project", "status"]
+        fields = ["action", "jobseeker", "jobseeker_ref", "project", "status", "entry_status"]
 
 
 @extend_schema_view(
@@ -251,7 +254,7 @@ class ParticipationViewSet(ApiReadAuditMixin, VersionedUpsertViewSet):
         version = stated_version(request)
         # The fields not sent as they were in the version the change is based on: the service
         # refuses the change (412) if that is not the current one.
-        current = {name: getattr(participation, name) for name in Participation.OUTCOME_FIELDS}
+        current = {name: getattr(participation, name) for name in Participation.WRITTEN_FIELDS}
         values = {**current, **serializer.validated_data}
         with self.based_on_version(participation.pk), model_errors():
             participation, _created = participation_upsert(

@@ -99,10 +99,19 @@ def jobseekers_due_for_erasure(*, years: int, today: datetime.date) -> QuerySet[
     )
 
 
-def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
+def jobseeker_access_report(
+    *, jobseeker: Jobseeker, special_categories: bool = False
+) -> dict[str, Any]:
     """Everything held about one person (GDPR article 15): the record, its participation in
-    actions, every version in the audit trail with who changed it and when, and who viewed the
-    record (the read audit, within its retention)."""
+    actions (with the state at entry and the follow-ups), every version in the audit trail with
+    who changed it and when, and who viewed the record (the read audit, within its retention).
+
+    The special categories (Jobseeker.SENSITIVE_FIELDS) only with `special_categories`, for a
+    user who may read them (access.can_read_special_categories): the report of anyone else
+    names them under `left_out`, so that the person's request is completed by a user who may."""
+    fields = Jobseeker.PERSONAL_FIELDS
+    if not special_categories:
+        fields = tuple(name for name in fields if name not in Jobseeker.SENSITIVE_FIELDS)
     participations = jobseeker.participations.select_related(
         "action__project", "hired_by", "certificate"
     ).order_by("action__start_date", "pk")
@@ -111,7 +120,7 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
         "jobseeker": {
             "id": jobseeker.pk,
             "pes": jobseeker.pes.name,
-            **_personal_data(jobseeker, displayed=True),
+            **_personal_data(jobseeker, fields, displayed=True),
             "created_at": jobseeker.created_at.isoformat(),
             "erased_at": jobseeker.erased_at.isoformat() if jobseeker.erased_at else None,
         },
@@ -130,7 +139,7 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
                 "change": record.get_history_type_display(),
                 "by": record.history_user.get_username() if record.history_user else "",
                 "reason": record.history_change_reason or "",
-                **_personal_data(record, displayed=False),
+                **_personal_data(record, fields, displayed=False),
             }
             for record in jobseeker.history.select_related("history_user").order_by(
                 "history_date", "history_id"
@@ -164,6 +173,11 @@ def jobseeker_access_report(*, jobseeker: Jobseeker) -> dict[str, Any]:
                 "at", "role", "organisation", "kind"
             )
         ],
+        "left_out": [
+            _ACCESS_NAMES.get(name, name)
+            for name in Jobseeker.PERSONAL_FIELDS
+            if name not in fields
+        ],
     }
 
 
@@ -175,12 +189,13 @@ _ACCESS_NAMES = {
 }
 
 
-def _personal_data(row: Any, *, displayed: bool) -> dict[str, Any]:
-    """Every personal field of a jobseeker or of a version of it in the audit trail, read from
-    Jobseeker.PERSONAL_FIELDS so that a new field is reported as soon as it is declared; a
-    field with choices as it reads (`displayed`) or as it is stored."""
+def _personal_data(row: Any, fields: tuple[str, ...], *, displayed: bool) -> dict[str, Any]:
+    """The personal fields of a jobseeker or of a version of it in the audit trail, read from
+    Jobseeker.PERSONAL_FIELDS (`fields`: those the report may show) so that a new field is
+    reported as soon as it is declared; a field with choices as it reads (`displayed`) or as it
+    is stored."""
     data = {}
-    for name in Jobseeker.PERSONAL_FIELDS:
+    for name in fields:
         value = getattr(row, name)
         field = Jobseeker._meta.get_field(name)
         if displayed and value and isinstance(field, models.Field) and field.choices:
@@ -190,10 +205,11 @@ def _personal_data(row: Any, *, displayed: bool) -> dict[str, Any]:
 
 
 def _outcomes(participation: Participation) -> dict[str, Any]:
-    """What came of a participation, read from Participation.OUTCOME_FIELDS: dates in ISO
-    format, an employer or certificate by its name ("" when none)."""
+    """What came of a participation, the state at entry and the follow-ups, read from
+    Participation.WRITTEN_FIELDS: dates in ISO format, an employer or certificate by its name
+    ("" when none), a choice as stored."""
     data: dict[str, Any] = {}
-    for name in Participation.OUTCOME_FIELDS:
+    for name in Participation.WRITTEN_FIELDS:
         value = getattr(participation, name)
         if isinstance(value, datetime.date):
             value = value.isoformat()

@@ -16,10 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import TextChoices
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields
@@ -31,26 +34,61 @@ from crossborder.core import tabular
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.tabular import FileRefused, Problem
 from crossborder.core.vocabulary import ParticipationStatus
+from projects import access
 from projects.models import Organisation
 
-from .models import EducationLevel, Jobseeker, Participation, normalise_ref
+from .models import (
+    EducationLevel,
+    EntryStatus,
+    FollowUpSource,
+    Gender,
+    Jobseeker,
+    LeavingSituation,
+    Participation,
+    SixMonthSituation,
+    UnemploymentDuration,
+    normalise_ref,
+)
 from .services import jobseeker_upsert, participation_upsert
+
+
+def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
 
 # A column per field of the jobseeker that describes them, named as the field but "refugee".
 PERSONAL_COLUMNS: dict[str, str] = {
     name: {"is_refugee": "refugee"}.get(name, name) for name in Jobseeker.DESCRIBING_FIELDS
+}
+# The special categories (GDPR article 9): columns of a file only where the server keeps them
+# and for a user allowed to read them (access.can_read_special_categories).
+SENSITIVE_COLUMNS: dict[str, str] = {
+    name: {"has_disability": "disability"}.get(name, name) for name in Jobseeker.SENSITIVE_FIELDS
 }
 COLUMNS: tuple[str, ...] = (
     "action",
     "pes",
     "reference",
     *PERSONAL_COLUMNS.values(),
-    *Participation.OUTCOME_FIELDS,
+    *Participation.WRITTEN_FIELDS,
+)
+# The columns of a file of a user who may read the special categories: beside the others that
+# describe the person.
+COLUMNS_WITH_SPECIAL_CATEGORIES: tuple[str, ...] = (
+    "action",
+    "pes",
+    "reference",
+    *PERSONAL_COLUMNS.values(),
+    *SENSITIVE_COLUMNS.values(),
+    *Participation.WRITTEN_FIELDS,
 )
 REQUIRED: tuple[str, ...] = ("pes", "reference", "status")
 # Where a model's error belongs in the file.
 FIELD_COLUMNS: dict[str, str] = {
     **PERSONAL_COLUMNS,
+    **SENSITIVE_COLUMNS,
     "external_ref": "reference",
     "jobseeker": "pes",
     "action": "status",
@@ -58,9 +96,40 @@ FIELD_COLUMNS: dict[str, str] = {
 }
 DATE_COLUMNS: tuple[str, ...] = tuple(
     name
-    for name in Participation.OUTCOME_FIELDS
+    for name in Participation.WRITTEN_FIELDS
     if isinstance(Participation._meta.get_field(name), models.DateField)
 )
+# The participation's other fields with choices (the status is required, and read apart), each
+# read by its value or by its name in any of the languages (choice_lookup).
+CHOICE_COLUMNS: tuple[str, ...] = tuple(
+    name
+    for name in Participation.WRITTEN_FIELDS
+    if name != "status" and model_field(Participation, name).choices
+)
+
+
+def columns_for(user: AbstractBaseUser | None) -> tuple[str, ...]:
+    """The columns a file of this user may have: the special categories only for a user who
+    may read them."""
+    if isinstance(user, AbstractUser) and access.can_read_special_categories(user):
+        return COLUMNS_WITH_SPECIAL_CATEGORIES
+    return COLUMNS
+
+
+def choice_lookup(model: type[models.Model], name: str) -> dict[str, str]:
+    """The value of each choice of a field by what a cell may say, in lower case: the value
+    itself (with spaces for its underscores too: "long term unemployed") and its name in every
+    language of the site ("femme", "vrouw", "woman")."""
+    choices = [(str(value), label) for value, label in model_field(model, name).choices or ()]
+    lookup: dict[str, str] = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices:
+                lookup[str(label).strip().lower()] = value
+    for value, _label in choices:
+        lookup[value] = value
+        lookup[value.replace("_", " ")] = value
+    return lookup
 
 
 def notes() -> dict[str, str]:
@@ -75,7 +144,17 @@ def notes() -> dict[str, str]:
         "family_name": _("optional"),
         "birth_year": _("optional, e.g. 1988"),
         "education_level": _("optional: %(values)s") % {"values": ", ".join(EducationLevel.values)},
+        "gender": _("optional: %(values)s (not_given when left empty)")
+        % {"values": ", ".join(Gender.values)},
         "refugee": _("optional: yes or no"),
+        "disability": _(
+            "optional: yes or no; a special category of personal data, kept only with the "
+            "person's consent"
+        ),
+        "foreign_background": _(
+            "optional: yes or no; a special category of personal data, kept only with the "
+            "person's consent"
+        ),
         "status": _("required: %(values)s") % {"values": ", ".join(ParticipationStatus.values)},
         "started_on": _("date, 2017-11-28 or 28/11/2017"),
         "completed_on": _("date; only for status completed"),
@@ -84,7 +163,45 @@ def notes() -> dict[str, str]:
         "hired_by": _("the employer who hired (slug or name of the organisation)"),
         "certified_on": _("date the certificate was obtained"),
         "certificate": _("the certificate (slug or name)"),
+        "entry_status": _("optional, the labour-market status at entry: %(values)s")
+        % {"values": ", ".join(EntryStatus.values)},
+        "unemployment_duration": _("optional, unemployed at entry for: %(values)s")
+        % {"values": ", ".join(UnemploymentDuration.values)},
+        "leaving_situation": _(
+            "optional, the situation on leaving: %(values)s; with its date and source"
+        )
+        % {"values": ", ".join(LeavingSituation.values)},
+        "leaving_checked_on": _("date the situation on leaving was known"),
+        "leaving_source": _("how it was known: %(values)s")
+        % {"values": ", ".join(FollowUpSource.values)},
+        "six_month_situation": _(
+            "optional, the situation six months after leaving: %(values)s; with its date and source"
+        )
+        % {"values": ", ".join(SixMonthSituation.values)},
+        "six_month_checked_on": _("date the situation six months on was known"),
+        "six_month_source": _("how it was known: %(values)s")
+        % {"values": ", ".join(FollowUpSource.values)},
     }
+
+
+def choice_refusal(column: str, cell: str, values: list[str]) -> str:
+    """What a cell that is none of its column's choices is told, naming the allowed values."""
+    messages = {
+        "gender": _('"%(cell)s" is not a gender; use %(values)s or leave it empty.'),
+        "entry_status": _(
+            '"%(cell)s" is not a labour-market status at entry; use %(values)s or leave it empty.'
+        ),
+        "unemployment_duration": _(
+            '"%(cell)s" is not a duration of unemployment; use %(values)s or leave it empty.'
+        ),
+        "leaving_situation": _('"%(cell)s" is not a situation; use %(values)s or leave it empty.'),
+        "six_month_situation": _(
+            '"%(cell)s" is not a situation; use %(values)s or leave it empty.'
+        ),
+        "leaving_source": _('"%(cell)s" is not a source; use %(values)s or leave it empty.'),
+        "six_month_source": _('"%(cell)s" is not a source; use %(values)s or leave it empty.'),
+    }
+    return messages[column] % {"cell": cell, "values": ", ".join(values)}
 
 
 @dataclass
@@ -168,12 +285,21 @@ def _certificate_lookup(names: set[str]) -> dict[str, Certificate]:
 
 
 def parse_rows(
-    table: tabular.Table, *, action: Action, allowed_pes: Organisation | None
+    table: tabular.Table,
+    *,
+    action: Action,
+    allowed_pes: Organisation | None,
+    special_categories: bool = False,
 ) -> tuple[list[Row], list[Problem]]:
-    """Check every cell; allowed_pes limits the rows to one PES's jobseekers (None: any PES)."""
+    """Check every cell; allowed_pes limits the rows to one PES's jobseekers (None: any PES);
+    special_categories: whether the columns of the special categories are read (columns_for)."""
     problems: list[Problem] = []
     rows: list[Row] = []
     all_pes = pes_lookup()
+    lookups = {
+        "gender": choice_lookup(Jobseeker, "gender"),
+        **{name: choice_lookup(Participation, name) for name in CHOICE_COLUMNS},
+    }
     employers = _organisation_lookup(
         {tabular.text(c.get("hired_by")) for _, c in table.rows} - {""}
     )
@@ -262,9 +388,17 @@ def parse_rows(
                 )
             else:
                 personal["education_level"] = education
+        gender = _choice(check, "gender", lookups["gender"], Gender.values)
+        if gender:
+            personal["gender"] = gender
         refugee = parse("refugee", tabular.yes_no)
         if refugee is not None:
             personal["is_refugee"] = refugee
+        if special_categories:
+            for name, column in SENSITIVE_COLUMNS.items():
+                value = parse(column, tabular.yes_no)
+                if value is not None:
+                    personal[name] = value
 
         status = tabular.text(cells.get("status")).lower().replace(" ", "_")
         statuses = ", ".join(ParticipationStatus.values)
@@ -279,6 +413,9 @@ def parse_rows(
         participation: dict[str, Any] = {"status": status}
         for column in DATE_COLUMNS:
             participation[column] = parse(column, tabular.date)
+        for column in CHOICE_COLUMNS:
+            values = [value for value, _label in model_field(Participation, column).choices or ()]
+            participation[column] = _choice(check, column, lookups[column], values)
         employer_name = tabular.text(cells.get("hired_by"))
         participation["hired_by"] = None
         if employer_name:
@@ -311,6 +448,50 @@ def parse_rows(
     return rows, problems
 
 
+def _choice(check: tabular.RowCheck, column: str, lookup: dict[str, str], values: list[str]) -> str:
+    """A cell of a column with choices: its value, "" when empty, or "" with the refusal."""
+    cell = check.text(column)
+    if not cell:
+        return ""
+    value = lookup.get(cell.strip().lower())
+    if value is None:
+        check.refuse(column, choice_refusal(column, cell, values))
+        return ""
+    return value
+
+
+def _special_category_refusal(
+    filename: str, data: bytes, *, columns: tuple[str, ...], max_rows: int
+) -> str | None:
+    """Why a refused file is refused, when it is for a column of the special categories that
+    columns_for left out: they are not kept here, or the user may not read them. None when the
+    file is refused for another reason."""
+    if columns is COLUMNS_WITH_SPECIAL_CATEGORIES:
+        return None
+    try:
+        table = tabular.read_table(
+            filename,
+            data,
+            known=COLUMNS_WITH_SPECIAL_CATEGORIES,
+            required=REQUIRED,
+            max_rows=max_rows,
+        )
+    except FileRefused:
+        return None
+    sent = [column for column in SENSITIVE_COLUMNS.values() if column in table.columns]
+    if not sent:
+        return None
+    if not settings.SPECIAL_CATEGORY_DATA:
+        return _(
+            "Unknown column: %(columns)s. Special categories of personal data are not kept on "
+            "this server; remove the column."
+        ) % {"columns": ", ".join(sent)}
+    return _(
+        "Column %(columns)s: importing special categories of personal data needs the "
+        "permission to read them; remove the column or ask a user who holds it."
+    ) % {"columns": ", ".join(sent)}
+
+
 def import_participations(
     *,
     action: Action,
@@ -328,17 +509,31 @@ def import_participations(
     file that differs from the one held, or a jobseeker who already takes part in the action, is
     reported unless update_existing is set, so nothing held is overwritten by surprise. New
     jobseekers and participations are checked against the database once for the whole file and
-    written in bulk with their audit trail (user: who imports, for the trail).
+    written in bulk with their audit trail (user: who imports, for the trail; the columns of
+    the special categories are read only for a user who may read them, columns_for).
     """
     result = ImportResult()
+    columns = columns_for(user)
     try:
         table = tabular.read_table(
-            filename, data, known=COLUMNS, required=REQUIRED, max_rows=max_rows
+            filename, data, known=columns, required=REQUIRED, max_rows=max_rows
         )
     except FileRefused as refused:
-        result.problems.append(Problem(None, "", refused.message))
+        result.problems.append(
+            Problem(
+                None,
+                "",
+                _special_category_refusal(filename, data, columns=columns, max_rows=max_rows)
+                or refused.message,
+            )
+        )
         return result
-    rows, result.problems = parse_rows(table, action=action, allowed_pes=allowed_pes)
+    rows, result.problems = parse_rows(
+        table,
+        action=action,
+        allowed_pes=allowed_pes,
+        special_categories=columns is COLUMNS_WITH_SPECIAL_CATEGORIES,
+    )
     if not table.rows:
         result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
@@ -427,11 +622,14 @@ def _held_jobseekers(rows: list[Row]) -> dict[tuple[int, str], Jobseeker]:
 
 
 def _differences(jobseeker: Jobseeker, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The file's values that differ from those held; a value not held (blank, or the field's
+    default: a gender "not given") is no difference, the file gives it."""
     found = []
     for name, value in values.items():
         current = getattr(jobseeker, name)
-        if current not in (None, "") and current != value:
-            column = PERSONAL_COLUMNS[name]
+        not_held = (None, "", model_field(Jobseeker, name).get_default())
+        if current not in not_held and current != value:
+            column = FIELD_COLUMNS[name]
             found.append(
                 (
                     column,
@@ -632,7 +830,9 @@ def template(file_format: str) -> bytes:
 
 
 class ParticipationResource(GuardedExportResource):
-    """Export of participation records in the columns of the import, so an export re-imports."""
+    """Export of participation records in the columns of the import, so an export re-imports.
+    The special categories only with `special_categories` (for a user who may read them:
+    ParticipationAdmin.get_export_resource_kwargs)."""
 
     action = fields.Field(attribute="action__reference", column_name="action")
     pes = fields.Field(attribute="jobseeker__pes__slug", column_name="pes")
@@ -647,7 +847,7 @@ class ParticipationResource(GuardedExportResource):
         fields = COLUMNS
         export_order = COLUMNS
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, special_categories: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # The other fields that describe the jobseeker, as they are held, in their columns.
         for name, column in PERSONAL_COLUMNS.items():
@@ -655,12 +855,28 @@ class ParticipationResource(GuardedExportResource):
                 self.fields[column] = fields.Field(
                     attribute=f"jobseeker__{name}", column_name=column
                 )
+        if special_categories:
+            # Written yes or no, as the import reads them (_yes_no).
+            for name, column in SENSITIVE_COLUMNS.items():
+                self.fields[column] = fields.Field(
+                    column_name=column,
+                    dehydrate_method=lambda participation, name=name: _yes_no(
+                        getattr(participation.jobseeker, name)
+                    ),
+                )
+        self.columns = COLUMNS_WITH_SPECIAL_CATEGORIES if special_categories else COLUMNS
+
+    def get_export_order(self) -> tuple[str, ...]:
+        return self.columns
 
     def dehydrate_refugee(self, participation: Participation) -> str:
-        value = participation.jobseeker.is_refugee
-        return "" if value is None else ("yes" if value else "no")
+        return _yes_no(participation.jobseeker.is_refugee)
 
     def filter_export(self, queryset: Any, **kwargs: Any) -> Any:
         return queryset.select_related(
             "action", "jobseeker__pes", "hired_by", "certificate"
         ).order_by("action_id", "jobseeker__pes__slug", "jobseeker__external_ref")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")

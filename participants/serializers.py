@@ -6,9 +6,11 @@ the services (jobseeker_upsert, participation_upsert) that the views call.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -28,17 +30,81 @@ from crossborder.core.vocabulary import OrganisationKind, ParticipationStatus
 from projects import access
 from projects.models import Organisation, Project
 
-from .models import EducationLevel, Jobseeker, Participation, normalise_ref
+from .models import (
+    EducationLevel,
+    EntryStatus,
+    FollowUpSource,
+    Gender,
+    Jobseeker,
+    LeavingSituation,
+    Participation,
+    SixMonthSituation,
+    UnemploymentDuration,
+    normalise_ref,
+)
+
+SPECIAL_CATEGORY_HELP = (
+    "A special category of personal data (GDPR article 9): present, and accepted, only where "
+    "the server keeps them (setting SPECIAL_CATEGORY_DATA) and for a user who holds the "
+    "permission participants.view_special_categories; absent from the answer otherwise, and "
+    "refused on write."
+)
+
+
+def special_categories_allowed(context: Mapping[str, Any]) -> bool:
+    """Whether the request a serializer serves may read and write the special categories
+    (access.can_read_special_categories); never without a request."""
+    request = context.get("request")
+    return request is not None and access.can_read_special_categories(request.user)
+
+
+def blank_choices_declared(
+    fields: dict[str, serializers.Field], model: type[Model]
+) -> dict[str, serializers.Field]:
+    """The read-only fields with choices that may be blank ("not known", or erased), declared
+    so that the schema's enum admits the blank: DRF drops allow_blank from a read-only field."""
+    for name in list(fields):
+        model_field = next((f for f in model._meta.fields if f.name == name), None)
+        if model_field is not None and model_field.choices and model_field.blank:
+            fields[name] = serializers.ChoiceField(
+                choices=model_field.choices, allow_blank=True, read_only=True
+            )
+    return fields
+
+
+class SpecialCategoryField(serializers.BooleanField):
+    """Disability or foreign background (Jobseeker.SENSITIVE_FIELDS): yes, no or null (not
+    known). On write, refused by its name for a request that may not write it; on read, left
+    out of the answer by the serializer (JobseekerSerializer.to_representation)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_null=True, help_text=SPECIAL_CATEGORY_HELP, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data is not serializers.empty and not special_categories_allowed(self.context):
+            if not settings.SPECIAL_CATEGORY_DATA:
+                message = _(
+                    "Unknown field: special categories of personal data are not kept on this "
+                    "server (setting SPECIAL_CATEGORY_DATA)."
+                )
+            else:
+                message = _(
+                    "Unknown field for you: writing special categories of personal data needs "
+                    "the permission to read them (participants.view_special_categories)."
+                )
+            raise serializers.ValidationError(message)
+        return super().run_validation(data)
 
 
 class JobseekerSerializer(serializers.ModelSerializer):
     pes: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         read_only=True, slug_field="slug"
     )
-    # Declared so the schema admits the blank of an unknown (or erased) education level.
-    education_level = serializers.ChoiceField(
-        choices=EducationLevel.choices, allow_blank=True, read_only=True
-    )
+    gender = serializers.ChoiceField(choices=Gender.choices, read_only=True)
+    # Not read-only, so that the schema does not call them required: they are absent from the
+    # answer of a user who may not read them. Only ever used to answer.
+    has_disability = SpecialCategoryField()
+    foreign_background = SpecialCategoryField()
 
     class Meta:
         model = Jobseeker
@@ -47,10 +113,21 @@ class JobseekerSerializer(serializers.ModelSerializer):
             "pes",
             "external_ref",
             *Jobseeker.DESCRIBING_FIELDS,
+            *Jobseeker.SENSITIVE_FIELDS,
             "erased_at",
             "created_at",
         ]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name not in Jobseeker.SENSITIVE_FIELDS]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return blank_choices_declared(super().get_fields(), Jobseeker)
+
+    def to_representation(self, instance: Jobseeker) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not special_categories_allowed(self.context):
+            for name in Jobseeker.SENSITIVE_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -72,8 +149,8 @@ class WritablePesField(serializers.SlugRelatedField):
 
 
 class JobseekerFieldsMixin(serializers.Serializer):
-    """Jobseeker.DESCRIBING_FIELDS, each with the bounds of its column (a test checks that these
-    are those)."""
+    """Jobseeker.DESCRIBING_FIELDS and SENSITIVE_FIELDS, each with the bounds of its column (a
+    test checks that these are those)."""
 
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -83,7 +160,10 @@ class JobseekerFieldsMixin(serializers.Serializer):
     education_level = serializers.ChoiceField(
         choices=EducationLevel.choices, required=False, allow_blank=True
     )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     is_refugee = serializers.BooleanField(required=False, allow_null=True)
+    has_disability = SpecialCategoryField()
+    foreign_background = SpecialCategoryField()
 
 
 class JobseekerPushItemSerializer(StrictFieldsMixin, JobseekerFieldsMixin):
@@ -176,14 +256,18 @@ class ParticipationSerializer(serializers.ModelSerializer):
             "jobseeker",
             "jobseeker_ref",
             "pes",
-            *Participation.OUTCOME_FIELDS,
+            *Participation.WRITTEN_FIELDS,
         ]
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return blank_choices_declared(super().get_fields(), Participation)
+
 
 class ParticipationFieldsMixin(serializers.Serializer):
-    """Participation.OUTCOME_FIELDS but the status, which each serializer below declares as it
-    needs it (a test checks that these are those)."""
+    """Participation.WRITTEN_FIELDS but the status, which each serializer below declares as it
+    needs it (a test checks that these are those). A blank situation, source or state at entry
+    is "not known"; the follow-ups' rules are the model's (Participation.follow_up_errors)."""
 
     started_on = serializers.DateField(required=False, allow_null=True)
     completed_on = serializers.DateField(required=False, allow_null=True)
@@ -202,6 +286,39 @@ class ParticipationFieldsMixin(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The certificate obtained, by id or slug.",
+    )
+    entry_status = serializers.ChoiceField(
+        choices=EntryStatus.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The labour-market status at entry into this action.",
+    )
+    unemployment_duration = serializers.ChoiceField(
+        choices=UnemploymentDuration.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How long the jobseeker had been unemployed at entry.",
+    )
+    leaving_situation = serializers.ChoiceField(
+        choices=LeavingSituation.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The situation on leaving (within four weeks of the end); needs its date and "
+        "source.",
+    )
+    leaving_checked_on = serializers.DateField(required=False, allow_null=True)
+    leaving_source = serializers.ChoiceField(
+        choices=FollowUpSource.choices, required=False, allow_blank=True
+    )
+    six_month_situation = serializers.ChoiceField(
+        choices=SixMonthSituation.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The situation six months after leaving; needs its date and source.",
+    )
+    six_month_checked_on = serializers.DateField(required=False, allow_null=True)
+    six_month_source = serializers.ChoiceField(
+        choices=FollowUpSource.choices, required=False, allow_blank=True
     )
 
 

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
+# What a write of a jobseeker sets besides its PES and reference. The special categories are
+# written only by callers that checked access.can_read_special_categories (the API, the
+# imports, the admin): the services take what they are given.
+JOBSEEKER_FIELDS: tuple[str, ...] = Jobseeker.DESCRIBING_FIELDS + Jobseeker.SENSITIVE_FIELDS
+
+
 def _check_fields(kind: str, values: dict[str, Any], known: Collection[str]) -> None:
     unknown = set(values) - set(known)
     if unknown:
@@ -57,7 +63,7 @@ def jobseeker_upsert(
     no duplicates; the reference is compared without case and surrounding spaces. Returns the
     jobseeker and whether it was created. The same jobseeker pushed twice at the same moment is
     created by one push and updated by the other."""
-    _check_fields("jobseeker", values, Jobseeker.DESCRIBING_FIELDS)
+    _check_fields("jobseeker", values, JOBSEEKER_FIELDS)
     external_ref = normalise_ref(external_ref)
     same = Jobseeker.objects.filter(pes=pes, external_ref=external_ref)
     held = same.select_for_update().first() if external_ref else None
@@ -86,7 +92,7 @@ def jobseeker_update(
     """Change what describes a jobseeker, or their reference at the PES (the PES stays). The
     data of an erased jobseeker stays erased. `version`: the version the change was based on;
     StaleVersion when the jobseeker was changed since (None: no check)."""
-    _check_fields("jobseeker", values, ("external_ref", *Jobseeker.DESCRIBING_FIELDS))
+    _check_fields("jobseeker", values, ("external_ref", *JOBSEEKER_FIELDS))
     lock_current(jobseeker, version)
     if jobseeker.erased_at:
         raise ValidationError(_("This jobseeker's data was erased; it cannot be changed."))
@@ -113,7 +119,7 @@ def participation_upsert(
     StaleVersion when it was changed since, Participation.DoesNotExist when it is gone (None:
     no check, created if need be). The same record sent twice at the same moment is created
     by one and updated by the other."""
-    _check_fields("participation", values, Participation.OUTCOME_FIELDS)
+    _check_fields("participation", values, Participation.WRITTEN_FIELDS)
     wanted = {"status": status, "started_on": started_on, **values}
     same = Participation.objects.filter(action=action, jobseeker=jobseeker)
     held = same.select_for_update().first()
@@ -177,7 +183,7 @@ def participations_push(
     user: AbstractBaseUser | AnonymousUser | None,
 ) -> list[PushOutcome]:
     """Record many jobseekers' participation at once, each like participation_upsert (an action
-    and a jobseeker; the status, the start and the outcome fields given, the start None when
+    and a jobseeker; the status, the start and the other fields given, the start None when
     not given): created, updated or left unchanged, in the items' order. All or nothing:
     PushRefused with every problem when any item breaks a rule (Participation.clean's, asked per
     action: the reporting period, records or figures per PES, the start window, the age, the
@@ -239,9 +245,9 @@ def participations_push(
 
 def _wanted_columns(item: Mapping[str, Any]) -> dict[str, Any]:
     """What an item sets, by column: the status, the start (None when not given) and the
-    outcome fields it gives, a related record by its id."""
+    other fields it gives (Participation.WRITTEN_FIELDS), a related record by its id."""
     wanted = {"status": item["status"], "started_on": item.get("started_on")}
-    for name in Participation.OUTCOME_FIELDS:
+    for name in Participation.WRITTEN_FIELDS:
         if name in item and name not in wanted:
             if name in PARTICIPATION_RELATED:
                 wanted[f"{name}_id"] = item[name].pk if item[name] is not None else None

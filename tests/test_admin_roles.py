@@ -174,6 +174,7 @@ def test_coordinator_cannot_add_a_jobseeker_of_another_pes(client, coordinator, 
         {
             "pes": le_forem.pk,
             "external_ref": "LF-1",
+            "gender": "not_given",
             "participations-TOTAL_FORMS": "0",
             "participations-INITIAL_FORMS": "0",
         },

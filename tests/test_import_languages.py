@@ -79,6 +79,11 @@ def test_the_problems_of_a_participation_file_are_in_the_coordinators_language(a
     assert found == BAD_ROW_PROBLEMS[language]
 
 
+# The state at entry and the follow-ups, after what came of the participation.
+NEW_COLUMNS = (
+    "entry_status, unemployment_duration, leaving_situation, leaving_checked_on, "
+    "leaving_source, six_month_situation, six_month_checked_on, six_month_source"
+)
 REFUSED_FILES = [
     (
         "unknown-columns",
@@ -86,13 +91,13 @@ REFUSED_FILES = [
         b"pes;reference;kleur;maat\nvdab;1;x;y\n",
         {
             "nl": "Onbekende kolommen: kleur, maat. De kolommen zijn: action, pes, reference, "
-            "given_name, family_name, birth_year, education_level, refugee, status, started_on, "
-            "completed_on, placed_on, hired_on, hired_by, certified_on, certificate (download "
-            "het sjabloon).",
+            "given_name, family_name, birth_year, gender, education_level, refugee, status, "
+            "started_on, completed_on, placed_on, hired_on, hired_by, certified_on, certificate, "
+            f"{NEW_COLUMNS} (download het sjabloon).",
             "fr": "Colonnes inconnues : kleur, maat. Les colonnes sont : action, pes, reference, "
-            "given_name, family_name, birth_year, education_level, refugee, status, started_on, "
-            "completed_on, placed_on, hired_on, hired_by, certified_on, certificate "
-            "(téléchargez le modèle).",
+            "given_name, family_name, birth_year, gender, education_level, refugee, status, "
+            "started_on, completed_on, placed_on, hired_on, hired_by, certified_on, certificate, "
+            f"{NEW_COLUMNS} (téléchargez le modèle).",
         },
     ),
     (

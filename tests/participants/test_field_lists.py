@@ -22,19 +22,22 @@ from participants.services import jobseeker_update, jobseeker_upsert, participat
 
 
 def test_the_api_writes_what_describes_a_jobseeker_and_the_outcomes_of_a_record():
-    assert set(JobseekerFieldsMixin().fields) == set(Jobseeker.DESCRIBING_FIELDS)
-    assert set(JobseekerChangeSerializer().fields) == {"external_ref", *Jobseeker.DESCRIBING_FIELDS}
-    assert set(ParticipationChangeSerializer().fields) == set(Participation.OUTCOME_FIELDS)
+    written = {*Jobseeker.DESCRIBING_FIELDS, *Jobseeker.SENSITIVE_FIELDS}
+    assert set(JobseekerFieldsMixin().fields) == written
+    assert set(JobseekerChangeSerializer().fields) == {"external_ref", *written}
+    assert set(ParticipationChangeSerializer().fields) == set(Participation.WRITTEN_FIELDS)
     assert set(ParticipationWriteSerializer().fields) == {
         "action",
         "jobseeker",
-        *Participation.OUTCOME_FIELDS,
+        *Participation.WRITTEN_FIELDS,
     }
 
 
 def test_the_api_shows_them():
-    assert set(Jobseeker.DESCRIBING_FIELDS) <= set(JobseekerSerializer().fields)
-    assert set(Participation.OUTCOME_FIELDS) <= set(ParticipationSerializer().fields)
+    assert {*Jobseeker.DESCRIBING_FIELDS, *Jobseeker.SENSITIVE_FIELDS} <= set(
+        JobseekerSerializer().fields
+    )
+    assert set(Participation.WRITTEN_FIELDS) <= set(ParticipationSerializer().fields)
 
 
 def test_the_import_and_export_have_a_column_for_each():

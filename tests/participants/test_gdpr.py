@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.gdpr import (
+    ERASED_VALUES,
     jobseeker_access_report,
     jobseeker_erase,
     jobseekers_due_for_erasure,
 )
-from participants.models import EducationLevel, Jobseeker, Participation
+from participants.models import EducationLevel, Gender, Jobseeker, Participation
 from participants.services import jobseeker_upsert, participation_upsert
 from reports.selectors import outcomes
 from tests.factories import (
@@ -42,8 +43,11 @@ def helene(le_forem):
         given_name="Hélène",
         family_name="Dupré",
         birth_year=1985,
+        gender=Gender.WOMAN,
         education_level=EducationLevel.ISCED_0_2,
         is_refugee=True,
+        has_disability=True,
+        foreign_background=False,
     )
     return jobseeker
 
@@ -224,7 +228,7 @@ def test_access_request_holds_every_personal_and_outcome_field_as_declared(helen
         completed_on=datetime.date(2017, 7, 27),
         placed_on=datetime.date(2017, 9, 1),
     )
-    report = jobseeker_access_report(jobseeker=helene)
+    report = jobseeker_access_report(jobseeker=helene, special_categories=True)
     renamed = {
         "external_ref": "reference",
         "pseudonym": "pseudonymous_key",
@@ -238,7 +242,7 @@ def test_access_request_holds_every_personal_and_outcome_field_as_declared(helen
     assert report["jobseeker"]["education_level"] == EducationLevel.ISCED_0_2.label
     assert report["history"][0]["education_level"] == EducationLevel.ISCED_0_2.value
     (participation,) = report["participations"]
-    assert {name: participation[name] for name in Participation.OUTCOME_FIELDS} == {
+    assert {name: participation[name] for name in Participation.WRITTEN_FIELDS} == {
         "status": "completed",
         "started_on": "2017-04-27",
         "completed_on": "2017-07-27",
@@ -247,7 +251,16 @@ def test_access_request_holds_every_personal_and_outcome_field_as_declared(helen
         "hired_by": "",
         "certified_on": None,
         "certificate": "",
+        "entry_status": "",
+        "unemployment_duration": "",
+        "leaving_situation": "",
+        "leaving_checked_on": None,
+        "leaving_source": "",
+        "six_month_situation": "",
+        "six_month_checked_on": None,
+        "six_month_source": "",
     }
+    assert report["left_out"] == []
 
 
 # In the admin.
@@ -324,10 +337,18 @@ def test_every_field_of_a_jobseeker_is_personal_or_kept_by_erasure():
 def test_erasure_blanks_every_personal_field_now_and_in_the_audit_trail(helene):
     helene.refresh_from_db()
     assert all(getattr(helene, name) not in ("", None) for name in Jobseeker.PERSONAL_FIELDS)
+    # Blank, but a gender, whose blank is "not given".
+    blanks = {
+        name: None if name in ("birth_year", *Jobseeker.SENSITIVE_FIELDS, "is_refugee") else ""
+        for name in Jobseeker.PERSONAL_FIELDS
+    }
+    blanks["gender"] = Gender.NOT_GIVEN
+    assert blanks == ERASED_VALUES
     jobseeker_erase(jobseeker=helene)
     erased = Jobseeker.objects.get(pk=helene.pk)
     for name in Jobseeker.PERSONAL_FIELDS:
-        assert getattr(erased, name) in ("", None), name
+        assert getattr(erased, name) == blanks[name], name
+    assert erased.history.count() == 2
     for record in erased.history.all():
         for name in Jobseeker.PERSONAL_FIELDS:
-            assert getattr(record, name) in ("", None), name
+            assert getattr(record, name) == blanks[name], name
