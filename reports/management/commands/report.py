@@ -24,9 +24,11 @@ from django.utils.translation import override
 
 from crossborder.core.formats import UnknownFormat, Writers
 from crossborder.core.periods import parse_year
+from participants.attributes import PERSONAL_DIMENSIONS
 from reports import exports
 from reports.filters import APPROVED
-from reports.selectors import OutcomeTable, ReportParameterError, outcomes
+from reports.protection import protect
+from reports.selectors import DIMENSIONS, OutcomeTable, ReportParameterError, outcomes
 from reports.year_report import LANGUAGES, YearReport, year_report
 
 # Filters of the reports layer (reports.filters.ActionFilterSet), as options.
@@ -70,8 +72,7 @@ class Command(BaseCommand):
         table.add_argument(
             "--group-by",
             default="",
-            help="Dimensions, comma-separated, in order: year, semester, project, action_type, "
-            "pes, sector, status.",
+            help=f"Dimensions, comma-separated, in order: {', '.join(DIMENSIONS)}.",
         )
         for name, text in FILTER_OPTIONS.items():
             table.add_argument(
@@ -80,6 +81,16 @@ class Command(BaseCommand):
                 action="append",
                 default=[],
                 help=text + " Repeat the option or separate values by commas.",
+            )
+        for slug, dimension in PERSONAL_DIMENSIONS.items():
+            table.add_argument(
+                _option(slug),
+                dest=slug,
+                action="append",
+                default=[],
+                help=f"Only the participation records of these values of {dimension.label} "
+                f"({', '.join(value for value, _label in dimension.choices)}); figures and "
+                "employers present say no person and are left out.",
             )
         table.add_argument("--date-from", help="Actions starting on or after this day (ISO).")
         table.add_argument("--date-to", help="Actions starting on or before this day (ISO).")
@@ -184,13 +195,18 @@ class Command(BaseCommand):
             self.stdout.write(content.decode("utf-8-sig"), ending="")
 
     def _outcomes(self, options: dict[str, Any]) -> OutcomeTable:
-        filters: dict[str, Any] = {name: options[name] for name in FILTER_OPTIONS}
+        filters: dict[str, Any] = {
+            name: options[name] for name in (*FILTER_OPTIONS, *PERSONAL_DIMENSIONS)
+        }
         for name in ("date_from", "date_to"):
             if options[name]:
                 filters[name] = options[name]
         if options["approved"]:
             filters[APPROVED] = True
-        return outcomes(group_by=options["group_by"].split(","), filters=filters)
+        table = outcomes(group_by=options["group_by"].split(","), filters=filters)
+        # A file leaves the site: its small numbers are protected as for a user who may not
+        # read personal data.
+        return protect(table, user=None)
 
     def _year_report(self, options: dict[str, Any]) -> YearReport:
         try:
