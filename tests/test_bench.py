@@ -62,6 +62,21 @@ def test_reports_pages_and_import_run_once(load):
     assert imported.as_dict()["target"] == "under 10 s"
 
 
+def test_the_breakdowns_by_who_took_part_run_once(load):
+    timings = run.bench_personal_reports(runs=1)
+    assert [t.name for t in timings] == [
+        "report_full_gender_age_band",
+        "report_project_year_gender_age_band",
+        "report_full_entry_status_education_level",
+        "report_project_year_entry_status_education_level",
+    ]
+    assert all(len(t.runs) == 1 and t.floor and t.ratio for t in timings)
+    assert {t.as_dict()["target"] for t in timings} == {
+        "within 1.5 x the plain SQL of the first breakdown",
+        "under 150 ms",
+    }
+
+
 def test_wrk_report_is_read():
     parsed = run.parse_wrk(WRK_OUTPUT)
     assert parsed["requests_per_s"] == 228.13
