@@ -77,7 +77,8 @@ class PersonalFilterForm(forms.Form):
     """The personal filters (gender, age band, ...): one group of checkboxes each, its choices
     those of participants.attributes; the reports layer checks them again."""
 
-    def __init__(self, data: QueryDict) -> None:
+    def __init__(self, data: QueryDict, *, allowed: bool = True) -> None:
+        self.allowed = allowed
         values = QueryDict(mutable=True)
         for slug in PERSONAL_DIMENSIONS:
             tokens = [t.strip() for v in data.getlist(slug) for t in v.split(",") if t.strip()]
@@ -91,6 +92,26 @@ class PersonalFilterForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+
+    def clean(self) -> dict[str, Any]:
+        """A user who may not read personal data may not filter by a personal attribute: the
+        totals of the people of one gender are a cell of the breakdown by gender, and the
+        figures of all people less those of the others would give away the small numbers that
+        the breakdowns withhold (reports.protection)."""
+        cleaned = super().clean() or {}
+        if not self.allowed:
+            for slug, dimension in PERSONAL_DIMENSIONS.items():
+                if cleaned.get(slug):
+                    self.add_error(
+                        slug,
+                        _(
+                            "Filtering by %(name)s is for those who may read personal data:"
+                            " its totals would give away the small numbers the breakdowns"
+                            " protect. The tables below show every %(name)s."
+                        )
+                        % {"name": dimension.label},
+                    )
+        return cleaned
 
 
 def _reading(row: Mapping[str, Any], slug: str) -> str:
@@ -283,16 +304,18 @@ def _download(request: HttpRequest, tables: Sequence[Mapping[str, Any]]) -> Http
 def people(request: HttpRequest) -> HttpResponse:
     """Who took part, for the overview's period and filters and the personal filters: a table
     (and a chart) per personal dimension with the starts, completions and results; small
-    numbers protected for users who may not read personal data. `export` (csv, xlsx) with
-    `breakdown` (a dimension) downloads one table."""
+    numbers protected for users who may not read personal data, who get no personal filters.
+    `export` (csv, xlsx) with `breakdown` (a dimension) downloads one table."""
     years = sorted(Action.objects.order_by().values_list("year", flat=True).distinct())
     period = PeriodForm(request.GET, years=years)
     filterset = ActionFilterSet(
         _subset(request.GET, OVERVIEW_FILTERS), queryset=Action.objects.none()
     )
-    personal = PersonalFilterForm(request.GET)
+    protected_view = needs_protection(PERSONAL_DIMENSIONS, request.user)
+    personal = PersonalFilterForm(request.GET, allowed=not protected_view)
     fields = [filterset.form[name] for name in OVERVIEW_FILTERS]
-    personal_fields = [personal[slug] for slug in PERSONAL_DIMENSIONS]
+    # Offered only to those who may use them (PersonalFilterForm.clean).
+    personal_fields = [] if protected_view else [personal[slug] for slug in PERSONAL_DIMENSIONS]
     context: dict[str, Any] = {
         "period": period,
         "years": years,
@@ -341,7 +364,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "totals": totals,
             "empty": not any(table["rows"] for table in tables),
-            "protected": needs_protection(dimensions, request.user),
+            "protected": protected_view,
             "threshold": settings.SMALL_CELL_THRESHOLD,
             "export_query": query.urlencode(),
             **_periods_context(request, approved, totals.get("provisional", False)),
