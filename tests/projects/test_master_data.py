@@ -121,6 +121,7 @@ def test_a_coordinator_cannot_add_an_organisation(client, coordinator):
                 "name_fr": "",
                 "name_nl": "",
                 "unit": "participations",
+                "rule": "metric",
                 "source": "starts",
                 "action_types": "[]",
             },

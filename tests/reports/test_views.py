@@ -542,9 +542,9 @@ def count_queries(client, url: str) -> int:
 @pytest.mark.parametrize(
     "url_name, args, query, budget",
     [
-        ("reports:overview", [], "?year=2017", 18),
-        ("reports:overview", [], f"?year=2017&project={GT}&pes=vdab", 23),
-        ("reports:project-detail", [GT], "", 19),
+        ("reports:overview", [], "?year=2017", 22),
+        ("reports:overview", [], f"?year=2017&project={GT}&pes=vdab", 27),
+        ("reports:project-detail", [GT], "", 23),
         ("reports:action-list", [], "", 9),
         ("reports:action-list", [], "?year=2017&export=csv", 5),
         ("reports:action-list", [], "?export=xlsx", 5),
