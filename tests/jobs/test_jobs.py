@@ -31,7 +31,7 @@ from tests.factories import (
     ProjectFactory,
     ProjectPartnerFactory,
 )
-from tests.participants.test_imports import HEADER, csv_file
+from tests.participants.test_imports import HEADER, csv_file, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,28 @@ def test_an_import_refused_on_the_queue_names_rows_not_people(
     assert not ImportPreview.objects.exists()
     assert 'role="alert">Nothing was written. Row 3 has a problem' in response.content.decode()
     _no_personal_data(job.message)
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "rows"),
+    [
+        ("people.xlsx", xlsx_file([HEADER, *ROWS, ROWS[0]]), 3),
+        ("people.xlsx", xlsx_file([HEADER]), 0),
+        ("people.xlsx", b"not a workbook", 0),
+        ("people.csv", FILE, 2),
+        ("people.csv", FILE.rstrip(b"\r\n"), 2),
+        ("people.csv", "\r\n".join(";".join(row) for row in [HEADER, *ROWS]).encode("utf-16"), 2),
+        ("people.csv", b"", 0),
+    ],
+)
+def test_the_rows_of_a_file_are_told_without_reading_them(
+    action, coordinator, filename, content, rows
+):
+    preview = ImportPreview(
+        user=coordinator, action=action, kind="participations", filename=filename, content=content
+    )
+
+    assert tasks.import_rows(preview) == rows
 
 
 def test_an_import_whose_preview_expired_before_its_turn_fails_clearly(coordinator, action):
