@@ -26,6 +26,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    TextChoices,
     Value,
 )
 from django.db.models.expressions import Case, When
@@ -49,7 +50,9 @@ from .models import (
     FollowUpDigest,
     FollowUpKind,
     FollowUpState,
+    LeavingSituation,
     Participation,
+    SixMonthSituation,
 )
 
 if TYPE_CHECKING:
@@ -74,10 +77,16 @@ def part_field(kind: str, part: str) -> str:
     return Participation.FOLLOW_UP_FIELDS[kind][PARTS.index(part)]
 
 
+# The situations each kind records.
+SITUATIONS: dict[str, type[TextChoices]] = {
+    FollowUpKind.ON_LEAVING: LeavingSituation,
+    FollowUpKind.SIX_MONTHS: SixMonthSituation,
+}
+
+
 def situation_choices(kind: str) -> list[tuple[str, str]]:
     """The situations a follow-up of this kind may record, with their labels."""
-    field = Participation._meta.get_field(part_field(kind, "situation"))
-    return [(str(value), str(label)) for value, label in field.choices or ()]
+    return [(str(value), str(label)) for value, label in SITUATIONS[kind].choices]
 
 
 # Selecting ------------------------------------------------------------------------------------
@@ -170,16 +179,17 @@ def follow_ups_due(
         selects.append(
             base.filter(match if wanted else Q(pk__in=[]))
             .annotate(
-                follow_up_kind=Value(each, output_field=CharField()),
-                follow_up_state=state,
-                follow_up_rank=rank,
+                row_kind=Value(each, output_field=CharField()),
+                row_state=state,
+                row_rank=rank,
             )
-            .values_list("id", "follow_up_kind", "left_day", "follow_up_state", "follow_up_rank")
+            .values_list("id", "row_kind", "left_day", "row_state", "row_rank")
         )
     rows = selects[0]
     if len(selects) > 1:
         rows = rows.union(*selects[1:], all=True)
-    return rows.order_by("follow_up_rank", "left_day", "id", "follow_up_kind")
+    # left_day is with_left_day's annotation, which the type checker does not follow.
+    return rows.order_by("row_rank", "left_day", "id", "row_kind")  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -429,7 +439,7 @@ def _record_problems(
     for index, kind in items:
         for part in PARTS:
             owners[part_field(kind, part)] = (index, part)
-    problems = []
+    problems: list[ItemProblem] = []
     for name, messages in errors.items():
         index, field = owners.get(name, (items[0][0], name))
         if field == NON_FIELD_ERRORS:
