@@ -28,7 +28,12 @@ from crossborder.core.writers import UnknownSeparator, XlsxWorkbook, separator, 
 from participants.attributes import PERSONAL_DIMENSIONS
 from reports import selectors
 from reports.filters import APPROVED, ActionFilterSet
-from reports.protection import needs_protection, protect, withheld_text
+from reports.protection import (
+    needs_protection,
+    personal_filter_errors,
+    protect,
+    withheld_text,
+)
 from reports.selectors import (
     KNOWN,
     NOT_YET_KNOWN,
@@ -77,8 +82,8 @@ class PersonalFilterForm(forms.Form):
     """The personal filters (gender, age band, ...): one group of checkboxes each, its choices
     those of participants.attributes; the reports layer checks them again."""
 
-    def __init__(self, data: QueryDict, *, allowed: bool = True) -> None:
-        self.allowed = allowed
+    def __init__(self, data: QueryDict, *, user: Any) -> None:
+        self.user = user
         values = QueryDict(mutable=True)
         for slug in PERSONAL_DIMENSIONS:
             tokens = [t.strip() for v in data.getlist(slug) for t in v.split(",") if t.strip()]
@@ -99,18 +104,10 @@ class PersonalFilterForm(forms.Form):
         figures of all people less those of the others would give away the small numbers that
         the breakdowns withhold (reports.protection)."""
         cleaned = super().clean() or {}
-        if not self.allowed:
-            for slug, dimension in PERSONAL_DIMENSIONS.items():
-                if cleaned.get(slug):
-                    self.add_error(
-                        slug,
-                        _(
-                            "Filtering by %(name)s is for those who may read personal data:"
-                            " its totals would give away the small numbers the breakdowns"
-                            " protect. The tables below show every %(name)s."
-                        )
-                        % {"name": dimension.label},
-                    )
+        asked = [slug for slug in PERSONAL_DIMENSIONS if cleaned.get(slug)]
+        for slug, messages in personal_filter_errors(asked, self.user).items():
+            for message in messages:
+                self.add_error(slug, message)
         return cleaned
 
 
@@ -312,7 +309,7 @@ def people(request: HttpRequest) -> HttpResponse:
         _subset(request.GET, OVERVIEW_FILTERS), queryset=Action.objects.none()
     )
     protected_view = needs_protection(PERSONAL_DIMENSIONS, request.user)
-    personal = PersonalFilterForm(request.GET, allowed=not protected_view)
+    personal = PersonalFilterForm(request.GET, user=request.user)
     fields = [filterset.form[name] for name in OVERVIEW_FILTERS]
     # Offered only to those who may use them (PersonalFilterForm.clean).
     personal_fields = [] if protected_view else [personal[slug] for slug in PERSONAL_DIMENSIONS]

@@ -26,7 +26,9 @@ rate's parts and the result measures), separately:
   next smallest non-zero cell is withheld beside it; two withheld ones of 1 and 1 get a third.
   This is repeated along each personal dimension of the table until no group changes (a cross
   table of two personal dimensions).
-- The totals stay: they are figures of the programme, not of a person.
+- The totals stay: they are figures of the programme, not of a person. So that they stay so,
+  a user who may not read personal data may not filter by a personal attribute
+  (personal_filter_errors): the total of the women would be the cell withheld.
 
 A withheld cell's value is None, and the row lists it in `suppressed`; `fewer_than` is the
 threshold. A withheld cell under the threshold reads "fewer than N", which is true of a zero
@@ -85,6 +87,28 @@ def needs_protection(group_by: Iterable[str], user: User | None) -> bool:
     if not personal_dimensions(group_by):
         return False
     return user is None or not can_read_personal_data(user)
+
+
+def personal_filter_errors(asked: Iterable[str], user: User | None) -> dict[str, list[str]]:
+    """The personal filters among the parameters `asked` (names with a value) that this user
+    may not use, each with its message; empty when all may be used. A user who may not read
+    personal data may not filter by a personal attribute: the total of the women is the cell
+    of the breakdown by gender that protect() withholds, and the figures of everyone less those
+    of the men give it away too. Pages and the API refuse such a filter by its name."""
+    if user is not None and can_read_personal_data(user):
+        return {}
+    return {
+        slug: [
+            _(
+                "Filtering by %(name)s is for those who may read personal data: its totals would"
+                " give away the small numbers the breakdowns protect. Break the figures down by"
+                " %(name)s instead."
+            )
+            % {"name": PERSONAL_DIMENSIONS[slug].label}
+        ]
+        for slug in dict.fromkeys(asked)
+        if slug in PERSONAL_DIMENSIONS
+    }
 
 
 def is_withheld(row: dict[str, Any], measure: str) -> bool:

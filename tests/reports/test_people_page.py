@@ -188,6 +188,7 @@ def test_who_may_not_read_personal_data_may_not_filter_by_it(client, training, m
     assert response.status_code == 400
     html = response.content.decode()
     assert "Filtering by gender is for those who may read personal data" in html
+    assert "Break the figures down by gender instead." in html
     assert 'id="people-gender-table"' not in html and ">3<" not in html
     assert download(client, manager, "csv", gender="woman").status_code == 400
 

@@ -13,7 +13,14 @@ from django.contrib.auth.models import AnonymousUser
 
 from crossborder.core.metrics import REGISTRY, Counts
 from reports import selectors
-from reports.protection import is_small, is_withheld, person_measures, protect, withheld_text
+from reports.protection import (
+    is_small,
+    is_withheld,
+    person_measures,
+    personal_filter_errors,
+    protect,
+    withheld_text,
+)
 from reports.selectors import OutcomeTable
 from tests.factories import UserFactory
 
@@ -410,3 +417,13 @@ def test_a_withheld_cell_reads_fewer_than_n_or_not_shown(reader):
     assert withheld_text(man, "starts") is None
     assert withheld_text(woman, "starts") == "fewer than 5"
     assert withheld_text(not_given, "starts") == "not shown"
+
+
+def test_who_may_not_read_personal_data_may_not_filter_by_it(reader, coordinator):
+    """The women's total is the cell the breakdown by gender withholds."""
+    errors = personal_filter_errors(["gender", "project", "age_band"], reader)
+    assert list(errors) == ["gender", "age_band"]
+    assert errors["gender"][0].startswith("Filtering by gender is for those who may read")
+    assert list(personal_filter_errors(["gender"], None)) == ["gender"]
+    assert personal_filter_errors(["project"], reader) == {}
+    assert personal_filter_errors(["gender", "age_band"], coordinator) == {}
