@@ -23,6 +23,7 @@ import pytest
 from celery import Celery
 from django.db import connection
 
+from crossborder.core import logs
 from crossborder.jobs.models import JobKind, JobState
 from crossborder.jobs.services import job_create
 from tests.factories import ActionFactory, UserFactory
@@ -114,13 +115,16 @@ def test_a_real_worker_runs_a_task_sent_through_redis(worker: Path) -> None:
     job = job_create(
         owner=owner, kind=JobKind.ACTION_EXPORT, title="Export of 2 actions", language="en"
     )
-    # Sent as a page sends it, from another process than the worker's, with the request's id.
+    # Sent as a page sends it, from another process than the worker's, inside a request: the
+    # request's id goes into the message's headers (crossborder.celery).
     sender = Celery("page", broker=BROKER_URL, set_as_current=False)
-    sender.send_task(
-        "jobs.action_export",
-        args=[job.pk, [second.pk, first.pk], "csv", False, None],
-        headers={"request_id": REQUEST_ID},
-    )
+    token = logs.request_id.set(REQUEST_ID)
+    try:
+        sender.send_task(
+            "jobs.action_export", args=[job.pk, [second.pk, first.pk], "csv", False, None]
+        )
+    finally:
+        logs.request_id.reset(token)
 
     deadline = time.monotonic() + TIMEOUT
     job.refresh_from_db()
