@@ -140,8 +140,9 @@ def urls() -> list[URLPattern | URLResolver]:
     router.register("offices", OfficeViewSet, basename="office")
     router.register("border-office-pairs", BorderOfficePairViewSet, basename="border-office-pair")
     patterns = [
-        # Before the router's, whose `indicators/<code>/` would take it for an indicator's code.
-        path("indicators/monitoring/", indicator_monitoring, name="indicator-monitoring"),
+        # Before the router's, whose `indicators/<code>/` would take it for an indicator's code;
+        # named apart from the router's `indicator-` routes, so that the index lists it.
+        path("indicators/monitoring/", indicator_monitoring, name="indicators-monitoring"),
         *router.urls,
         path("reports/outcomes/", outcomes, name="outcomes"),
         path("reports/year/", year_report, name="year-report"),

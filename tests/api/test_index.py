@@ -62,6 +62,9 @@ def test_every_listed_url_answers(client_for, superuser):
     # The year report needs its year: the 400 names it.
     assert answers.pop("reports/year") == 400
     assert api.get("/api/v1/reports/year/").json().keys() == {"year"}
+    # So does the indicators' monitoring workbook, and its project.
+    assert answers.pop("indicators/monitoring") == 400
+    assert api.get("/api/v1/indicators/monitoring/").json().keys() == {"project", "year"}
     assert set(answers.values()) == {200}
 
 

@@ -87,6 +87,7 @@ def test_every_endpoint_is_in_the_schema(schema):
         ("/api/v1/border-office-pairs/", "get"),
         ("/api/v1/border-office-pairs/{id}/", "get"),
         ("/api/v1/reports/year/", "get"),
+        ("/api/v1/indicators/monitoring/", "get"),
         ("/api/v1/follow-ups/", "get"),
         ("/api/v1/follow-ups/", "post"),
     }
