@@ -112,9 +112,8 @@ def _run(job_id: int, work: Callable[[Job], None]) -> None:
             job_fail(
                 job=job,
                 message=_(
-                    "The work stopped on an unexpected error, and nothing of it was kept. Try "
-                    "again; if it fails again, give the site's administrators the job's number, "
-                    "%(job)s."
+                    "The work stopped on an unexpected error. Try again; if it fails again, give "
+                    "the site's administrators the job's number, %(job)s."
                 )
                 % {"job": job.pk},
             )

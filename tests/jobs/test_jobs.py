@@ -281,8 +281,8 @@ def test_an_unexpected_error_fails_the_job_with_its_number_and_logs_no_data(
     job = Job.objects.get()
     assert (job.state, job.result) == (JobState.FAILED, None)
     assert job.message == (
-        "The work stopped on an unexpected error, and nothing of it was kept. Try again; if it "
-        f"fails again, give the site's administrators the job's number, {job.pk}."
+        "The work stopped on an unexpected error. Try again; if it fails again, give the site's "
+        f"administrators the job's number, {job.pk}."
     )
     page = client.get(response["Location"])
     assert escape(job.message) in page.content.decode()
