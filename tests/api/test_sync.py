@@ -577,6 +577,7 @@ def test_an_erased_jobseeker_comes_back_erased(api, vdab):
             "given_name": "",
             "family_name": "",
             "birth_year": None,
+            "gender": "not_given",
             "education_level": "",
             "is_refugee": None,
             "erased_at": timezone.localtime(jobseeker.erased_at).isoformat(),
