@@ -27,6 +27,7 @@ from crossborder.core.metrics import Metric
 from crossborder.core.writers import UnknownSeparator, XlsxWorkbook, separator, write_csv
 from participants.attributes import PERSONAL_DIMENSIONS
 from reports import selectors
+from reports.exports import _lower_bound_format
 from reports.filters import APPROVED, ActionFilterSet
 from reports.protection import (
     needs_protection,
@@ -148,10 +149,13 @@ def _cells(row: Mapping[str, Any]) -> list[dict[str, Any]]:
         {
             "slug": slug,
             "heading": measure_heading(slug),
-            "text": cell_text(row, slug),
+            "text": text,
             "withheld": slug in row.get("suppressed", ()),
+            # What a file writes: the number where the page shows one (a lower bound stays a
+            # number, in the workbook's format for it), else the page's words.
+            "value": row[slug] if text == metric(row, slug) and row.get(slug) is not None else text,
         }
-        for slug in PEOPLE_MEASURES
+        for slug, text in ((slug, cell_text(row, slug)) for slug in PEOPLE_MEASURES)
     ]
 
 
@@ -183,7 +187,6 @@ def breakdown(table: OutcomeTable, dimension: str) -> dict[str, Any]:
         "rows": rows,
         "totals": _cells(table.totals),
         "totals_row": table.totals,
-        "withheld": any(row["row"].get("suppressed") for row in rows),
         "chart": {
             "id": f"chart-people-{dimension}",
             "title": _("Started and in work, by %(dimension)s") % {"dimension": personal.label},
@@ -210,15 +213,6 @@ def _lines(
     return [*lines, (_("Total"), table["totals"], table["totals_row"])]
 
 
-def _cell_value(row: Mapping[str, Any], slug: str, text: str) -> Any:
-    """A figure of a file: the number where the page shows one (a lower bound stays a number,
-    marked), else the page's words."""
-    value = row.get(slug)
-    if isinstance(value, int) and text in (metric(row, slug), ""):
-        return value
-    return text
-
-
 def breakdown_csv(table: Mapping[str, Any], sep: str | None) -> bytes:
     """The table of one dimension as the page shows it, its totals last, the lower bounds named
     in a column of their own."""
@@ -234,7 +228,7 @@ def breakdown_csv(table: Mapping[str, Any], sep: str | None) -> bytes:
         rows.append(
             {
                 table["slug"]: label,
-                **{cell["slug"]: _cell_value(row, cell["slug"], cell["text"]) for cell in cells},
+                **{cell["slug"]: cell["value"] for cell in cells},
                 "lower_bounds": ", ".join(
                     measure_heading(slug)
                     for slug in row.get("lower_bounds", ())
@@ -248,17 +242,18 @@ def breakdown_csv(table: Mapping[str, Any], sep: str | None) -> bytes:
 def breakdown_xlsx(table: Mapping[str, Any]) -> bytes:
     """The same table as a workbook: numbers stay numbers (a lower bound in its format), a
     withheld or unknown cell reads as on the page, the totals in bold."""
-    workbook = XlsxWorkbook(lower_bound_format=_('"at least "0'))
+    # The workbook's one format of a minimum, as the outcomes and the year report write it.
+    workbook = XlsxWorkbook(lower_bound_format=_lower_bound_format())
     sheet = workbook.sheet(table["heading"][:31])
     sheet.header([table["heading"], *map(measure_heading, PEOPLE_MEASURES)])
     for label, cells, row in _lines(table):
         sheet.append(
-            [label, *(_cell_value(row, cell["slug"], cell["text"]) for cell in cells)],
+            [label, *(cell["value"] for cell in cells)],
             lower_bounds={
                 index + 1
                 for index, cell in enumerate(cells)
                 if cell["slug"] in row.get("lower_bounds", ())
-                and isinstance(row.get(cell["slug"]), int)
+                and cell["value"] == row[cell["slug"]]
             },
             bold=row is table["totals_row"],
         )

@@ -25,6 +25,7 @@ from crossborder.core.vocabulary import (
 from projects.roles import COORDINATOR
 from tests.factories import (
     ActionFactory,
+    FigureFactory,
     JobseekerFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -336,3 +337,24 @@ def test_the_api_protects_what_the_page_protects(training, manager, coordinator)
         ).json()["results"]
     }
     assert rows["woman"]["starts"] == 3
+
+
+def test_a_minimum_reads_at_least_and_stays_a_number_in_the_files(
+    client, training, coordinator, le_forem
+):
+    """Le Forem's figure "more than 200 started" says nobody's gender: it is not recorded."""
+    FigureFactory(action=training, pes=le_forem, metric="starts", value=200, is_lower_bound=True)
+    gender = cells(page(client, coordinator).content.decode(), "gender")
+    assert gender["Not recorded"]["starts"] == "at least 200"
+    assert gender["Total"]["starts"] == "at least 222"
+    rows = list(
+        csv.reader(io.StringIO(download(client, coordinator, "csv").content.decode("utf-8-sig")))
+    )
+    lines = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert lines["Not recorded"]["Started"] == "200"
+    assert lines["Not recorded"]["Lower bounds"] == "Started"
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, coordinator, "xlsx").content)).active
+    values = {row[0].value: row for row in sheet.iter_rows()}
+    cell = values["Not recorded"][1]
+    assert cell.value == 200 and "at least" in cell.number_format
+    assert values["Total"][1].value == 222
