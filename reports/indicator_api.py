@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes, renderer_classes, schema
 from rest_framework.renderers import JSONRenderer
@@ -18,7 +18,7 @@ from rest_framework.request import Request
 
 from crossborder.api.base import ApiSchema, ProgrammeDataAccess
 from crossborder.core.formats import XLSX
-from crossborder.core.periods import parse_year
+from crossborder.core.periods import FIRST_YEAR, LAST_YEAR, parse_year
 from projects.models import Project
 
 from .filters import APPROVED
@@ -81,14 +81,19 @@ class MonitoringSchema(ApiSchema):
 
 @extend_schema(
     operation_id="indicators_monitoring",
-    responses={(200, XLSX.media_type): OpenApiTypes.BINARY},
+    responses={
+        (200, XLSX.media_type): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="The workbook, as an attachment named indicators-<project>-<year>.xlsx.",
+        )
+    },
     parameters=[
         OpenApiParameter(
             "project", OpenApiTypes.STR, required=True, description="The project's slug."
         ),
         OpenApiParameter(
             "year",
-            OpenApiTypes.INT,
+            {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
             required=True,
             description="The year: the realised actions up to its end count.",
         ),
