@@ -8,6 +8,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -437,3 +438,22 @@ def test_project_page_shows_each_indicator_and_links_the_monitoring(programme, c
     assert progress["RCO87"].actual == 0
     assert 'action="/api/v1/indicators/monitoring/"' in page
     assert 'name="project" value="one-country"' in page
+
+
+def test_a_rule_sets_what_the_indicator_counts(db):
+    indicator = Indicator(
+        code="RCO115", name="x", unit="events", rule=IndicatorRule.PUBLIC_EVENTS, source="starts"
+    )
+    indicator.full_clean()
+    assert (indicator.source, indicator.action_types) == ("actions", ["job_fair", "info_session"])
+    staff = Indicator(code="X1", name="x", unit="participations", source="follow_ups")
+    with pytest.raises(ValidationError) as refused:
+        staff.full_clean()
+    assert refused.value.message_dict == {
+        "source": ["Follow-ups are counted by an ESF+ definition: choose it."]
+    }
+    rco81 = Indicator(
+        code="RCO81", name="x", unit="participations", rule="joint_action_participations"
+    )
+    assert "staff_seminar" not in rco81.counted_action_types()
+    assert rco81.counted_metrics() == ("starts",)
