@@ -447,3 +447,24 @@ def test_a_task_message_carries_the_request_id_and_the_worker_logs_under_it():
     assert logs.request_id.get() == "0123456789abcdef"
     celery_module._leave_request_id(task_id="t1")
     assert logs.request_id.get() == ""
+
+
+# The operators' list.
+
+
+def test_the_admin_lists_every_job_read_only_for_superusers(client, coordinator, manager):
+    root = type(manager).objects.create_superuser("root", "root@example.org", "x")
+    job_create(owner=None, kind=JobKind.RETENTION, title="Retention run", language="en")
+    job_create(owner=manager, kind=JobKind.YEAR_REPORT, title="Year report 2017", language="en")
+    changelist = reverse("admin:jobs_job_changelist")
+
+    client.force_login(root)
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert [job.title for job in page.context["cl"].result_list] == [
+        "Year report 2017",
+        "Retention run",
+    ]
+    assert client.get(reverse("admin:jobs_job_add")).status_code == 403
+    client.force_login(coordinator)
+    assert client.get(changelist).status_code == 403
