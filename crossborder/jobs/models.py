@@ -44,7 +44,7 @@ FINISHED = (JobState.DONE, JobState.FAILED)
 
 class Job(models.Model):
     # None for the periodic work of celery beat, which no user started: its jobs are a record
-    # for the operators, and no page shows them.
+    # for the operators, listed in the admin (crossborder/jobs/admin.py), on no user's page.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
