@@ -321,6 +321,10 @@ class FollowUpList(generics.GenericAPIView[Participation]):
             data = request.data
         except ParseError as error:
             return _refused([ItemProblem(None, "non_field_errors", str(error.detail))])
+        except serializers.ValidationError as error:
+            # The JSON parser's refusals (crossborder.api.base.JSONParser), by place: an item's
+            # (`follow_ups.3.action`) or the body's.
+            return _refused(_problems(error.detail, many=True))
         many = isinstance(data, Mapping) and "follow_ups" in data
         serializer_class = FollowUpPushSerializer if many else FollowUpWriteSerializer
         serializer = serializer_class(data=data, context=self.get_serializer_context())

@@ -271,3 +271,11 @@ def test_the_schema_documents_the_endpoint(client, manager):
     assert {"200", "400", "401", "403"} <= set(operations["post"]["responses"])
     write = schema["components"]["schemas"]["FollowUpWriteRequest"]
     assert write["additionalProperties"] is False
+
+
+def test_a_body_the_parser_refuses_is_a_problem_by_place(client_for, partner_vdab):
+    response = client_for(partner_vdab).post(
+        URL, '{"follow_ups": [{"action": "A\\u0000"}]}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert [(p["index"], p["field"]) for p in response.json()["problems"]] == [(0, "action")]
