@@ -87,17 +87,22 @@ def test_the_contract_of_a_row(api):
         ("2017-S1", "le-forem"): 4,
         ("2017-S1", "pole-emploi"): 5,
         ("2017-S1", "vdab"): 1,
-        ("2017-S1", None): 0,
         ("2017-S2", "pole-emploi"): 6,
         ("2017-S2", "vdab"): 3,
-        ("2017-S2", None): 0,
     }
-    placements = {r["semester"]: r["placements"] for r in body["results"] if r["pes"] is None}
-    assert placements == {"2017-S1": 3, "2017-S2": 6}
+    # The cohorts' records say who found work, by PES.
+    placements = {(r["semester"], r["pes"]): r["placements"] for r in body["results"]}
+    assert placements == {
+        ("2017-S1", "le-forem"): 1,
+        ("2017-S1", "pole-emploi"): 2,
+        ("2017-S1", "vdab"): 0,
+        ("2017-S2", "pole-emploi"): 4,
+        ("2017-S2", "vdab"): 2,
+    }
     assert pick(body["totals"], "starts", "placements", "people", "lower_bound") == {
         "starts": 19,
         "placements": 9,
-        "people": None,
+        "people": 19,
         "lower_bound": False,
     }
 
@@ -145,7 +150,7 @@ def test_outcomes_as_csv(api):
         "actions": "2",
         "starts": "19",
         "placements": "9",
-        "people": "",
+        "people": "19",
     }
     assert by_type["jobdating"]["vacancies"] == "17"
     assert by_type["jobdating"]["lower_bound"] == "false"

@@ -200,20 +200,21 @@ def test_overview_semester_table_and_charts_hold_the_rows_of_the_reports_layer(
         filters={"year": 2017, "project": GT, "action_type": "guidance_cohort"},
     ).rows
     page = text(response)
-    # Starts per PES, placements unsplit under "unknown PES" (3 in S1, 6 in S2); the columns:
-    # actions, started, reached, found work, hired, work found.
-    assert "2017-S1 Le Forem 1 4 0 0 0 0" in page
-    assert "2017-S1 France Travail 1 5 0 0 0 0" in page
-    assert "2017-S1 unknown PES 1 0 0 3 0 3" in page
-    assert "2017-S2 unknown PES 1 0 0 6 0 6" in page
+    # Starts and placements per PES, from the participation records (3 in S1, 6 in S2); the
+    # columns: actions, started, reached, found work, hired, work found.
+    assert "2017-S1 Le Forem 1 4 0 1 0 1" in page
+    assert "2017-S1 France Travail 1 5 0 2 0 2" in page
+    assert "2017-S1 VDAB 1 1 0 0 0 0" in page
+    assert "2017-S2 France Travail 1 6 0 4 0 4" in page
+    assert "2017-S2 VDAB 1 3 0 2 0 2" in page
     starts = response.context["semester_charts"][0]
     assert starts["labels"] == ["2017-S1", "2017-S2"]
     assert sum(sum(dataset["data"]) for dataset in starts["datasets"]) == sum(
         row["starts"] for row in rows
     )
     placements = response.context["semester_charts"][1]
-    unknown = next(d for d in placements["datasets"] if d["label"] == "unknown PES")
-    assert unknown["data"] == [3, 6]
+    france = next(d for d in placements["datasets"] if d["label"] == "France Travail")
+    assert france["data"] == [2, 4]
     # The chart data is embedded as JSON for Chart.js.
     assert 'id="chart-semester-starts" type="application/json"' in response.content.decode()
 

@@ -75,8 +75,9 @@ def test_2017_guidance_cohorts_by_pes_and_semester(report_2017):
         "placements": 9,
     }
     assert split(cohorts.by_pes, "starts") == {"le-forem": 4, "pole-emploi": 11, "vdab": 4}
-    # "After the action 6 found work": unsplit, so under the unknown PES, adding up to the total.
-    assert split(cohorts.by_pes, "placements") == {None: 9}
+    # Every PES keeps participation records of the 2017 cohorts: who found work is known by
+    # PES, adding up to the total.
+    assert split(cohorts.by_pes, "placements") == {"le-forem": 1, "pole-emploi": 6, "vdab": 2}
     assert split(cohorts.by_semester, "placements") == {"2017-S1": 3, "2017-S2": 6}
     assert split(cohorts.by_semester, "starts") == {"2017-S1": 10, "2017-S2": 9}
 
@@ -209,7 +210,9 @@ def test_2017_totals_by_type_pes_and_semester(report_2017):
         "le-forem": (2, 12),
         "pole-emploi": (4, 56),
         "vdab": (4, 17),
-        None: (8, 19),
+        # The actions with unsplit figures or employers present (no longer the cohorts, whose
+        # placements are participation records).
+        None: (6, 19),
     }
     assert sum(b.figures["starts"] for b in report_2017.by_pes) == 104
     assert {
