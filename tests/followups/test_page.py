@@ -181,3 +181,11 @@ def test_the_list_is_paginated(client, coordinator, left):
     first = client.get(LIST)
     assert (len(first.context["rows"]), first.context["page"].paginator.num_pages) == (50, 2)
     assert len(client.get(LIST, {"page": 2}).context["rows"]) == 2
+
+
+def test_the_footer_says_the_page_holds_personal_data(client, coordinator, rows):
+    client.force_login(coordinator)
+    content = client.get(LIST).content.decode()
+    assert "This page names jobseekers of your PES" in content
+    assert "no personal data is shown" not in content
+    assert "no personal data is shown" in client.get(reverse("reports:overview")).content.decode()
