@@ -142,7 +142,7 @@ class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 class IndicatorFilterSet(django_filters.FilterSet):
     class Meta:
         model = Indicator
-        fields = ["unit", "source"]
+        fields = ["unit", "rule", "source"]
 
 
 @extend_schema_view(list=LIST_SCHEMA)
