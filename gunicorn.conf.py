@@ -14,3 +14,27 @@ Production)."""
 access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 )
+
+
+# /metrics with several workers (crossborder/monitoring.py): with PROMETHEUS_MULTIPROC_DIR set,
+# each worker writes its counters to files there and a scrape adds up every worker's. The files
+# of an earlier run are removed at start, and a worker that exits is marked dead so that its
+# live figures (none yet: counters and histograms only) stop counting.
+def on_starting(server):
+    import os
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -7,6 +7,7 @@ instead of falling back to something unsafe.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -96,7 +97,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that every log line of the request, the other middleware's too, carries its id.
+    # Counts and times every request for /metrics, the other middleware's work included.
+    "crossborder.monitoring.RequestMetrics",
+    # So that every log line of the request, the other middleware's too, carries its id.
     "crossborder.middleware.RequestId",
     # Where the request reads the data from (the read replica or the primary), before any read.
     "crossborder.db_router.ReplicaReads",
@@ -407,7 +410,7 @@ if not DEBUG:
     # HTTPS for a year without asking. Off with SECURE_COOKIES=false, for a site on plain HTTP.
     SECURE_SSL_REDIRECT = _HTTPS
     # A load balancer asks /healthz over plain HTTP on the inside, not through the proxy.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -519,6 +522,19 @@ if _unknown_roles:
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Crossborder")
 # A superuser removes a lost device in the admin (OTP_TOTP, OTP_STATIC); its key is not shown.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# /metrics (crossborder/monitoring.py), in Prometheus's format: for a scraper that sends
+# `Authorization: Bearer <METRICS_TOKEN>`, or from an address of METRICS_ALLOWED_IPS (addresses or
+# networks, comma-separated: 10.0.0.0/8,127.0.0.1). Neither set: /metrics is off (404).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_network!r} is not an address or a network (10.0.0.0/8)."
+        ) from None
 
 # Log lines on the console: JSON, one object a line with the request's id (crossborder/core/
 # logs.py), for a log collector; LOG_FORMAT=text for plain lines (the default with DEBUG).
