@@ -184,7 +184,9 @@ def _queue_length() -> int | None:
         url, socket_connect_timeout=BROKER_TIMEOUT, socket_timeout=BROKER_TIMEOUT
     )
     try:
-        return int(client.llen(_queue_name()))
+        # A synchronous client: the answer is an int, never an awaitable.
+        length: int = client.llen(_queue_name())  # type: ignore[assignment]
+        return length
     except redis.RedisError:
         return None
     finally:
