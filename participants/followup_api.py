@@ -40,6 +40,8 @@ from crossborder.api.base import (
     unknown_fields,
 )
 from crossborder.api.keys import ActionKeyField, JobseekerKeyField
+from crossborder.audit.models import ReadKind
+from crossborder.audit.services import read_record
 from crossborder.core.periods import FIRST_DAY, LAST_YEAR
 from projects import access
 
@@ -289,7 +291,15 @@ class FollowUpList(generics.GenericAPIView[Participation]):
         rows = follow_ups_due(as_of=as_of, participations=participations, states=states, kind=kind)
         page = self.paginate_queryset(rows)
         assert page is not None
-        serializer = FollowUpSerializer(follow_up_rows(page), many=True)
+        follow_ups = follow_up_rows(page)
+        # The jobseekers named, in the read audit, as /participations/ records its pages.
+        read_record(
+            user=request.user,
+            kind=ReadKind.API_LIST,
+            path=request.path,
+            jobseeker_ids=[follow_up.participation.jobseeker_id for follow_up in follow_ups],
+        )
+        serializer = FollowUpSerializer(follow_ups, many=True)
         return self.get_paginated_response(serializer.data)
 
     @extend_schema(

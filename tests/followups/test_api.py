@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from crossborder.audit.models import ReadEvent, ReadKind
 from participants.models import Participation
 from tests.conftest import _user_with_role
 
@@ -279,3 +280,13 @@ def test_a_body_the_parser_refuses_is_a_problem_by_place(client_for, partner_vda
     )
     assert response.status_code == 400
     assert [(p["index"], p["field"]) for p in response.json()["problems"]] == [(0, "action")]
+
+
+def test_the_jobseekers_listed_are_in_the_read_audit(client_for, partner_vdab, records):
+    client_for(partner_vdab).get(URL, {"as_of": "2026-09-01"})
+    event = ReadEvent.objects.get()
+    assert (event.kind, event.path, event.username) == (ReadKind.API_LIST, URL, "partner-vdab")
+    assert set(event.jobseekers.values_list("jobseeker_id", flat=True)) == {
+        records["overdue"].jobseeker_id,
+        records["due"].jobseeker_id,
+    }
