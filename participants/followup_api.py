@@ -422,7 +422,7 @@ class FollowUpList(generics.GenericAPIView[Participation]):
         return found, problems
 
 
-def _problems(detail: Mapping[str, Any], many: bool) -> list[ItemProblem]:
+def _problems(detail: Any, many: bool) -> list[ItemProblem]:
     """DRF's error detail as problems by item: a list's `follow_ups.3.kind` is item 3's
     `kind`; a single follow-up is item 0."""
     problems: list[ItemProblem] = []
