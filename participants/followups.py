@@ -109,7 +109,7 @@ def latest_left_on(kind: str, day: datetime.date) -> datetime.date:
 
 def state_conditions(kind: str, as_of: datetime.date) -> dict[str, Q]:
     """Each FollowUpState of this kind on `as_of` as a condition on a participation annotated
-    with `left_day` (followable): the database compares dates with cutoffs computed here, and
+    with `left_day` (with_left_day): the database compares dates with cutoffs computed here, and
     needs no date arithmetic of its own. Participation.follow_up_state in SQL: done when the
     situation is recorded; else, for a jobseeker who started an action after which work can be
     found and whose leaving day is known, not due before the due day, due until
@@ -152,10 +152,10 @@ def follow_ups_due(
 ) -> QuerySet[Any]:
     """The follow-ups in these states on `as_of` (due or overdue by default), one row each: a
     tuple of the participation's id, the kind, its leaving day, the state and its rank
-    (STATE_RANK), the
-    overdue first, then by leaving day. `participations`: the records to look at (a user's
-    scope, an action's); `pes`: only that PES's; `kind`: only that kind. One query (a UNION
-    of the kinds), which a page slices and counts; `follow_up_rows` reads a page's records."""
+    (STATE_RANK); the overdue first, then by leaving day. `participations`: the records to
+    look at (a user's scope, an action's); `pes`: only that PES's; `kind`: only that kind.
+    One query (a UNION of the kinds), which a page slices and counts; `follow_up_rows` reads
+    a page's records."""
     base = Participation.objects.all() if participations is None else participations
     if pes is not None:
         base = base.filter(pes=pes)
