@@ -151,6 +151,10 @@ SOURCES: tuple[tuple[float, str], ...] = (
 # The shares of the follow-ups due by the load's day that were done.
 LEAVING_DONE = 0.85
 SIX_MONTHS_DONE = 0.70
+# The days of the four weeks a follow-up is checked in, made once (a million records).
+CHECK_DELAYS: tuple[datetime.timedelta, ...] = tuple(
+    datetime.timedelta(days=days) for days in range(29)
+)
 
 
 def _pick(shares: tuple[tuple[float, str], ...], draw: float) -> str:
@@ -394,6 +398,8 @@ class Generator:
         self.rng = random.Random(seed)
         # Who took part and the follow-ups: drawn apart (module docstring).
         self.people_rng = random.Random(f"{seed}-people")
+        # The six-month due day of each day left on: one per action, not per record.
+        self._six_months_due: dict[datetime.date, datetime.date] = {}
         self._log = log
         self._started = time.perf_counter()
         self.writer = _Writer()
@@ -833,7 +839,7 @@ class Generator:
             (day for day in (row.get("placed_on"), row.get("hired_on")) if day is not None),
             default=None,
         )
-        checked_on = left_on + datetime.timedelta(days=int(rng.random() * 29))
+        checked_on = left_on + CHECK_DELAYS[int(rng.random() * 29)]
         draw = rng.random()
         situation: str
         if worked is not None and worked <= checked_on:
@@ -843,10 +849,12 @@ class Generator:
         row["leaving_situation"] = situation
         row["leaving_checked_on"] = checked_on
         row["leaving_source"] = _pick(SOURCES, rng.random())
-        due_on = add_months(left_on, 6)
+        due_on = self._six_months_due.get(left_on)
+        if due_on is None:
+            due_on = self._six_months_due[left_on] = add_months(left_on, 6)
         if due_on > self.as_of or rng.random() >= SIX_MONTHS_DONE:
             return
-        six_checked_on = due_on + datetime.timedelta(days=int(rng.random() * 29))
+        six_checked_on = due_on + CHECK_DELAYS[int(rng.random() * 29)]
         # Most of those who found work are in work six months on; a few of the others too.
         in_work_share = 0.85 if worked is not None and worked <= six_checked_on else 0.2
         draw = rng.random()
