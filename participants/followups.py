@@ -510,8 +510,9 @@ def send_follow_up_digests(*, as_of: datetime.date) -> int:
 def _send_digest(
     user: Any, pes: Organisation, follow_ups: list[FollowUp], count: int, as_of: datetime.date
 ) -> None:
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    # In the site's language: users keep no language of their own (a page's is the browser's
+    # or the language cookie's, which a command run by a scheduler does not have).
+    with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,
             "pes": pes,
