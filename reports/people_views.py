@@ -9,7 +9,7 @@ page, the CSV and the workbook show the same withheld cells, read the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -55,6 +55,9 @@ from reports.views import (
     dashboard_view,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
 # The columns of every table: who started and completed, then the result measures but the
 # number of follow-ups known (a table of who took part shows the results, not the bookkeeping).
 PEOPLE_MEASURES: tuple[str, ...] = (
@@ -83,7 +86,7 @@ class PersonalFilterForm(forms.Form):
     """The personal filters (gender, age band, ...): one group of checkboxes each, its choices
     those of participants.attributes; the reports layer checks them again."""
 
-    def __init__(self, data: QueryDict, *, user: Any) -> None:
+    def __init__(self, data: QueryDict, *, user: AbstractUser | AnonymousUser) -> None:
         self.user = user
         values = QueryDict(mutable=True)
         for slug in PERSONAL_DIMENSIONS:

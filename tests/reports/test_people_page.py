@@ -394,3 +394,29 @@ def test_no_withheld_cell_of_the_demo_can_be_solved_for(client, demo, manager, y
             assert_line_protected(line, int(text.replace(",", "")))
             lines += 1
     assert lines or "data-withheld" not in html
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_the_page_and_its_files_follow_the_language(client, training, manager, language):
+    client.force_login(manager)
+    response = client.get(URL, {"year": 2017}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in response.content.decode()
+    response = client.get(
+        URL,
+        {"year": 2017, "breakdown": "gender", "export": "csv"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    # Dutch and French Excel read semicolons.
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert ";" in header and "," not in header
+
+
+def test_a_period_that_ends_before_it_starts_is_named(client, training, manager):
+    response = page(client, manager, period_from="2018-S1", period_to="2017-S2")
+    assert response.status_code == 400
+    assert "May not be before the start of the period." in response.content.decode()
+    assert (
+        download(client, manager, "csv", period_from="2018-S1", period_to="2017-S2").status_code
+        == 400
+    )
