@@ -20,12 +20,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from celery import Celery
 from django.db import connection
 
-from crossborder.core import logs
-from crossborder.jobs.models import JobKind, JobState
-from crossborder.jobs.services import job_create
+from crossborder.jobs.models import Job, JobKind, JobState
 from tests.factories import ActionFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +56,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+def worker(transactional_db: None, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     if connection.vendor != "postgresql":
         pytest.skip(
             "the worker reads the test database from another process: PostgreSQL only "
@@ -97,7 +94,7 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
             stderr=subprocess.STDOUT,
         )
     try:
-        yield log
+        yield log, env
     finally:
         process.terminate()
         try:
@@ -108,36 +105,52 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         broker.flushdb()
 
 
-def test_a_real_worker_runs_a_task_sent_through_redis(worker: Path) -> None:
+def test_a_real_worker_runs_a_task_sent_through_redis(
+    worker: tuple[Path, dict[str, str]],
+) -> None:
+    log, env = worker
     owner = UserFactory(username="manager-with-a-long-export")
     first = ActionFactory(title="Jobdating Veurne")
     second = ActionFactory(title="Job day Lille")
-    job = job_create(
-        owner=owner, kind=JobKind.ACTION_EXPORT, title="Export of 2 actions", language="en"
+    # Started as the action list starts it, in another process than the worker's, with the
+    # broker configured and inside a request: the job is recorded, and the task sent with the
+    # request's id in its headers (crossborder.celery).
+    page = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User\n"
+            "from crossborder.core import logs\n"
+            "from crossborder.jobs import tasks\n"
+            f"logs.request_id.set({REQUEST_ID!r})\n"
+            "job = tasks.action_export_start(\n"
+            f"    owner=User.objects.get(pk={owner.pk}), action_ids=[{second.pk}, {first.pk}],\n"
+            "    export='csv', approved=False, sep=None, back_url='/actions/')\n"
+            "print(job.pk)\n",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    # Sent as a page sends it, from another process than the worker's, inside a request: the
-    # request's id goes into the message's headers (crossborder.celery).
-    sender = Celery("page", broker=BROKER_URL, set_as_current=False)
-    token = logs.request_id.set(REQUEST_ID)
-    try:
-        sender.send_task(
-            "jobs.action_export", args=[job.pk, [second.pk, first.pk], "csv", False, None]
-        )
-    finally:
-        logs.request_id.reset(token)
+    job = Job.objects.get(pk=int(page.stdout.split()[-1]))
 
     deadline = time.monotonic() + TIMEOUT
-    job.refresh_from_db()
     while not job.finished and time.monotonic() < deadline:
         time.sleep(0.2)
         job.refresh_from_db()
 
-    lines = [line for line in worker.read_text().splitlines() if line.startswith("{")]
-    assert (job.state, job.progress, job.message) == (
+    lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
+    assert (job.owner, job.kind, job.state, job.progress, job.message) == (
+        owner,
+        JobKind.ACTION_EXPORT,
         JobState.DONE,
         100,
         f"{job.result_name} is ready.",
-    ), worker.read_text()[-3000:]
+    ), log.read_text()[-3000:]
     rows = bytes(job.result or b"").decode("utf-8-sig").splitlines()
     assert [row.split(",")[1] for row in rows[1:]] == ["Job day Lille", "Jobdating Veurne"]
     done = [json.loads(line) for line in lines if f"Job {job.pk} (action_export) done." in line]
