@@ -208,7 +208,13 @@ class ParticipationInline(
     form = DeletionReasonInlineForm
     formset = ParticipationFormSet
     extra = 0
-    fields = ["jobseeker", *Participation.OUTCOME_FIELDS, "deletion_reason"]
+    # The follow-ups are filled in on the record's own page (ParticipationAdmin, "Follow-up").
+    fields = [
+        "jobseeker",
+        *Participation.OUTCOME_FIELDS,
+        *Participation.ENTRY_FIELDS,
+        "deletion_reason",
+    ]
     autocomplete_fields = ["jobseeker", "hired_by", "certificate"]
     parent_project_path = "project"
 
