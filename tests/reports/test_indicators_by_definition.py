@@ -475,3 +475,13 @@ def test_the_indicators_api_gives_the_rule_and_the_follow_ups(programme, client,
     rco81 = client.get("/api/v1/indicators/RCO81/").json()
     assert {(p["not_yet_known"], p["unknown"]) for p in rco81["progress"]} == {(None, None)}
     assert client.get("/api/v1/indicators/", {"rule": "nonsense"}).status_code == 400
+
+
+def test_monitoring_writes_typed_texts_as_text_never_formulas(programme, client, manager):
+    from actions.models import Action
+
+    Action.objects.filter(reference="T1").update(title='=HYPERLINK("http://evil.example","x")')
+    client.force_login(manager)
+    sheets = sheet_rows(client.get(URL, {"project": JOINT, "year": 2017}).content)
+    titles = {row[0]: row[1] for row in sheets["RCO85"][4:]}
+    assert titles["T1"] == '\'=HYPERLINK("http://evil.example","x")'
