@@ -835,10 +835,10 @@ class Generator:
         rng = self.people_rng
         if left_on > self.as_of or rng.random() >= LEAVING_DONE:
             return
-        worked = min(
-            (day for day in (row.get("placed_on"), row.get("hired_on")) if day is not None),
-            default=None,
-        )
+        # The first day work was found (placed or hired), if any.
+        worked, hired_on = row.get("placed_on"), row.get("hired_on")
+        if hired_on is not None and (worked is None or hired_on < worked):
+            worked = hired_on
         checked_on = left_on + CHECK_DELAYS[int(rng.random() * 29)]
         draw = rng.random()
         situation: str
