@@ -147,37 +147,41 @@ class JobseekerAdmin(StaleSaveRefusedMixin, DeleteWithReasonMixin, PersonalDataA
     def get_queryset(self, request: HttpRequest) -> QuerySet[Jobseeker]:
         return jobseekers_for(request.user, super().get_queryset(request))
 
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "pes",
+                    *Jobseeker.IDENTIFYING_FIELDS,
+                    *Jobseeker.DESCRIBING_FIELDS,
+                    "erased_at",
+                ]
+            },
+        ),
+        (
+            _("Special categories of personal data"),
+            {
+                "fields": list(Jobseeker.SENSITIVE_FIELDS),
+                "description": _(
+                    "Kept only with the person's consent; shown only to users who hold the "
+                    "permission to read them."
+                ),
+            },
+        ),
+    ]
+
     def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list[Any]:
-        """The person, and the special categories in a section of their own for a user who may
-        read them (access.can_read_special_categories): for anyone else they are not on the
-        page, nor in the form, so they can be neither read nor written."""
-        fieldsets: list[Any] = [
-            (
-                None,
-                {
-                    "fields": [
-                        "pes",
-                        *Jobseeker.IDENTIFYING_FIELDS,
-                        *Jobseeker.DESCRIBING_FIELDS,
-                        "erased_at",
-                    ]
-                },
-            )
-        ]
+        """The special categories only for a user who may read them
+        (access.can_read_special_categories): for anyone else they are not on the page, nor in
+        the form, so they can be neither read nor written."""
+        fieldsets = list(super().get_fieldsets(request, obj))
         if can_read_special_categories(request.user):
-            fieldsets.append(
-                (
-                    _("Special categories of personal data"),
-                    {
-                        "fields": list(Jobseeker.SENSITIVE_FIELDS),
-                        "description": _(
-                            "Kept only with the person's consent; shown only to users who hold "
-                            "the permission to read them."
-                        ),
-                    },
-                )
-            )
-        return fieldsets
+            return fieldsets
+        sensitive = set(Jobseeker.SENSITIVE_FIELDS)
+        return [
+            (name, options) for name, options in fieldsets if not sensitive & set(options["fields"])
+        ]
 
     def set_history_delta_changes(
         self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True

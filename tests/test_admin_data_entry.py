@@ -370,7 +370,8 @@ def test_participation_export_reimports_into_another_action(superuser_client, pr
     assert len(rows) == 2
 
     target = ActionFactory(project=project, reference="target")
-    exported = text.replace("source", "target").encode("utf-8")
+    # The action's cell only: "leaving_source" is a column.
+    exported = text.replace("\nsource,", "\ntarget,").encode("utf-8")
     result = import_participations(
         action=target, filename="export.csv", data=exported, dry_run=False
     )
