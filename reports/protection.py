@@ -36,7 +36,9 @@ withheld beside a small cell too (and hides which of the two is the small one); 
 more, withheld to protect a small one, is also listed in `complementary` and reads "not shown".
 Every format reads these the same way: `null` and the lists in JSON, the words in CSV, XLSX and
 HTML. It is the usual protection of statistical tables: no withheld value can be recovered by
-adding up rows and totals.
+adding up rows and totals. Each table is protected on its own: two tables whose bands overlap
+(the age bands and the youth bands) can still be subtracted to count a narrower band (25 to
+29), which no cell of either shows and this does not protect.
 
 A pure function over the table: no queries.
 """
