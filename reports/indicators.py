@@ -414,7 +414,11 @@ def _lines(
         for slug, organisation_id, _name, _country in partner_rows:
             seen[(slug, organisation_id)] = Line(slug, None, 1, organisation_id=organisation_id)
         if rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS:
-            for action_id, organisation_id in organiser_rows:
+            # By the actions' years, so that an organisation counts from its first one.
+            order = {action_id: index for index, action_id in enumerate(infos)}
+            for action_id, organisation_id in sorted(
+                organiser_rows, key=lambda row: (infos[row[0]].year, order[row[0]])
+            ):
                 info = infos[action_id]
                 if (info.project, organisation_id) not in seen:
                     seen[(info.project, organisation_id)] = Line(

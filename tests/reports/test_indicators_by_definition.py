@@ -485,3 +485,20 @@ def test_monitoring_writes_typed_texts_as_text_never_formulas(programme, client,
     sheets = sheet_rows(client.get(URL, {"project": JOINT, "year": 2017}).content)
     titles = {row[0]: row[1] for row in sheets["RCO85"][4:]}
     assert titles["T1"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_an_organisation_counts_from_the_first_action_it_organised(programme):
+    from actions.models import Action
+
+    ee = OrganisationFactory(slug="ee", name="Entreprendre Ensemble", country="FR")
+    later = action(
+        Action.objects.get(reference="T1").project,
+        ActionType.JOB_FAIR,
+        D(2018, 2, 1),
+        reference="F2",
+    )
+    later.organisers.add(ee)  # linked first, for an action of 2018
+    Action.objects.get(reference="I1").organisers.add(ee)  # then for one of 2017
+    counts = counts_until(2018, D(2018, 6, 1))
+    assert counts.value(programme["RCO87"], JOINT, 2017).actual == 4
+    assert counts.value(programme["RCO87"], JOINT, 2018).actual == 4
