@@ -636,60 +636,64 @@ def _by_left_on(measure: ResultMeasure) -> bool:
     return bool(measure.states) and FollowUpState.DONE not in measure.states
 
 
-def _result_names() -> list[str]:
-    """The facts' columns of the result measures: `r_<slug>` for every measure, and `o_<slug>`
-    for the open follow-ups whose day of leaving is the action's (see _result_columns)."""
-    names = []
-    for slug, measure in RESULT_MEASURES.items():
-        names.append(f"r_{slug}")
-        if _by_left_on(measure):
-            names.append(f"o_{slug}")
-    return names
+# What a record's follow-up of one kind is, in the facts' column `c_<kind>`: its situation when
+# recorded; when open, its state by the record's own day of completion, or BY_ACTION when the
+# action's end (else start) day decides (_result_aggregates); NULL for no follow-up.
+BY_ACTION = "by_action"
+_OPEN_CODES = (BY_ACTION, *_OPEN_STATES)
 
 
-def _result_columns(statement: _Statement, as_of: datetime.date) -> list[str]:
-    """What one participation record `p` counts for each result measure, in the order of
-    _result_names. A situation or a follow-up done is the record's to say. An open follow-up's
-    state hangs on the day the jobseeker left (Participation.left_on: the day they completed,
-    else the action's end, else its start): `r_` counts those that completed within the range
-    of that state, `o_` those without a day of completion, whose action's dates decide in
-    _result_aggregates (so that records summed per action need not read the actions)."""
+def _follow_up_codes(statement: _Statement, as_of: datetime.date) -> list[str]:
+    """One column per follow-up (Participation.FOLLOW_UP_FIELDS) of a participation record `p`:
+    two small columns through the facts rather than one per measure, so that the reports keep
+    their speed; the measures are counted from them in _result_aggregates."""
     started = _among("p.status", STARTED_STATUSES)
     completed = f"p.{_column(Participation, 'completed_on')}"
+    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
     columns = []
-    for measure in RESULT_MEASURES.values():
-        situation = f"p.{_column(Participation, Participation.FOLLOW_UP_FIELDS[measure.kind][0])}"
-        if measure.situations:
-            columns.append(_flag(_among(situation, measure.situations)))
-        elif not _by_left_on(measure):
-            if tuple(measure.states) != (FollowUpState.DONE.value,):
-                raise ValueError(f"{measure.slug}: a state done only, or open states only.")
-            columns.append(_flag(f"{situation} <> ''"))
-        else:
-            open_ = f"{situation} = '' AND {started}"
-            bounds = _left_on_range(measure.kind, measure.states, as_of)
-            columns.append(_flag(f"{open_} AND {_between(completed, statement, bounds)}"))
-            columns.append(_flag(f"{open_} AND {completed} IS NULL"))
+    for kind, (situation_field, _day, _source) in Participation.FOLLOW_UP_FIELDS.items():
+        situation = f"p.{_column(Participation, situation_field)}"
+        not_due_from = _first_left_on(kind, as_of + datetime.timedelta(days=1))
+        due_from = _first_left_on(kind, as_of - grace)
+        columns.append(
+            f"CASE WHEN {situation} <> '' THEN {situation}"
+            f" WHEN NOT ({started}) THEN NULL"
+            f" WHEN {completed} IS NULL THEN {_lit(BY_ACTION)}"
+            f" WHEN {completed} >= {statement.placeholders([not_due_from])}"
+            f" THEN {_lit(FollowUpState.NOT_DUE)}"
+            f" WHEN {completed} >= {statement.placeholders([due_from])}"
+            f" THEN {_lit(FollowUpState.DUE)}"
+            f" ELSE {_lit(FollowUpState.OVERDUE)} END"
+        )
     return columns
 
 
 def _result_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
-    """The result measures of a row, over the facts `f` of the actions `a`: the records'
-    columns summed; an open follow-up counts only after an action after which work can be
-    found (metrics.WORK_FOUND_ACTION_TYPES), and one without a day of completion by the
-    action's end (else start) day. Each column is written in the order of the text, which is
-    the order of its parameters."""
+    """The result measures of a row, over the facts `f` of the actions `a`, from the records'
+    follow-up columns (_follow_up_codes), each record once (`is_record`: 1, or the number of
+    records summed in one fact). A situation or a follow-up done is the record's to say. An open
+    follow-up counts only after an action after which work can be found
+    (metrics.WORK_FOUND_ACTION_TYPES), by its state on `as_of`: from the record's day of
+    completion, else from the action's end (else start) day. Each column is written in the
+    order of the text, which is the order of its parameters."""
     workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
     left_on = f"COALESCE(a.{_column(Action, 'end_date')}, a.{_column(Action, 'start_date')})"
     columns = []
     for slug, measure in RESULT_MEASURES.items():
-        if _by_left_on(measure):
-            bounds = _left_on_range(measure.kind, measure.states, as_of)
-            by_action = _flag(_between(left_on, statement, bounds), f"f.o_{slug}")
-            counted = _flag(workable, f"f.r_{slug} + {by_action}")
+        code = f"f.c_{measure.kind}"
+        if measure.situations:
+            counted = _among(code, measure.situations)
+        elif not _by_left_on(measure):
+            if tuple(measure.states) != (FollowUpState.DONE.value,):
+                raise ValueError(f"{measure.slug}: a state done only, or open states only.")
+            counted = f"NOT {_among(code, _OPEN_CODES)}"
         else:
-            counted = f"f.r_{slug}"
-        columns.append(f"COALESCE(SUM({counted}), 0) AS {slug}")
+            bounds = _left_on_range(measure.kind, measure.states, as_of)
+            counted = (
+                f"{workable} AND ({_among(code, measure.states)}"
+                f" OR ({code} = {_lit(BY_ACTION)} AND {_between(left_on, statement, bounds)}))"
+            )
+        columns.append(f"COALESCE(SUM({_flag(counted, 'f.is_record')}), 0) AS {slug}")
     return columns
 
 
@@ -705,10 +709,11 @@ def _facts(
     their PES, kept on the record), employers present, and one empty row per action without
     any, so that it is counted. The metrics are columns; `bound` names the metric of a figure
     that is a lower bound; `fact` is 1 but on the empty rows. Without `people`, the records are
-    summed per action and PES (and personal dimension) first: a few thousand rows to group
-    instead of a million, but no jobseeker to count distinct. How a record or an employer
-    counts for a metric is the registry's rule, written as SQL; the result measures are the
-    records' only (RESULT_MEASURES).
+    summed per action and PES (and personal dimension, and state of each follow-up) first: a
+    few thousand rows to group instead of a million, but no jobseeker to count distinct. How a
+    record or an employer counts for a metric is the registry's rule, written as SQL; the
+    result measures are the records' only (RESULT_MEASURES), from their follow-ups' columns
+    `c_<kind>` (_follow_up_codes).
 
     The personal `dimensions` asked are columns `d_<slug>` of the records, None for every other
     fact (no figure or employer says who). With personal `filters`, only the records that match
@@ -723,7 +728,8 @@ def _facts(
     the personal filters."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
     employer, organisation = ActionEmployer._meta.db_table, Organisation._meta.db_table
-    names = [f"m_{m}" for m in FACT_METRICS] + _result_names()
+    codes = [f"c_{kind}" for kind in Participation.FOLLOW_UP_FIELDS]
+    names = [f"m_{m}" for m in FACT_METRICS] + codes
     personal = [_personal_sql(slug) for slug in dimensions]
     filters = filters or {}
 
@@ -736,20 +742,26 @@ def _facts(
         values = [f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True)]
         return ", ".join(values + [f"NULL AS d_{slug}" for slug in dimensions])
 
-    results = ["0"] * len(_result_names())
+    # No figure or employer has a follow-up.
+    results = ["NULL"] * len(codes)
     # A figure counts for its metric and for the measures derived from it; a record counts
     # once for a derived measure however many of its parts it says (placed and hired: one
     # jobseeker who found work).
     figure_columns = [_flag(_among("fg.metric", _parts(m)), "fg.value") for m in FACT_METRICS]
     record_conditions = [_records_condition(m) for m in FACT_METRICS]
     record_columns = [_flag(c) if c else "0" for c in record_conditions]
-    record_columns += _result_columns(statement, as_of)
     if people:
         person, is_record, group = _person(), "1", ""
     else:
         record_columns = [f"SUM({column})" for column in record_columns]
         person, is_record = "NULL", "COUNT(*)"
-        group = "GROUP BY " + ", ".join(["p.action_id", "p.pes_id", *personal])
+        # The follow-ups' columns by their place in the list (after the five first columns
+        # and the metrics): their text holds parameters, which a repeated expression would
+        # hold again, and the database could not tell it is the same.
+        first = 6 + len(FACT_METRICS)
+        places = [str(first + index) for index in range(len(codes))]
+        group = "GROUP BY " + ", ".join(["p.action_id", "p.pes_id", *places, *personal])
+    record_columns += _follow_up_codes(statement, as_of)
     records_kept = f"AND {_approved_fact('p')}" if approved else ""
     records_kept += _personal_condition(statement, filters)
     records = f"""
@@ -760,7 +772,7 @@ def _facts(
     if filters:
         return records
     employer_columns = [_employers_column(m) for m in FACT_METRICS] + results
-    zeros = no_person(["0"] * len(names))
+    zeros = no_person(["0"] * len(FACT_METRICS) + results)
     if approved:
         figure_kept = f"AND {_approved_fact('fg')}"
         employers = ""

@@ -623,3 +623,15 @@ def test_the_command_writes_a_protected_breakdown(programme, capsys):
         ("man", "fewer than 5"),
         ("woman", "fewer than 5"),
     ]
+
+
+def test_records_summed_per_action_count_the_same_results(follow_ups, programme):
+    from reports.selectors import _run, report_actions
+
+    actions, pes = report_actions({})
+    for day in (D(2020, 7, 10), D(2020, 9, 30), D(2021, 3, 1), D(2021, 4, 30)):
+        for group_by in (["action"], ["gender", "age_band"]):
+            one_by_one = _run(group_by, actions, pes, as_of=day)
+            summed = _run(group_by, actions, pes, people=False, as_of=day)
+            keys = (*group_by, "actions", "starts", *RESULTS)
+            assert [pick(r, *keys) for r in summed] == [pick(r, *keys) for r in one_by_one]
