@@ -539,3 +539,27 @@ def test_erasure_blanks_them_now_and_in_the_history(kept, anna):
     assert set(anna.history.values_list(*values)) == {("not_given", None, None)}
     report = jobseeker_access_report(jobseeker=anna, special_categories=True)
     assert report["jobseeker"]["has_disability"] is None
+
+
+def test_a_gender_not_given_is_filled_in_by_the_file_one_held_is_not_overwritten(action, vdab):
+    JobseekerFactory(pes=vdab, external_ref="V-1")
+    JobseekerFactory(pes=vdab, external_ref="V-2", gender="man")
+    rows = [
+        ["pes", "reference", "gender", "status", "started_on"],
+        ["vdab", "V-1", "woman", "started", START],
+        ["vdab", "V-2", "woman", "started", START],
+    ]
+    data = csv_file(rows, delimiter=";", encoding="utf-8")
+    result = import_participations(action=action, filename="a.csv", data=data, dry_run=False)
+    assert problems(result) == [
+        'Row 3, column gender: the VDAB jobseeker V-2 is held with "man", the file says '
+        '"woman"; correct the file or tick “update existing records”.'
+    ]
+    result = import_participations(
+        action=action, filename="a.csv", data=data[: data.index(b"vdab;V-2")], dry_run=False
+    )
+    assert problems(result) == []
+    assert sorted(Jobseeker.objects.values_list("external_ref", "gender")) == [
+        ("V-1", "woman"),
+        ("V-2", "man"),
+    ]
