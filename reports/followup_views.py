@@ -307,7 +307,12 @@ def follow_up_download(request: HttpRequest) -> HttpResponse:
 
 
 def _signer(request: HttpRequest) -> signing.TimestampSigner:
-    # Salted with the user: a confirmation is only ever that user's.
+    """What signs a preview's rows for its confirmation. The other imports keep the uploaded
+    file for it (crossborder.uploads.ImportPreview), which belongs to one action; a follow-up
+    file spans actions, so the preview sends back the rows it checked instead: a few values
+    each (no name), signed so that they cannot be changed, salted with the user so that a
+    confirmation is only ever theirs, and valid for IMPORT_PREVIEW_LIFETIME minutes. The
+    confirmation checks every row again (scope and rules) before it writes."""
     return signing.TimestampSigner(salt=f"follow-up-import:{request.user.pk}")
 
 
