@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import Participation
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.browser.test_accessibility import Checker, _session_cookie
 from tests.browser.test_csp import Watch, _signed_in
 
@@ -30,7 +29,7 @@ def rows(left):
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_no_serious_accessibility_violation(
     browser: Any, live_server: Any, coordinator, rows, width
-):  # noqa: F811
+):
     checker = Checker(browser, live_server.url)
     context = checker.context("en", width, _session_cookie(coordinator))
     try:
@@ -41,7 +40,7 @@ def test_no_serious_accessibility_violation(
 
 
 def test_a_follow_up_is_filled_in_without_breaking_the_policy(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     coordinator,
     rows,
