@@ -204,12 +204,14 @@ class OutcomesSchema(ApiSchema):
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Actions starting from."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Actions starting until."),
         *[
+            # The values in words rather than an enum: an empty value is no filter here, as
+            # for every filter of the reports, which an enum would call invalid.
             _multi(
                 slug,
-                f"Only the participation records of these values of {dimension.label}; figures "
-                "and employers present say no person and are left out, as are actions without "
-                "such a record.",
-                enum=[value for value, _label in dimension.choices],
+                f"Only the participation records of these values of {dimension.label}: "
+                f"{', '.join(value for value, _label in dimension.choices)}. Figures and "
+                "employers present say no person and are left out, as are actions without such "
+                "a record; another value is a 400 naming the parameter and the values allowed.",
             )
             for slug, dimension in PERSONAL_DIMENSIONS.items()
         ],

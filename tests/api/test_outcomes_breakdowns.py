@@ -247,12 +247,7 @@ def test_the_schema_documents_the_dimensions_filters_and_results(client_for, man
     schema = client_for(manager).get("/api/v1/schema/", {"format": "json"}).json()
     operation = schema["paths"][URL]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}
-    assert sorted(parameters["gender"]["schema"]["items"]["enum"]) == [
-        "man",
-        "non_binary",
-        "not_given",
-        "woman",
-    ]
+    assert "woman, man, non_binary, not_given" in parameters["gender"]["description"]
     assert "left out" in parameters["age_band"]["description"]
     assert "as_of" in parameters
     row = schema["components"]["schemas"]["OutcomeRow"]["properties"]
