@@ -527,11 +527,11 @@ def test_the_sql_agrees_with_the_model_on_every_boundary_day(follow_ups):
         if due is not None:
             days |= {due - one, due, due + grace, due + grace + one}
     assert len(days) > 20
-    readings = {
-        FollowUpState.DONE: "known",
-        FollowUpState.NOT_DUE: "not_yet_known",
-        FollowUpState.DUE: "not_yet_known",
-        FollowUpState.OVERDUE: "unknown",
+    readings: dict[str, str] = {
+        FollowUpState.DONE.value: "known",
+        FollowUpState.NOT_DUE.value: "not_yet_known",
+        FollowUpState.DUE.value: "not_yet_known",
+        FollowUpState.OVERDUE.value: "unknown",
     }
     for day in sorted(days):
         expected = dict.fromkeys(
