@@ -44,8 +44,17 @@ def test_the_import_and_export_have_a_column_for_each():
     assert [imports.PERSONAL_COLUMNS[name] for name in Jobseeker.DESCRIBING_FIELDS] == [
         column for column in imports.COLUMNS if column in imports.PERSONAL_COLUMNS.values()
     ]
-    assert set(Participation.OUTCOME_FIELDS) <= set(imports.COLUMNS)
+    assert set(Participation.WRITTEN_FIELDS) <= set(imports.COLUMNS)
     assert imports.ParticipationResource().get_export_headers() == list(imports.COLUMNS)
+    # The special categories beside the other personal columns, only when asked.
+    assert [
+        column
+        for column in imports.COLUMNS_WITH_SPECIAL_CATEGORIES
+        if column not in imports.COLUMNS
+    ] == list(imports.SENSITIVE_COLUMNS.values())
+    assert imports.ParticipationResource(special_categories=True).get_export_headers() == list(
+        imports.COLUMNS_WITH_SPECIAL_CATEGORIES
+    )
 
 
 def test_the_admin_inlines_edit_every_outcome():
@@ -55,7 +64,10 @@ def test_the_admin_inlines_edit_every_outcome():
             for inline in admin.site._registry[model].inlines
             if inline.model is Participation
         ]
-        assert set(Participation.OUTCOME_FIELDS) <= set(inline.fields)
+        assert {*Participation.OUTCOME_FIELDS, *Participation.ENTRY_FIELDS} <= set(inline.fields)
+    # The follow-ups on the record's own page, in a section of their own.
+    fieldsets = dict(admin.site._registry[Participation].fieldsets)
+    assert fieldsets["Follow-up"]["fields"] == list(Participation.FOLLOW_UP_COLUMNS)
 
 
 @pytest.mark.django_db
