@@ -635,3 +635,26 @@ def test_records_summed_per_action_count_the_same_results(follow_ups, programme)
             summed = _run(group_by, actions, pes, people=False, as_of=day)
             keys = (*group_by, "actions", "starts", *RESULTS)
             assert [pick(r, *keys) for r in summed] == [pick(r, *keys) for r in one_by_one]
+
+
+@pytest.mark.parametrize(
+    "group_by",
+    [["gender"], ["pes", "age_band"], ["semester", "youth_band", "entry_status"], []],
+)
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"approved": "true"},
+        {"pes": "vdab"},
+        {"pes": "vdab,unknown", "education_level": "isced_3_4"},
+        {"approved": "true", "gender": "woman", "age_band": "under_25,55_plus"},
+    ],
+)
+def test_every_combination_runs_and_its_rows_add_up(programme, group_by, filters):
+    result = table(group_by, **filters)
+    if group_by:
+        for measure in ("starts", "completions", "employers", *RESULTS):
+            assert sum(r[measure] for r in result.rows) == result.totals[measure], measure
+    if any(name in filters for name in PERSONAL_DIMENSIONS):
+        assert result.totals["employers"] == 0
