@@ -251,13 +251,17 @@ def result_reading(row: Mapping[str, Any], slug: str) -> str:
     """How a result measure of a row reads where its number says nothing: NOT_YET_KNOWN for 0
     when none of the row's follow-ups of its kind is known and some are not yet known (never
     0), UNKNOWN when all of them are overdue; "" when the number stands (a count of follow-up
-    states always does)."""
+    states always does), or when a count it reads is withheld (reports.protection: its reading
+    would tell it)."""
     measure = RESULT_MEASURES[slug]
-    if measure.states or row.get(slug) or row.get(f"{measure.kind}_{KNOWN}"):
+    known, pending, overdue = (
+        row.get(f"{measure.kind}_{reading}") for reading in (KNOWN, NOT_YET_KNOWN, UNKNOWN)
+    )
+    if measure.states or row.get(slug) != 0 or None in (known, pending, overdue) or known:
         return ""
-    if row.get(f"{measure.kind}_{NOT_YET_KNOWN}"):
+    if pending:
         return NOT_YET_KNOWN
-    if row.get(f"{measure.kind}_{UNKNOWN}"):
+    if overdue:
         return UNKNOWN
     return ""
 

@@ -658,3 +658,17 @@ def test_every_combination_runs_and_its_rows_add_up(programme, group_by, filters
             assert sum(r[measure] for r in result.rows) == result.totals[measure], measure
     if any(name in filters for name in PERSONAL_DIMENSIONS):
         assert result.totals["employers"] == 0
+
+
+def test_a_reading_never_tells_a_withheld_count():
+    row = {
+        "in_work_on_leaving": 0,
+        "on_leaving_known": None,
+        "on_leaving_not_yet_known": 3,
+        "on_leaving_unknown": 0,
+    }
+    assert result_reading(row, "in_work_on_leaving") == ""
+    row["on_leaving_known"] = 0
+    assert result_reading(row, "in_work_on_leaving") == NOT_YET_KNOWN
+    row["in_work_on_leaving"] = None
+    assert result_reading(row, "in_work_on_leaving") == ""
