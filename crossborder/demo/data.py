@@ -4,9 +4,10 @@ The source is `shared/domain/parliamentary-answer-443-2018.nl.txt`; the brief be
 fact in English. Loading is idempotent: rows are found by their slug or reference and only saved
 when something differs, so a second run writes nothing (not even audit-trail entries). Every text
 is written in English, Dutch and French (modeltranslation's `_en`, `_nl` and `_fr` columns). Actions
-and their figures are written through their services; the rows that have none (programmes,
-organisations, projects and their parts, employers present, jobs, users) through _upsert, which
-checks each with full_clean() as the admin's forms do.
+and their figures, jobseekers and their participation records are written through their
+services; the rows that have none (programmes, organisations, projects and their parts,
+employers present, jobs, users) through _upsert, which checks each with full_clean() as the
+admin's forms do.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from participants.models import (
     SixMonthSituation,
     UnemploymentDuration,
 )
-from participants.services import jobseeker_upsert
+from participants.services import jobseeker_upsert, participation_upsert
 from projects.models import (
     RULE_COUNTS,
     BorderOfficePair,
@@ -2197,13 +2198,11 @@ def _load_action(
 
 
 def _load_records(action: Action, records: list[DemoRecord], orgs: dict[str, Organisation]) -> None:
-    """The action's participation records and their jobseekers, written only where they differ
-    (a rerun writes nothing). After the stale figures went: a PES keeps records of an action
-    only once it gives no figures of its jobseekers there (Action.records_refusal).
-
-    The jobseekers through their service; the records through _upsert (full_clean, so every
-    rule of Participation holds, the follow-ups' included), since participation_upsert does
-    not take the status at entry and the follow-ups."""
+    """The action's participation records and their jobseekers, through their services, which
+    save only what differs (a rerun writes nothing) after full_clean (every rule of
+    Participation holds, the follow-ups' included). After the stale figures went: a PES keeps
+    records of an action only once it gives no figures of its jobseekers there
+    (Action.records_refusal)."""
     for record in records:
         person = record.jobseeker
         jobseeker, _created = jobseeker_upsert(
@@ -2218,8 +2217,6 @@ def _load_records(action: Action, records: list[DemoRecord], orgs: dict[str, Org
         )
         started = record.status != ParticipationStatus.INTERESTED
         values: dict[str, Any] = {
-            "status": record.status,
-            "started_on": action.start_date if started else None,
             "entry_status": record.entry_status,
             "unemployment_duration": record.unemployment_duration,
             "placed_on": record.placed_on,
@@ -2230,7 +2227,13 @@ def _load_records(action: Action, records: list[DemoRecord], orgs: dict[str, Org
         ):
             fields = Participation.FOLLOW_UP_FIELDS[kind]
             values.update(zip(fields, follow_up or ("", None, ""), strict=True))
-        _upsert(Participation, {"action": action, "jobseeker": jobseeker}, values)
+        participation_upsert(
+            action=action,
+            jobseeker=jobseeker,
+            status=record.status,
+            started_on=action.start_date if started else None,
+            **values,
+        )
 
 
 def _load_users(orgs: dict[str, Organisation]) -> list[tuple[str, str, str]]:
