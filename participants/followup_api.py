@@ -313,8 +313,9 @@ class FollowUpList(generics.GenericAPIView[Participation]):
             200: FollowUpResultSerializer,
             400: OpenApiResponse(
                 PushProblemsSerializer,
-                description="Every problem, by item (`index`, from 0; `field`; `message`); "
-                "nothing was written.",
+                description="Every problem, by item (`index`, from 0 in a list; null for a "
+                "single follow-up or the body as a whole; `field`; `message`); nothing was "
+                "written.",
             ),
         },
         description=(
@@ -340,13 +341,13 @@ class FollowUpList(generics.GenericAPIView[Participation]):
         serializer = serializer_class(data=data, context=self.get_serializer_context())
         unknown = unknown_fields(serializer, data)
         if unknown:
-            return _refused(_problems(unknown, many))
+            return _refused(_problems(unknown, many), single=not many)
         if not serializer.is_valid():
-            return _refused(_problems(serializer.errors, many))
+            return _refused(_problems(serializer.errors, many), single=not many)
         items = serializer.validated_data["follow_ups"] if many else [serializer.validated_data]
         found, problems = self._participations(items)
         if problems:
-            return _refused(problems)
+            return _refused(problems, single=not many)
         try:
             follow_ups_record_bulk(
                 items=[
@@ -362,7 +363,7 @@ class FollowUpList(generics.GenericAPIView[Participation]):
                 user=request.user,
             )
         except PushRefused as refused:
-            return _refused(refused.problems)
+            return _refused(refused.problems, single=not many)
         results = [
             FollowUp(
                 found[index],
@@ -424,7 +425,7 @@ class FollowUpList(generics.GenericAPIView[Participation]):
 
 def _problems(detail: Any, many: bool) -> list[ItemProblem]:
     """DRF's error detail as problems by item: a list's `follow_ups.3.kind` is item 3's
-    `kind`; a single follow-up is item 0."""
+    `kind`; a single follow-up is item 0 (which `_refused` reports as the request's)."""
     problems: list[ItemProblem] = []
 
     def walk(value: Any, place: list[str]) -> None:
@@ -453,11 +454,17 @@ def _problem(place: list[str], message: str, many: bool) -> ItemProblem:
     return ItemProblem(0, ".".join(place) or "non_field_errors", message)
 
 
-def _refused(problems: list[ItemProblem]) -> Response:
+def _refused(problems: list[ItemProblem], *, single: bool = False) -> Response:
+    """A 400 listing the problems. `single`: the body was one follow-up, whose problems are
+    the request's (index null), as a push's problems of the push as a whole are."""
     return Response(
         {
             "problems": [
-                {"index": problem.index, "field": problem.field, "message": problem.message}
+                {
+                    "index": None if single else problem.index,
+                    "field": problem.field,
+                    "message": problem.message,
+                }
                 for problem in problems
             ]
         },

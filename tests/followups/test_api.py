@@ -189,7 +189,7 @@ def test_a_rule_of_the_record_is_a_problem_of_its_item(client_for, partner_vdab,
         format="json",
     )
     assert response.status_code == 400
-    assert [(p["index"], p["field"]) for p in response.json()["problems"]] == [(0, "situation")]
+    assert [(p["index"], p["field"]) for p in response.json()["problems"]] == [(None, "situation")]
 
 
 def test_an_unknown_field_is_refused(client_for, partner_vdab, records):
@@ -204,7 +204,7 @@ def test_an_unknown_field_is_refused(client_for, partner_vdab, records):
     response = client_for(partner_vdab).post(URL, item, format="json")
     assert response.status_code == 400
     assert response.json()["problems"] == [
-        {"index": 0, "field": "situaton", "message": "Unknown field."}
+        {"index": None, "field": "situaton", "message": "Unknown field."}
     ]
     response = client_for(partner_vdab).post(URL, {"follow_ups": [item]}, format="json")
     assert response.json()["problems"] == [
