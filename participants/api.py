@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -69,6 +71,27 @@ class RefFilter(django_filters.CharFilter):
         return super().filter(qs, normalise_ref(value) if value else value)
 
 
+class TrueFalseField(forms.NullBooleanField):
+    """true or false (or empty: no filter); anything else is refused, where Django's
+    NullBooleanField (and its widget) takes it for "unknown" and the list would be filtered by
+    nothing."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Must be true or false."), code="invalid")
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
 class JobseekerFilterSet(django_filters.FilterSet):
     pes = django_filters.CharFilter(field_name="pes__slug")
     external_ref = RefFilter(
@@ -78,6 +101,7 @@ class JobseekerFilterSet(django_filters.FilterSet):
     action = django_filters.NumberFilter(
         field_name="participations__action", distinct=True, help_text="Id of an action."
     )
+    is_refugee = TrueFalseFilter()
 
     class Meta:
         model = Jobseeker

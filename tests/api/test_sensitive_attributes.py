@@ -213,3 +213,18 @@ def test_the_schema_documents_them_as_optional_and_nullable(client_for, superuse
     assert "gender" in jobseeker["required"]
     request = schema["components"]["schemas"]["JobseekerPushItemRequest"]["properties"]
     assert "view_special_categories" in request["has_disability"]["description"]
+
+
+def test_the_jobseeker_list_filters_by_gender_and_refuses_a_bad_boolean(
+    partner_vdab, anna, client_for
+):
+    client = client_for(partner_vdab)
+    women = client.get("/api/v1/jobseekers/?gender=woman&is_refugee=").json()["results"]
+    assert [j["external_ref"] for j in women] == ["VD-001"]
+    assert client.get("/api/v1/jobseekers/?gender=man").json()["results"] == []
+    refused = client.get("/api/v1/jobseekers/?is_refugee=-1.7")
+    assert refused.status_code == 400
+    assert refused.json() == {"is_refugee": ["Must be true or false."]}
+    bad_gender = client.get("/api/v1/jobseekers/?gender=f")
+    assert bad_gender.status_code == 400
+    assert list(bad_gender.json()) == ["gender"]
