@@ -18,6 +18,7 @@ from crossborder.demo.data import ACTIONS, load_demo
 from participants.attributes import AGE_BANDS, age_at_entry, band_of
 from participants.models import FollowUpKind, Jobseeker, Participation
 from projects.models import BorderOfficePair, Indicator, Organisation, Project, WorkPackage
+from reports.selectors import outcomes
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -387,6 +388,35 @@ def test_follow_ups_later_the_autumn_cohort_s_six_month_check_comes_due(
     assert states[(VEURNE, SIX_MONTHS, autumn_six_months)] == 9
     assert states[(LKT, SIX_MONTHS, "overdue")] == 5
     assert states[(VEURNE, ON_LEAVING, "overdue")] == 1
+
+
+RESULTS = (
+    "in_work_on_leaving",
+    "on_leaving_known",
+    "on_leaving_not_yet_known",
+    "on_leaving_unknown",
+    "in_work_six_months",
+    "better_situation",
+    "six_months_known",
+    "six_months_not_yet_known",
+    "six_months_unknown",
+)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "results"),
+    [
+        # The answer's day: the autumn cohort's six-month check is not yet known.
+        (D(2018, 4, 20), (6, 16, 0, 3, 2, 1, 5, 9, 5)),
+        # Due since 29 June, within the four weeks of grace: still not yet known.
+        (D(2018, 7, 10), (6, 16, 0, 3, 2, 1, 5, 9, 5)),
+        # Overdue: unknown.
+        (D(2018, 8, 1), (6, 16, 0, 3, 2, 1, 5, 0, 14)),
+    ],
+)
+def test_the_reports_read_the_2017_cohorts_follow_ups(demo, as_of, results):
+    table = outcomes(filters={"year": 2017, "project": "grenzeloos-tewerkstellen"}, as_of=as_of)
+    assert tuple(table.totals[name] for name in RESULTS) == results
 
 
 def test_follow_ups_are_consistent_with_the_work_found(demo):
