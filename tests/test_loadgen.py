@@ -149,8 +149,9 @@ def test_generating_and_resetting_make_the_api_pages_out_of_date():
     assert generated is not None
 
 
-# The day the load is generated as of (Generator.as_of): 30 September of its last year.
-LOAD_DAY = datetime.date(2024, 9, 30)
+def load_day() -> datetime.date:
+    """The day the load is generated as of: 30 September of its last year."""
+    return loadgen.Generator(loadgen.Scale.for_participations(SMALL), seed=42).as_of
 
 
 def test_jobseekers_have_a_plausible_mix_of_genders():
@@ -190,18 +191,20 @@ def test_records_have_a_status_at_entry_and_a_duration_that_fits_it():
 
 def test_every_started_record_that_needs_follow_ups_has_them_or_they_are_due_or_not_yet():
     generate()
+    as_of = load_day()
+    assert as_of == datetime.date(2024, 9, 30)
     records = list(Participation.objects.select_related("action", "jobseeker"))
     states: Counter[tuple[str, str | None]] = Counter()
     for record in records:
         needs = record.has_started and record.action.action_type in WORK_FOUND_ACTION_TYPES
         for kind in FollowUpKind.values:
-            state = record.follow_up_state(kind, LOAD_DAY)
+            state = record.follow_up_state(kind, as_of)
             states[(kind, state)] += 1
             assert (state is not None) == needs, (record.pk, kind)
             if state == FollowUpState.DONE:
                 # Done only once due, and never dated after the load's day.
                 due_on = record.follow_up_due_on(kind)
-                assert due_on is not None and due_on <= LOAD_DAY
+                assert due_on is not None and due_on <= as_of
         if record.leaving_situation:
             # In work on leaving exactly when work was found by the check.
             worked = [day for day in (record.placed_on, record.hired_on) if day is not None]
