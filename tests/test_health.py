@@ -74,14 +74,22 @@ def _redis_answers() -> bool:
         return False
 
 
+@pytest.fixture
+def replica_closed_after():
+    """The replica's connection closed after the test: the test database can then be dropped
+    at the end of the run (a mirror's connection is not closed by the test runner)."""
+    yield
+    connections["replica"].close()
+
+
 def test_no_replica_nor_broker_checked_when_none_is_configured(client):
     with override_settings(REPLICA_READS=False, CELERY_BROKER_URL=""):
         response = client.get("/healthz")
     assert set(response.json()["checks"]) == {"database", "cache"}
 
 
-@pytest.mark.django_db(databases=["default", "replica"])
-def test_the_replica_is_checked_when_configured(client):
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_replica_is_checked_when_configured(client, replica_closed_after):
     with override_settings(REPLICA_READS=True):
         response = client.get("/healthz")
 
@@ -92,8 +100,8 @@ def test_the_replica_is_checked_when_configured(client):
     }
 
 
-@pytest.mark.django_db(databases=["default", "replica"])
-def test_503_naming_the_replica_when_it_is_down(client):
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_503_naming_the_replica_when_it_is_down(client, replica_closed_after):
     # A connection of its own in the replica's place for the request, the test's put back after.
     kept = connections["replica"]
     down = connections.create_connection("replica")
