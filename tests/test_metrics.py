@@ -202,3 +202,16 @@ def test_workers_add_up_in_multiprocess_mode(tmp_path):
         )
         == 4
     )
+
+
+def test_a_malformed_allowed_address_stops_start_up():
+    result = subprocess.run(
+        [sys.executable, "-c", "import crossborder.settings"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true", "METRICS_ALLOWED_IPS": "10.0.0.0/8,intranet"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "METRICS_ALLOWED_IPS: 'intranet' is not an address or a network" in result.stderr

@@ -9,7 +9,12 @@ streaming replica in CI.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -261,3 +266,52 @@ def test_migrations_run_on_the_primary_only():
     router = ReplicaRouter()
     assert router.allow_migrate(PRIMARY, "actions") is True
     assert router.allow_migrate(REPLICA, "actions") is False
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_with(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_REPLICA_URL"}}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, crossborder.settings as s; print(json.dumps({"
+            "'aliases': sorted(s.DATABASES), 'reads': s.REPLICA_READS,"
+            "'replica': s.DATABASES.get('replica'), 'sticky': s.REPLICA_STICKY_SECONDS}))",
+        ],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def test_a_replica_url_makes_the_replica_alias_like_the_primarys():
+    settings_of = json.loads(
+        _settings_with(
+            DATABASE_REPLICA_URL="postgres://reader:secret@replica.internal:5433/crossborder",
+            REPLICA_STICKY_SECONDS="30",
+        ).stdout
+    )
+
+    assert settings_of["aliases"] == ["default", "replica"]
+    assert settings_of["reads"] is True
+    assert settings_of["sticky"] == 30
+    replica = settings_of["replica"]
+    assert (replica["HOST"], replica["PORT"], replica["NAME"], replica["USER"]) == (
+        "replica.internal",
+        5433,
+        "crossborder",
+        "reader",
+    )
+    assert replica["OPTIONS"]["options"] == "-c jit=off"
+    assert replica["CONN_MAX_AGE"] == 60
+
+
+def test_without_a_replica_url_one_database():
+    settings_of = json.loads(_settings_with().stdout)
+    assert settings_of["aliases"] == ["default"]
+    assert settings_of["reads"] is False
