@@ -37,7 +37,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Count
@@ -156,9 +156,15 @@ class _ScrapeTimeCollector(Collector):
             "Background jobs in the database, by kind and state.",
             labels=["kind", "state"],
         )
-        for row in Job.objects.values("kind", "state").annotate(n=Count("pk")).order_by():
-            jobs.add_metric([row["kind"], row["state"]], row["n"])
-        yield jobs
+        try:
+            counts = list(Job.objects.values("kind", "state").annotate(n=Count("pk")).order_by())
+        except DatabaseError:
+            # The database down (/healthz says so): the other figures are still worth a scrape.
+            counts = None
+        if counts is not None:
+            for row in counts:
+                jobs.add_metric([row["kind"], row["state"]], row["n"])
+            yield jobs
         length = _queue_length()
         if length is not None:
             queue = GaugeMetricFamily(

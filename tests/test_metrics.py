@@ -215,3 +215,18 @@ def test_a_malformed_allowed_address_stops_start_up():
     )
     assert result.returncode != 0
     assert "METRICS_ALLOWED_IPS: 'intranet' is not an address or a network" in result.stderr
+
+
+@override_settings(METRICS_TOKEN=TOKEN)
+def test_the_database_down_leaves_out_the_jobs_only(client, monkeypatch):
+    from django.db import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused by host db1")
+
+    monkeypatch.setattr(Job.objects, "values", refuse)
+    text = scrape(client, **BEARER)
+
+    assert "crossborder_jobs" not in text
+    assert "crossborder_http_requests_total" in text
+    assert "db1" not in text
