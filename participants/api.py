@@ -71,7 +71,7 @@ class RefFilter(django_filters.CharFilter):
         return super().filter(qs, normalise_ref(value) if value else value)
 
 
-class TrueFalseField(forms.NullBooleanField):
+class TrueFalseField(forms.Field):
     """true or false (or empty: no filter); anything else is refused, where Django's
     NullBooleanField (and its widget) takes it for "unknown" and the list would be filtered by
     nothing."""

@@ -222,6 +222,10 @@ def test_the_jobseeker_list_filters_by_gender_and_refuses_a_bad_boolean(
     women = client.get("/api/v1/jobseekers/?gender=woman&is_refugee=").json()["results"]
     assert [j["external_ref"] for j in women] == ["VD-001"]
     assert client.get("/api/v1/jobseekers/?gender=man").json()["results"] == []
+    assert client.get("/api/v1/jobseekers/?is_refugee=true").json()["results"] == []
+    Jobseeker.objects.filter(pk=anna.pk).update(is_refugee=True)
+    refugees = client.get("/api/v1/jobseekers/?is_refugee=true").json()["results"]
+    assert [j["external_ref"] for j in refugees] == ["VD-001"]
     refused = client.get("/api/v1/jobseekers/?is_refugee=-1.7")
     assert refused.status_code == 400
     assert refused.json() == {"is_refugee": ["Must be true or false."]}
