@@ -255,7 +255,8 @@ class FollowUpList(generics.GenericAPIView[Participation]):
         return access.participations_for(self.request.user, Participation.objects.all())
 
     @extend_schema(
-        operation_id="follow_ups_list",
+        # Not `_list`: the follow-ups are no synced list of records (no `changed_since`).
+        operation_id="follow_ups_read",
         parameters=LIST_PARAMETERS,
         responses={200: FollowUpSerializer(many=True)},
         description=(
