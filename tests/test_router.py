@@ -36,6 +36,18 @@ VERSION_TABLE = dataversion.TABLE
 replica_db = pytest.mark.django_db(transaction=True, databases=BOTH)
 
 
+def _mirrors_the_primary() -> bool:
+    primary, replica = (connections[alias].settings_dict for alias in (PRIMARY, REPLICA))
+    return all(primary.get(key) == replica.get(key) for key in ("ENGINE", "HOST", "PORT"))
+
+
+pytestmark = pytest.mark.skipif(
+    not _mirrors_the_primary(),
+    reason="DATABASE_REPLICA_URL names a real replica: these tests need the test database's "
+    "mirror (run them without it; tests/test_replica.py runs with it)",
+)
+
+
 @pytest.fixture(autouse=True)
 def _replica_reads() -> Iterator[None]:
     with override_settings(REPLICA_READS=True, REPLICA_STICKY_SECONDS=10):
