@@ -26,7 +26,14 @@ from participants.attributes import PERSONAL_DIMENSIONS
 
 from .exports import WORK_FOUND_METRICS, answer_sheet, outcome_text_rows, place_text, when_text
 from .filters import APPROVED
-from .protection import COMPLEMENTARY, FEWER_THAN, SUPPRESSED, person_measures, protect
+from .protection import (
+    COMPLEMENTARY,
+    FEWER_THAN,
+    SUPPRESSED,
+    person_measures,
+    personal_filter_errors,
+    protect,
+)
 from .quality import SECTIONS, may_read_quality, quality_from_params
 from .selectors import (
     ACTION_DIMENSIONS,
@@ -256,6 +263,14 @@ class OutcomesSchema(ApiSchema):
 @renderer_classes(ApiViewMixin.renderer_classes)
 @schema(OutcomesSchema())
 def outcomes(request: Request) -> Response:
+    # Checked before the figures are computed: a filter by a personal attribute is refused to
+    # whoever may not read personal data (reports.protection.personal_filter_errors says why).
+    asked = [
+        name for name, values in request.query_params.lists() if any(v.strip() for v in values)
+    ]
+    refused = personal_filter_errors(asked, request.user)
+    if refused:
+        raise serializers.ValidationError(refused)
     try:
         as_of = parse_as_of(request.query_params.get("as_of"))
         table = outcomes_from_params(request.query_params, as_of=as_of)

@@ -113,6 +113,25 @@ def test_the_same_breakdown_is_protected_for_a_manager(programme, manager, clien
     assert body["totals"]["starts"] == 9
 
 
+@pytest.mark.parametrize("name", ["gender", "age_band", "entry_status", "education_level"])
+def test_a_personal_filter_is_refused_to_a_manager_its_total_would_give_the_cell_away(
+    programme, manager, coordinator, client_for, name
+):
+    value = {
+        "gender": "woman",
+        "age_band": "under_25",
+        "entry_status": "unemployed",
+        "education_level": "isced_3_4",
+    }[name]
+    response = client_for(manager).get(URL, {name: value, "as_of": "2020-07-10"})
+    assert response.status_code == 400
+    assert list(response.json()) == [name]
+    assert "may read personal data" in response.json()[name][0]
+    # An empty value is no filter, and a coordinator of the PES may filter.
+    assert client_for(manager).get(URL, {name: ""}).status_code == 200
+    assert client_for(coordinator).get(URL, {name: value}).status_code == 200
+
+
 def test_the_protected_breakdown_as_csv_reads_words(programme, manager, client_for):
     response = client_for(manager).get(
         URL, {"group_by": "gender", "as_of": "2020-07-10", "format": "csv"}
