@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from participants import followups
 from participants.followups import send_follow_up_digests
@@ -114,3 +116,37 @@ def test_a_failed_mail_is_sent_by_the_next_run(due, coordinator, monkeypatch):
 def test_a_bad_day_is_refused():
     with pytest.raises(CommandError, match="is no day"):
         call_command("send_follow_up_digest", "--as-of", "next monday")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent runs need PostgreSQL: SQLite writes one transaction at a time",
+)
+def test_two_runs_at_once_send_one_digest(due, coordinator, monkeypatch):
+    """Both runs look, find no digest of the week, and claim it: one claim waits on the
+    other's row and, once that commits, hits the unique constraint; one mail goes out."""
+    listed = followups.follow_ups_due
+    both_looked = threading.Barrier(2, timeout=10)
+
+    def after_both_looked(**kwargs):
+        both_looked.wait()
+        return listed(**kwargs)
+
+    monkeypatch.setattr(followups, "follow_ups_due", after_both_looked)
+    sent: list[int] = []
+
+    def run_once() -> None:
+        try:
+            sent.append(send_follow_up_digests(as_of=MONDAY))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(sent) == [0, 1]
+    assert len(mail.outbox) == 1
+    assert FollowUpDigest.objects.count() == 1
