@@ -193,7 +193,6 @@ def run_push(
     except ParseError as error:
         return _refused(push_problems({NON_FIELD_ERRORS: [error.detail]}, items_name))
     if not serializer.is_valid():
-        print("DEBUGVIEW", dict(serializer.errors))
         return _refused(push_problems(serializer.errors, items_name))
     user: AbstractBaseUser | AnonymousUser = request.user
     try:

@@ -111,11 +111,14 @@ def state_conditions(kind: str, as_of: datetime.date) -> dict[str, Q]:
     """Each FollowUpState of this kind on `as_of` as a condition on a participation annotated
     with `left_day` (with_left_day): the database compares dates with cutoffs computed here, and
     needs no date arithmetic of its own. Participation.follow_up_state in SQL: done when the
-    situation is recorded; else, for a jobseeker who started an action after which work can be
-    found and whose leaving day is known, not due before the due day, due until
-    FOLLOW_UP_GRACE_DAYS after it, then overdue."""
-    situation = part_field(kind, "situation")
-    done = ~Q(**{situation: ""})
+    situation is recorded, checked on `as_of` or before; else, for a jobseeker who started an
+    action after which work can be found and whose leaving day is known, not due before the
+    due day, due until FOLLOW_UP_GRACE_DAYS after it, then overdue."""
+    situation, checked_on = part_field(kind, "situation"), part_field(kind, "checked_on")
+    # A follow-up checked after as_of was not done yet on that day.
+    done = ~Q(**{situation: ""}) & (
+        Q(**{f"{checked_on}__isnull": True}) | Q(**{f"{checked_on}__lte": as_of})
+    )
     followable = (
         Q(status__in=STARTED_STATUSES)
         & Q(action__action_type__in=WORK_FOUND_ACTION_TYPES)

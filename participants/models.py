@@ -470,6 +470,12 @@ class Participation(Versioned, models.Model):
                     "placed_on",
                     "hired_on",
                     "certified_on",
+                    # The result measures' columns (reports.selectors._follow_up_codes).
+                    "completed_on",
+                    "leaving_situation",
+                    "leaving_checked_on",
+                    "six_month_situation",
+                    "six_month_checked_on",
                 ],
                 name="participation_facts",
             )
@@ -714,9 +720,12 @@ class Participation(Versioned, models.Model):
         return left_on if kind == FollowUpKind.ON_LEAVING else add_months(left_on, 6)
 
     def follow_up_state(self, kind: str, as_of: datetime.date) -> str | None:
-        """Where a follow-up stands on `as_of` (FollowUpState); None when none is needed."""
-        situation = self.FOLLOW_UP_FIELDS[kind][0]
-        if getattr(self, situation):
+        """Where a follow-up stands on `as_of` (FollowUpState); None when none is needed. One
+        checked after `as_of` was not done yet on that day: a report as of an earlier day reads
+        what was known then."""
+        situation, checked_on = self.FOLLOW_UP_FIELDS[kind][:2]
+        checked = getattr(self, checked_on)
+        if getattr(self, situation) and (checked is None or checked <= as_of):
             return FollowUpState.DONE
         due_on = self.follow_up_due_on(kind)
         if due_on is None:

@@ -655,12 +655,15 @@ def _follow_up_codes(statement: _Statement, as_of: datetime.date) -> list[str]:
     completed = f"p.{_column(Participation, 'completed_on')}"
     grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
     columns = []
-    for kind, (situation_field, _day, _source) in Participation.FOLLOW_UP_FIELDS.items():
+    for kind, (situation_field, day_field, _source) in Participation.FOLLOW_UP_FIELDS.items():
         situation = f"p.{_column(Participation, situation_field)}"
+        checked_on = f"p.{_column(Participation, day_field)}"
         not_due_from = _first_left_on(kind, as_of + datetime.timedelta(days=1))
         due_from = _first_left_on(kind, as_of - grace)
+        # Checked after `as_of`: not known yet on that day (Participation.follow_up_state).
         columns.append(
-            f"CASE WHEN {situation} <> '' THEN {situation}"
+            f"CASE WHEN {situation} <> '' AND ({checked_on} IS NULL"
+            f" OR {checked_on} <= {statement.placeholders([as_of])}) THEN {situation}"
             f" WHEN NOT ({started}) THEN NULL"
             f" WHEN {completed} IS NULL THEN {_lit(BY_ACTION)}"
             f" WHEN {completed} >= {statement.placeholders([not_due_from])}"

@@ -514,6 +514,16 @@ def follow_ups(vdab):
             leaving_situation=LeavingSituation.EMPLOYED,
         )
     )
+    # Checked on 20 April: as of an earlier day it was not known yet.
+    records.append(
+        ParticipationFactory(
+            action=cohort,
+            jobseeker=person(vdab, Gender.WOMAN, 1990),
+            leaving_situation=LeavingSituation.EMPLOYED,
+            leaving_checked_on=D(2020, 4, 20),
+            leaving_source="survey",
+        )
+    )
     return records
 
 
@@ -526,6 +536,9 @@ def test_the_sql_agrees_with_the_model_on_every_boundary_day(follow_ups):
         due = record.follow_up_due_on(kind)
         if due is not None:
             days |= {due - one, due, due + grace, due + grace + one}
+        checked = getattr(record, Participation.FOLLOW_UP_FIELDS[kind][1])
+        if checked is not None:
+            days |= {checked - one, checked, checked + one}
     assert len(days) > 20
     readings: dict[str, str] = {
         FollowUpState.DONE.value: "known",
