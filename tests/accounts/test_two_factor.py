@@ -297,8 +297,9 @@ def test_the_manage_page_renews_the_recovery_codes(
     verify(client, current_code(device))
 
     # The session, the user, the session's device; whether it has a second factor, its
-    # authenticator, the codes left; the roles, for the header's links.
-    with django_assert_num_queries(7):
+    # authenticator, the codes left; the roles, and the organisation and its kind (whether the
+    # follow-ups' worklist is the user's), for the header's links.
+    with django_assert_num_queries(9):
         page = client.get(MANAGE)
     renewed = client.post(reverse("accounts:two-factor-recovery"))
 
