@@ -98,7 +98,8 @@ def personal_filter_errors(asked: Iterable[str], user: User | None) -> dict[str,
     personal data may not filter by a personal attribute: the total of the women is the cell
     of the breakdown by gender that protect() withholds, and the figures of everyone less those
     of the men give it away too. Pages and the API refuse such a filter by its name."""
-    if user is not None and can_read_personal_data(user):
+    personal = [slug for slug in dict.fromkeys(asked) if slug in PERSONAL_DIMENSIONS]
+    if not personal or (user is not None and can_read_personal_data(user)):
         return {}
     return {
         slug: [
@@ -109,8 +110,7 @@ def personal_filter_errors(asked: Iterable[str], user: User | None) -> dict[str,
             )
             % {"name": PERSONAL_DIMENSIONS[slug].label}
         ]
-        for slug in dict.fromkeys(asked)
-        if slug in PERSONAL_DIMENSIONS
+        for slug in personal
     }
 
 
