@@ -113,8 +113,9 @@ def test_a_user_sees_only_its_own_tokens(
         api_token_create(user=partner_vdab, name=f"script {n}")
     client.force_login(partner_vdab)
 
-    # The session, the user, its roles and the tokens: the same for one token or many.
-    with django_assert_num_queries(4):
+    # The session, the user, its roles and the tokens, and the organisation and its kind (the
+    # header's link to the follow-ups): the same for one token or many.
+    with django_assert_num_queries(6):
         response = client.get(PAGE)
 
     assert response.status_code == 200
