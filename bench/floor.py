@@ -6,20 +6,49 @@ realised actions (optionally of one project and one year): the facts are figures
 records (the PES kept on the record), employers present and actions without any fact;
 `actions` and `people` are distinct counts; a lower-bound figure makes its metric a lower bound
 in its row. What each metric counts is read from the metric registry, as the report reads it.
+Every row also carries the result measures of the records' follow-ups as of a day (RESULTS),
+written here from the model's rule (Participation.follow_up_state), not from the report's SQL.
 The benchmark checks that both give the same rows before comparing their times.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from crossborder.core.metrics import PEOPLE, REGISTRY, SUMMED_METRICS, EmployerRule, RecordRule
+from crossborder.core.metrics import (
+    PEOPLE,
+    REGISTRY,
+    SUMMED_METRICS,
+    WORK_FOUND_ACTION_TYPES,
+    EmployerRule,
+    RecordRule,
+)
+from crossborder.core.periods import add_months
+from crossborder.core.vocabulary import STARTED_STATUSES
+from participants.models import IN_WORK_SITUATIONS, SixMonthSituation
 
 # The summed metrics, in the registry's order (the report's columns).
 METRICS: tuple[str, ...] = SUMMED_METRICS
+
+# The result measures of the follow-ups, in the report's order: per follow-up (on leaving,
+# six months on) its situations that count, then known, not yet known and unknown as of a day.
+RESULTS: tuple[str, ...] = (
+    "in_work_on_leaving",
+    "on_leaving_known",
+    "on_leaving_not_yet_known",
+    "on_leaving_unknown",
+    "in_work_six_months",
+    "better_situation",
+    "six_months_known",
+    "six_months_not_yet_known",
+    "six_months_unknown",
+)
 
 # The tables by name, as the migrations create them: the floor reads no model.
 SEL = """
@@ -77,30 +106,96 @@ def _people() -> str:
     return _record(rule)
 
 
+# A record's follow-up, in its facts' column r_<kind>: IN_WORK or BETTER when its situation is
+# known on the report's day (recorded, and checked on or before it), KNOWN for another known
+# situation, OPEN when not known and the jobseeker started (whether it is due is the day they
+# left: the record's day of completion, else its action's end, else start), NULL otherwise.
+IN_WORK, BETTER, KNOWN, OPEN = 1, 2, 3, 0
+FOLLOW_UPS = {
+    "leaving": ("leaving_situation", "leaving_checked_on", ()),
+    "six": ("six_month_situation", "six_month_checked_on", (SixMonthSituation.BETTER_SITUATION,)),
+}
+
+
+def _follow_up(situation: str, checked_on: str, better: tuple[str, ...]) -> str:
+    known = f"p.{situation} <> '' AND (p.{checked_on} IS NULL OR p.{checked_on} <= %s)"
+    better_case = f" WHEN p.{situation} IN ({_quoted(better)}) THEN {BETTER}" if better else ""
+    return (
+        f"CASE WHEN {known} THEN CASE WHEN p.{situation} IN ({_quoted(IN_WORK_SITUATIONS)})"
+        f" THEN {IN_WORK}{better_case} ELSE {KNOWN} END"
+        f" WHEN p.status IN ({_quoted(STARTED_STATUSES)}) THEN {OPEN} END"
+    )
+
+
+def _first_left_on(months: int, due_from: datetime.date) -> datetime.date:
+    """The first day of leaving whose follow-up, due `months` after it, is due on or after
+    `due_from` (the due day never goes back as the day of leaving moves on)."""
+    day = add_months(due_from, -months) - datetime.timedelta(days=7)
+    while add_months(day, months) < due_from:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _result_columns() -> str:
+    """The result measures over the facts `f` of the actions `a`: an open follow-up counts only
+    after an action after which work can be found, unknown when overdue on the report's day
+    (due more than FOLLOW_UP_GRACE_DAYS before it), else not yet known; each needs a day of
+    leaving. Parameters: the two first days of leaving that are not overdue."""
+    left_on = "COALESCE(f.completed_on, a.end_date, a.start_date)"
+    workable = f"a.action_type IN ({_quoted(WORK_FOUND_ACTION_TYPES)})"
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    columns = []
+    for kind in FOLLOW_UPS:
+        code, open_ = f"f.r_{kind}", f"f.r_{kind} = {OPEN} AND {workable}"
+        situations = [count(f"{code} = {IN_WORK}")]
+        if kind == "six":
+            situations.append(count(f"{code} = {BETTER}"))
+        columns += [
+            *situations,
+            count(f"{code} > {OPEN}"),
+            count(f"{open_} AND {left_on} >= %s"),
+            count(f"{open_} AND {left_on} < %s"),
+        ]
+    return ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, RESULTS, strict=True))
+
+
+def _result_params(as_of: datetime.date) -> list[datetime.date]:
+    """The parameters of the facts' follow-ups (the report's day, twice) and of
+    _result_columns (the first days of leaving not overdue: on leaving, six months on)."""
+    due_from = as_of - datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    on_leaving, six_months = _first_left_on(0, due_from), _first_left_on(6, due_from)
+    return [as_of, as_of, on_leaving, on_leaving, six_months, six_months]
+
+
 FACTS = (
     SEL
     + f""",
     facts AS (
         SELECT fg.action_id, fg.pes_id, NULL AS person, 0 AS is_record,
                {_columns(_figure_column)},
-               CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
+               CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound,
+               NULL AS r_leaving, NULL AS r_six, NULL AS completed_on
           FROM actions_figure fg WHERE fg.action_id IN (SELECT id FROM sel)
         UNION ALL
         SELECT p.action_id, p.pes_id,
                CASE WHEN {_people()} THEN p.jobseeker_id END,
                1,
                {_columns(_record_column)},
-               NULL
+               NULL, {_follow_up(*FOLLOW_UPS["leaving"])}, {_follow_up(*FOLLOW_UPS["six"])},
+               p.completed_on
           FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
         UNION ALL
         SELECT e.action_id, NULL, NULL, 0,
                {_columns(_employer_column)},
-               NULL
+               NULL, NULL, NULL, NULL
           FROM actions_actionemployer e
           JOIN projects_organisation eo ON eo.id = e.organisation_id
          WHERE e.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.id, NULL, NULL, 0, {", ".join("0" for _m in METRICS)}, NULL
+        SELECT s.id, NULL, NULL, 0, {", ".join("0" for _m in METRICS)}, NULL, NULL, NULL, NULL
           FROM sel s
          WHERE NOT EXISTS (SELECT 1 FROM actions_figure x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM participants_participation x WHERE x.action_id = s.id)
@@ -119,7 +214,7 @@ AGGREGATES = (
 GROUPED = f"""
 WITH {FACTS}
 SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes
-  FROM (SELECT a.semester, a.project_id, f.pes_id, {AGGREGATES}
+  FROM (SELECT a.semester, a.project_id, f.pes_id, {AGGREGATES}, {_result_columns()}
           FROM facts f JOIN actions_action a ON a.id = f.action_id
          GROUP BY a.semester, a.project_id, f.pes_id) g
   JOIN projects_project pr ON pr.id = g.project_id
@@ -136,8 +231,11 @@ SELECT (SELECT COUNT(*) FROM sel) AS actions, COUNT(*) AS records,
 """
 
 
-def floor_sql(*, project_id: int | None = None, year: int | None = None) -> list[tuple[str, list]]:
-    """The two statements (grouped rows, totals) with their parameters."""
+def floor_sql(
+    *, project_id: int | None = None, year: int | None = None, as_of: datetime.date | None = None
+) -> list[tuple[str, list]]:
+    """The two statements (grouped rows, totals) with their parameters; the result measures as
+    of `as_of` (today by default, as the report)."""
     conditions, params = [], []
     if project_id is not None:
         conditions.append("AND a.project_id = %s")
@@ -146,8 +244,9 @@ def floor_sql(*, project_id: int | None = None, year: int | None = None) -> list
         conditions.append("AND a.year = %s")
         params.append(year)
     action_filter = " ".join(conditions)
+    follow_ups = _result_params(as_of or timezone.localdate())
     return [
-        (GROUPED.format(action_filter=action_filter), params),
+        (GROUPED.format(action_filter=action_filter), params + follow_ups),
         (TOTALS.format(action_filter=action_filter), params),
     ]
 
@@ -155,7 +254,7 @@ def floor_sql(*, project_id: int | None = None, year: int | None = None) -> list
 def _row(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     row: dict[str, Any] = {key: values[key] for key in keys}
     row["actions"] = int(values["actions"] or 0)
-    for metric in METRICS:
+    for metric in (*METRICS, *RESULTS):
         row[metric] = int(values[metric] or 0)
     row["people"] = None if values["people"] is None else int(values["people"])
     row["lower_bounds"] = [m for m in METRICS if values[f"lb_{m}"]]
@@ -163,19 +262,19 @@ def _row(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def floor_outcomes(
-    *, project_id: int | None = None, year: int | None = None
+    *, project_id: int | None = None, year: int | None = None, as_of: datetime.date | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Run the floor: the rows (in no particular order) and the totals."""
     results = []
     with connection.cursor() as cursor:
-        for sql, params in floor_sql(project_id=project_id, year=year):
+        for sql, params in floor_sql(project_id=project_id, year=year, as_of=as_of):
             cursor.execute(sql, params)
             columns = [column[0] for column in cursor.description]
             results.append([dict(zip(columns, raw, strict=True)) for raw in cursor.fetchall()])
     grouped, (counts,) = results
     rows = [_row(values, ("semester", "project", "pes")) for values in grouped]
     totals: dict[str, Any] = {"actions": int(counts["actions"])}
-    for metric in METRICS:
+    for metric in (*METRICS, *RESULTS):
         totals[metric] = sum(row[metric] for row in rows)
     totals["people"] = int(counts["people"]) if counts["records"] else None
     totals["lower_bounds"] = [m for m in METRICS if any(m in row["lower_bounds"] for row in rows)]

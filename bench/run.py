@@ -31,6 +31,7 @@ The process runs with DEBUG off (no query log, as in production); the variables 
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import itertools
 import json
@@ -210,14 +211,33 @@ def report_choice() -> tuple[str, int, int]:
     return project.slug, project.pk, year
 
 
-def _comparable(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
-    from bench.floor import METRICS
+def follow_up_days() -> list[datetime.date]:
+    """The days the floor and the report are held to the same result measures: today (the
+    day they are timed on, where most follow-ups are known or overdue), and the load's own day
+    (30 September of its last year), where some are due and some not due yet."""
+    from django.utils import timezone
 
+    from crossborder.demo import loadgen
+
+    years = loadgen.load_actions().values_list("year", flat=True)
+    today = timezone.localdate()
+    return [today] + ([datetime.date(max(years), 9, 30)] if years else [])
+
+
+def _comparable(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
+    """What the floor and the report must agree on: every metric and result measure, `people`
+    and the lower bounds, by the keys of the rows."""
+    from bench.floor import METRICS, RESULTS
+    from reports.selectors import RESULTS as REPORT_RESULTS
+
+    if RESULTS != REPORT_RESULTS:
+        raise AssertionError(f"The floor computes {RESULTS}, the report {REPORT_RESULTS}.")
     return sorted(
         (
             tuple(row[k] or "" for k in keys),
             row["actions"],
             *[row[m] for m in METRICS],
+            *[row[m] for m in RESULTS],
             row["people"] if row["people"] is not None else -1,
             tuple(row["lower_bounds"]),
         )
@@ -233,7 +253,7 @@ def bench_reports(runs: int) -> list[Timing]:
 
     group_by = ["semester", "project", "pes"]
     slug, project_id, year = report_choice()
-    cases: list[tuple[str, dict[str, str], dict[str, int]]] = [
+    cases: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         ("report_full", {}, {}),
         (
             "report_project_year",
@@ -243,13 +263,14 @@ def bench_reports(runs: int) -> list[Timing]:
     ]
     timings = []
     for name, filters, floor_filters in cases:
-        table = outcomes(group_by=group_by, filters=filters)
-        rows, totals = floor_outcomes(**floor_filters)
         keys = tuple(group_by)
-        if _comparable(table.rows, keys) != _comparable(rows, keys) or _comparable(
-            [table.totals], ()
-        ) != _comparable([totals], ()):
-            raise AssertionError(f"{name}: the floor SQL and the report disagree")
+        for as_of in follow_up_days():
+            table = outcomes(group_by=group_by, filters=filters, as_of=as_of)
+            rows, totals = floor_outcomes(**floor_filters, as_of=as_of)
+            if _comparable(table.rows, keys) != _comparable(rows, keys) or _comparable(
+                [table.totals], ()
+            ) != _comparable([totals], ()):
+                raise AssertionError(f"{name}: the floor SQL and the report disagree on {as_of}")
         timing = Timing(
             name,
             measure(partial(outcomes, group_by=group_by, filters=filters), runs),
@@ -281,7 +302,7 @@ def bench_personal_reports(runs: int) -> list[Timing]:
     from reports.selectors import outcomes
 
     slug, project_id, year = report_choice()
-    scopes: list[tuple[str, dict[str, str], dict[str, int]]] = [
+    scopes: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         ("report_full", {}, {}),
         (
             "report_project_year",
@@ -323,14 +344,15 @@ def explain_reports() -> str:
 
     slug, project_id, year = report_choice()
     out = []
-    for label, filters, floor_filters in (
+    cases: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         ("full", {}, {}),
         (
             "project-year",
             {"project": slug, "year": str(year)},
             {"project_id": project_id, "year": year},
         ),
-    ):
+    ]
+    for label, filters, floor_filters in cases:
         with captured_queries() as queries:
             outcomes(group_by=["semester", "project", "pes"], filters=filters)
         statements = [(f"report {label}", sql, params) for sql, params in queries]
@@ -397,7 +419,8 @@ def pages() -> list[tuple[str, str]]:
     return found
 
 
-def bench_pages(runs: int) -> tuple[list[Timing], list[str]]:
+def bench_pages(runs: int, only: set[str] | None = None) -> tuple[list[Timing], list[str]]:
+    """The pages of pages() (`only`: those of these names)."""
     from django.test import override_settings
 
     user = bench_user()
@@ -411,12 +434,12 @@ def bench_pages(runs: int) -> tuple[list[Timing], list[str]]:
     )
     storage.enable()
     try:
-        return _bench_pages(user, runs)
+        return _bench_pages(user, runs, only)
     finally:
         storage.disable()
 
 
-def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
+def _bench_pages(user: Any, runs: int, only: set[str] | None) -> tuple[list[Timing], list[str]]:
     from django.test import Client
 
     client = Client()
@@ -424,8 +447,8 @@ def _bench_pages(user: Any, runs: int) -> tuple[list[Timing], list[str]]:
     token = bench_key(user)
     timings, missing = [], []
     counter = itertools.count()
-    measured = dict(pages())
-    if "overview_page" not in measured:
+    measured = {name: url for name, url in pages() if only is None or name in only}
+    if "overview_page" not in measured and (only is None or "overview_page" in only):
         missing.append("overview_page: the URL reports:overview does not exist yet")
     for name, url in measured.items():
         headers = {} if name == "overview_page" else {"Authorization": f"Token {token}"}
@@ -886,8 +909,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--push-runs", type=int, default=3)
     parser.add_argument(
         "--only",
-        choices=["push"],
-        help="measure only this (on the load already there, or generated at --participations)",
+        choices=["push", "reports"],
+        help="measure only this (on the load already there, whatever its size, or generated at"
+        " --participations): the push, or the reports, their breakdowns by who took part and the"
+        " overview page",
     )
     parser.add_argument(
         "--explain", help="also write EXPLAIN ANALYZE of the reports and their floor to this file"
@@ -905,8 +930,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    only_push = args.only == "push"
-    load, generated_in = ensure_load(args.participations, args.seed, keep=only_push)
+    only_push, only_reports = args.only == "push", args.only == "reports"
+    load, generated_in = ensure_load(args.participations, args.seed, keep=bool(args.only))
     print(
         f"Load: {load}" + (f" (generated in {generated_in:.1f} s)" if generated_in else " (kept)")
     )
@@ -915,25 +940,31 @@ def main(argv: list[str] | None = None) -> int:
     for timing in timings:
         print(_format(timing), flush=True)
     page_timings, missing = (
-        ([], ["all but the push: --only push"]) if only_push else (bench_pages(args.runs))
+        ([], ["all but the push: --only push"])
+        if only_push
+        else bench_pages(args.runs, {"overview_page"} if only_reports else None)
     )
+    if only_reports:
+        missing.append("all but the reports and the overview page: --only reports")
     for timing in page_timings:
         print(_format(timing), flush=True)
     import_timings = []
-    if args.import_rows and not only_push:
+    if args.import_rows and not args.only:
         import_timings.append(bench_import(args.import_rows, args.import_runs))
         print(_format(import_timings[0]), flush=True)
-    elif not only_push:
+    elif not args.only:
         missing.append("import_participations: skipped (--import-rows 0)")
-    push_timings = bench_push(args.push_items, args.push_runs) if args.push_items else []
+    push_timings = (
+        bench_push(args.push_items, args.push_runs) if args.push_items and not only_reports else []
+    )
     for timing in push_timings:
         print(_format(timing), flush=True)
-    if not args.push_items:
+    if not args.push_items and not only_reports:
         missing.append("push_participations: skipped (--push-items 0)")
     throughput: dict[str, Any] = (
         bench_throughput(args.wrk_duration, args.wrk_connections)
-        if args.wrk_duration and not only_push
-        else {"skipped": "--only push" if only_push else "--wrk-duration 0"}
+        if args.wrk_duration and not args.only
+        else {"skipped": f"--only {args.only}" if args.only else "--wrk-duration 0"}
     )
     if "skipped" in throughput:
         print(f"{'api_list_throughput':<24} skipped: {throughput['skipped']}")
