@@ -8,6 +8,8 @@ records (the PES kept on the record), employers present and actions without any 
 in its row. What each metric counts is read from the metric registry, as the report reads it.
 Every row also carries the result measures of the records' follow-ups as of a day (RESULTS),
 written here from the model's rule (Participation.follow_up_state), not from the report's SQL.
+With `who`, the same by dimensions of who took part instead (WHO: the jobseekers and, for the
+age band, the actions joined to the records), as outcomes(group_by=who).
 The benchmark checks that both give the same rows before comparing their times.
 """
 
@@ -170,14 +172,42 @@ def _result_params(as_of: datetime.date) -> list[datetime.date]:
     return [as_of, as_of, on_leaving, on_leaving, six_months, six_months]
 
 
-FACTS = (
-    SEL
-    + f""",
+# Who took part, for the floor of a breakdown by it: each dimension of a record `p` (its
+# jobseeker `j`, its action `pa`) as SQL, NULL where the record does not say it.
+AGE_BANDS = (("under_25", 0, 24), ("25_54", 25, 54), ("55_plus", 55, None))
+WHO: dict[str, str] = {
+    "gender": "NULLIF(j.gender, '')",
+    "education_level": "NULLIF(j.education_level, '')",
+    "entry_status": "NULLIF(p.entry_status, '')",
+    "age_band": "CASE "
+    + " ".join(
+        f"WHEN pa.year - j.birth_year >= {first}"
+        + (f" AND pa.year - j.birth_year <= {last}" if last is not None else "")
+        + f" THEN '{band}'"
+        for band, first, last in AGE_BANDS
+    )
+    + " END",
+}
+
+
+def _facts(who: tuple[str, ...] = ()) -> str:
+    """Every fact of the selected actions, one row each; with `who`, its dimensions of who took
+    part as columns `d_<slug>` (NULL on every fact but a record that says it)."""
+    nothing = "".join(f", NULL AS d_{slug}" for slug in who)
+    said = "".join(f", {WHO[slug]} AS d_{slug}" for slug in who)
+    records = "participants_participation p"
+    if who:
+        records += " JOIN participants_jobseeker j ON j.id = p.jobseeker_id"
+    if "age_band" in who:
+        records += " JOIN actions_action pa ON pa.id = p.action_id"
+    return (
+        SEL
+        + f""",
     facts AS (
         SELECT fg.action_id, fg.pes_id, NULL AS person, 0 AS is_record,
                {_columns(_figure_column)},
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound,
-               NULL AS r_leaving, NULL AS r_six, NULL AS completed_on
+               NULL AS r_leaving, NULL AS r_six, NULL AS completed_on{nothing}
           FROM actions_figure fg WHERE fg.action_id IN (SELECT id FROM sel)
         UNION ALL
         SELECT p.action_id, p.pes_id,
@@ -185,24 +215,26 @@ FACTS = (
                1,
                {_columns(_record_column)},
                NULL, {_follow_up(*FOLLOW_UPS["leaving"])}, {_follow_up(*FOLLOW_UPS["six"])},
-               p.completed_on
-          FROM participants_participation p WHERE p.action_id IN (SELECT id FROM sel)
+               p.completed_on{said}
+          FROM {records} WHERE p.action_id IN (SELECT id FROM sel)
         UNION ALL
         SELECT e.action_id, NULL, NULL, 0,
                {_columns(_employer_column)},
-               NULL, NULL, NULL, NULL
+               NULL, NULL, NULL, NULL{nothing}
           FROM actions_actionemployer e
           JOIN projects_organisation eo ON eo.id = e.organisation_id
          WHERE e.action_id IN (SELECT id FROM sel)
         UNION ALL
-        SELECT s.id, NULL, NULL, 0, {", ".join("0" for _m in METRICS)}, NULL, NULL, NULL, NULL
+        SELECT s.id, NULL, NULL, 0, {", ".join("0" for _m in METRICS)}, NULL, NULL, NULL,
+               NULL{nothing}
           FROM sel s
          WHERE NOT EXISTS (SELECT 1 FROM actions_figure x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM participants_participation x WHERE x.action_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM actions_actionemployer x WHERE x.action_id = s.id)
     )
 """
-)
+    )
+
 
 AGGREGATES = (
     "COUNT(DISTINCT action_id) AS actions, "
@@ -212,7 +244,7 @@ AGGREGATES = (
 )
 
 GROUPED = f"""
-WITH {FACTS}
+WITH {_facts()}
 SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pes
   FROM (SELECT a.semester, a.project_id, f.pes_id, {AGGREGATES}, {_result_columns()}
           FROM facts f JOIN actions_action a ON a.id = f.action_id
@@ -220,6 +252,20 @@ SELECT g.*, NULLIF(g.semester, '') AS semester, pr.slug AS project, o.slug AS pe
   JOIN projects_project pr ON pr.id = g.project_id
   LEFT JOIN projects_organisation o ON o.id = g.pes_id
 """
+
+
+def _grouped_by_who(who: tuple[str, ...]) -> str:
+    """The rows of a breakdown by who took part: figures, employers present and actions without
+    any fact fall under None, as records that do not say it."""
+    keys = ", ".join(f"f.d_{slug}" for slug in who)
+    shown = ", ".join(f"f.d_{slug} AS {slug}" for slug in who)
+    return f"""
+WITH {_facts(who)}
+SELECT {shown}, {AGGREGATES}, {_result_columns()}
+  FROM facts f JOIN actions_action a ON a.id = f.action_id
+ GROUP BY {keys}
+"""
+
 
 # The totals' additive metrics are the sums of the grouped rows (they partition the facts) and
 # every selected action has a fact; only the distinct jobseekers need a second, narrow pass.
@@ -232,10 +278,15 @@ SELECT (SELECT COUNT(*) FROM sel) AS actions, COUNT(*) AS records,
 
 
 def floor_sql(
-    *, project_id: int | None = None, year: int | None = None, as_of: datetime.date | None = None
+    *,
+    project_id: int | None = None,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+    who: tuple[str, ...] = (),
 ) -> list[tuple[str, list]]:
     """The two statements (grouped rows, totals) with their parameters; the result measures as
-    of `as_of` (today by default, as the report)."""
+    of `as_of` (today by default, as the report). Grouped by semester, project and PES, or by
+    the dimensions of who took part `who` (of WHO)."""
     conditions, params = [], []
     if project_id is not None:
         conditions.append("AND a.project_id = %s")
@@ -246,7 +297,10 @@ def floor_sql(
     action_filter = " ".join(conditions)
     follow_ups = _result_params(as_of or timezone.localdate())
     return [
-        (GROUPED.format(action_filter=action_filter), params + follow_ups),
+        (
+            (_grouped_by_who(who) if who else GROUPED).format(action_filter=action_filter),
+            params + follow_ups,
+        ),
         (TOTALS.format(action_filter=action_filter), params),
     ]
 
@@ -262,17 +316,21 @@ def _row(values: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def floor_outcomes(
-    *, project_id: int | None = None, year: int | None = None, as_of: datetime.date | None = None
+    *,
+    project_id: int | None = None,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+    who: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Run the floor: the rows (in no particular order) and the totals."""
     results = []
     with connection.cursor() as cursor:
-        for sql, params in floor_sql(project_id=project_id, year=year, as_of=as_of):
+        for sql, params in floor_sql(project_id=project_id, year=year, as_of=as_of, who=who):
             cursor.execute(sql, params)
             columns = [column[0] for column in cursor.description]
             results.append([dict(zip(columns, raw, strict=True)) for raw in cursor.fetchall()])
     grouped, (counts,) = results
-    rows = [_row(values, ("semester", "project", "pes")) for values in grouped]
+    rows = [_row(values, who or ("semester", "project", "pes")) for values in grouped]
     totals: dict[str, Any] = {"actions": int(counts["actions"])}
     for metric in (*METRICS, *RESULTS):
         totals[metric] = sum(row[metric] for row in rows)
