@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -11,6 +15,7 @@ from django.utils import translation
 
 from crossborder.demo.data import load_demo
 from projects.roles import COORDINATOR, MANAGER, PARTNER
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import MembershipFactory, PesFactory, UserFactory
 
 
@@ -108,3 +113,29 @@ def partner_le_forem(le_forem):
 def stranger(db: None):
     """A logged-in user with no role and no organisation."""
     return UserFactory(username="stranger")
+
+
+# The browser tests' Chromium (tests/browser/conftest.py says how it is launched): one per
+# worker for the whole session, whichever package a browser test is in.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's database calls
+    # from the test itself are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

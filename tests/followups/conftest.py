@@ -6,7 +6,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from crossborder.core.vocabulary import ActionType, ParticipationStatus
-from tests.browser.conftest import browser, page  # noqa: F401 (the browser tests' fixtures)
 from tests.factories import ActionFactory, JobseekerFactory, ParticipationFactory, ProjectFactory
 
 

@@ -12,14 +12,13 @@ from playwright.sync_api import expect
 
 from crossborder.jobs.models import Job, JobKind, JobState
 from crossborder.jobs.services import job_create, job_done
-from tests.browser.conftest import browser, page  # noqa: F401 (the browser's fixtures)
 from tests.browser.test_csp import Watch, _signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_page_follows_its_job_until_the_file_is_ready(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     manager: Any,
 ) -> None:
