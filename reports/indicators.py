@@ -216,30 +216,38 @@ def _record_rows(
     six_overdue = _last_left_on(as_of - grace - datetime.timedelta(days=1))
     started = Q(status__in=STARTED_STATUSES)
     left = Q(left_day__isnull=False)
+    # Known on as_of: recorded, and checked on that day or before (a check of a later day was
+    # not known yet then: Participation.follow_up_state).
+    leaving_known = ~Q(leaving_situation="") & (
+        Q(leaving_checked_on__isnull=True) | Q(leaving_checked_on__lte=as_of)
+    )
+    six_known = ~Q(six_month_situation="") & (
+        Q(six_month_checked_on__isnull=True) | Q(six_month_checked_on__lte=as_of)
+    )
     columns: dict[str, Any] = {}
     for metric in SUMMED_METRICS:
         rule = REGISTRY[metric].record
         if rule is not None:
             columns[metric] = Count("pk", filter=rule.condition())
     columns.update(
-        leaving_in_work=Count("pk", filter=started & Q(leaving_situation__in=IN_WORK_SITUATIONS)),
+        leaving_in_work=Count(
+            "pk", filter=started & leaving_known & Q(leaving_situation__in=IN_WORK_SITUATIONS)
+        ),
         leaving_pending=Count(
-            "pk",
-            filter=started & left & Q(leaving_situation="", left_day__gte=leaving_overdue),
+            "pk", filter=started & left & ~leaving_known & Q(left_day__gte=leaving_overdue)
         ),
         leaving_unknown=Count(
-            "pk", filter=started & left & Q(leaving_situation="", left_day__lt=leaving_overdue)
+            "pk", filter=started & left & ~leaving_known & Q(left_day__lt=leaving_overdue)
         ),
-        six_in_work=Count("pk", filter=started & Q(six_month_situation__in=IN_WORK_SITUATIONS)),
+        six_in_work=Count(
+            "pk", filter=started & six_known & Q(six_month_situation__in=IN_WORK_SITUATIONS)
+        ),
         six_better=Count(
-            "pk", filter=started & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION)
+            "pk",
+            filter=started & six_known & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION),
         ),
-        six_pending=Count(
-            "pk", filter=started & left & Q(six_month_situation="", left_day__gt=six_overdue)
-        ),
-        six_unknown=Count(
-            "pk", filter=started & left & Q(six_month_situation="", left_day__lte=six_overdue)
-        ),
+        six_pending=Count("pk", filter=started & left & ~six_known & Q(left_day__gt=six_overdue)),
+        six_unknown=Count("pk", filter=started & left & ~six_known & Q(left_day__lte=six_overdue)),
     )
     records = Participation.objects.filter(action_id__in=action_ids)
     if approved:

@@ -227,9 +227,10 @@ def test_esf_results_on_leaving_with_follow_ups_not_known_yet(programme):
     # In work on leaving: A after T1 (employed) and after T2 (self-employed). C (dropped out,
     # left 31 March) is overdue: unknown; E1 and E2 left 31 May: not yet known (grace 28 days).
     assert joint["EECR04"] == (2, False, 2, 1)
-    # Six months on, nothing is due yet on 10 June 2017 (A's and B's checks are recorded).
-    assert joint["EECR05"] == (1, False, 4, 0)
-    assert joint["EECR06"] == (1, False, 4, 0)
+    # Six months on, nothing is due yet on 10 June 2017, and A's and B's checks, dated
+    # 2 October, were not known yet: all six are not yet known.
+    assert joint["EECR05"] == (0, False, 6, 0)
+    assert joint["EECR06"] == (0, False, 6, 0)
     # A project whose only follow-up is not known yet reads "not yet known", never 0.
     one = counts.value(programme["EECR04"], ONE_COUNTRY, 2017)
     assert (one.actual, one.not_yet_known, one.unknown, one.pending) == (0, 1, 0, True)
@@ -239,6 +240,13 @@ def test_esf_results_on_leaving_with_follow_ups_not_known_yet(programme):
     )
     # The other indicators have no follow-ups: None, not 0.
     assert joint["RCO81"][2:] == (None, None)
+
+
+def test_esf_results_as_of_a_day_before_a_check_count_it_not_yet_known(programme):
+    # A's check after T2 is dated 5 June: as of 4 June it was not known yet, so only A after T1
+    # is in work; A, E1 and E2 of T2 are due (not yet known), C still overdue.
+    joint = values(counts_until(2017, D(2017, 6, 4)), programme, JOINT, 2017)
+    assert joint["EECR04"] == (1, False, 3, 1)
 
 
 def test_esf_results_six_months_on_once_overdue(programme):
