@@ -65,7 +65,7 @@ def notes() -> dict[str, str]:
         "pes": _("the jobseeker's PES: vdab, le-forem or pole-emploi (or the PES's name)"),
         "reference": _("the jobseeker's reference at the PES"),
         "action": _("the action's reference"),
-        "kind": _("%(values)s") % {"values": ", ".join(FollowUpKind.values)},
+        "kind": ", ".join(FollowUpKind.values),
         "situation": _("on leaving: %(leaving)s; six months on: %(six)s; blank: not yet known")
         % {
             "leaving": ", ".join(value for value, _label in situation_choices("on_leaving")),

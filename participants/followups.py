@@ -525,6 +525,9 @@ def _send_digest(
             "as_of": as_of,
             "grace": settings.FOLLOW_UP_GRACE_DAYS,
         }
-        subject = _("Follow-ups due at %(pes)s: %(count)s") % {"pes": pes.name, "count": count}
+        subject = _("Follow-ups due or overdue at %(pes)s: %(count)s") % {
+            "pes": pes.name,
+            "count": count,
+        }
         body = render_to_string("participants/follow_up_digest.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -22,6 +22,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobKind(models.TextChoices):
@@ -71,8 +72,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("job")
-        verbose_name_plural = _("jobs")
+        # A background job, not a job offered at an action (which "job" alone translates).
+        verbose_name = pgettext_lazy("background job", "job")
+        verbose_name_plural = pgettext_lazy("background job", "jobs")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

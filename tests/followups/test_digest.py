@@ -44,7 +44,7 @@ def test_each_coordinator_gets_the_follow_ups_of_their_pes(due, coordinator, le_
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {coordinator.email, other.email}
     vdab_mail = by_recipient[coordinator.email]
-    assert vdab_mail.subject == "Follow-ups due at VDAB: 2"
+    assert vdab_mail.subject == "Follow-ups due or overdue at VDAB: 2"
     assert vdab_mail.from_email == "crossborder@localhost"
     assert "VD-LATE" in vdab_mail.body and "VD-DUE" in vdab_mail.body
     assert "VD-SOON" not in vdab_mail.body and "LF-DUE" not in vdab_mail.body

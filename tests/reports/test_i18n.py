@@ -28,6 +28,8 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
 class Message:
     msgid: str
     msgid_plural: str | None = None
+    # A context (pgettext) telling apart two uses of one English word ("job").
+    msgctxt: str | None = None
     msgstr: list[str] = field(default_factory=list)
     fuzzy: bool = False
     obsolete: bool = False
@@ -57,7 +59,9 @@ def read_po(path: Path) -> list[Message]:
                 current, value = keyword, ast.literal_eval(rest)
                 if current.startswith("msgstr"):
                     message.msgstr.append("")
-            if current == "msgid":
+            if current == "msgctxt":
+                message.msgctxt = (message.msgctxt or "") + value
+            elif current == "msgid":
                 message.msgid += value
             elif current == "msgid_plural":
                 message.msgid_plural = (message.msgid_plural or "") + value
@@ -112,6 +116,8 @@ def test_the_committed_mo_file_is_the_compiled_po_file(language):
         if message.msgid_plural:
             assert compiled.ngettext(message.msgid, message.msgid_plural, 1) == message.msgstr[0]
             assert compiled.ngettext(message.msgid, message.msgid_plural, 5) == message.msgstr[1]
+        elif message.msgctxt is not None:
+            assert compiled.pgettext(message.msgctxt, message.msgid) == message.msgstr[0]
         else:
             assert compiled.gettext(message.msgid) == message.msgstr[0], message.msgid
 
