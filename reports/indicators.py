@@ -38,15 +38,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actions.models import Action, Figure
 from crossborder.core.metrics import REGISTRY, SUMMED_METRICS, Metric
-from crossborder.core.periods import add_months
 from crossborder.core.vocabulary import (
     STARTED_STATUSES,
     ActionType,
@@ -54,7 +51,14 @@ from crossborder.core.vocabulary import (
     ParticipationStatus,
 )
 from crossborder.core.writers import XlsxWorkbook
-from participants.models import IN_WORK_SITUATIONS, Participation, SixMonthSituation
+from participants.followups import state_conditions, with_left_day
+from participants.models import (
+    IN_WORK_SITUATIONS,
+    FollowUpKind,
+    FollowUpState,
+    Participation,
+    SixMonthSituation,
+)
 from projects.models import (
     RULE_COUNTS,
     Indicator,
@@ -192,38 +196,18 @@ def _approved(*, action: str = "action__") -> Exists:
     )
 
 
-def _last_left_on(day: datetime.date) -> datetime.date:
-    """The last day one may leave for the six-month follow-up to fall due by `day`: the
-    greatest d with add_months(d, 6) <= day (add_months keeps month ends, so this is exact where
-    subtracting six months is not)."""
-    candidate = add_months(day, -6)
-    while add_months(candidate + datetime.timedelta(days=1), 6) <= day:
-        candidate += datetime.timedelta(days=1)
-    while add_months(candidate, 6) > day:
-        candidate -= datetime.timedelta(days=1)
-    return candidate
-
-
 def _record_rows(
     action_ids: QuerySet[Action, Any], approved: bool, as_of: datetime.date
 ) -> list[dict[str, Any]]:
     """The participation records of the actions, summed per action and PES: every summed
     metric (by the registry's rule) and the follow-up counts. One query."""
-    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
-    # Participation.follow_up_state in SQL: on leaving, overdue when left before as_of - grace;
-    # six months on, overdue when add_months(left_on, 6) + grace < as_of.
-    leaving_overdue = as_of - grace
-    six_overdue = _last_left_on(as_of - grace - datetime.timedelta(days=1))
     started = Q(status__in=STARTED_STATUSES)
-    left = Q(left_day__isnull=False)
-    # Known on as_of: recorded, and checked on that day or before (a check of a later day was
-    # not known yet then: Participation.follow_up_state).
-    leaving_known = ~Q(leaving_situation="") & (
-        Q(leaving_checked_on__isnull=True) | Q(leaving_checked_on__lte=as_of)
-    )
-    six_known = ~Q(six_month_situation="") & (
-        Q(six_month_checked_on__isnull=True) | Q(six_month_checked_on__lte=as_of)
-    )
+    # Each follow-up's state on as_of: the worklist's rule (participants.followups), which the
+    # tests hold to Participation.follow_up_state.
+    leaving = state_conditions(FollowUpKind.ON_LEAVING, as_of)
+    six = state_conditions(FollowUpKind.SIX_MONTHS, as_of)
+    done, overdue = FollowUpState.DONE, FollowUpState.OVERDUE
+    pending = (FollowUpState.NOT_DUE, FollowUpState.DUE)
     columns: dict[str, Any] = {}
     for metric in SUMMED_METRICS:
         rule = REGISTRY[metric].record
@@ -231,36 +215,24 @@ def _record_rows(
             columns[metric] = Count("pk", filter=rule.condition())
     columns.update(
         leaving_in_work=Count(
-            "pk", filter=started & leaving_known & Q(leaving_situation__in=IN_WORK_SITUATIONS)
+            "pk", filter=started & leaving[done] & Q(leaving_situation__in=IN_WORK_SITUATIONS)
         ),
-        leaving_pending=Count(
-            "pk", filter=started & left & ~leaving_known & Q(left_day__gte=leaving_overdue)
-        ),
-        leaving_unknown=Count(
-            "pk", filter=started & left & ~leaving_known & Q(left_day__lt=leaving_overdue)
-        ),
+        leaving_pending=Count("pk", filter=leaving[pending[0]] | leaving[pending[1]]),
+        leaving_unknown=Count("pk", filter=leaving[overdue]),
         six_in_work=Count(
-            "pk", filter=started & six_known & Q(six_month_situation__in=IN_WORK_SITUATIONS)
+            "pk", filter=started & six[done] & Q(six_month_situation__in=IN_WORK_SITUATIONS)
         ),
         six_better=Count(
             "pk",
-            filter=started & six_known & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION),
+            filter=started & six[done] & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION),
         ),
-        six_pending=Count("pk", filter=started & left & ~six_known & Q(left_day__gt=six_overdue)),
-        six_unknown=Count("pk", filter=started & left & ~six_known & Q(left_day__lte=six_overdue)),
+        six_pending=Count("pk", filter=six[pending[0]] | six[pending[1]]),
+        six_unknown=Count("pk", filter=six[overdue]),
     )
     records = Participation.objects.filter(action_id__in=action_ids)
     if approved:
         records = records.filter(_approved())
-    rows = (
-        records.annotate(
-            # Participation.left_on: the day they completed, else the action's end, else its day.
-            left_day=Coalesce("completed_on", "action__end_date", "action__start_date")
-        )
-        .values("action_id", "pes_id")
-        .annotate(**columns)
-        .order_by()
-    )
+    rows = with_left_day(records).values("action_id", "pes_id").annotate(**columns).order_by()
     return [dict(row) for row in rows]
 
 
