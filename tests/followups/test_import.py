@@ -3,6 +3,7 @@ with a preview and a confirmation; bad rows named by row and column, nothing wri
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 
@@ -218,3 +219,17 @@ def test_an_empty_workbook_is_the_template(client, coordinator):
     client.force_login(coordinator)
     book = load_workbook(io.BytesIO(client.get(DOWNLOAD).content))
     assert book["follow-ups"].max_row == 1
+
+
+def test_a_reference_that_looks_like_a_formula_is_written_as_text(client, coordinator, left):
+    """A PES reference typed as a formula never runs in the coordinator's spreadsheet."""
+    record = left(ago(10), reference='=HYPERLINK("HTTP://EVIL")')
+    client.force_login(coordinator)
+    content = client.get(DOWNLOAD, {"format": "csv"}).content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert lines[1][1] == '\'=HYPERLINK("HTTP://EVIL")'
+    book = load_workbook(io.BytesIO(client.get(DOWNLOAD, {"format": "xlsx"}).content))
+    cell = book["follow-ups"].cell(row=2, column=2)
+    assert cell.data_type != "f"
+    assert cell.value == '\'=HYPERLINK("HTTP://EVIL")'
+    assert record.jobseeker.external_ref == '=HYPERLINK("HTTP://EVIL")'
