@@ -138,6 +138,52 @@ def test_item_3001_wrong_in_5000_writes_nothing_and_names_index_3000(partner_api
     assert not Participation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("wrong", "problem"),
+    [
+        (
+            {"action": "GT-NOPE"},
+            {"field": "action", "message": 'No action with reference "GT-NOPE" in your scope.'},
+        ),
+        (
+            {"jobseeker": {"ref": "VD-NOPE"}},
+            {
+                "field": "jobseeker",
+                "message": 'No jobseeker of vdab with reference "VD-NOPE" in your scope.',
+            },
+        ),
+        (
+            {"jobseeker": {"pes": "le-forem", "ref": "LF-1"}},
+            {
+                "field": "jobseeker",
+                "message": 'No jobseeker of le-forem with reference "LF-1" in your scope.',
+            },
+        ),
+    ],
+    ids=["unknown-action-reference", "unknown-jobseeker-reference", "another-pes-jobseeker"],
+)
+def test_item_3001_naming_what_is_not_there_changes_none_of_5000_records(
+    partner_api, vdab, le_forem, actions, wrong, problem
+):
+    """The bad inputs of the issue in a bulk of 5,000 that would otherwise change every record
+    already held: nothing is written, not even the 4,999 good changes."""
+    make_jobseekers(vdab, 5000)
+    JobseekerFactory(pes=le_forem, external_ref="LF-1")
+    sent = items(actions, 5000)
+    assert post(partner_api, PUSH, {"participations": sent}).status_code == 200
+    before = versions()
+    for item in sent:
+        item["placed_on"] = item["completed_on"]
+    sent[3000].update(wrong)
+    response = post(partner_api, PUSH, {"participations": sent})
+    assert response.status_code == 400
+    assert response.json() == {"problems": [{"index": 3000, **problem}]}
+    assert versions() == before
+    assert not Participation.objects.filter(placed_on__isnull=False).exists()
+    assert Participation.history.count() == 5000
+    assert not Participation.objects.filter(jobseeker__pes=le_forem).exists()
+
+
 def test_every_problem_is_listed_by_item_and_field(partner_api, vdab, le_forem, actions):
     make_jobseekers(vdab, 4)
     JobseekerFactory(pes=le_forem, external_ref="LF-1")
@@ -458,6 +504,30 @@ def test_figure_3001_wrong_in_5000_writes_nothing(
         ]
     }
     assert not Figure.objects.exists()
+
+
+def test_figure_3001_of_an_unknown_action_changes_none_of_5000_figures(
+    coordinator_api, le_forem, pole_emploi, many_actions
+):
+    sent = figure_items(many_actions)[:5000]
+    assert post(coordinator_api, FIGURES_PUSH, {"figures": sent}).status_code == 200
+    before = figure_versions()
+    for item in sent:
+        item["value"] = 5
+    sent[3000]["action"] = "GT-NOPE"
+    response = post(coordinator_api, FIGURES_PUSH, {"figures": sent})
+    assert response.status_code == 400
+    assert response.json() == {
+        "problems": [
+            {
+                "index": 3000,
+                "field": "action",
+                "message": 'No action you may change has the reference "GT-NOPE".',
+            }
+        ]
+    }
+    assert figure_versions() == before
+    assert set(Figure.objects.values_list("value", flat=True)) == {2, 4}
 
 
 def test_figures_keep_the_models_rules(coordinator_api, vdab, le_forem, project, actions):
