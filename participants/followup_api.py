@@ -43,6 +43,7 @@ from crossborder.api.keys import ActionKeyField, JobseekerKeyField
 from crossborder.audit.models import ReadKind
 from crossborder.audit.services import read_record
 from crossborder.core.periods import FIRST_DAY, LAST_YEAR
+from crossborder.sync.api import SYNC_PARAMETER, refused_sync
 from projects import access
 
 from .followups import (
@@ -269,6 +270,13 @@ class FollowUpList(generics.GenericAPIView[Participation]):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
+        if SYNC_PARAMETER in params:
+            raise refused_sync(
+                _(
+                    "The follow-ups do not sync: their states change with the days. Sync "
+                    "/participations/, which holds what they record."
+                )
+            )
         states = _states(params["state"]) if "state" in params else list(OPEN_STATES)
         as_of = _day(params["as_of"]) if "as_of" in params else timezone.localdate()
         kind = params.get("kind")

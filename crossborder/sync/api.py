@@ -222,6 +222,11 @@ def parse_sync(request: Request, label: str) -> SyncRequest:
     return SyncRequest(label, results, deleted, horizon, limit)
 
 
+def refused_sync(message: str) -> serializers.ValidationError:
+    """The 400 of `changed_since` sent to a list that does not sync."""
+    return serializers.ValidationError({SYNC_PARAMETER: [message]})
+
+
 def _gone() -> Gone:
     return Gone(
         _(
@@ -483,7 +488,13 @@ class SyncListMixin:
         if not hasattr(self, "_sync"):
             view = self._view()
             self._sync = None
-            if SYNC_PARAMETER in view.request.query_params and self._lists_synced_model():
+            if (
+                SYNC_PARAMETER in view.request.query_params
+                and getattr(view, "action", None) == "list"
+            ):
+                if not self._lists_synced_model():
+                    # Ignored, it would pass the whole list off as what changed since.
+                    raise refused_sync(_("This list does not sync: read it whole."))
                 label = view.get_queryset().model._meta.label_lower
                 self._sync = parse_sync(view.request, label)
         return self._sync

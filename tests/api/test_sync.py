@@ -445,6 +445,26 @@ def test_a_bad_limit_is_a_400(api, value):
         assert response.json() == {"limit": ["Must be a whole number from 1 to 100."]}
 
 
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/api/v1/tokens/", "This list does not sync: read it whole."),
+        (
+            "/api/v1/follow-ups/",
+            "The follow-ups do not sync: their states change with the days. Sync "
+            "/participations/, which holds what they record.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("value", ["initial", "2026-11-30T19:00:00Z"])
+def test_a_list_that_does_not_sync_refuses_changed_since(api, path, message, value):
+    """Rather than answering the whole list as if it were what changed since."""
+    response = api.get(path, {"changed_since": value})
+    assert response.status_code == 400
+    assert response.json() == {"changed_since": [message]}
+    assert api.get(path).status_code == 200
+
+
 def test_a_sync_is_json_only(api):
     response = api.get(PARTICIPATIONS, {"changed_since": "initial", "format": "csv"})
 
