@@ -20,6 +20,7 @@ from modeltranslation.utils import build_localized_fieldname, get_language
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crossborder.core.dataversion import bump_data_version
+from crossborder.core.facts import facts_written_for
 from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, REGISTRY, Metric
 from crossborder.core.periods import semester_of
 from crossborder.core.versions import (
@@ -379,6 +380,8 @@ def bulk_write(
             batch_size=PUSH_BATCH_SIZE,
             default_user=history_user,
         )
+    # Bulk writes send no model signals: the reports' rollups are told which actions changed.
+    facts_written_for(getattr(record, "action_id", None) for record in [*created, *updated])
 
 
 FIGURE_VALUE_FIELDS = ("value", "is_lower_bound", "note")

@@ -314,11 +314,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "jobs.retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    "rollups-refresh": {
+        "task": "jobs.rollups_refresh",
+        "schedule": 60.0,
+    },
+    "rollups-rebuild-nightly": {
+        "task": "jobs.rollups_rebuild",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "follow-up-digests-weekly": {
         "task": "jobs.follow_up_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }
+# The reports' rollups (reports/rollups.py): the nightly rebuild sets their horizon this many
+# days before the day; a report as of a day before the horizon reads the records themselves.
+ROLLUP_HORIZON_DAYS = int(os.environ.get("ROLLUP_HORIZON_DAYS", "0"))
+# Off: every report reads the records themselves (the rollups are still kept).
+REPORT_ROLLUPS = env_bool("REPORT_ROLLUPS", True)
 # Rows of an import from which its confirmation goes to the queue, and actions of a year report
 # or an action list's export from which their files do; below, the page does the work itself.
 IMPORT_TASK_ROWS = int(os.environ.get("IMPORT_TASK_ROWS", "2000"))

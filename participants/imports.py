@@ -31,6 +31,7 @@ from simple_history.utils import bulk_create_with_history
 from actions.imports import GuardedExportResource, pes_lookup
 from actions.models import Action, Certificate
 from crossborder.core import tabular
+from crossborder.core.facts import facts_written_for
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.tabular import FileRefused, Problem
 from crossborder.core.vocabulary import ParticipationStatus
@@ -809,6 +810,7 @@ def _write_new_rows(
             Participation,
             default_user=user,
         )
+        facts_written_for(participation.action_id for _row, _is_new, participation in checked)
     except IntegrityError as exc:
         # Every rule is checked above; this is a record written meanwhile by someone else, or a
         # rule the checks do not know. The transaction is rolled back by the caller.

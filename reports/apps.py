@@ -15,3 +15,7 @@ class ReportsConfig(AppConfig):
         # A period's transition changes what `approved=true` counts and which figures are
         # provisional: whatever is cached by the data version must move with it.
         watch(ReportingPeriod)
+
+        from .rollups import connect
+
+        connect()

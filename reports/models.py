@@ -1,0 +1,160 @@
+"""The reports' rollups: the facts of the outcomes report summed per action and PES, kept exact
+by every write (reports.rollups), so that a report reads a few thousand rows instead of a
+million participation records.
+
+- FactRollup: one row per action and PES (PES None: unsplit figures and employers present)
+  that has any fact. Every measure the facts carry (m_<metric>), which figure metrics are lower
+  bounds (b_<metric>), the number of facts and of participation records, the jobseekers who
+  count for `people` as a compressed bitmap of their ids, and the follow-ups whose reading no
+  longer moves with the report's day: per follow-up kind, the records in each situation, those
+  left to the action's dates (`by_action`) and those overdue (r_<kind>_<code>).
+- OpenFollowUp: the records whose follow-up reading still moves with the report's day (due or
+  not yet due on the horizon, or checked after it), grouped by the columns that decide it; the
+  reports read them through the same rule as the participation records themselves.
+- DirtyAction: the actions written since their rollup rows were made: marked in the writer's
+  own transaction, so a report never reads a stale row (it reads the records of a marked action
+  instead); reports.rollups.refresh_dirty makes their rows again and takes the marks away.
+- RollupState: the horizon, the day from which the rollups answer: a follow-up settled on the
+  horizon stays settled on every later day, one before it is not known to the rollups. A
+  report as of an earlier day reads the records themselves.
+
+The metric, bound and follow-up columns are made from the registries (crossborder.core.metrics,
+Participation.FOLLOW_UP_FIELDS): a new metric or situation needs `makemigrations reports`, like
+the figures' choices.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crossborder.core.metrics import DERIVED_METRICS, SUMMED_METRICS
+from participants.models import FollowUpState, Participation
+
+# Every measure a fact carries (reports.selectors.FACT_METRICS): the figure metrics, then the
+# measures derived from them.
+ROLLUP_METRICS: tuple[str, ...] = (*SUMMED_METRICS, *DERIVED_METRICS)
+# What an open follow-up reads when the action's dates decide (no day of completion recorded).
+BY_ACTION = "by_action"
+
+
+def situations_of(kind: str) -> tuple[str, ...]:
+    """The situations a follow-up of this kind may record (the field's choices)."""
+    field = Participation._meta.get_field(Participation.FOLLOW_UP_FIELDS[kind][0])
+    assert isinstance(field, models.CharField)
+    return tuple(str(value) for value, _label in field.choices or ())
+
+
+def settled_codes(kind: str) -> tuple[str, ...]:
+    """The readings of a follow-up of this kind that no later day changes: its situations,
+    `by_action` and overdue (an overdue follow-up stays overdue until it is recorded, and a
+    record's write refreshes its rollup)."""
+    return (*situations_of(kind), BY_ACTION, FollowUpState.OVERDUE.value)
+
+
+def code_column(kind: str, code: str) -> str:
+    return f"r_{kind}_{code}"
+
+
+class FactRollup(models.Model):
+    # No database constraint: the rows of a deleted action go with its post_delete
+    # (reports.rollups), after the records whose own deletion refreshed them.
+    action = models.ForeignKey(
+        "actions.Action", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    pes = models.ForeignKey(
+        "projects.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    facts = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    # pyroaring's portable serialisation of the ids of the jobseekers who count for `people`.
+    people = models.BinaryField(null=True)
+
+    class Meta:
+        verbose_name = _("rollup of an action's facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "pes"],
+                condition=models.Q(pes__isnull=False),
+                name="rollup_one_row_per_action_and_pes",
+            ),
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(pes__isnull=True),
+                name="rollup_one_row_per_action_without_pes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"action {self.action_id}, PES {self.pes_id}"
+
+
+for _metric in ROLLUP_METRICS:
+    models.BigIntegerField(default=0).contribute_to_class(FactRollup, f"m_{_metric}")
+for _metric in SUMMED_METRICS:
+    models.BooleanField(default=False).contribute_to_class(FactRollup, f"b_{_metric}")
+for _kind in Participation.FOLLOW_UP_FIELDS:
+    for _code in settled_codes(_kind):
+        models.PositiveIntegerField(default=0).contribute_to_class(
+            FactRollup, code_column(_kind, _code)
+        )
+
+
+class OpenFollowUp(models.Model):
+    """Participation records of one action and PES whose follow-up reading moves with the
+    report's day, grouped by what decides it (the same columns as the records')."""
+
+    action = models.ForeignKey(
+        "actions.Action", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    pes = models.ForeignKey(
+        "projects.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=20)
+    completed_on = models.DateField(null=True)
+    leaving_situation = models.CharField(max_length=20, blank=True)
+    leaving_checked_on = models.DateField(null=True)
+    six_month_situation = models.CharField(max_length=20, blank=True)
+    six_month_checked_on = models.DateField(null=True)
+    records = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("open follow-ups of an action")
+        indexes = [models.Index(fields=["action"], name="rollup_open_by_action")]
+
+    def __str__(self) -> str:
+        return f"action {self.action_id}, PES {self.pes_id}: {self.records}"
+
+
+class DirtyAction(models.Model):
+    """An action whose rollup rows may no longer hold; `marked_at` moves on every write, so that
+    a refresh taking the mark away waits for the writer's transaction (reports.rollups)."""
+
+    action_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("action to refresh in the rollups")
+
+    def __str__(self) -> str:
+        return f"action {self.action_id}"
+
+
+class RollupState(models.Model):
+    """One row: the rollups' horizon, and when they were last rebuilt from the records. No row:
+    the rollups are not built, and every report reads the records."""
+
+    horizon = models.DateField()
+    rebuilt_at = models.DateTimeField(null=True)
+    checked_at = models.DateTimeField(null=True)
+    differences = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("state of the rollups")
+
+    def __str__(self) -> str:
+        return f"horizon {self.horizon}"

@@ -1,0 +1,412 @@
+"""The upkeep of the reports' rollups (reports.models): marking, refreshing, rebuilding, checking.
+
+Exact at every moment, by two rules:
+- Every write of a fact (a figure, a participation record, an employer present, an employer's
+  kind) marks its action in the writer's own transaction (DirtyAction): the model signals for
+  single writes, crossborder.core.facts for the bulk paths. The reports (reports.selectors)
+  read the rollup rows of the unmarked actions and the records themselves of the marked ones,
+  in one statement, so a report never reads a row its action's writes have outdated.
+- refresh_dirty takes marks away and makes those actions' rows again, in one transaction: the
+  marks are deleted first, which waits for any writer still holding one (the mark's row moves
+  on every write), and the rows are computed by the next statements, which see what that writer
+  committed; a write after the deletion marks the action again once the refresh commits.
+
+After a commit that marked actions, `rollups_marked` is sent: the queue's receiver runs
+refresh_dirty on a worker (crossborder.jobs.tasks), or here and now without a broker. A beat
+task refreshes every minute what was left, and rebuilds every night with a new horizon.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+from django.utils import timezone
+from pyroaring import BitMap
+
+from actions.models import Action, ActionEmployer, Figure
+from crossborder.core.facts import facts_written
+from crossborder.core.metrics import PEOPLE, REGISTRY, SUMMED_METRICS
+from crossborder.core.periods import FIRST_YEAR
+from participants.models import Participation
+from projects.models import Organisation
+
+from .models import (
+    ROLLUP_METRICS,
+    DirtyAction,
+    FactRollup,
+    OpenFollowUp,
+    RollupState,
+    code_column,
+    settled_codes,
+)
+from .selectors import _column, _facts, _record_condition, _Statement, settled_sql
+
+# Sent after the commit of a transaction that marked actions.
+rollups_marked = Signal()
+# The first day any fact may carry: a horizon before it leaves nothing out.
+FIRST_DAY = datetime.date(FIRST_YEAR, 1, 1)
+# Actions made again per transaction by refresh_dirty: a write waits at most for that many.
+REFRESH_BATCH = 500
+OPEN_COLUMNS: tuple[str, ...] = (
+    "status",
+    "completed_on",
+    "leaving_situation",
+    "leaving_checked_on",
+    "six_month_situation",
+    "six_month_checked_on",
+)
+
+
+def _alias() -> str:
+    return router.db_for_write(FactRollup)
+
+
+def mark(action_ids: Iterable[int]) -> None:
+    """Mark these actions in the current transaction (see the module's rules)."""
+    ids = sorted(set(action_ids))
+    if not ids:
+        return
+    alias = _alias()
+    now = timezone.now()
+    table = DirtyAction._meta.db_table
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (action_id, marked_at) VALUES "
+            + ", ".join(["(%s, %s)"] * len(ids))
+            + " ON CONFLICT (action_id) DO UPDATE SET marked_at = excluded.marked_at",
+            [value for action_id in ids for value in (action_id, now)],
+        )
+    connection = connections[alias]
+    if not any(entry[1] is _after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_after_commit, using=alias)
+
+
+def _after_commit() -> None:
+    rollups_marked.send(sender=None)
+
+
+@dataclass
+class Computed:
+    """The rollup rows of some actions, as refresh and check write and compare them."""
+
+    rows: list[dict[str, Any]]
+    open: list[dict[str, Any]]
+
+
+def compute(action_ids: Sequence[int] | None, horizon: datetime.date, alias: str) -> Computed:
+    """The rollup rows of these actions (None: all), from their facts: three statements."""
+    actions = Action.objects.using(alias).order_by()
+    if action_ids is not None:
+        actions = actions.filter(pk__in=action_ids)
+    rows = _main_rows(actions, horizon, alias)
+    for row, people in zip(rows, _people(actions, rows, alias), strict=True):
+        row["people"] = people
+    return Computed(rows=rows, open=_open_rows(actions, horizon, alias))
+
+
+def _main_rows(actions: Any, horizon: datetime.date, alias: str) -> list[dict[str, Any]]:
+    statement = _Statement(actions)
+    facts = _facts(statement, people=False, approved=False, as_of=horizon, settled_on=horizon)
+    columns = [
+        "SUM(f.fact) AS facts",
+        "SUM(f.is_record) AS records",
+        *[f"SUM(f.m_{metric}) AS m_{metric}" for metric in ROLLUP_METRICS],
+        *[
+            f"MAX(CASE WHEN f.bound = '{metric}' THEN 1 ELSE 0 END) AS b_{metric}"
+            for metric in SUMMED_METRICS
+        ],
+    ]
+    for kind in Participation.FOLLOW_UP_FIELDS:
+        for code in settled_codes(kind):
+            columns.append(
+                f"SUM(CASE WHEN f.settled = 1 AND f.c_{kind} = '{code}'"
+                f" THEN f.is_record ELSE 0 END) AS {code_column(kind, code)}"
+            )
+    sql = (
+        f"{statement.sel} SELECT f.action_id AS action_id, f.pes_id AS pes_id,"
+        f" {', '.join(columns)} FROM ({facts}) f"
+        " GROUP BY f.action_id, f.pes_id HAVING SUM(f.fact) > 0"
+        " ORDER BY f.action_id, f.pes_id"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        names = [column[0] for column in cursor.description]
+        return [_typed(dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    for name, value in row.items():
+        if name.startswith("b_"):
+            row[name] = bool(value)
+        elif name not in ("action_id", "pes_id") and value is not None:
+            row[name] = int(value)
+    return row
+
+
+def _people(actions: Any, rows: list[dict[str, Any]], alias: str) -> list[bytes | None]:
+    """The ids of the jobseekers who count for `people`, per row, as serialised bitmaps (None
+    where none does): read in the rows' order, one statement."""
+    rule = REGISTRY[PEOPLE].record
+    assert rule is not None
+    statement = _Statement(actions)
+    sql = (
+        f"{statement.sel} SELECT p.action_id, p.pes_id, p.jobseeker_id"
+        f" FROM {Participation._meta.db_table} p"
+        f" WHERE p.action_id IN (SELECT id FROM sel) AND {_record_condition(rule)}"
+        " ORDER BY p.action_id, p.pes_id"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        found = {
+            key: BitMap(jobseeker for _a, _p, jobseeker in group).serialize()
+            for key, group in itertools.groupby(cursor.fetchall(), key=lambda r: (r[0], r[1]))
+        }
+    return [found.get((row["action_id"], row["pes_id"])) for row in rows]
+
+
+def _open_rows(actions: Any, horizon: datetime.date, alias: str) -> list[dict[str, Any]]:
+    statement = _Statement(actions)
+    columns = ", ".join(f"p.{_column(Participation, name)}" for name in OPEN_COLUMNS)
+    sql = (
+        f"{statement.sel} SELECT p.action_id, p.pes_id, {columns}, COUNT(*)"
+        f" FROM {Participation._meta.db_table} p"
+        f" WHERE p.action_id IN (SELECT id FROM sel) AND NOT ({settled_sql(statement, horizon)})"
+        f" GROUP BY p.action_id, p.pes_id, {columns} ORDER BY p.action_id, p.pes_id"
+    )
+    names = ["action_id", "pes_id", *OPEN_COLUMNS, "records"]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _write(computed: Computed, alias: str) -> None:
+    FactRollup.objects.using(alias).bulk_create(
+        [FactRollup(**row) for row in computed.rows], batch_size=2000
+    )
+    OpenFollowUp.objects.using(alias).bulk_create(
+        [OpenFollowUp(**row) for row in computed.open], batch_size=2000
+    )
+
+
+def _state(alias: str, *, lock: bool) -> RollupState | None:
+    states = RollupState.objects.using(alias).order_by("pk")
+    return (states.select_for_update() if lock else states).first()
+
+
+def refresh_dirty(limit: int | None = None) -> int:
+    """Make the rows of the marked actions again (up to `limit`, in transactions of
+    REFRESH_BATCH actions) and take their marks away; the number of actions refreshed. Nothing
+    while the rollups are not built (no state: the reports read the records)."""
+    alias = _alias()
+    done = 0
+    while limit is None or done < limit:
+        size = REFRESH_BATCH if limit is None else min(REFRESH_BATCH, limit - done)
+        with transaction.atomic(using=alias):
+            state = _state(alias, lock=False)
+            if state is None:
+                return done
+            ids = list(
+                DirtyAction.objects.using(alias)
+                .order_by("action_id")
+                .values_list("action_id", flat=True)[:size]
+            )
+            if not ids:
+                return done
+            # Waits for a writer still holding one of these marks (see the module's rules).
+            DirtyAction.objects.using(alias).filter(action_id__in=ids).delete()
+            computed = compute(ids, state.horizon, alias)
+            FactRollup.objects.using(alias).filter(action_id__in=ids).delete()
+            OpenFollowUp.objects.using(alias).filter(action_id__in=ids).delete()
+            _write(computed, alias)
+        done += len(ids)
+    return done
+
+
+def horizon_for(today: datetime.date) -> datetime.date:
+    """The horizon of a rebuild on `today`: settings.ROLLUP_HORIZON_DAYS before it."""
+    return max(FIRST_DAY, today - datetime.timedelta(days=settings.ROLLUP_HORIZON_DAYS))
+
+
+def rebuild(horizon: datetime.date | None = None) -> Computed:
+    """Make every rollup row again from the facts, with a new horizon (default horizon_for
+    today), and take every mark away: one transaction, during which writes of facts wait."""
+    alias = _alias()
+    horizon = horizon or horizon_for(timezone.localdate())
+    with transaction.atomic(using=alias):
+        state = _state(alias, lock=True) or RollupState(horizon=horizon)
+        DirtyAction.objects.using(alias).all().delete()
+        computed = compute(None, horizon, alias)
+        FactRollup.objects.using(alias).all().delete()
+        OpenFollowUp.objects.using(alias).all().delete()
+        _write(computed, alias)
+        state.horizon = horizon
+        state.rebuilt_at = timezone.now()
+        state.save(using=alias)
+    return computed
+
+
+@dataclass(frozen=True)
+class Difference:
+    action_id: int
+    pes_id: int | None
+    what: str
+    kept: Any
+    computed: Any
+
+
+def check() -> list[Difference]:
+    """Compare the rows of every unmarked action with the rows computed from its facts now;
+    the differences (none when the rollups are right), also recorded on the state. Nothing to
+    compare when the rollups are not built."""
+    alias = _alias()
+    with transaction.atomic(using=alias):
+        state = _state(alias, lock=False)
+        if state is None:
+            return []
+        dirty = set(DirtyAction.objects.using(alias).values_list("action_id", flat=True))
+        computed = compute(None, state.horizon, alias)
+        names = ["facts", "records", "people", *_value_columns()]
+        kept_rows = {
+            (row["action_id"], row["pes_id"]): row
+            for row in FactRollup.objects.using(alias).values("action_id", "pes_id", *names)
+        }
+        differences: list[Difference] = []
+        fresh = {(row["action_id"], row["pes_id"]): row for row in computed.rows}
+        for key in sorted(set(kept_rows) | set(fresh), key=_key_order):
+            if key[0] in dirty:
+                continue
+            kept, made = kept_rows.get(key), fresh.get(key)
+            if kept is None or made is None:
+                differences.append(Difference(*key, "row", kept is not None, made is not None))
+                continue
+            for name in names:
+                kept_value, made_value = kept[name], made[name]
+                if name == "people":
+                    kept_value = _ids(kept_value)
+                    made_value = _ids(made_value)
+                if kept_value != made_value:
+                    differences.append(Difference(*key, name, kept_value, made_value))
+        differences += _open_differences(computed.open, dirty, alias)
+        state.checked_at = timezone.now()
+        state.differences = len(differences)
+        state.save(using=alias, update_fields=["checked_at", "differences"])
+    return differences
+
+
+def _value_columns() -> list[str]:
+    return [
+        *[f"m_{metric}" for metric in ROLLUP_METRICS],
+        *[f"b_{metric}" for metric in SUMMED_METRICS],
+        *[
+            code_column(kind, code)
+            for kind in Participation.FOLLOW_UP_FIELDS
+            for code in settled_codes(kind)
+        ],
+    ]
+
+
+def _key_order(key: tuple[int, int | None]) -> tuple[int, int]:
+    return key[0], key[1] if key[1] is not None else -1
+
+
+def _ids(value: bytes | memoryview | None) -> list[int]:
+    return list(BitMap.deserialize(bytes(value))) if value is not None else []
+
+
+def _open_differences(
+    computed: list[dict[str, Any]], dirty: set[int], alias: str
+) -> list[Difference]:
+    names = ["action_id", "pes_id", *OPEN_COLUMNS, "records"]
+
+    def counted(rows: Iterable[dict[str, Any]]) -> dict[tuple[Any, ...], int]:
+        totals: dict[tuple[Any, ...], int] = {}
+        for row in rows:
+            if row["action_id"] in dirty:
+                continue
+            key = tuple(row[name] for name in names[:-1])
+            totals[key] = totals.get(key, 0) + row["records"]
+        return totals
+
+    kept = counted(OpenFollowUp.objects.using(alias).values(*names))
+    made = counted(computed)
+    return [
+        Difference(key[0], key[1], "open follow-ups", kept.get(key, 0), made.get(key, 0))
+        for key in sorted(set(kept) | set(made), key=lambda k: (k[0], k[1] or -1, str(k[2:])))
+        if kept.get(key, 0) != made.get(key, 0)
+    ]
+
+
+@dataclass(frozen=True)
+class Lag:
+    """What the rollups leave to the records now: the marked actions and the oldest mark's
+    age (seconds), the open follow-ups, and the horizon's age in days."""
+
+    built: bool
+    marked: int
+    oldest_mark_seconds: float
+    open_rows: int
+    horizon_days: int
+
+
+def lag() -> Lag:
+    alias = router.db_for_read(FactRollup)
+    state = _state(alias, lock=False)
+    marks = DirtyAction.objects.using(alias)
+    oldest = marks.order_by("marked_at").values_list("marked_at", flat=True).first()
+    now = timezone.now()
+    return Lag(
+        built=state is not None,
+        marked=marks.count(),
+        oldest_mark_seconds=(now - oldest).total_seconds() if oldest else 0.0,
+        open_rows=OpenFollowUp.objects.using(alias).count(),
+        horizon_days=(timezone.localdate() - state.horizon).days if state else 0,
+    )
+
+
+# What the model signals mark.
+def _fact_written(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    mark([instance.action_id])
+
+
+def _action_deleted(sender: type[Model], instance: Action, **kwargs: Any) -> None:
+    """The rows and the mark of a deleted action go with it (no database constraint holds
+    them: its records' own deletions marked it while it still existed)."""
+    alias = _alias()
+    FactRollup.objects.using(alias).filter(action_id=instance.pk).delete()
+    OpenFollowUp.objects.using(alias).filter(action_id=instance.pk).delete()
+    DirtyAction.objects.using(alias).filter(action_id=instance.pk).delete()
+
+
+def _organisation_saved(sender: type[Model], instance: Organisation, **kwargs: Any) -> None:
+    """An organisation's kind decides what it counts for as an employer present."""
+    if kwargs.get("created"):
+        return
+    mark(
+        ActionEmployer.objects.filter(organisation_id=instance.pk).values_list(
+            "action_id", flat=True
+        )
+    )
+
+
+def _bulk_written(sender: Any, action_ids: Sequence[int], **kwargs: Any) -> None:
+    mark(action_ids)
+
+
+def connect() -> None:
+    """Connect the marks to the writes (reports.apps)."""
+    for model in (Figure, Participation, ActionEmployer):
+        label = model._meta.label
+        post_save.connect(_fact_written, sender=model, dispatch_uid=f"rollup-save-{label}")
+        post_delete.connect(_fact_written, sender=model, dispatch_uid=f"rollup-del-{label}")
+    post_delete.connect(_action_deleted, sender=Action, dispatch_uid="rollup-action-deleted")
+    post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="rollup-org-saved")
+    facts_written.connect(_bulk_written, dispatch_uid="rollup-bulk")
