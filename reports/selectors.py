@@ -52,6 +52,7 @@ Rules:
 
 from __future__ import annotations
 
+import base64
 import datetime
 import re
 from collections.abc import Mapping, Sequence
@@ -67,6 +68,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pyroaring import BitMap
 
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.core.metrics import (
@@ -102,6 +104,16 @@ from .filters import (
     parse_approved,
     personal_filters,
     split_commas,
+)
+from .models import (
+    BY_ACTION,
+    DirtyAction,
+    FactRollup,
+    OpenFollowUp,
+    RollupState,
+    code_column,
+    settled_codes,
+    situations_of,
 )
 
 # The dimensions of the actions and of their facts' PES.
@@ -426,6 +438,8 @@ class _Statement:
             action_sql, action_params = f"SELECT id FROM {Action._meta.db_table} WHERE 1 = 0", ()
         self.params: list[Any] = list(action_params)
         self.sel = f"WITH sel AS ({action_sql})"
+        # Measures a grouped statement carries beyond the table's (the rollups' people).
+        self.extra_measures: list[str] = []
 
     def placeholders(self, values: Sequence[Any]) -> str:
         self.params.extend(values)
@@ -643,7 +657,6 @@ def _by_left_on(measure: ResultMeasure) -> bool:
 # What a record's follow-up of one kind is, in the facts' column `c_<kind>`: its situation when
 # recorded; when open, its state by the record's own day of completion, or BY_ACTION when the
 # action's end (else start) day decides (_result_aggregates); NULL for no follow-up.
-BY_ACTION = "by_action"
 _OPEN_CODES = (BY_ACTION, *_OPEN_STATES)
 
 
@@ -673,6 +686,32 @@ def _follow_up_codes(statement: _Statement, as_of: datetime.date) -> list[str]:
             f" ELSE {_lit(FollowUpState.OVERDUE)} END"
         )
     return columns
+
+
+def settled_sql(statement: _Statement, horizon: datetime.date) -> str:
+    """A participation record `p` (or a rollup's group of them, which has the same columns)
+    whose follow-ups read the same on every day from `horizon` on (_follow_up_codes): each is
+    recorded and checked by then, or not recorded and either not started, left to the action's
+    dates (no day of completion) or already overdue on the horizon. The rollups count such a
+    record by its reading; any other stays in their open follow-ups (reports.models)."""
+    started = _among("p.status", STARTED_STATUSES)
+    completed = f"p.{_column(Participation, 'completed_on')}"
+    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    kinds = []
+    for kind, (situation_field, day_field, _source) in Participation.FOLLOW_UP_FIELDS.items():
+        situation = f"p.{_column(Participation, situation_field)}"
+        checked_on = f"p.{_column(Participation, day_field)}"
+        recorded = (
+            f"{situation} <> '' AND ({checked_on} IS NULL"
+            f" OR {checked_on} <= {statement.placeholders([horizon])})"
+        )
+        overdue_before = _first_left_on(kind, horizon - grace)
+        open_for_good = (
+            f"{situation} = '' AND (NOT ({started}) OR {completed} IS NULL"
+            f" OR {completed} < {statement.placeholders([overdue_before])})"
+        )
+        kinds.append(f"(({recorded}) OR ({open_for_good}))")
+    return " AND ".join(kinds)
 
 
 def _result_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
@@ -711,6 +750,9 @@ def _facts(
     as_of: datetime.date,
     dimensions: Sequence[str] = (),
     filters: Mapping[str, Sequence[str]] | None = None,
+    *,
+    among: str = "sel",
+    settled_on: datetime.date | None = None,
 ) -> str:
     """Every fact of the selected actions, one row each: figures, participation records (with
     their PES, kept on the record), employers present, and one empty row per action without
@@ -731,6 +773,11 @@ def _facts(
     condition, which every report reads. Unsplit figures and employers present belong to no
     period, so they are left out, and an action without an approved fact gets the empty row.
 
+    `among` names the statement's table of the actions to read (`sel`, all those selected).
+    With `settled_on` (the rollups' horizon, reports.rollups), the records carry one more
+    column `settled`: 1 when neither follow-up reads differently on any day from then on
+    (settled_sql), NULL on every other fact.
+
     The text is written in the order of its parameters: the records' dates, then the values of
     the personal filters."""
     figure, participation = Figure._meta.db_table, Participation._meta.db_table
@@ -740,6 +787,8 @@ def _facts(
     personal = [_personal_sql(slug) for slug in dimensions]
     filters = filters or {}
 
+    extra = ["settled"] if settled_on is not None else []
+
     def select(columns: list[str]) -> str:
         values = [f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True)]
         values += [f"{sql} AS d_{slug}" for sql, slug in zip(personal, dimensions, strict=True)]
@@ -747,7 +796,8 @@ def _facts(
 
     def no_person(columns: list[str]) -> str:
         values = [f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True)]
-        return ", ".join(values + [f"NULL AS d_{slug}" for slug in dimensions])
+        values += [f"NULL AS d_{slug}" for slug in dimensions]
+        return ", ".join(values + [f"NULL AS {name}" for name in extra])
 
     # No figure or employer has a follow-up.
     results = ["NULL"] * len(codes)
@@ -767,15 +817,23 @@ def _facts(
         # hold again, and the database could not tell it is the same.
         first = 6 + len(FACT_METRICS)
         places = [str(first + index) for index in range(len(codes))]
+        # The settled flag comes after the personal columns.
+        places += [str(first + len(codes) + len(personal)) for _name in extra]
         group = "GROUP BY " + ", ".join(["p.action_id", "p.pes_id", *places, *personal])
     record_columns += _follow_up_codes(statement, as_of)
+    settled = (
+        f", {_flag(settled_sql(statement, settled_on))} AS settled"
+        if settled_on is not None
+        else ""
+    )
     records_kept = f"AND {_approved_fact('p')}" if approved else ""
     records_kept += _personal_condition(statement, filters)
     records = f"""
         SELECT p.action_id AS action_id, p.pes_id AS pes_id, {person} AS person_id,
-               {is_record} AS is_record, 1 AS fact, {select(record_columns)}, NULL AS bound
+               {is_record} AS is_record, 1 AS fact, {select(record_columns)}{settled},
+               NULL AS bound
           FROM {_records_from([*dimensions, *filters])}
-         WHERE p.action_id IN (SELECT id FROM sel) {records_kept} {group}"""
+         WHERE p.action_id IN (SELECT id FROM {among}) {records_kept} {group}"""
     if filters:
         return records
     employer_columns = [_employers_column(m) for m in FACT_METRICS] + results
@@ -796,7 +854,7 @@ def _facts(
         UNION ALL
         SELECT e.action_id, NULL, NULL, 0, 1, {no_person(employer_columns)}, NULL
           FROM {employer} e JOIN {organisation} eo ON eo.id = e.organisation_id
-         WHERE e.action_id IN (SELECT id FROM sel)"""
+         WHERE e.action_id IN (SELECT id FROM {among})"""
         without_facts = (
             f"NOT EXISTS (SELECT 1 FROM {figure} x WHERE x.action_id = s.id)"
             f" AND NOT EXISTS (SELECT 1 FROM {participation} x WHERE x.action_id = s.id)"
@@ -806,13 +864,13 @@ def _facts(
         SELECT fg.action_id AS action_id, fg.pes_id AS pes_id, NULL AS person_id, 0 AS is_record,
                1 AS fact, {no_person(figure_columns + results)},
                CASE WHEN fg.is_lower_bound THEN fg.metric END AS bound
-          FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM sel) {figure_kept}
+          FROM {figure} fg WHERE fg.action_id IN (SELECT id FROM {among}) {figure_kept}
         UNION ALL
         {records}
         {employers}
         UNION ALL
         SELECT s.id, NULL, NULL, 0, 0, {zeros}, NULL
-          FROM sel s
+          FROM {among} s
          WHERE {without_facts}
     """
 
@@ -832,10 +890,25 @@ def _pending(statement: _Statement, as_of: datetime.date) -> str:
     )
 
 
-def _rate_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
-    """The placement rate's parts, their lower-bound flags, and the number of actions whose
-    work found is not known yet, over the facts `f` of the actions `a` (see placement_rate).
-    Each column is written in the order of the text, which is the order of its parameters."""
+def _bound_named(parts: Sequence[str]) -> str:
+    """A fact `f` of the records (its `bound` names the figure's metric) that is a lower bound
+    of one of these metrics."""
+    return _among("f.bound", parts)
+
+
+def _bound_flagged(parts: Sequence[str]) -> str:
+    """A fact `f` of the rollups (a flag `b_<metric>` per metric) that is a lower bound of one
+    of these metrics."""
+    return "(" + " OR ".join(f"f.b_{part} = 1" for part in parts) + ")"
+
+
+def _rate_aggregates(
+    statement: _Statement, as_of: datetime.date, bounded: Any = _bound_named
+) -> list[str]:
+    """The placement rate's parts, their lower-bound flags (`bounded`: how a fact says it),
+    and the number of actions whose work found is not known yet, over the facts `f` of the
+    actions `a` (see placement_rate). Each column is written in the order of the text, which is
+    the order of its parameters."""
     workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
 
     def known() -> str:
@@ -844,13 +917,24 @@ def _rate_aggregates(statement: _Statement, as_of: datetime.date) -> list[str]:
     parts = {RATE_STARTS: Metric.STARTS.value, RATE_WORK_FOUND: WORK_FOUND}
     columns = [f"COALESCE(SUM({_flag(known(), f'f.m_{m}')}), 0) AS {n}" for n, m in parts.items()]
     for name, metric in parts.items():
-        bounded = _among("f.bound", _parts(metric))
-        columns.append(f"MAX({_flag(f'{bounded} AND {known()}')}) AS lb_{name}")
+        columns.append(f"MAX({_flag(f'{bounded(_parts(metric))} AND {known()}')}) AS lb_{name}")
     columns.append(
         f"COUNT(DISTINCT CASE WHEN {workable} AND {_pending(statement, as_of)}"
         f" THEN f.action_id END) AS {OUTCOMES_PENDING}"
     )
     return columns
+
+
+# The approved (action, PES) pairs joined to the facts `f` (`ap`, for `provisional`): at most
+# one per pair (one period per project, semester and PES), joined on two integers.
+_APPROVED_PAIRS = (
+    f" LEFT JOIN (SELECT ra.id AS action_id, rp.pes_id AS pes_id"
+    f" FROM {ReportingPeriod._meta.db_table} rp JOIN {Action._meta.db_table} ra"
+    " ON ra.project_id = rp.project_id AND ra.year = rp.year"
+    " AND ra.semester = rp.semester"
+    f" WHERE rp.status = {_lit(PeriodStatus.APPROVED)}) ap"
+    " ON ap.action_id = f.action_id AND ap.pes_id = f.pes_id"
+)
 
 
 def _sql(
@@ -890,16 +974,7 @@ def _sql(
         aggregates.append(
             "MAX(CASE WHEN f.fact = 1 AND ap.action_id IS NULL THEN 1 ELSE 0 END) AS provisional"
         )
-        # The approved (action, PES) pairs: at most one per pair (one period per project,
-        # semester and PES), joined on two integers.
-        periods = (
-            f" LEFT JOIN (SELECT ra.id AS action_id, rp.pes_id AS pes_id"
-            f" FROM {ReportingPeriod._meta.db_table} rp JOIN {Action._meta.db_table} ra"
-            " ON ra.project_id = rp.project_id AND ra.year = rp.year"
-            " AND ra.semester = rp.semester"
-            f" WHERE rp.status = {_lit(PeriodStatus.APPROVED)}) ap"
-            " ON ap.action_id = f.action_id AND ap.pes_id = f.pes_id"
-        )
+        periods = _APPROVED_PAIRS
     dimensions = [d for d in group_by if d in PERSONAL_DIMENSIONS]
     facts = _facts(statement, people, approved, as_of, dimensions, personal)
     where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
@@ -910,6 +985,13 @@ def _sql(
         f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
         f" ON a.id = f.action_id{periods} {where}"
     )
+    return _presented(statement, group_by, grouped)
+
+
+def _presented(statement: _Statement, group_by: list[str], grouped: str) -> tuple[str, list[Any]]:
+    """The statement of a table: the facts grouped by the ids of the dimensions (`grouped`, its
+    GROUP BY still to write), then the slugs joined to the grouped rows, NULLs last in the
+    order of the dimensions asked."""
     if not group_by:
         return f"{statement.sel} {grouped}", statement.params
     grouped += " GROUP BY " + ", ".join(_GROUP_KEYS[d] for d in group_by)
@@ -932,12 +1014,230 @@ def _sql(
         *RESULTS,
         *[f"lb_{m}" for m in BOUNDED_MEASURES],
         "provisional",
+        *statement.extra_measures,
     ]
     sql = (
         f"{statement.sel} SELECT {', '.join(shown + [f'g.{m}' for m in measures])}"
         f" FROM ({grouped}) g {' '.join(joins)} ORDER BY {', '.join(order)}"
     )
     return sql, statement.params
+
+
+# The rollups (reports.models, kept by reports.rollups): every column of their facts `f`, in
+# the order the four parts of _rollup_facts write them. A follow-up's readings are one count
+# column each, `r_<kind>_<reading>`: the settled ones the rollup rows keep, and due and not yet
+# due, which only the open follow-ups and the records of marked actions have.
+_READINGS: dict[str, tuple[str, ...]] = {
+    kind: (*settled_codes(kind), FollowUpState.DUE.value, FollowUpState.NOT_DUE.value)
+    for kind in Participation.FOLLOW_UP_FIELDS
+}
+_READING_COLUMNS: tuple[str, ...] = tuple(
+    code_column(kind, code) for kind, codes in _READINGS.items() for code in codes
+)
+
+
+def _rollup_facts(statement: _Statement, people: bool, approved: bool, as_of: datetime.date) -> str:
+    """The facts of the selected actions in the rollups' shape: the rollup rows and open
+    follow-ups of the actions not marked (`clean`), the facts of the marked ones (`dirty`) read
+    from the records as _facts reads them, and an empty row for each clean action without a
+    row. Columns: action_id, pes_id, person_id (the records of marked actions, with `people`),
+    records, fact, the measures m_*, the bound flags b_*, the readings r_*, and `bm`, a rollup
+    row's bitmap of the people. `approved`: the rows of approved periods only (_approved_fact),
+    as _facts keeps them."""
+    rollup, open_table = FactRollup._meta.db_table, OpenFollowUp._meta.db_table
+    metrics = [f"m_{metric}" for metric in FACT_METRICS]
+    flags = [f"b_{metric}" for metric in SUMMED_METRICS]
+
+    names = [*metrics, *flags, *_READING_COLUMNS]
+
+    def shaped(person: str, records: str, fact: str, values: Sequence[str], bm: str) -> str:
+        columns = [f"{person} AS person_id", f"{records} AS records", f"{fact} AS fact"]
+        columns += [f"{value} AS {name}" for value, name in zip(values, names, strict=True)]
+        return ", ".join([*columns, f"{bm} AS bm"])
+
+    def readings_of(alias: str) -> list[str]:
+        return [
+            f"CASE WHEN {alias}.c_{kind} = {_lit(code)} THEN {alias}.is_record ELSE 0 END"
+            for kind, codes in _READINGS.items()
+            for code in codes
+        ]
+
+    kept = f" AND {_approved_fact('r')}" if approved else ""
+    stored = [
+        f"r.{code_column(kind, code)}" if code in settled_codes(kind) else "0"
+        for kind, codes in _READINGS.items()
+        for code in codes
+    ]
+    values = [*[f"r.{name}" for name in metrics], *[_flag(f"r.{name}") for name in flags], *stored]
+    rows = (
+        f"SELECT r.action_id, r.pes_id, {shaped('NULL', 'r.records', '1', values, 'r.people')}"
+        f" FROM {rollup} r WHERE r.action_id IN (SELECT id FROM clean){kept}"
+    )
+    codes = ", ".join(
+        f"{sql} AS c_{kind}"
+        for sql, kind in zip(
+            _follow_up_codes(statement, as_of), Participation.FOLLOW_UP_FIELDS, strict=True
+        )
+    )
+    open_kept = f" AND {_approved_fact('p')}" if approved else ""
+    zeros = ["0"] * (len(metrics) + len(flags))
+    opened_columns = shaped("NULL", "0", "0", [*zeros, *readings_of("o")], "NULL")
+    opened = (
+        f"SELECT o.action_id, o.pes_id, {opened_columns}"
+        f" FROM (SELECT p.action_id, p.pes_id, p.records AS is_record, {codes}"
+        f" FROM {open_table} p WHERE p.action_id IN (SELECT id FROM clean){open_kept}) o"
+    )
+    raw = _facts(statement, people, approved, as_of, among="dirty")
+    bounds = [_flag(f"x.bound = {_lit(metric)}") for metric in SUMMED_METRICS]
+    values = [*[f"x.{name}" for name in metrics], *bounds, *readings_of("x")]
+    marked_columns = shaped("x.person_id", "x.is_record", "x.fact", values, "NULL")
+    marked = f"SELECT x.action_id, x.pes_id, {marked_columns} FROM ({raw}) x"
+    nothing = ["0"] * len(names)
+    empty = (
+        f"SELECT s.id, NULL, {shaped('NULL', '0', '0', nothing, 'NULL')}"
+        f" FROM clean s WHERE NOT EXISTS (SELECT 1 FROM {rollup} r WHERE r.action_id = s.id"
+        f"{kept})"
+    )
+    return f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
+
+
+def _rollup_results(statement: _Statement, as_of: datetime.date) -> list[str]:
+    """The result measures of a row over the rollups' facts `f` (_rollup_facts), by the rules
+    of _result_aggregates: from the counts of each reading instead of each record's reading."""
+    workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
+    left_on = f"COALESCE(a.{_column(Action, 'end_date')}, a.{_column(Action, 'start_date')})"
+    columns = []
+    for slug, measure in RESULT_MEASURES.items():
+
+        def counts(codes: Sequence[str], kind: str = measure.kind) -> str:
+            return " + ".join(f"f.{code_column(kind, code)}" for code in codes) or "0"
+
+        if measure.situations:
+            counted = counts(measure.situations)
+        elif not _by_left_on(measure):
+            counted = counts(situations_of(measure.kind))
+        else:
+            bounds = _left_on_range(measure.kind, measure.states, as_of)
+            by_action = _flag(_between(left_on, statement, bounds), counts([BY_ACTION]))
+            counted = _flag(workable, f"{counts(measure.states)} + {by_action}")
+        columns.append(f"COALESCE(SUM({counted}), 0) AS {slug}")
+    return columns
+
+
+def _people_sql(vendor: str) -> list[str]:
+    """A grouped row's people, read in Python (_people_of): the rollup rows' bitmaps and the
+    ids of the people of marked actions' records, each joined in one text."""
+    if vendor == "postgresql":
+        return [
+            "string_agg(encode(f.bm, 'base64'), ',') AS people_bitmaps",
+            "string_agg(DISTINCT CAST(f.person_id AS text), ',') AS people_ids",
+        ]
+    return [
+        "group_concat(hex(f.bm), ',') AS people_bitmaps",
+        "group_concat(DISTINCT f.person_id) AS people_ids",
+    ]
+
+
+def _people_of(values: Mapping[str, Any], vendor: str) -> BitMap:
+    people = BitMap()
+    if values["people_bitmaps"]:
+        # SQLite's hex() of NULL is an empty text, not NULL.
+        for text in filter(None, values["people_bitmaps"].split(",")):
+            stored = base64.b64decode(text) if vendor == "postgresql" else bytes.fromhex(text)
+            people |= BitMap.deserialize(stored)
+    if values["people_ids"]:
+        people.update(int(value) for value in str(values["people_ids"]).split(","))
+    return people
+
+
+def _rollup_sql(
+    group_by: list[str],
+    actions: QuerySet[Action],
+    pes: list[str],
+    people: bool,
+    approved: bool,
+    as_of: datetime.date,
+) -> tuple[str, list[Any]]:
+    """One statement over the rollups, with the table's columns of _sql and a column `usable`:
+    1 when the rollups are built and their horizon is on or before `as_of` (RollupState), else
+    the answer is not theirs to give (_rollup_run)."""
+    statement = _Statement(actions)
+    dirty = DirtyAction._meta.db_table
+    statement.sel += (
+        f", dirty AS (SELECT id FROM sel WHERE id IN (SELECT action_id FROM {dirty}))"
+        f", clean AS (SELECT id FROM sel WHERE id NOT IN (SELECT action_id FROM {dirty}))"
+    )
+    keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
+    vendor = connections[actions.db].vendor
+    aggregates = [
+        "COUNT(DISTINCT f.action_id) AS actions",
+        *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in FACT_METRICS],
+        "NULL AS people",
+        "SUM(f.records) AS records",
+        *(_people_sql(vendor) if people else ["NULL AS people_bitmaps", "NULL AS people_ids"]),
+        *[f"MAX({_flag(_bound_flagged(_parts(m)))}) AS lb_{m}" for m in FACT_METRICS],
+        *_rate_aggregates(statement, as_of, _bound_flagged),
+        *_rollup_results(statement, as_of),
+        "MAX(CASE WHEN f.fact = 1 AND ap.action_id IS NULL THEN 1 ELSE 0 END) AS provisional"
+        if not approved
+        else "0 AS provisional",
+        f"(SELECT CASE WHEN MIN(horizon) <= {statement.placeholders([as_of])} THEN 1 ELSE 0 END"
+        f" FROM {RollupState._meta.db_table}) AS usable",
+    ]
+    statement.extra_measures = ["records", "people_bitmaps", "people_ids", "usable"]
+    facts = _rollup_facts(statement, people, approved, as_of)
+    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
+    grouped = (
+        f"SELECT {', '.join(keys + aggregates)}"
+        f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
+        f" ON a.id = f.action_id{'' if approved else _APPROVED_PAIRS} {where}"
+    )
+    return _presented(statement, group_by, grouped)
+
+
+@dataclass
+class _Rolled:
+    """A table's rows read from the rollups, with each row's people (for the totals)."""
+
+    rows: list[dict[str, Any]]
+    people: list[BitMap]
+
+
+def _rollup_run(
+    group_by: list[str],
+    actions: QuerySet[Action],
+    pes: list[str],
+    people: bool,
+    approved: bool,
+    as_of: datetime.date,
+) -> _Rolled | None:
+    """The rows of a grouped table from the rollups, or None when they cannot answer it (not
+    built, or a day before their horizon): the caller reads the records then."""
+    sql, params = _rollup_sql(group_by, actions, pes, people, approved, as_of)
+    vendor = connections[actions.db].vendor
+    with connections[actions.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        raw_rows = [dict(zip(columns, raw, strict=True)) for raw in cursor.fetchall()]
+    if raw_rows and not raw_rows[0]["usable"]:
+        return None
+    rows, found = [], []
+    for values in raw_rows:
+        counted = _people_of(values, vendor) if people else BitMap()
+        values["people"] = len(counted) if people and values["records"] else None
+        rows.append(_row(group_by, values))
+        found.append(counted)
+    return _Rolled(rows, found)
+
+
+def _rollup_eligible(group_by: Sequence[str], personal: Mapping[str, Sequence[str]] | None) -> bool:
+    """Whether the rollups may answer: they are switched on (settings.REPORT_ROLLUPS) and hold
+    no personal dimension."""
+    return (
+        settings.REPORT_ROLLUPS
+        and not personal
+        and not any(d in PERSONAL_DIMENSIONS for d in group_by)
+    )
 
 
 def _run(
@@ -951,25 +1251,31 @@ def _run(
 ) -> list[dict[str, Any]]:
     """The rows of a grouped table; without `people`, their `people` is None (and the query
     is cheaper: see _facts)."""
+    as_of = as_of or timezone.localdate()
+    if _rollup_eligible(group_by, personal):
+        rolled = _rollup_run(group_by, actions, pes, people, approved, as_of)
+        if rolled is not None:
+            return rolled.rows
     sql, params = _sql(group_by, actions, pes, people, approved, as_of, personal)
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         raw_rows = cursor.fetchall()
-    rows = []
-    for raw in raw_rows:
-        values = dict(zip(columns, raw, strict=True))
-        row: dict[str, Any] = {d: values[d] for d in group_by}
-        row["actions"] = int(values["actions"])
-        for measure in (*FACT_METRICS, *RATE_MEASURES, OUTCOMES_PENDING, *RESULTS):
-            row[measure] = int(values[measure])
-        row["people"] = None if values["people"] is None else int(values["people"])
-        bounds = [m for m in BOUNDED_MEASURES if values[f"lb_{m}"]]
-        row["lower_bound"] = bool(bounds)
-        row["lower_bounds"] = bounds
-        row["provisional"] = bool(values["provisional"])
-        rows.append(row)
-    return rows
+    return [_row(group_by, dict(zip(columns, raw, strict=True))) for raw in raw_rows]
+
+
+def _row(group_by: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A table's row from a statement's columns."""
+    row: dict[str, Any] = {d: values[d] for d in group_by}
+    row["actions"] = int(values["actions"])
+    for measure in (*FACT_METRICS, *RATE_MEASURES, OUTCOMES_PENDING, *RESULTS):
+        row[measure] = int(values[measure])
+    row["people"] = None if values["people"] is None else int(values["people"])
+    bounds = [m for m in BOUNDED_MEASURES if values[f"lb_{m}"]]
+    row["lower_bound"] = bool(bounds)
+    row["lower_bounds"] = bounds
+    row["provisional"] = bool(values["provisional"])
+    return row
 
 
 def _totals(
@@ -1060,11 +1366,53 @@ def _table(
     """Rows and totals: two statements for a grouped table (the second a narrow one), one
     without dimensions (its only row is the totals)."""
     as_of = as_of or timezone.localdate()
+    if _rollup_eligible(group_by, personal):
+        rolled = _rollup_run(group_by, actions, pes, True, approved, as_of)
+        if rolled is not None:
+            return OutcomeTable(
+                group_by,
+                rolled.rows,
+                _rolled_totals(group_by, rolled, actions, pes, approved, as_of),
+            )
     rows = _run(group_by, actions, pes, approved=approved, as_of=as_of, personal=personal)
     totals = (
         _totals(group_by, rows, actions, pes, approved, as_of, personal) if group_by else rows[0]
     )
     return OutcomeTable(group_by=group_by, rows=rows, totals=totals)
+
+
+def _rolled_totals(
+    group_by: list[str],
+    rolled: _Rolled,
+    actions: QuerySet[Action],
+    pes: list[str],
+    approved: bool,
+    as_of: datetime.date,
+) -> dict[str, Any]:
+    """The totals of a table read from the rollups: its only row without dimensions; the sums
+    of its rows otherwise, where each action counts in one row and each rollup row's people in
+    one row, so `people` is the size of the rows' people together. Grouped by PES an action
+    counts in several rows: the distinct counts come from the rollups' ungrouped row."""
+    if not group_by:
+        return rolled.rows[0]
+    if "pes" in group_by:
+        whole = _rollup_run([], actions, pes, False, approved, as_of)
+        assert whole is not None
+        totals = whole.rows[0]
+    else:
+        totals = {
+            "actions": sum(row["actions"] for row in rolled.rows),
+            **{m: sum(row[m] for row in rolled.rows) for m in (*FACT_METRICS, *RATE_MEASURES)},
+            OUTCOMES_PENDING: sum(row[OUTCOMES_PENDING] for row in rolled.rows),
+            **{m: sum(row[m] for row in rolled.rows) for m in RESULTS},
+        }
+        bounds = [m for m in BOUNDED_MEASURES if any(m in r["lower_bounds"] for r in rolled.rows)]
+        totals["lower_bound"] = bool(bounds)
+        totals["lower_bounds"] = bounds
+        totals["provisional"] = any(row["provisional"] for row in rolled.rows)
+    recorded = any(row["people"] is not None for row in rolled.rows)
+    totals["people"] = len(BitMap.union(BitMap(), *rolled.people)) if recorded else None
+    return totals
 
 
 @dataclass(frozen=True)
