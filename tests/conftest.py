@@ -139,3 +139,92 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# ROLLUP_CROSSCHECK=1 (a step of .ci/run): every outcomes table a test asks for is computed
+# twice, from the records and from rollups rebuilt for it (with their horizon on the table's day,
+# so that every follow-up settled by then is read from the rollup rows), and the two must be the
+# same; the test then goes on with the records' answer. Query counts are not checked then: the
+# rebuild's statements run inside the test's queries.
+ROLLUP_CROSSCHECK = os.environ.get("ROLLUP_CROSSCHECK") == "1"
+
+
+def _from_rebuilt_rollups(compute: Any, alias: str, as_of: Any) -> Any:
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from reports import rollups
+
+    today = timezone.localdate()
+    horizon = max(rollups.FIRST_DAY, min(as_of or today, today))
+    with transaction.atomic(using=alias):
+        point = transaction.savepoint(using=alias)
+        try:
+            rollups.rebuild(horizon)
+            with override_settings(REPORT_ROLLUPS=True):
+                found = compute()
+            # The answer must come from the rollups: none of them may be left marked.
+            assert not rollups.lag().marked
+            return found
+        finally:
+            transaction.savepoint_rollback(point, using=alias)
+
+
+@pytest.fixture(autouse=True)
+def _rollup_crosscheck(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if not ROLLUP_CROSSCHECK:
+        yield
+        return
+    from django.test import override_settings
+
+    from reports import selectors
+
+    table, run = selectors._table, selectors._run
+
+    def checked_table(group_by, actions, pes, approved=False, as_of=None, personal=None):
+        with override_settings(REPORT_ROLLUPS=False):
+            raw = table(group_by, actions, pes, approved, as_of, personal)
+        if selectors._rollup_eligible(group_by, personal):
+            rolled = _from_rebuilt_rollups(
+                lambda: table(group_by, actions, pes, approved, as_of, personal),
+                actions.db,
+                as_of,
+            )
+            assert rolled == raw, f"rollups differ from the records for {group_by}"
+        return raw
+
+    def checked_run(group_by, actions, pes, people=True, approved=False, as_of=None, personal=None):
+        with override_settings(REPORT_ROLLUPS=False):
+            raw = run(group_by, actions, pes, people, approved, as_of, personal)
+        if selectors._rollup_eligible(group_by, personal):
+            rolled = _from_rebuilt_rollups(
+                lambda: run(group_by, actions, pes, people, approved, as_of, personal),
+                actions.db,
+                as_of,
+            )
+            assert rolled == raw, f"rollups differ from the records for {group_by}"
+        return raw
+
+    monkeypatch.setattr(selectors, "_table", checked_table)
+    monkeypatch.setattr(selectors, "_run", checked_run)
+    yield
+
+
+if ROLLUP_CROSSCHECK:
+    from contextlib import contextmanager
+
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def _unchecked(num: int, connection: Any = None, info: Any = None, *, using: Any = None):
+        with CaptureQueriesContext(connection or connections[using or DEFAULT_DB_ALIAS]) as c:
+            yield c
+
+    @pytest.fixture
+    def django_assert_num_queries(db: None) -> Any:
+        return _unchecked
+
+    @pytest.fixture
+    def django_assert_max_num_queries(db: None) -> Any:
+        return _unchecked
