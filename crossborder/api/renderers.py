@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -74,9 +75,9 @@ class CSVRenderer(BaseRenderer):
 class FormatFirstNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, except that `?format=` wins over the Accept header (DRF answers
     `?format=csv` with `Accept: application/json` 406); an unknown format stays a 404, as in
-    DRF. Where CSV is offered, a `sep` that names no separator is a 400 naming the allowed ones,
-    whatever the format asked: the parameter is documented there, and a wrong value is never
-    silently ignored."""
+    DRF, naming the formats there are. Where CSV is offered, a `sep` that names no separator is
+    a 400 naming the allowed ones, whatever the format asked: the parameter is documented there,
+    and a wrong value is never silently ignored."""
 
     def select_renderer(
         self,
@@ -101,4 +102,8 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
         for renderer in renderers:
             if renderer.format == asked:
                 return renderer, renderer.media_type
-        raise Http404
+        formats = ", ".join(f"“{renderer.format}”" for renderer in renderers)
+        raise NotFound(
+            _("No format “%(format)s” here: give one of %(formats)s.")
+            % {"format": asked, "formats": formats}
+        )

@@ -120,15 +120,21 @@ def test_the_formula_guard_holds_in_every_separator(api):
 
 def test_a_record_is_json_only_and_ignores_sep(api):
     action_id = api.get(ACTIONS, {"ordering": "reference"}).json()["results"][0]["id"]
-    assert api.get(f"{ACTIONS}{action_id}/", {"format": "csv"}).status_code == 404
+    response = api.get(f"{ACTIONS}{action_id}/", {"format": "csv"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No format “csv” here: give one of “json”."}
     response = api.get(f"{ACTIONS}{action_id}/", {"sep": "|"})
     assert response.status_code == 200
     assert response.json()["reference"] == "ref-a"
 
 
-def test_an_unknown_or_empty_format_is_a_404(api):
-    assert api.get(ACTIONS, {"format": "xml"}).status_code == 404
-    assert api.get(ACTIONS, {"format": ""}).status_code == 404
+def test_an_unknown_or_empty_format_is_a_404_naming_the_formats_there_are(api):
+    response = api.get(ACTIONS, {"format": "xml"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No format “xml” here: give one of “json”, “csv”."}
+    response = api.get(ACTIONS, {"format": ""})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No format “” here: give one of “json”, “csv”."}
 
 
 def test_anonymous_and_stranger_are_refused_in_csv_too(actions, client_for, stranger):
