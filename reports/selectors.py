@@ -55,7 +55,7 @@ from __future__ import annotations
 import base64
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -903,12 +903,17 @@ def _bound_flagged(parts: Sequence[str]) -> str:
 
 
 def _rate_aggregates(
-    statement: _Statement, as_of: datetime.date, bounded: Any = _bound_named
+    statement: _Statement,
+    as_of: datetime.date,
+    bounded: Callable[[Sequence[str]], str] = _bound_named,
+    *,
+    distinct: bool = True,
 ) -> list[str]:
     """The placement rate's parts, their lower-bound flags (`bounded`: how a fact says it),
     and the number of actions whose work found is not known yet, over the facts `f` of the
-    actions `a` (see placement_rate). Each column is written in the order of the text, which is
-    the order of its parameters."""
+    actions `a` (see placement_rate): counted distinct, or (not `distinct`) by the facts' `lead`
+    (_rollup_facts). Each column is written in the order of the text, which is the order of its
+    parameters."""
     workable = _among("a.action_type", WORK_FOUND_ACTION_TYPES)
 
     def known() -> str:
@@ -918,10 +923,14 @@ def _rate_aggregates(
     columns = [f"COALESCE(SUM({_flag(known(), f'f.m_{m}')}), 0) AS {n}" for n, m in parts.items()]
     for name, metric in parts.items():
         columns.append(f"MAX({_flag(f'{bounded(_parts(metric))} AND {known()}')}) AS lb_{name}")
-    columns.append(
-        f"COUNT(DISTINCT CASE WHEN {workable} AND {_pending(statement, as_of)}"
-        f" THEN f.action_id END) AS {OUTCOMES_PENDING}"
-    )
+    if distinct:
+        columns.append(
+            f"COUNT(DISTINCT CASE WHEN {workable} AND {_pending(statement, as_of)}"
+            f" THEN f.action_id END) AS {OUTCOMES_PENDING}"
+        )
+    else:
+        pending = f"f.lead = 1 AND {workable} AND {_pending(statement, as_of)}"
+        columns.append(f"COALESCE(SUM({_flag(pending)}), 0) AS {OUTCOMES_PENDING}")
     return columns
 
 
@@ -1036,22 +1045,34 @@ _READING_COLUMNS: tuple[str, ...] = tuple(
 )
 
 
-def _rollup_facts(statement: _Statement, people: bool, approved: bool, as_of: datetime.date) -> str:
+def _rollup_facts(
+    statement: _Statement,
+    people: bool,
+    approved: bool,
+    as_of: datetime.date,
+    pes: list[str],
+    by_pes: bool,
+) -> str:
     """The facts of the selected actions in the rollups' shape: the rollup rows and open
     follow-ups of the actions not marked (`clean`), the facts of the marked ones (`dirty`) read
     from the records as _facts reads them, and an empty row for each clean action without a
     row. Columns: action_id, pes_id, person_id (the records of marked actions, with `people`),
-    records, fact, the measures m_*, the bound flags b_*, the readings r_*, and `bm`, a rollup
-    row's bitmap of the people. `approved`: the rows of approved periods only (_approved_fact),
-    as _facts keeps them."""
+    records, fact, `lead` (1 on one row of each action, or of each action and PES `by_pes`:
+    summed, it counts the actions without a DISTINCT, which would make the database sort every
+    row), the measures m_*, the bound flags b_*, the readings r_*, and `bm`, a rollup row's
+    bitmap of the people. `approved`: the rows of approved periods only (_approved_fact), as
+    _facts keeps them; `pes`: the rows of those PES only, kept in each part, before its lead is
+    chosen."""
     rollup, open_table = FactRollup._meta.db_table, OpenFollowUp._meta.db_table
     metrics = [f"m_{metric}" for metric in FACT_METRICS]
     flags = [f"b_{metric}" for metric in SUMMED_METRICS]
-
     names = [*metrics, *flags, *_READING_COLUMNS]
 
-    def shaped(person: str, records: str, fact: str, values: Sequence[str], bm: str) -> str:
+    def shaped(
+        person: str, records: str, fact: str, lead: str, values: Sequence[str], bm: str
+    ) -> str:
         columns = [f"{person} AS person_id", f"{records} AS records", f"{fact} AS fact"]
+        columns += [f"{lead} AS lead"]
         columns += [f"{value} AS {name}" for value, name in zip(values, names, strict=True)]
         return ", ".join([*columns, f"{bm} AS bm"])
 
@@ -1062,6 +1083,13 @@ def _rollup_facts(statement: _Statement, people: bool, approved: bool, as_of: da
             for code in codes
         ]
 
+    def of_pes(column: str) -> str:
+        return f" AND {statement.pes_condition(column, pes)}" if pes else ""
+
+    def lead(alias: str) -> str:
+        partition = f"{alias}.action_id, {alias}.pes_id" if by_pes else f"{alias}.action_id"
+        return f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition}) = 1 THEN 1 ELSE 0 END"
+
     kept = f" AND {_approved_fact('r')}" if approved else ""
     stored = [
         f"r.{code_column(kind, code)}" if code in settled_codes(kind) else "0"
@@ -1069,9 +1097,14 @@ def _rollup_facts(statement: _Statement, people: bool, approved: bool, as_of: da
         for code in codes
     ]
     values = [*[f"r.{name}" for name in metrics], *[_flag(f"r.{name}") for name in flags], *stored]
+    # One row per action and PES: each leads its own when counted by PES. Typed, for
+    # PostgreSQL's UNION: the other parts' NULLs take the type of the first part's.
+    row_columns = shaped(
+        "CAST(NULL AS bigint)", "r.records", "1", "1" if by_pes else lead("r"), values, "r.people"
+    )
     rows = (
-        f"SELECT r.action_id, r.pes_id, {shaped('NULL', 'r.records', '1', values, 'r.people')}"
-        f" FROM {rollup} r WHERE r.action_id IN (SELECT id FROM clean){kept}"
+        f"SELECT r.action_id, r.pes_id, {row_columns} FROM {rollup} r"
+        f" WHERE r.action_id IN (SELECT id FROM clean){kept}{of_pes('r.pes_id')}"
     )
     codes = ", ".join(
         f"{sql} AS c_{kind}"
@@ -1081,22 +1114,29 @@ def _rollup_facts(statement: _Statement, people: bool, approved: bool, as_of: da
     )
     open_kept = f" AND {_approved_fact('p')}" if approved else ""
     zeros = ["0"] * (len(metrics) + len(flags))
-    opened_columns = shaped("NULL", "0", "0", [*zeros, *readings_of("o")], "NULL")
+    # An open follow-up's action and PES have their rollup row, which leads.
+    opened_columns = shaped("NULL", "0", "0", "0", [*zeros, *readings_of("o")], "NULL")
     opened = (
         f"SELECT o.action_id, o.pes_id, {opened_columns}"
         f" FROM (SELECT p.action_id, p.pes_id, p.records AS is_record, {codes}"
-        f" FROM {open_table} p WHERE p.action_id IN (SELECT id FROM clean){open_kept}) o"
+        f" FROM {open_table} p WHERE p.action_id IN (SELECT id FROM clean){open_kept}"
+        f"{of_pes('p.pes_id')}) o"
     )
     raw = _facts(statement, people, approved, as_of, among="dirty")
     bounds = [_flag(f"x.bound = {_lit(metric)}") for metric in SUMMED_METRICS]
     values = [*[f"x.{name}" for name in metrics], *bounds, *readings_of("x")]
-    marked_columns = shaped("x.person_id", "x.is_record", "x.fact", values, "NULL")
-    marked = f"SELECT x.action_id, x.pes_id, {marked_columns} FROM ({raw}) x"
+    marked_columns = shaped(
+        "CAST(x.person_id AS bigint)", "x.is_record", "x.fact", lead("x"), values, "NULL"
+    )
+    marked = (
+        f"SELECT x.action_id, x.pes_id, {marked_columns}"
+        f" FROM ({raw}) x WHERE 1 = 1{of_pes('x.pes_id')}"
+    )
     nothing = ["0"] * len(names)
     empty = (
-        f"SELECT s.id, NULL, {shaped('NULL', '0', '0', nothing, 'NULL')}"
+        f"SELECT s.id, NULL, {shaped('NULL', '0', '0', '1', nothing, 'NULL')}"
         f" FROM clean s WHERE NOT EXISTS (SELECT 1 FROM {rollup} r WHERE r.action_id = s.id"
-        f"{kept})"
+        f"{kept}){of_pes('NULL')}"
     )
     return f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
 
@@ -1130,11 +1170,11 @@ def _people_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [
             "string_agg(encode(f.bm, 'base64'), ',') AS people_bitmaps",
-            "string_agg(DISTINCT CAST(f.person_id AS text), ',') AS people_ids",
+            "string_agg(CAST(f.person_id AS text), ',') AS people_ids",
         ]
     return [
         "group_concat(hex(f.bm), ',') AS people_bitmaps",
-        "group_concat(DISTINCT f.person_id) AS people_ids",
+        "group_concat(f.person_id, ',') AS people_ids",
     ]
 
 
@@ -1170,13 +1210,13 @@ def _rollup_sql(
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
     vendor = connections[actions.db].vendor
     aggregates = [
-        "COUNT(DISTINCT f.action_id) AS actions",
+        "SUM(f.lead) AS actions",
         *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in FACT_METRICS],
         "NULL AS people",
         "SUM(f.records) AS records",
         *(_people_sql(vendor) if people else ["NULL AS people_bitmaps", "NULL AS people_ids"]),
         *[f"MAX({_flag(_bound_flagged(_parts(m)))}) AS lb_{m}" for m in FACT_METRICS],
-        *_rate_aggregates(statement, as_of, _bound_flagged),
+        *_rate_aggregates(statement, as_of, _bound_flagged, distinct=False),
         *_rollup_results(statement, as_of),
         "MAX(CASE WHEN f.fact = 1 AND ap.action_id IS NULL THEN 1 ELSE 0 END) AS provisional"
         if not approved
@@ -1185,12 +1225,11 @@ def _rollup_sql(
         f" FROM {RollupState._meta.db_table}) AS usable",
     ]
     statement.extra_measures = ["records", "people_bitmaps", "people_ids", "usable"]
-    facts = _rollup_facts(statement, people, approved, as_of)
-    where = f"WHERE {statement.pes_condition('f.pes_id', pes)}" if pes else ""
+    facts = _rollup_facts(statement, people, approved, as_of, pes, "pes" in group_by)
     grouped = (
         f"SELECT {', '.join(keys + aggregates)}"
         f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
-        f" ON a.id = f.action_id{'' if approved else _APPROVED_PAIRS} {where}"
+        f" ON a.id = f.action_id{'' if approved else _APPROVED_PAIRS}"
     )
     return _presented(statement, group_by, grouped)
 
