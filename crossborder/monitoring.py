@@ -58,6 +58,7 @@ from prometheus_client.registry import Collector
 
 from crossborder.accounts.security import client_ip
 from crossborder.jobs.models import Job
+from reports import rollups
 
 REQUESTS = Counter(
     "crossborder_http_requests_total",
@@ -165,6 +166,7 @@ class _ScrapeTimeCollector(Collector):
             for row in counts:
                 jobs.add_metric([row["kind"], row["state"]], row["n"])
             yield jobs
+        yield from _rollup_lag()
         length = _queue_length()
         if length is not None:
             queue = GaugeMetricFamily(
@@ -174,6 +176,39 @@ class _ScrapeTimeCollector(Collector):
             )
             queue.add_metric([_queue_name()], length)
             yield queue
+
+
+def _rollup_lag() -> Iterator[GaugeMetricFamily]:
+    """What the reports' rollups leave to the records now (reports.rollups.lag)."""
+    try:
+        lag = rollups.lag()
+    except DatabaseError:
+        return
+    figures = (
+        ("crossborder_rollup_built", "1 when the rollups are built.", int(lag.built)),
+        (
+            "crossborder_rollup_marked_actions",
+            "Actions written since their rollup rows were made (read from the records).",
+            lag.marked,
+        ),
+        (
+            "crossborder_rollup_lag_seconds",
+            "Age of the oldest mark: how long a write has waited for its refresh.",
+            lag.oldest_mark_seconds,
+        ),
+        (
+            "crossborder_rollup_open_follow_ups",
+            "Groups of follow-ups the rollups read by the records' rule (not settled).",
+            lag.open_rows,
+        ),
+        (
+            "crossborder_rollup_horizon_age_days",
+            "Days since the rollups' horizon (a report before it reads the records).",
+            lag.horizon_days,
+        ),
+    )
+    for name, documentation, value in figures:
+        yield GaugeMetricFamily(name, documentation, value=value)
 
 
 def _queue_name() -> str:

@@ -69,6 +69,8 @@ from participants.models import (
     pseudonym_for,
 )
 from projects.models import Country, Organisation, PartnerRole, Programme, Project, ProjectPartner
+from reports import rollups
+from reports.models import FactRollup, OpenFollowUp
 
 SLUG_PREFIX = "load-"
 REF_PREFIX = "LOAD-"
@@ -282,8 +284,10 @@ def reset() -> None:
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-    # Deleted in SQL, without the signals that keep the API's cached pages current.
+    # Deleted in SQL, without the signals that keep the API's cached pages current and the
+    # reports' rollups (whose rows of the deleted actions go by their rebuild).
     bump_data_version()
+    rollups.rebuild()
 
 
 def allocate(total: int, weights: Sequence[float], caps: Sequence[int]) -> list[int]:
@@ -422,15 +426,26 @@ class Generator:
             )
             self.log(f"participations: {participations}")
             # Written by COPY or bulk_create, without the signals that keep the API's cached
-            # pages current.
+            # pages current, and the reports' rollups: made again from the records, with
+            # everything already there.
             bump_data_version()
+            computed = rollups.rebuild()
+            self.log(f"rollups: {len(computed.rows)} rows, {len(computed.open)} open")
         if self.writer.postgres:
             # Fresh statistics and visibility map, as autovacuum would give them a little
             # later: the plans of the reports depend on them. VACUUM cannot run inside a
             # transaction (a test's): there, statistics only.
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
-                for model in (Action, Figure, ActionEmployer, Jobseeker, Participation):
+                for model in (
+                    Action,
+                    Figure,
+                    ActionEmployer,
+                    Jobseeker,
+                    Participation,
+                    FactRollup,
+                    OpenFollowUp,
+                ):
                     cursor.execute(f"{command} {model._meta.db_table}")
             self.log("vacuumed and analysed")
         return Summary(

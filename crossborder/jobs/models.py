@@ -31,6 +31,7 @@ class JobKind(models.TextChoices):
     ACTION_EXPORT = "action_export", _("export of actions")
     RETENTION = "retention", _("retention run")
     FOLLOW_UP_DIGESTS = "follow_up_digests", _("follow-up digests")
+    ROLLUP_REBUILD = "rollup_rebuild", _("rebuild of the reports' rollups")
 
 
 class JobState(models.TextChoices):

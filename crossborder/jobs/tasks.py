@@ -1,6 +1,7 @@
 """The long work done on the queue (crossborder/celery.py): the confirmation of a large import,
 the year report's and the action list's files over a size, and the periodic work of celery beat
-(the retention run nightly, the follow-up digests weekly).
+(the retention run nightly, the follow-up digests weekly, the rollups' refresh every minute and
+their rebuild nightly).
 
 A page starts a job with one of the `*_start` functions below: it records the job (its owner, its
 title, the page's language) and sends the task, which writes its progress and outcome on the
@@ -51,7 +52,7 @@ from crossborder.uploads.services import preview_discard
 from participants import imports as participation_imports
 from participants.followups import send_follow_up_digests
 from participants.gdpr import jobseeker_erase, jobseekers_due_for_erasure
-from reports import exports
+from reports import exports, rollups
 from reports.selectors import action_figures
 from reports.year_report import year_report as build_year_report
 
@@ -403,3 +404,56 @@ def follow_up_digests() -> None:
         )
 
     _run(job.pk, work)
+
+
+@shared_task(name="jobs.rollups_refresh", ignore_result=True)
+def rollups_refresh() -> None:
+    """Make the rollup rows of the actions written since again (reports.rollups): sent after
+    each commit that marked actions, and every minute by beat for what is left. No job row: it
+    runs after every write, and lasts milliseconds."""
+    refreshed = rollups.refresh_dirty()
+    if refreshed:
+        logger.info("rollups refreshed", extra={"actions": refreshed})
+
+
+@shared_task(name="jobs.rollups_rebuild")
+def rollups_rebuild() -> None:
+    """Make every rollup row again from the records with a new horizon, as `manage.py rollups
+    --rebuild` does, then compare them with the records (`--check`): nightly by beat."""
+    job = job_create(
+        owner=None,
+        kind=JobKind.ROLLUP_REBUILD,
+        title="Rebuild of the rollups",
+        language=_language(),
+    )
+
+    def work(job: Job) -> None:
+        computed = rollups.rebuild()
+        job_progress(job=job, percent=80)
+        differences = rollups.check()
+        if differences:
+            raise JobFailed(
+                f"The rollups were rebuilt ({len(computed.rows)} rows) but differ from the"
+                f" records in {len(differences)} places."
+            )
+        job_done(
+            job=job,
+            message=f"Rollups rebuilt: {len(computed.rows)} rows, {len(computed.open)} open"
+            " follow-up groups; they match the records.",
+        )
+
+    _run(job.pk, work)
+
+
+def _refresh_after_commit(sender: Any, **kwargs: Any) -> None:
+    """Sent after the commit of a write (reports.rollups.mark): the write is done and its
+    answer given whatever happens here. A broker that does not answer leaves the marks for beat's
+    next refresh, and the reports read those actions' records meanwhile."""
+    try:
+        rollups_refresh.delay()
+    # kombu and redis raise many kinds of errors; none may fail a write that is done.
+    except Exception:
+        logger.warning("rollups refresh not sent: the broker did not answer", exc_info=True)
+
+
+rollups.rollups_marked.connect(_refresh_after_commit, dispatch_uid="jobs-rollups-refresh")
