@@ -9,8 +9,10 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.throttling import UserRateThrottle
 
 from actions.models import Action, Figure, split_figures_message
 from crossborder.core.vocabulary import ActionStatus, ActionType
@@ -392,6 +394,21 @@ def test_the_employer_who_hired_by_slug_was_present(partner_api, vdab, actions):
     del sent[1]
     assert post(partner_api, PUSH, {"participations": sent}).status_code == 200
     assert Participation.objects.get().hired_by.slug == "koraton"
+
+
+def test_the_throttle_counts_a_push_of_500_records_as_one_request(
+    partner_api, vdab, actions, monkeypatch
+):
+    make_jobseekers(vdab, 500)
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    cache.clear()
+    body = {"participations": items(actions, 500)}
+    assert post(partner_api, PUSH, body).json()["created"] == 500
+    assert post(partner_api, PUSH, body).json()["unchanged"] == 500
+    refused = post(partner_api, PUSH, body)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert Participation.objects.count() == 500
 
 
 @pytest.mark.parametrize(
