@@ -139,6 +139,54 @@ def test_writes_and_deletes_between_two_syncs_come_back_exactly_once(api, vdab, 
     assert sync(api, PARTICIPATIONS, cursor)[:2] == ([], [])
 
 
+def test_writes_and_deletes_through_the_api_come_back_exactly_once(api, vdab):
+    """A partner's night: pushes, a PATCH and a DELETE through the API between two syncs read
+    by pages of two; each record written comes back once however often it was written, the
+    deleted one as a deletion only, and nothing else."""
+    ActionFactory(reference="gt-2018-sync")
+    for n in range(6):
+        JobseekerFactory(pes=vdab, external_ref=f"VD-{n}")
+
+    def push(*refs: str, status: str = "interested") -> list[int]:
+        body = {
+            "participations": [
+                {"action": "gt-2018-sync", "jobseeker": {"ref": ref}, "status": status}
+                for ref in refs
+            ]
+        }
+        response = api.post("/api/v1/participations/push/", body, format="json")
+        assert response.status_code == 200, response.content
+        return [result["id"] for result in response.json()["results"]]
+
+    first_ids = push("VD-0", "VD-1", "VD-2", "VD-3")
+    first, deleted, cursor = sync(api, PARTICIPATIONS, "initial", limit=2)
+    assert (ids(first), deleted) == (first_ids, [])
+
+    # VD-0 is pushed again unchanged, VD-1 changed by a push and then by a PATCH, VD-2 deleted,
+    # VD-4 and VD-5 pushed new.
+    push("VD-0")
+    push("VD-1", status="started")
+    detail = f"{PARTICIPATIONS}{first_ids[1]}/"
+    patched = api.patch(
+        detail,
+        {"status": "interested"},
+        format="json",
+        headers={"If-Match": api.get(detail)["ETag"]},
+    )
+    assert patched.status_code == 200, patched.content
+    gone = f"{PARTICIPATIONS}{first_ids[2]}/"
+    removed = api.delete(gone, headers={"If-Match": api.get(gone)["ETag"]})
+    assert removed.status_code == 204
+    added = push("VD-4", "VD-5")
+
+    results, deleted, cursor = sync(api, PARTICIPATIONS, cursor, limit=2)
+
+    assert ids(results) == [first_ids[1], *added]
+    assert results[0]["status"] == "interested"
+    assert deleted == [first_ids[2]]
+    assert sync(api, PARTICIPATIONS, cursor, limit=2)[:2] == ([], [])
+
+
 def test_a_deletion_names_the_record_by_its_natural_key(api, vdab, coordinator):
     figure = FigureFactory(action=ActionFactory(reference="gt-2017-veurne"), pes=vdab)
     cursor = page(api, FIGURES, "initial")["next_cursor"]
