@@ -1492,13 +1492,16 @@ ACTIONS = [
         description=(
             "VDAB takes part with Pôle emploi in the job fair of the municipality of Ghyvelde, "
             "mainly to inform people about working in Flanders and show where they can find its "
-            "vacancies.",
+            "vacancies. By 12 April, 3 Flemish temporary-work agencies had registered to take "
+            "part too.",
             "VDAB neemt samen met Pôle emploi deel aan de jobbeurs van de gemeente Ghyvelde, "
             "vooral om mensen te informeren over werken in Vlaanderen en te tonen waar ze de "
-            "vacatures kunnen terugvinden.",
+            "vacatures kunnen terugvinden. Op 12 april hadden 3 Vlaamse uitzendkantoren zich "
+            "ingeschreven om eveneens deel te nemen.",
             "Le VDAB participe avec Pôle emploi au salon de l'emploi de la commune de Ghyvelde, "
             "surtout pour informer sur le travail en Flandre et montrer où en trouver les offres "
-            "d'emploi.",
+            "d'emploi. Au 12 avril, 3 agences d'intérim flamandes s'étaient inscrites pour y "
+            "participer aussi.",
         ),
         figures=[
             (
