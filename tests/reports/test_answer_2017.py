@@ -19,11 +19,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.utils import formats, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from docx import Document
 from modeltranslation.translator import translator
 
-from actions.models import Action, ActionEmployer, JobOffer
-from crossborder.core.vocabulary import ActionStatus, ActionType
+from actions.models import Action, ActionEmployer, JobOffer, Sector
+from crossborder.core.vocabulary import REALISED_STATUSES, ActionStatus, ActionType
 from projects.models import BorderOfficePair, Project
 from reports import exports
 from reports.year_report import YearReport, year_report
@@ -64,10 +67,39 @@ class Part:
 class Answer:
     lang: str
     parts: dict[str, Part]
+    # Each project's actions as the report tells them: a line and its story, one text each.
+    items: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         return " ".join(part.text for part in self.parts.values())
+
+    def item(self, project: str, *needles: str) -> str:
+        """The one action of the project whose line and story hold every needle."""
+        found = [item for item in self.items[project] if all(n in item for n in needles)]
+        assert len(found) == 1, (needles, found)
+        return found[0]
+
+
+def with_items(answer: Answer, report: YearReport) -> Answer:
+    """The answer with its projects' items, each found word for word in the written part (so
+    that a fact asserted on an item is asserted on the document)."""
+    for block in exports.answer_sheet(report, answer.lang).projects:
+        items = [
+            *(item for type_block in block.types for item in type_block.actions),
+            *block.realised_next,
+            *block.cancelled,
+            *block.planned,
+            *block.planned_next,
+        ]
+        texts = []
+        for item in items:
+            line, story = squash(item.text), squash(item.story)
+            assert line in answer.parts[block.slug].text, line
+            assert story in answer.parts[block.slug].text, story
+            texts.append(f"{line} {story}".strip())
+        answer.items[block.slug] = texts
+    return answer
 
 
 class _SheetParser(HTMLParser):
@@ -179,7 +211,7 @@ def docx_answer(report: YearReport, lang: str) -> Answer:
 def answer(request, demo) -> Answer:
     lang, kind = request.param
     report = year_report(year=2017, as_of=AS_OF)
-    return (html_answer if kind == "html" else docx_answer)(report, lang)
+    return with_items((html_answer if kind == "html" else docx_answer)(report, lang), report)
 
 
 def action(project: str, action_type: str, **lookup: object) -> Action:
@@ -499,6 +531,314 @@ def test_the_report_says_what_day_it_is_as_of_and_its_periods(answer):
     head = answer.parts["head"].text
     assert "20/04/2018" in head
     assert "2017" in head and "2018" in head
+
+
+# Every line of the answer, fact by fact: its status, period, place, story and figures as the
+# report tells them in its language. A fact the brief gives in English is first found in the
+# demo's English text (so the demo holds it), then its text in the report's language in the
+# report.
+
+
+def label(text: object, lang: str) -> str:
+    with translation.override(lang):
+        return str(text)
+
+
+def semester(code: str, lang: str) -> str:
+    with translation.override(lang):
+        return exports.semester_text(code)
+
+
+def holds(obj: object, field_name: str, *facts: str) -> None:
+    """The demo's English text holds the brief's facts."""
+    english = getattr(obj, f"{field_name}_en")
+    for fact in facts:
+        assert fact in english, (obj, field_name, fact)
+
+
+def test_the_lines_of_2017_are_completed_and_the_welder_cancelled(answer):
+    completed = label(ActionStatus.COMPLETED.label, answer.lang)
+    gt = answer.parts[GT]
+    for day in ("27/04/2017", "29/09/2017", "06/06/2017", "28/11/2017"):
+        assert list(gt.row(day).values())[3] == completed  # When, Place, Action, Status
+    trainings = Action.objects.filter(project__slug=GC, year=2017, action_type=ActionType.TRAINING)
+    assert trainings.count() == 3
+    for training in trainings:
+        row = answer.parts[GC].row(in_language(training, "title", answer.lang))
+        assert list(row.values())[3] == completed
+    welder = Action.objects.get(project__slug=GT, year=2017, status=ActionStatus.CANCELLED)
+    title = in_language(welder, "title", answer.lang)
+    item = answer.item(GT, title)
+    assert in_language(welder, "cancellation_reason", answer.lang) in item
+    assert "Pôle emploi" in item  # with Pôle emploi
+    assert not any(title in cell for table in gt.tables for row in table for cell in row)
+
+
+def test_the_company_visit_is_the_skills_eurometropolis_tour(answer):
+    visit = action(GT, ActionType.COMPANY_VISIT, start_date=D(2017, 6, 6))
+    holds(visit, "title", "Skills Eurometropolis Tour", "industry")
+    item = answer.item(GT, "06/06/2017")
+    assert in_language(visit, "title", answer.lang) in item
+    assert label(_("within the week"), answer.lang) in item
+    for pes in ("Pôle emploi", "Le Forem", "VDAB"):  # organised by the three PES too
+        assert pes in item
+
+
+def test_the_jobdating_had_6_stands_of_3_companies_and_3_agencies(answer):
+    jobdating = action(GT, ActionType.JOBDATING, start_date=D(2017, 11, 28))
+    holds(jobdating, "description", "6 stands: 3 companies and 3")
+    item = answer.item(GT, "28/11/2017")
+    assert in_language(jobdating, "description", answer.lang) in item
+
+
+def test_the_cohort_of_2018_has_no_work_found_known_yet(answer):
+    item = answer.item(GT, f"26/03/2018 {DASH} 26/06/2018")
+    assert label(_("Work found: not yet known."), answer.lang) in item
+    assert (
+        in_language(
+            action(GT, ActionType.GUIDANCE_COHORT, start_date=D(2018, 3, 26)), "title", answer.lang
+        )
+        in item
+    )
+
+
+def test_the_planned_lines_of_grenzeloos_tewerkstellen(answer):
+    lang = answer.lang
+    cohort = Action.objects.get(
+        project__slug=GT, action_type=ActionType.GUIDANCE_COHORT, year=2018, semester="2018-S2"
+    )
+    item = answer.item(GT, in_language(cohort, "title", lang))
+    assert semester("2018-S2", lang) in item
+    assert in_language(cohort, "place", lang) in item  # Veurne/Dunkerque
+    bus = action(GT, ActionType.COMPANY_VISIT, start_date=D(2018, 5, 31))
+    holds(bus, "description", "pre-screened jobseekers from the three regions")
+    holds(bus, "place", "by bus")
+    item = answer.item(GT, "31/05/2018")
+    assert in_language(bus, "description", lang) in item
+    assert in_language(bus, "place", lang) in item
+    fair = action(GT, ActionType.JOB_FAIR, year=2018)
+    assert fair.online
+    item = answer.item(GT, in_language(fair, "title", lang))
+    assert semester("2018-S2", lang) in item
+    assert in_language(fair, "place", lang) in item  # online
+
+
+def test_the_forklift_training_of_autumn_2018(answer):
+    lang = answer.lang
+    forklift = action(GT, ActionType.TRAINING, year=2018)
+    holds(forklift, "place", "Rekkem")
+    holds(forklift, "period_note", "autumn")
+    holds(forklift, "description", "VDAB (in Dutch)", "Le Forem (in French)", "from France")
+    holds(forklift, "language_note", "two weeks of intensive language training before")
+    assert (forklift.capacity, forklift.duration_days) == (12, 14)
+    item = answer.item(GT, in_language(forklift, "title", lang))
+    for field_name in ("place", "period_note", "description", "language_note"):
+        assert in_language(forklift, field_name, lang) in item
+    assert semester("2018-S2", lang) in item
+    with translation.override(lang):
+        two_weeks = ngettext("%(count)s week", "%(count)s weeks", 2) % {"count": 2}
+        twelve = ngettext("at most %(count)s jobseeker", "at most %(count)s jobseekers", 12) % {
+            "count": 12
+        }
+    assert two_weeks in item and twelve in item
+    # The Belgian certificate and the French CACES; taught by VDAB and Le Forem, tested by a
+    # French body.
+    assert {c.country for c in forklift.certificates.all()} == {"BE", "FR"}
+    for certificate in forklift.certificates.all():
+        assert (getattr(certificate, f"name_{lang}", "") or certificate.name) in item
+    assert "CACES" in item
+    assert {o.slug for o in forklift.taught_by.all()} == {"vdab", "le-forem"}
+    for tester in forklift.tested_by.all():
+        assert tester.name in item
+
+
+def test_the_dunkerque_fair_reached_more_than_200_with_6_agencies_and_2_workshops(answer):
+    lang = answer.lang
+    fair = action(GC, ActionType.JOB_FAIR, start_date=D(2018, 2, 1))
+    holds(fair, "workshop_note", "VDAB and Pôle emploi", "Flemish labour market")
+    item = answer.item(GC, "01/02/2018")
+    assert label(_("at least %(count)s"), lang) % {"count": 200} in item
+    assert re.search(r"\b6\b", item)  # 6 Flemish agencies
+    assert in_language(fair, "place", lang) in item  # Dunkerque
+    assert in_language(fair, "workshop_note", lang) in item
+    with translation.override(lang):
+        workshops = ngettext("%(count)s thematic workshop", "%(count)s thematic workshops", 2) % {
+            "count": 2
+        }
+    assert workshops in item
+    for name in ("Entreprendre Ensemble", "VDAB", "Pôle emploi"):
+        assert name in item
+
+
+def test_ghyvelde_had_3_flemish_agencies_registered_by_12_april(answer):
+    fair = action(GC, ActionType.JOB_FAIR, start_date=D(2018, 4, 13))
+    holds(fair, "description", "By 12 April, 3 Flemish temporary-work agencies")
+    item = answer.item(GC, "13/04/2018")
+    assert in_language(fair, "description", answer.lang) in item
+    assert re.search(r"\b3\b", item)
+
+
+def test_the_agro_food_trainings_of_2017_by_vdab_and_le_forem(answer):
+    lang = answer.lang
+    for organiser, side in (("vdab", "Flemish side"), ("le-forem", "Walloon side")):
+        training = Action.objects.get(
+            project__slug=GC, sector__slug="agro-food", year=2017, organisers__slug=organiser
+        )
+        holds(training, "title", side)
+        item = answer.item(GC, in_language(training, "title", lang))
+        assert training.organisers.get().name in item
+    sector = Sector.objects.get(slug="agro-food")
+    # "agro-food: 13 in 2 actions" (French puts a space before the colon).
+    assert re.search(
+        rf"{re.escape(in_language(sector, 'name', lang))}\s?: 13\b", answer.parts[GC].text
+    )
+
+
+def test_the_agro_food_training_of_2018_on_the_french_side(answer):
+    training = Action.objects.get(
+        project__slug=GC, sector__slug="agro-food", year=2018, status=ActionStatus.ONGOING
+    )
+    holds(training, "title", "French side")
+    holds(training, "description", "1 week at the Huis van de Voeding in Roeselare")
+    item = answer.item(GC, in_language(training, "title", answer.lang))
+    assert in_language(training, "description", answer.lang) in item
+    assert "Conseil régional de Dunkerque" in item
+    assert label(_("Work found: not yet known."), answer.lang) in item
+
+
+def test_the_textiles_trainings_of_december_2017_and_march_2018(answer):
+    lang = answer.lang
+    december = Action.objects.get(project__slug=GC, sector__slug="textiles", year=2017)
+    holds(december, "period_note", "December")
+    holds(december, "description", "5 training days, 2 of theory and 3 of practice")
+    holds(december, "description", "1 to 2 weeks before")
+    item = answer.item(GC, in_language(december, "title", lang))
+    for field_name in ("period_note", "description", "place"):
+        assert in_language(december, field_name, lang) in item
+    march = Action.objects.get(project__slug=GC, sector__slug="textiles", year=2018)
+    holds(march, "period_note", "March")
+    item = answer.item(GC, in_language(march, "title", lang))
+    assert in_language(march, "period_note", lang) in item
+    assert re.search(r"\b7\b", item)
+
+
+def test_the_bricklayer_training_of_june_2018(answer):
+    lang = answer.lang
+    bricklayer = Action.objects.get(project__slug=GC, sector__slug="construction", year=2018)
+    holds(bricklayer, "period_note", "June")
+    holds(bricklayer, "language_note", "a week of Dutch at VDAB")
+    holds(bricklayer, "outcomes_note", "outflow expected early 2019")
+    item = answer.item(GC, in_language(bricklayer, "title", lang))
+    for field_name in ("period_note", "place", "language_note", "outcomes_note"):
+        assert in_language(bricklayer, field_name, lang) in item
+
+
+def test_the_also_paragraph_of_grenzeloos_competent(answer):
+    """Food-sector immersion in maintenance-mechanic trainings (Le Forem and the French
+    partner running, VDAB from autumn 2018); 3 discovery days a year in agro-food; an info
+    moment for companies in May 2018; a breakfast session with Alimento on 6 June 2018."""
+    lang = answer.lang
+    running, autumn = (
+        Action.objects.get(project__slug=GC, title_en__startswith="Food-sector immersion", **f)
+        for f in ({"status": ActionStatus.ONGOING}, {"status": ActionStatus.PLANNED})
+    )
+    holds(running, "description", "already running at Le Forem and at the training partner")
+    item = answer.item(GC, in_language(running, "title", lang), "Le Forem")
+    assert in_language(running, "description", lang) in item
+    holds(autumn, "period_note", "autumn")
+    item = answer.item(GC, in_language(autumn, "title", lang))
+    assert in_language(autumn, "period_note", lang) in item
+    assert "VDAB" in item
+    discovery = action(GC, ActionType.DISCOVERY_DAY, year=2018)
+    holds(discovery, "description", "3 cross-border discovery days a year")
+    item = answer.item(GC, in_language(discovery, "title", lang))
+    assert in_language(discovery, "description", lang) in item
+    info = Action.objects.get(project__slug=GC, action_type=ActionType.INFO_SESSION, period_month=5)
+    holds(info, "period_note", "May")
+    item = answer.item(GC, in_language(info, "title", lang))
+    assert in_language(info, "period_note", lang) in item
+    assert "Alimento" in item
+    item = answer.item(GC, "06/06/2018")
+    assert "Alimento" in item
+
+
+def test_actemploi_and_ab_refugies_say_what_the_answer_says(answer):
+    actemploi = Project.objects.get(slug=ACT)
+    holds(
+        actemploi,
+        "state_note",
+        "no French jobseekers have started yet",
+        "personal services",
+        "VDAB is the only Flemish partner",
+    )
+    assert in_language(actemploi, "state_note", answer.lang) in answer.parts[ACT].text
+    refugees = Project.objects.get(slug=ABR)
+    holds(refugees, "state_note", "6 refugees are interested", "no figures yet")
+    assert in_language(refugees, "state_note", answer.lang) in answer.parts[ABR].text
+    guidance = Action.objects.get(project__slug=ABR, year=2018)
+    assert re.search(r"\b6\b", answer.item(ABR, in_language(guidance, "title", answer.lang)))
+
+
+def test_the_seminars_say_for_whom_they_were(answer):
+    text = answer.parts["cooperation"].text
+    seminars = Action.objects.filter(action_type=ActionType.STAFF_SEMINAR).order_by("start_date")
+    assert [s.start_date for s in seminars] == [D(2017, 11, 9), D(2018, 4, 13), D(2018, 4, 20)]
+    holds(seminars[0], "description", "colleagues of Pôle emploi and French partners")
+    holds(seminars[1], "description", "Entreprendre Ensemble and French partners from the coast")
+    for seminar in seminars:
+        assert in_language(seminar, "description", answer.lang) in text
+    assert {o.slug for o in seminars[0].presenters.all()} >= {"unizo", "voka", "ivr"}
+
+
+def test_the_totals_of_the_answer_in_the_document(answer):
+    """What the answer adds up to, as the document's tables read in its language."""
+    lang = answer.lang
+    gt = answer.parts[GT]
+    assert f"{semester('2017-S1', lang)}: 3" in gt.text
+    assert f"{semester('2017-S2', lang)}: 6" in gt.text
+    by_project_and_type = answer.parts["totals"].tables[0]
+    with translation.override(lang):
+        names = {
+            slug: str(getattr(Project.objects.get(slug=slug), f"name_{lang}")) for slug in (GT, GC)
+        }
+        types = {t: capfirst(str(ActionType(t).label)) for t in ActionType.values}
+    rows = {(row[0], row[1]): row[2:] for row in by_project_and_type[1:]}
+    # Actions, started, found work, hired, companies, agencies, vacancies.
+    assert rows[(names[GT], types[ActionType.GUIDANCE_COHORT])] == [
+        "2",
+        "19",
+        "9",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
+    assert rows[(names[GT], types[ActionType.COMPANY_VISIT])] == [
+        "1",
+        "20",
+        "0",
+        "2",
+        "3",
+        "0",
+        "0",
+    ]
+    assert rows[(names[GT], types[ActionType.JOBDATING])] == ["1", "46", "0", "7", "3", "3", "17"]
+    assert rows[(names[GC], types[ActionType.TRAINING])] == ["3", "19", "0", "0", "0", "0", "0"]
+
+
+def test_the_actions_of_2018_are_where_the_answer_puts_them(demo):
+    """Until 20 April 2018 the demo's realised actions of 2018 (the spring cohort, the
+    Dunkerque fair, the textiles training of March, the agro-food training of the French side
+    and Le Forem's immersion) happened; the rest of 2018 was planned."""
+    report = year_report(year=2017, as_of=AS_OF)
+    realised = {line.id for project in report.projects for line in project.realised_next_year}
+    planned = {line.id for project in report.projects for line in project.planned_next_year}
+    of_2018 = Action.objects.filter(year=2018)
+    assert realised == set(
+        of_2018.filter(status__in=REALISED_STATUSES).values_list("pk", flat=True)
+    )
+    assert len(realised) == 5
+    assert planned == set(of_2018.filter(status=ActionStatus.PLANNED).values_list("pk", flat=True))
 
 
 # No English text in a Dutch or French report
