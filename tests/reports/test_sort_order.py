@@ -17,8 +17,10 @@ from django.utils import translation
 
 from actions.models import Action
 from crossborder.core.vocabulary import ActionStatus, ActionType
+from reports import exports
 from reports.quality import OVERDUE_ACTIONS, quality_list
 from reports.selectors import planned_actions
+from reports.year_report import year_report
 from tests.factories import ActionFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +147,28 @@ def test_the_action_list_files_keep_its_order(actions, client, manager):
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     title_column = values[0].index("Title")
     assert [row[title_column] for row in values[1:]] == IN_TIME
+
+
+def test_the_year_report_lists_them_in_time(actions):
+    """Planned in the next year (the report of 2017) or in the year (of 2018), in time: in the
+    report, its sheet (the page and the .docx) and its CSV; the When never repeats the year."""
+    day = datetime.date(2018, 1, 15)
+    for year, part in ((2017, "planned_next_year"), (2018, "planned")):
+        project = year_report(year=year, projects=["p"], as_of=day).projects[0]
+        assert [line.title.en for line in getattr(project, part)] == IN_TIME, year
+    report = year_report(year=2017, projects=["p"], as_of=day)
+    items = exports.answer_sheet(report, "en").projects[0].planned_next
+    lines = [re.match(r"^(.*): (\w+) \(", item.text).groups() for item in items]
+    assert [title for _when, title in lines] == IN_TIME
+    assert [when for when, _title in lines] == [
+        "in the coming weeks (spring 2018)",
+        "01/02/2018",
+        "1st semester 2018 (May)",
+        "1st semester 2018 (June)",
+    ]
+    rows = exports.year_report_csv(report, "en").decode("utf-8-sig").splitlines()[1:]
+    titles = [next(t for t in IN_TIME if re.search(rf"\b{t}\b", row)) for row in rows if row]
+    assert titles == IN_TIME
 
 
 def test_the_when_text_never_repeats_the_year(actions, client, manager):
