@@ -223,3 +223,24 @@ def test_the_year_report_refuses_a_separator_there_is_not(demo, client, manager)
     response = client.get(reverse("reports:year-report", args=[2017]) + "?format=csv&sep=|")
     assert response.status_code == 400
     assert response.content.decode() == f"sep: {SEP_MESSAGE}\n"
+
+
+@pytest.mark.parametrize(
+    ("query", "separator"),
+    [("", ";"), ("&sep=%2C", ","), ("&sep=tab", "\t")],
+)
+def test_who_took_part_csv_takes_the_separator(demo, client, manager, query, separator):
+    client.force_login(manager)
+    url = reverse("reports:people") + "?year=2017&breakdown=gender&export=csv" + query
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    cells = lines(response.content)[0].split(separator)
+    assert cells[0] == "Genre" and len(cells) > 5
+
+
+def test_who_took_part_refuses_a_separator_there_is_not(demo, client, manager):
+    client.force_login(manager)
+    url = reverse("reports:people") + "?year=2017&breakdown=gender&export=csv&sep=|"
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.content.decode() == f"{SEP_MESSAGE}\n"
