@@ -267,6 +267,52 @@ def test_the_page_refuses_a_bad_day(actions, client, manager):
     assert response.content.decode().startswith("as_of: ")
 
 
+DAYS = [
+    ("", None),  # today
+    ("2100-12-31", D(2100, 12, 31)),  # far in the future
+    ("2016-06-01", D(2016, 6, 1)),  # before the year: all of it still planned
+    ("20/04/2018", D(2018, 4, 20)),
+]
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@pytest.mark.parametrize("file_format", list(CONTENT_TYPES))
+@pytest.mark.parametrize(("text", "day"), DAYS)
+def test_every_format_takes_any_day_of_the_years_it_knows(
+    actions, client, manager, file_format, text, day
+):
+    client.force_login(manager)
+    day = day or datetime.date.today()
+    response = client.get(page(), {"as_of": text, "format": file_format, "lang": "en"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == CONTENT_TYPES[file_format]
+    if file_format == "html":
+        assert response.context["sheet"].dated.startswith(f"As of {day:%d/%m/%Y};")
+    elif file_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert {row["as_of"] for row in rows} == {day.isoformat()}
+
+
+@pytest.mark.parametrize("file_format", list(CONTENT_TYPES))
+@pytest.mark.parametrize(
+    "text", ["31/02/2018", "<script>alert(1)</script>", "9999-12-31", "2018-04-20T00:00", "1e9"]
+)
+def test_every_format_refuses_a_bad_day_in_plain_words(actions, client, manager, file_format, text):
+    client.force_login(manager)
+    response = client.get(page(), {"as_of": text, "format": file_format, "lang": "en"})
+    assert response.status_code == 400
+    # Plain text, never HTML: a hostile day is shown as written, not run.
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        f"as_of: \u201c{text}\u201d is not a day; write it as 20/04/2018 or 2018-04-20.\n"
+    )
+
+
 def test_the_download_is_as_of_the_day(actions, client, manager):
     client.force_login(manager)
     response = client.get(page(query="?as_of=2018-04-20&lang=en&format=csv"))
@@ -365,6 +411,26 @@ def test_the_endpoint_names_what_it_cannot_read(actions, client, manager, query,
     response = client.get(API, query)
     assert response.status_code == 400
     assert sorted(response.json()) == named
+
+
+@pytest.mark.parametrize(("text", "day"), DAYS)
+def test_the_endpoint_takes_any_day_of_the_years_it_knows(actions, client, manager, text, day):
+    client.force_login(manager)
+    response = client.get(API, {"year": "2017", "as_of": text})
+    assert response.status_code == 200
+    assert response.json()["as_of"] == (day or datetime.date.today()).isoformat()
+
+
+def test_the_endpoint_refuses_a_hostile_day_by_name(actions, client, manager):
+    client.force_login(manager)
+    response = client.get(API, {"year": "2017", "as_of": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "as_of": [
+            "\u201c<script>alert(1)</script>\u201d is not a day; write it as 20/04/2018 or "
+            "2018-04-20."
+        ]
+    }
 
 
 def test_the_endpoint_refuses_anonymous_and_strangers(actions, client, stranger):
