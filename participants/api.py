@@ -33,6 +33,7 @@ from actions.api import (
 )
 from crossborder.api.base import (
     FORMAT_PARAMETER,
+    IdFilter,
     PersonalDataAccess,
     VersionedUpsertViewSet,
     model_errors,
@@ -98,7 +99,7 @@ class JobseekerFilterSet(django_filters.FilterSet):
         field_name="external_ref",
         help_text="The PES's reference, without regard to case and surrounding spaces.",
     )
-    action = django_filters.NumberFilter(
+    action = IdFilter(
         field_name="participations__action", distinct=True, help_text="Id of an action."
     )
     is_refugee = TrueFalseFilter()

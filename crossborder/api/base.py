@@ -15,9 +15,10 @@ import math
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -502,12 +503,17 @@ class FilterBackendSchema(DjangoFilterExtension):
         return parameters
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number, as the schema says (`?jobseeker=0.5` is a 400 naming the
+    parameter, where a number filter would look for the id 0.5 and find nothing)."""
+
+    field_class = forms.IntegerField
+
+
 def by_id(filterset_class: type[django_filters.FilterSet]) -> type[django_filters.FilterSet]:
-    """The filter set with each choice of a related record by its id made a number filter."""
+    """The filter set with each choice of a related record by its id made an id filter."""
     numbers = {
-        name: django_filters.NumberFilter(
-            field_name=f.field_name, lookup_expr=f.lookup_expr, label=f.label
-        )
+        name: IdFilter(field_name=f.field_name, lookup_expr=f.lookup_expr, label=f.label)
         for name, f in filterset_class.base_filters.items()
         if isinstance(f, django_filters.ModelChoiceFilter)
         and f.extra.get("to_field_name") in (None, "pk", "id")
@@ -576,6 +582,17 @@ class ApiViewMixin(SyncListMixin):
         if getattr(self, "action", None) in self.csv_actions:
             return renderers
         return [renderer for renderer in renderers if not isinstance(renderer, CSVRenderer)]
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # A method the endpoint does not take is its 405, in JSON: the format it asks for
+        # (`TRACE /sectors/?format=csv`) is no format of an answer that does not exist.
+        view = cast("APIView", self)
+        method = (request.method or "").lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            force = True
+        return super().perform_content_negotiation(request, force)  # type: ignore[misc]
 
 
 class WritableViewSet(

@@ -191,6 +191,33 @@ def test_another_pes_jobseeker_id_filters_to_nothing_rather_than_a_400(
         assert (response.status_code, response.json()["count"]) == (200, 0)
 
 
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/participations/", "jobseeker"),
+        ("/api/v1/figures/", "action"),
+        ("/api/v1/jobseekers/", "action"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0.5", "1e3", "twelve"])
+def test_an_id_filter_refuses_what_is_no_whole_number(api, path, name, value):
+    """The schema says integer: `?jobseeker=0.5` is refused by name, not a search for id 0.5."""
+    declared = {p["name"]: p["schema"] for p in SCHEMA["paths"][path]["get"]["parameters"]}
+    assert declared[name]["type"] == "integer"
+    response = api.get(path, {name: value})
+    assert response.status_code == 400
+    assert response.json() == {name: ["Enter a whole number."]}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sectors/", "/api/v1/participations/"])
+@pytest.mark.parametrize("query", ["", "?format=csv", "?format=csv&sep=%7C", "?format=xml"])
+def test_a_method_the_endpoint_does_not_take_is_a_405_whatever_the_format(api, path, query):
+    response = api.generic("TRACE", path + query)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": 'Method "TRACE" not allowed.'}
+
+
 def test_every_operation_documents_every_status_it_answers():
     for path, methods in SCHEMA["paths"].items():
         for method, operation in methods.items():
