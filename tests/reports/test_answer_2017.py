@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import html
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -839,6 +840,53 @@ def test_the_actions_of_2018_are_where_the_answer_puts_them(demo):
     )
     assert len(realised) == 5
     assert planned == set(of_2018.filter(status=ActionStatus.PLANNED).values_list("pk", flat=True))
+
+
+# Laid out as a reply to a written question
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_docx_reads_as_a_reply(demo, lang):
+    """A heading per project in the answer's order, then the cooperation, the totals and the
+    indicators (the reporting periods it rests on after them, as an annex); under a type's
+    heading its summary and its actions in prose first, its table last."""
+    report = year_report(year=2017, as_of=AS_OF)
+    sheet = exports.answer_sheet(report, lang)
+    document = Document(io.BytesIO(exports.year_report_docx(report, lang)))
+    paragraphs = {p._p: p for p in document.paragraphs}
+    blocks = [
+        ("table", "")
+        if block.tag.endswith("}tbl")
+        else (paragraphs[block].style.name, paragraphs[block].text)
+        for block in document.element.body.iterchildren()
+        if block.tag.endswith(("}tbl", "}p"))
+    ]
+    names = [
+        str(getattr(Project.objects.get(slug=slug), f"name_{lang}")) for slug in (GT, GC, ACT, ABR)
+    ]
+    headings = [text for style, text in blocks if style == "Heading 1"]
+    assert headings[:7] == [
+        *names,
+        sheet.cooperation_heading,
+        sheet.totals_heading,
+        sheet.indicators_heading,
+    ]
+    # The reporting periods' annex, when there are periods to list.
+    assert headings[7:] in ([], [sheet.periods_heading])
+    types = {block.heading for project in sheet.projects for block in project.types}
+    assert types
+    for index, (style, text) in enumerate(blocks):
+        if style == "Heading 2" and text in types:
+            section = list(
+                itertools.takewhile(lambda b: not b[0].startswith("Heading"), blocks[index + 1 :])
+            )
+            kinds = [
+                "table" if kind == "table" else "bullet" if kind == "List Bullet" else "prose"
+                for kind, _text in section
+            ]
+            assert kinds[0] == "prose"  # the summary
+            assert "bullet" in kinds  # the actions
+            assert kinds[-1] == "table" and kinds.count("table") == 1, (text, kinds)
 
 
 # No English text in a Dutch or French report
