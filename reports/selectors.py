@@ -1210,7 +1210,7 @@ def _rollup_sql(
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
     vendor = connections[actions.db].vendor
     aggregates = [
-        "SUM(f.lead) AS actions",
+        "COALESCE(SUM(f.lead), 0) AS actions",
         *[f"COALESCE(SUM(f.m_{m}), 0) AS {m}" for m in FACT_METRICS],
         "NULL AS people",
         "SUM(f.records) AS records",
