@@ -38,6 +38,7 @@ from crossborder.api.base import (
     FORMAT_PARAMETER,
     VALIDATION_ERROR_SCHEMA,
     ProgrammeDataAccess,
+    TrueFalseFilter,
     VersionedMixin,
     VersionedUpsertViewSet,
     WritableViewSet,
@@ -334,6 +335,7 @@ class FigureFilterSet(django_filters.FilterSet):
         method="filter_pes", help_text="Slug of a PES, or `unknown` for unsplit figures."
     )
     metric = django_filters.MultipleChoiceFilter(choices=[(m, m) for m in FIGURE_METRICS])
+    is_lower_bound = TrueFalseFilter()
 
     class Meta:
         model = Figure

@@ -13,11 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -35,6 +33,7 @@ from crossborder.api.base import (
     FORMAT_PARAMETER,
     IdFilter,
     PersonalDataAccess,
+    TrueFalseFilter,
     VersionedUpsertViewSet,
     model_errors,
     non_field_errors_key,
@@ -70,27 +69,6 @@ class RefFilter(django_filters.CharFilter):
 
     def filter(self, qs: QuerySet[Any], value: str | None) -> QuerySet[Any]:
         return super().filter(qs, normalise_ref(value) if value else value)
-
-
-class TrueFalseField(forms.Field):
-    """true or false (or empty: no filter); anything else is refused, where Django's
-    NullBooleanField (and its widget) takes it for "unknown" and the list would be filtered by
-    nothing."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value: Any) -> bool | None:
-        if value in (None, ""):
-            return None
-        if value in (True, "true", "True", "1"):
-            return True
-        if value in (False, "false", "False", "0"):
-            return False
-        raise forms.ValidationError(_("Must be true or false."), code="invalid")
-
-
-class TrueFalseFilter(django_filters.BooleanFilter):
-    field_class = TrueFalseField
 
 
 class JobseekerFilterSet(django_filters.FilterSet):

@@ -503,6 +503,27 @@ class FilterBackendSchema(DjangoFilterExtension):
         return parameters
 
 
+class TrueFalseField(forms.Field):
+    """true or false (or empty: no filter); anything else is refused, where Django's
+    NullBooleanField (and its widget) takes it for "unknown" and the list would be filtered by
+    nothing."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Must be true or false."), code="invalid")
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
 class IdFilter(django_filters.NumberFilter):
     """A record's id: a whole number, as the schema says (`?jobseeker=0.5` is a 400 naming the
     parameter, where a number filter would look for the id 0.5 and find nothing)."""

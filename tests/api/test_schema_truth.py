@@ -209,6 +209,21 @@ def test_an_id_filter_refuses_what_is_no_whole_number(api, path, name, value):
     assert response.json() == {name: ["Enter a whole number."]}
 
 
+@pytest.mark.parametrize("value", ["null", "yes", "unknown"])
+def test_a_true_or_false_filter_refuses_anything_else(api, value):
+    """`?is_lower_bound=null` filtered by nothing, as if it had not been sent."""
+    declared = {
+        p["name"]: p["schema"] for p in SCHEMA["paths"]["/api/v1/figures/"]["get"]["parameters"]
+    }
+    assert declared["is_lower_bound"]["type"] == "boolean"
+    response = api.get("/api/v1/figures/", {"is_lower_bound": value})
+    assert response.status_code == 400
+    assert response.json() == {"is_lower_bound": ["Must be true or false."]}
+    lower = api.get("/api/v1/figures/", {"is_lower_bound": "true", "page_size": 100}).json()
+    assert lower["count"] == Figure.objects.filter(is_lower_bound=True).count() > 0
+    assert {figure["is_lower_bound"] for figure in lower["results"]} == {True}
+
+
 @pytest.mark.parametrize("path", ["/api/v1/sectors/", "/api/v1/participations/"])
 @pytest.mark.parametrize("query", ["", "?format=csv", "?format=csv&sep=%7C", "?format=xml"])
 def test_a_method_the_endpoint_does_not_take_is_a_405_whatever_the_format(api, path, query):
