@@ -410,11 +410,13 @@ def test_the_follow_up_digests_go_once_a_week(coordinator, vdab, mailoutbox):
     assert [mail.to for mail in mailoutbox] == [["coordinator@vdab.example"]]
 
 
-def test_celery_beat_runs_the_retention_nightly_and_the_digests_weekly(settings):
+def test_celery_beat_runs_the_retention_nightly_the_digests_weekly_and_the_rollups(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
 
     assert {name: (entry["task"], str(entry["schedule"])) for name, entry in schedule.items()} == {
         "retention-nightly": ("jobs.retention", "<crontab: 30 2 * * * (m/h/dM/MY/d)>"),
+        "rollups-refresh": ("jobs.rollups_refresh", "60.0"),
+        "rollups-rebuild-nightly": ("jobs.rollups_rebuild", "<crontab: 0 3 * * * (m/h/dM/MY/d)>"),
         "follow-up-digests-weekly": (
             "jobs.follow_up_digests",
             "<crontab: 0 7 * * mon (m/h/dM/MY/d)>",

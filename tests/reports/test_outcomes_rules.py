@@ -280,18 +280,20 @@ def _populate(size: int, vdab, le_forem) -> None:
 
 
 @pytest.mark.parametrize("size", [2, 30])
-def test_the_report_is_two_queries_whatever_the_rows(
+def test_the_report_is_two_queries_at_most_whatever_the_rows(
     vdab, le_forem, size, django_assert_num_queries
 ):
     _populate(size, vdab, le_forem)
-    # Validating the filters: the project slugs and the PES choices; then rows and totals.
+    # Validating the filters: the project slugs and the PES choices; then rows and totals (an
+    # action of several of the PES asked counts in several rows: its own statement).
     with django_assert_num_queries(4):
         table = outcomes(
             group_by=["year", "semester", "project", "pes"],
             filters={"project": "p", "pes": "vdab,le-forem,unknown"},
         )
     assert table.totals["actions"] == size
-    with django_assert_num_queries(2):
+    # Each action in one row: the totals are the rows' (the people from the rollups' bitmaps).
+    with django_assert_num_queries(1):
         outcomes(group_by=["semester", "action_type", "sector", "status"])
 
 
