@@ -29,16 +29,28 @@ figure. The definitions (docs/indicators.md says them in words):
 Every value counts the realised actions the caller selected (a project, up to a year) and,
 with `approved`, only the figures and records of approved reporting periods. A fixed number of
 queries for every indicator, project and year.
+
+The facts per action and PES come from the reports' rollups (reports.models) when they can
+answer (switched on, built, and a day on or after their horizon: reports.selectors._rollup_run),
+else from the records and figures themselves; the same values either way, which a test holds.
+From the rollups: the metrics (the employers present they add count for no metric an indicator
+may count: IndicatorSource offers none of theirs), the follow-up counts as the reports' result
+measures (one rule, Participation.follow_up_state; a situation is recorded for a jobseeker who
+started only, Participation.follow_up_errors, so it needs no test of the status here), and
+RCR81's completers as the completions less the repeated ones (repeated_completions), read from
+the records of the few actions whose rollup rows count any.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +60,6 @@ from crossborder.core.vocabulary import (
     STARTED_STATUSES,
     ActionType,
     OrganisationKind,
-    ParticipationStatus,
 )
 from crossborder.core.writers import XlsxWorkbook
 from participants.followups import state_conditions, with_left_day
@@ -72,13 +83,34 @@ from projects.models import (
     TargetKind,
 )
 
+from .models import DirtyAction, FactRollup
+from .selectors import NOT_YET_KNOWN, UNKNOWN, _rollup_eligible, _rollup_run
+
 # The follow-up counts of a participation record, per rule: in work (or better), not yet known
-# (not due, or due within the grace days), unknown (overdue).
+# (not due, or due within the grace days), unknown (overdue). Named as the reports' result
+# measures (reports.selectors.RESULT_MEASURES), which the rollups answer.
 _FOLLOW_UP_COLUMNS: dict[str, tuple[str, str, str]] = {
-    IndicatorRule.EMPLOYED_ON_LEAVING: ("leaving_in_work", "leaving_pending", "leaving_unknown"),
-    IndicatorRule.EMPLOYED_SIX_MONTHS: ("six_in_work", "six_pending", "six_unknown"),
-    IndicatorRule.BETTER_SITUATION_SIX_MONTHS: ("six_better", "six_pending", "six_unknown"),
+    IndicatorRule.EMPLOYED_ON_LEAVING: (
+        "in_work_on_leaving",
+        f"{FollowUpKind.ON_LEAVING.value}_{NOT_YET_KNOWN}",
+        f"{FollowUpKind.ON_LEAVING.value}_{UNKNOWN}",
+    ),
+    IndicatorRule.EMPLOYED_SIX_MONTHS: (
+        "in_work_six_months",
+        f"{FollowUpKind.SIX_MONTHS.value}_{NOT_YET_KNOWN}",
+        f"{FollowUpKind.SIX_MONTHS.value}_{UNKNOWN}",
+    ),
+    IndicatorRule.BETTER_SITUATION_SIX_MONTHS: (
+        "better_situation",
+        f"{FollowUpKind.SIX_MONTHS.value}_{NOT_YET_KNOWN}",
+        f"{FollowUpKind.SIX_MONTHS.value}_{UNKNOWN}",
+    ),
 }
+_FOLLOW_UP_NAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(name for names in _FOLLOW_UP_COLUMNS.values() for name in names)
+)
+# The rollups' rows the indicators read: one per action and PES.
+_BY_ACTION_AND_PES = ["action", "pes"]
 
 
 @dataclass(frozen=True)
@@ -213,21 +245,28 @@ def _record_rows(
         rule = REGISTRY[metric].record
         if rule is not None:
             columns[metric] = Count("pk", filter=rule.condition())
+    leaving_names = _FOLLOW_UP_COLUMNS[IndicatorRule.EMPLOYED_ON_LEAVING]
+    six_names = _FOLLOW_UP_COLUMNS[IndicatorRule.EMPLOYED_SIX_MONTHS]
+    better_name = _FOLLOW_UP_COLUMNS[IndicatorRule.BETTER_SITUATION_SIX_MONTHS][0]
     columns.update(
-        leaving_in_work=Count(
-            "pk", filter=started & leaving[done] & Q(leaving_situation__in=IN_WORK_SITUATIONS)
-        ),
-        leaving_pending=Count("pk", filter=leaving[pending[0]] | leaving[pending[1]]),
-        leaving_unknown=Count("pk", filter=leaving[overdue]),
-        six_in_work=Count(
-            "pk", filter=started & six[done] & Q(six_month_situation__in=IN_WORK_SITUATIONS)
-        ),
-        six_better=Count(
-            "pk",
-            filter=started & six[done] & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION),
-        ),
-        six_pending=Count("pk", filter=six[pending[0]] | six[pending[1]]),
-        six_unknown=Count("pk", filter=six[overdue]),
+        {
+            leaving_names[0]: Count(
+                "pk", filter=started & leaving[done] & Q(leaving_situation__in=IN_WORK_SITUATIONS)
+            ),
+            leaving_names[1]: Count("pk", filter=leaving[pending[0]] | leaving[pending[1]]),
+            leaving_names[2]: Count("pk", filter=leaving[overdue]),
+            six_names[0]: Count(
+                "pk", filter=started & six[done] & Q(six_month_situation__in=IN_WORK_SITUATIONS)
+            ),
+            better_name: Count(
+                "pk",
+                filter=started
+                & six[done]
+                & Q(six_month_situation=SixMonthSituation.BETTER_SITUATION),
+            ),
+            six_names[1]: Count("pk", filter=six[pending[0]] | six[pending[1]]),
+            six_names[2]: Count("pk", filter=six[overdue]),
+        }
     )
     records = Participation.objects.filter(action_id__in=action_ids)
     if approved:
@@ -236,34 +275,55 @@ def _record_rows(
     return [dict(row) for row in rows]
 
 
-def _completer_rows(
-    action_ids: QuerySet[Action, Any], approved: bool
-) -> dict[tuple[int, int], int]:
-    """RCR81's participation records: the completed ones of trainings, a person counted once
-    per training: a record is left out when an earlier jobseeker (a lower id) with the same
-    pseudonymous key completed the same training (the person registered at two PES). One
+def repeated_completions(records: QuerySet[Participation]) -> Counter[tuple[int, int]]:
+    """The completed records among `records` that RCR81 leaves out, per action and PES: those
+    of a jobseeker with the same pseudonymous key as a jobseeker of a lower id who completed the
+    same action among `records` too (the person registered at two PES). A training's completers
+    are its completions less these. One query: each action's completed records ranked per key,
+    those after the first."""
+    completed = REGISTRY[Metric.COMPLETIONS].record
+    assert completed is not None
+    ranked = (
+        records.filter(completed.condition())
+        .exclude(jobseeker__pseudonym="")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("action_id"), F("jobseeker__pseudonym")],
+                order_by=F("jobseeker_id").asc(),
+            )
+        )
+        .filter(rank__gt=1)
+        .order_by()
+        .values_list("action_id", "pes_id")
+    )
+    return Counter(ranked)
+
+
+def _repeat_rows(
+    action_ids: QuerySet[Action, Any], approved: bool, *, rolled: bool
+) -> Counter[tuple[int, int]]:
+    """RCR81's repeated completions in the trainings among the actions; those of approved
+    periods only with `approved` (both the record left out and the earlier one). `rolled`: only
+    in the actions whose rollup rows count any (in every period, so in approved ones too) or
+    that are marked (their rows may be stale), which are few: the others have none. One
     query."""
     records = Participation.objects.filter(
         action_id__in=action_ids,
         action__action_type__in=RULE_COUNTS[IndicatorRule.TRAINING_COMPLETIONS][1],
-        status=ParticipationStatus.COMPLETED,
     )
-    earlier = Participation.objects.filter(
-        action_id=OuterRef("action_id"),
-        status=ParticipationStatus.COMPLETED,
-        jobseeker__pseudonym=OuterRef("jobseeker__pseudonym"),
-        jobseeker_id__lt=OuterRef("jobseeker_id"),
-    ).exclude(jobseeker__pseudonym="")
+    if rolled:
+        records = records.filter(
+            Q(
+                action_id__in=FactRollup.objects.filter(
+                    action_id__in=action_ids, repeat_completions__gt=0
+                ).values("action_id")
+            )
+            | Q(action_id__in=DirtyAction.objects.values("action_id"))
+        )
     if approved:
         records = records.filter(_approved())
-        earlier = earlier.filter(_approved())
-    rows = (
-        records.exclude(Exists(earlier))
-        .values("action_id", "pes_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {(row["action_id"], row["pes_id"]): row["count"] for row in rows}
+    return repeated_completions(records)
 
 
 def _figure_rows(action_ids: QuerySet[Action, Any], approved: bool) -> list[dict[str, Any]]:
@@ -282,12 +342,75 @@ def _figure_rows(action_ids: QuerySet[Action, Any], approved: bool) -> list[dict
 
 @dataclass
 class _Facts:
-    """One action's facts of one PES: the summed metrics and the follow-up counts."""
+    """One action's facts of one PES: the summed metrics, those a lower-bound figure counts,
+    the follow-up counts, and the completions RCR81 leaves out."""
 
     metrics: dict[str, int] = field(default_factory=dict)
     bounds: set[str] = field(default_factory=set)
     follow_ups: dict[str, int] = field(default_factory=dict)
-    completers: int = 0
+    repeats: int = 0
+
+    @property
+    def completers(self) -> int:
+        """RCR81's count of a training: its completions (records and figures), a person who
+        completed it twice counted once."""
+        return self.metrics.get(Metric.COMPLETIONS, 0) - self.repeats
+
+
+_FactsByKey = dict[tuple[int, int | None], _Facts]
+
+
+def _recorded_facts(
+    action_ids: QuerySet[Action, Any], approved: bool, as_of: datetime.date
+) -> _FactsByKey:
+    """The facts per action and PES from the records and figures themselves: three queries."""
+    facts: _FactsByKey = {}
+    for record in _record_rows(action_ids, approved, as_of):
+        item = facts.setdefault((record["action_id"], record["pes_id"]), _Facts())
+        for metric in SUMMED_METRICS:
+            item.metrics[metric] = item.metrics.get(metric, 0) + record.get(metric, 0)
+        item.follow_ups = {name: record[name] for name in _FOLLOW_UP_NAMES}
+    for figure in _figure_rows(action_ids, approved):
+        item = facts.setdefault((figure["action_id"], figure["pes_id"]), _Facts())
+        item.metrics[figure["metric"]] = item.metrics.get(figure["metric"], 0) + figure["value"]
+        if figure["bounds"]:
+            item.bounds.add(figure["metric"])
+    for key, count in _repeat_rows(action_ids, approved, rolled=False).items():
+        facts.setdefault(key, _Facts()).repeats = count
+    return facts
+
+
+def _rolled_facts(
+    actions: QuerySet[Action], approved: bool, as_of: datetime.date
+) -> _FactsByKey | None:
+    """The facts per action and PES from the rollups (the records of the marked actions among
+    them), or None when the rollups cannot answer: three queries (the rows, the PES by slug, the
+    repeated completions), one when they cannot."""
+    if not _rollup_eligible(_BY_ACTION_AND_PES, None):
+        return None
+    rolled = _rollup_run(_BY_ACTION_AND_PES, actions, [], False, approved, as_of)
+    if rolled is None:
+        return None
+    slugs = {row["pes"] for row in rolled.rows} - {None}
+    # Every PES, and any other organisation a fact names: one query even without any.
+    pes_ids = dict(
+        Organisation.objects.filter(Q(kind=OrganisationKind.PES) | Q(slug__in=slugs))
+        .values_list("slug", "pk")
+        .order_by()
+    )
+    bounded = set(SUMMED_METRICS)
+    facts: _FactsByKey = {}
+    for row in rolled.rows:
+        key = (row["action"], pes_ids[row["pes"]] if row["pes"] is not None else None)
+        facts[key] = _Facts(
+            metrics={metric: row[metric] for metric in SUMMED_METRICS},
+            bounds=bounded.intersection(row["lower_bounds"]),
+            follow_ups={name: row[name] for name in _FOLLOW_UP_NAMES},
+        )
+    ids = actions.order_by().values("id")
+    for key, count in _repeat_rows(ids, approved, rolled=True).items():
+        facts.setdefault(key, _Facts()).repeats = count
+    return facts
 
 
 def indicator_counts(
@@ -300,7 +423,10 @@ def indicator_counts(
 ) -> IndicatorCounts:
     """The lines of these indicators over `actions` (the realised actions a report selected)
     and the partners of `projects` (every project when None). Six queries, whatever the number
-    of indicators, projects and actions."""
+    of indicators, projects and actions: the actions, the facts per action and PES (three, from
+    the rollups or from the records and figures), the partners and the organisers; one more
+    when the rollups are switched on but cannot answer (not built, or a day before their
+    horizon)."""
     as_of = as_of or timezone.localdate()
     ids = actions.order_by().values("id")
     infos: dict[int, ActionInfo] = {}
@@ -328,23 +454,9 @@ def indicator_counts(
             end_date=row["end_date"],
             after_project=ends_on is not None and row["sort_date"] > ends_on,
         )
-    facts: dict[tuple[int, int | None], _Facts] = {}
-    for record in _record_rows(ids, approved, as_of):
-        item = facts.setdefault((record["action_id"], record["pes_id"]), _Facts())
-        for metric in SUMMED_METRICS:
-            item.metrics[metric] = item.metrics.get(metric, 0) + record.get(metric, 0)
-        item.follow_ups = {
-            name: record[name] for columns in _FOLLOW_UP_COLUMNS.values() for name in columns
-        }
-    for figure in _figure_rows(ids, approved):
-        item = facts.setdefault((figure["action_id"], figure["pes_id"]), _Facts())
-        item.metrics[figure["metric"]] = item.metrics.get(figure["metric"], 0) + figure["value"]
-        if figure["bounds"]:
-            item.bounds.add(figure["metric"])
-        if figure["metric"] == Metric.COMPLETIONS:
-            item.completers += figure["value"]
-    for key, count in _completer_rows(ids, approved).items():
-        facts.setdefault(key, _Facts()).completers += count
+    facts = _rolled_facts(actions, approved, as_of)
+    if facts is None:
+        facts = _recorded_facts(ids, approved, as_of)
 
     organisations: dict[int, tuple[str, str]] = {}
     partners = ProjectPartner.objects.values_list(

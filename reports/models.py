@@ -5,9 +5,10 @@ million participation records.
 - FactRollup: one row per action and PES (PES None: unsplit figures and employers present)
   that has any fact. Every measure the facts carry (m_<metric>), which figure metrics are lower
   bounds (b_<metric>), the number of facts and of participation records, the jobseekers who
-  count for `people` as a compressed bitmap of their ids, and the follow-ups whose reading no
-  longer moves with the report's day: per follow-up kind, the records in each situation, those
-  left to the action's dates (`by_action`) and those overdue (r_<kind>_<code>).
+  count for `people` as a compressed bitmap of their ids, the completed records RCR81 leaves out
+  (`repeat_completions`), and the follow-ups whose reading no longer moves with the report's
+  day: per follow-up kind, the records in each situation, those left to the action's dates
+  (`by_action`) and those overdue (r_<kind>_<code>).
 - OpenFollowUp: the records whose follow-up reading still moves with the report's day (due or
   not yet due on the horizon, or checked after it), grouped by the columns that decide it; the
   reports read them through the same rule as the participation records themselves.
@@ -73,6 +74,12 @@ class FactRollup(models.Model):
     records = models.PositiveIntegerField(default=0)
     # pyroaring's portable serialisation of the ids of the jobseekers who count for `people`.
     people = models.BinaryField(null=True)
+    # The completed records that RCR81 counts once per person and action (reports.indicators.
+    # repeated_completions): those of a jobseeker with the pseudonymous key of another, of a
+    # lower id, who completed the same action. Computed over the whole action whatever its type
+    # (which the rollups do not follow), so that the reports look at the records of an action
+    # only where it is not 0.
+    repeat_completions = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("rollup of an action's facts")

@@ -2,10 +2,11 @@
 
 Exact at every moment, by two rules:
 - Every write of a fact (a figure, a participation record, an employer present, an employer's
-  kind) marks its action in the writer's own transaction (DirtyAction): the model signals for
-  single writes, crossborder.core.facts for the bulk paths. The reports (reports.selectors)
-  read the rollup rows of the unmarked actions and the records themselves of the marked ones,
-  in one statement, so a report never reads a row its action's writes have outdated.
+  kind, a jobseeker's pseudonymous key) marks its action in the writer's own transaction
+  (DirtyAction): the model signals for single writes, crossborder.core.facts for the bulk paths.
+  The reports (reports.selectors) read the rollup rows of the unmarked actions and the records
+  themselves of the marked ones, in one statement, so a report never reads a row its action's
+  writes have outdated.
 - refresh_dirty takes marks away and makes those actions' rows again, in one transaction: the
   marks are deleted first, which waits for any writer still holding one (the mark's row moves
   on every write), and the rows are computed by the next statements, which see what that writer
@@ -27,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Field, Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import Signal
 from django.utils import timezone
 from pyroaring import BitMap
@@ -36,9 +37,10 @@ from actions.models import Action, ActionEmployer, Figure
 from crossborder.core.facts import facts_written
 from crossborder.core.metrics import PEOPLE, REGISTRY, SUMMED_METRICS
 from crossborder.core.periods import FIRST_YEAR
-from participants.models import Participation
+from participants.models import Jobseeker, Participation
 from projects.models import Organisation
 
+from .indicators import repeated_completions
 from .models import (
     ROLLUP_METRICS,
     DirtyAction,
@@ -103,13 +105,17 @@ class Computed:
 
 
 def compute(action_ids: Sequence[int] | None, horizon: datetime.date, alias: str) -> Computed:
-    """The rollup rows of these actions (None: all), from their facts: three statements."""
+    """The rollup rows of these actions (None: all), from their facts: four statements."""
     actions = Action.objects.using(alias).order_by()
+    records = Participation.objects.using(alias)
     if action_ids is not None:
         actions = actions.filter(pk__in=action_ids)
+        records = records.filter(action_id__in=action_ids)
     rows = _main_rows(actions, horizon, alias)
+    repeats = repeated_completions(records)
     for row, people in zip(rows, _people(actions, rows, alias), strict=True):
         row["people"] = people
+        row["repeat_completions"] = repeats.get((row["action_id"], row["pes_id"]), 0)
     return Computed(rows=rows, open=_open_rows(actions, horizon, alias))
 
 
@@ -307,7 +313,7 @@ def check() -> list[Difference]:
             return []
         dirty = set(DirtyAction.objects.using(alias).values_list("action_id", flat=True))
         computed = compute(None, state.horizon, alias)
-        names = ["facts", "records", "people", *_value_columns()]
+        names = ["facts", "records", "people", "repeat_completions", *_value_columns()]
         kept_rows = {
             (row["action_id"], row["pes_id"]): row
             for row in FactRollup.objects.using(alias).values("action_id", "pes_id", *names)
@@ -434,6 +440,30 @@ def _bulk_written(sender: Any, action_ids: Sequence[int], **kwargs: Any) -> None
     mark(action_ids)
 
 
+def _jobseeker_loaded(sender: type[Model], instance: Jobseeker, **kwargs: Any) -> None:
+    """The pseudonymous key as loaded (not loaded: None), for _jobseeker_saved to compare."""
+    instance._rollup_pseudonym = instance.__dict__.get("pseudonym")  # type: ignore[attr-defined]
+
+
+def _jobseeker_saved(
+    sender: type[Model], instance: Jobseeker, created: bool, **kwargs: Any
+) -> None:
+    """A pseudonymous key decides which completions count once (repeat_completions): a
+    jobseeker saved with another key (an erasure blanks it) marks the actions of their
+    records. A new jobseeker has no record yet; the key as saved is the one to compare next."""
+    fields = kwargs.get("update_fields")
+    key = instance.__dict__.get("pseudonym")
+    if key is None or (fields is not None and "pseudonym" not in fields):
+        return
+    if not created and key != getattr(instance, "_rollup_pseudonym", None):
+        mark(
+            Participation.objects.using(kwargs.get("using"))
+            .filter(jobseeker_id=instance.pk)
+            .values_list("action_id", flat=True)
+        )
+    instance._rollup_pseudonym = key  # type: ignore[attr-defined]
+
+
 def connect() -> None:
     """Connect the marks to the writes (reports.apps)."""
     for model in (Figure, Participation, ActionEmployer):
@@ -442,4 +472,6 @@ def connect() -> None:
         post_delete.connect(_fact_written, sender=model, dispatch_uid=f"rollup-del-{label}")
     post_delete.connect(_action_deleted, sender=Action, dispatch_uid="rollup-action-deleted")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="rollup-org-saved")
+    post_init.connect(_jobseeker_loaded, sender=Jobseeker, dispatch_uid="rollup-key-loaded")
+    post_save.connect(_jobseeker_saved, sender=Jobseeker, dispatch_uid="rollup-key-saved")
     facts_written.connect(_bulk_written, dispatch_uid="rollup-bulk")
