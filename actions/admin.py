@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +37,7 @@ from crossborder.core.vocabulary import (
     OrganisationKind,
     in_each_language,
 )
+from crossborder.core.writers import UnknownSeparator
 from crossborder.jobs import tasks as jobs
 from crossborder.uploads.services import preview_discard, preview_find, preview_store
 from participants.models import Participation
@@ -738,7 +739,13 @@ class ActionAdmin(
             if file_format == "csv"
             else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response = HttpResponse(module.template(file_format), content_type=content_type)
+        try:
+            content = module.template(file_format, request.GET.get("sep"))
+        except UnknownSeparator as error:
+            return HttpResponseBadRequest(
+                f"sep: {error}\n", content_type="text/plain; charset=utf-8"
+            )
+        response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
         return response
 

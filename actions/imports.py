@@ -273,8 +273,8 @@ def _write_row(row: FigureRow, action: Action, problems: list[Problem]) -> Figur
     )
 
 
-def template(file_format: str) -> bytes:
-    return tabular.write_template(COLUMNS, notes(), file_format)
+def template(file_format: str, sep: str | None = None) -> bytes:
+    return tabular.write_template(COLUMNS, notes(), file_format, sep)
 
 
 class GuardedExportResource(resources.ModelResource):

@@ -14,15 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from actions.imports import pes_lookup
 from actions.services import PushRefused
 from crossborder.core import tabular
 from crossborder.core.tabular import Problem
-from crossborder.core.writers import XlsxWorkbook, write_csv
+from crossborder.core.writers import XlsxWorkbook, separator, write_csv
 
 from .followups import FollowUp, FollowUpItem, follow_ups_record_bulk, situation_choices
 from .models import FollowUpKind, FollowUpSource, Participation, normalise_ref
@@ -78,9 +80,14 @@ def notes() -> dict[str, str]:
     }
 
 
-def write_follow_ups(follow_ups: Iterable[FollowUp], file_format: str) -> bytes:
-    """The spreadsheet of these follow-ups (.xlsx or .csv with semicolons, as the other
-    templates), the parts already recorded filled in; with no follow-ups, an empty template."""
+def write_follow_ups(
+    follow_ups: Iterable[FollowUp], file_format: str, sep: str | None = None
+) -> bytes:
+    """The spreadsheet of these follow-ups, the parts already recorded filled in; with no
+    follow-ups, an empty template. A .csv is separated as `sep` asks, else as the Excel of the
+    active language splits, as the import templates (read_file reads any separator back);
+    UnknownSeparator for a `sep` there is not, whatever the format."""
+    delimiter = separator(sep, get_language() or settings.LANGUAGE_CODE)
     rows = [
         {
             "pes": follow_up.participation.jobseeker.pes.slug,
@@ -97,7 +104,7 @@ def write_follow_ups(follow_ups: Iterable[FollowUp], file_format: str) -> bytes:
     ]
     columns = (*COLUMNS, *INFO_COLUMNS)
     if file_format == "csv":
-        return write_csv(rows, columns=columns, delimiter=";")
+        return write_csv(rows, columns=columns, delimiter=delimiter)
     workbook = XlsxWorkbook()
     workbook.sheet("follow-ups").table(rows, columns=columns)
     explained = notes()

@@ -827,8 +827,8 @@ def _write_new_rows(
         )
 
 
-def template(file_format: str) -> bytes:
-    return tabular.write_template(COLUMNS, notes(), file_format)
+def template(file_format: str, sep: str | None = None) -> bytes:
+    return tabular.write_template(COLUMNS, notes(), file_format, sep)
 
 
 class ParticipationResource(GuardedExportResource):

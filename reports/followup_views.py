@@ -22,8 +22,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import Action
@@ -31,6 +31,7 @@ from crossborder.core import tabular
 from crossborder.core.formats import CSV, XLSX
 from crossborder.core.versions import StaleVersion
 from crossborder.core.vocabulary import OrganisationKind
+from crossborder.core.writers import UnknownSeparator, separator
 from participants.followup_imports import (
     FollowUpRow,
     read_file,
@@ -286,7 +287,8 @@ def _field_label(name: str) -> str:
 @login_required
 def follow_up_download(request: HttpRequest) -> HttpResponse:
     """The follow-ups of the list (its filters, every page up to DOWNLOAD_MAX_ROWS) as the
-    follow-up spreadsheet, to fill in and import: `?format=xlsx` (default) or `csv`."""
+    follow-up spreadsheet, to fill in and import: `?format=xlsx` (default) or `csv`, the CSV
+    separated as `sep` asks (`;`, `,` or `tab`), else as the Excel of the language splits."""
     _check_may_follow_up(request)
     file_format = {"xlsx": XLSX, "csv": CSV}.get(request.GET.get("format", "xlsx"))
     filters = ListFilters.from_params(request.GET, may_choose_pes=request.user.is_superuser)
@@ -296,8 +298,14 @@ def follow_up_download(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    sep = request.GET.get("sep")
+    try:
+        # Checked before the follow-ups are read: a wrong `sep` costs no query.
+        separator(sep, get_language() or settings.LANGUAGE_CODE)
+    except UnknownSeparator as error:
+        return HttpResponse(f"sep: {error}\n", status=400, content_type="text/plain; charset=utf-8")
     rows = follow_up_rows(_rows(request, filters, timezone.localdate())[:DOWNLOAD_MAX_ROWS])
-    content = write_follow_ups(rows, file_format.name)
+    content = write_follow_ups(rows, file_format.name, sep)
     response = HttpResponse(content, content_type=file_format.content_type)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = (

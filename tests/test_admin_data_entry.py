@@ -323,6 +323,50 @@ def test_templates_download(coordinator_client, kind):
         )
 
 
+SEP_MESSAGE = "“|” is not a separator; use any of: “;”, “,”, “tab”."
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "delimiter"),
+    [
+        ("en", "", ","),
+        ("nl", "", ";"),
+        ("fr", "", ";"),
+        ("nl", "?sep=%2C", ","),
+        ("en", "?sep=tab", "\t"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["participations", "figures"])
+def test_a_csv_template_is_separated_as_the_language_or_sep_asks(
+    coordinator_client, kind, language, query, delimiter
+):
+    url = reverse("admin:actions_action_import_template", args=[kind, "csv"]) + query
+    response = coordinator_client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    header = response.content.decode("utf-8-sig").split("\r\n")[0]
+    assert header.startswith(
+        delimiter.join(["action", "pes" if kind == "participations" else "metric"])
+    )
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_template_refuses_a_separator_there_is_not(coordinator_client, file_format):
+    url = reverse("admin:actions_action_import_template", args=["figures", file_format])
+    response = coordinator_client.get(url, {"sep": "|"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == f"sep: {SEP_MESSAGE}\n"
+
+
+def test_a_template_is_for_the_admin_s_users_only(client, stranger):
+    url = reverse("admin:actions_action_import_template", args=["figures", "csv"])
+    assert client.get(url, {"sep": ","}).status_code == 302
+    client.force_login(stranger)
+    response = client.get(url, {"sep": ","})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
 def test_the_template_is_the_import_s_columns(coordinator_client):
     xlsx = coordinator_client.get(
         reverse("admin:actions_action_import_template", args=["figures", "xlsx"])

@@ -21,10 +21,10 @@ from typing import IO, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.utils import formats
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from .writers import XlsxWorkbook, unguard, write_csv
+from .writers import XlsxWorkbook, separator, unguard, write_csv
 
 # Large enough for ten thousand rows, small enough that a wrong file (a photo, a database dump)
 # is refused before anything reads it. IMPORT_MAX_BYTES in the settings overrides it.
@@ -523,11 +523,16 @@ def yes_no(cell: object) -> bool | None:
     )
 
 
-def write_template(columns: tuple[str, ...], notes: dict[str, str], file_format: str) -> bytes:
-    """An empty import file: the column names, and in .xlsx a second sheet explaining them."""
+def write_template(
+    columns: tuple[str, ...], notes: dict[str, str], file_format: str, sep: str | None = None
+) -> bytes:
+    """An empty import file: the column names, and in .xlsx a second sheet explaining them. A
+    .csv is separated as `sep` asks, else as the Excel of the active language splits (the
+    import reads any of the separators back: _csv_rows). UnknownSeparator for a `sep` there is
+    not, whatever the format, as every download that takes `sep` answers."""
+    delimiter = separator(sep, get_language() or settings.LANGUAGE_CODE)
     if file_format == "csv":
-        # Semicolons, as the Belgian and French Excel of most coordinators saves CSV.
-        return write_csv([], columns=columns, delimiter=";")
+        return write_csv([], columns=columns, delimiter=delimiter)
     workbook = XlsxWorkbook()
     workbook.sheet("import").header(columns)
     workbook.sheet("columns").table(

@@ -36,21 +36,24 @@ def rows(left, le_forem):
     }
 
 
-def csv_rows(content: bytes) -> list[list[str]]:
-    text = content.decode("utf-8-sig")
-    return [line.split(";") for line in text.strip().split("\r\n")]
+def csv_rows(content: bytes, delimiter: str = ",") -> list[list[str]]:
+    """The cells of a download; by default an English one's, which English Excel splits at
+    commas (a Dutch or French one at semicolons)."""
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def upload(client, name: str, content: bytes):
     return client.post(IMPORT, {"file": SimpleUploadedFile(name, content)})
 
 
-def test_the_csv_template_lists_the_follow_ups_due_with_semicolons(client, coordinator, rows):
+def test_the_csv_template_lists_the_follow_ups_due_with_semicolons_in_dutch(
+    client, coordinator, rows
+):
     client.force_login(coordinator)
-    response = client.get(DOWNLOAD, {"format": "csv"})
+    response = client.get(DOWNLOAD, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="follow-ups-')
-    lines = csv_rows(response.content)
+    lines = csv_rows(response.content, ";")
     assert lines[0] == [*COLUMNS, *INFO_COLUMNS]
     overdue, due = rows["overdue"], rows["due"]
     assert lines[1:] == [
@@ -74,7 +77,7 @@ def test_a_filled_in_csv_is_previewed_then_recorded(client, coordinator, rows):
     lines = csv_rows(client.get(DOWNLOAD, {"format": "csv"}).content)
     # The overdue one filled in, the due one left blank: not yet known, skipped.
     lines[1][4:7] = ["education", ago(2).strftime("%d/%m/%Y"), "survey"]
-    content = "\r\n".join(";".join(line) for line in lines).encode()
+    content = "\r\n".join(",".join(line) for line in lines).encode()
     preview = upload(client, "follow-ups.csv", content)
     assert preview.status_code == 200
     assert [(r.reference, r.situation, r.checked_on) for r in preview.context["rows"]] == [
@@ -93,6 +96,65 @@ def test_a_filled_in_csv_is_previewed_then_recorded(client, coordinator, rows):
     assert (
         "Recorded 1 follow-up from the file." in client.get(confirmed["Location"]).content.decode()
     )
+
+
+SEP_MESSAGE = "“|” is not a separator; use any of: “;”, “,”, “tab”."
+
+
+@pytest.mark.parametrize(
+    ("language", "sep", "delimiter"),
+    [
+        ("en", None, ","),
+        ("nl", None, ";"),
+        ("fr", None, ";"),
+        ("fr", ",", ","),
+        ("en", ";", ";"),
+        ("nl", "tab", "\t"),
+    ],
+)
+def test_a_csv_in_any_separator_is_previewed_then_recorded(
+    client, coordinator, rows, language, sep, delimiter
+):
+    """The download is separated as the Excel of the language splits, or as `sep` asks; the
+    import finds the separator in the header row, so each comes back."""
+    client.force_login(coordinator)
+    params = {"format": "csv", **({"sep": sep} if sep else {})}
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    response = client.get(DOWNLOAD, params, **headers)
+    assert response.status_code == 200
+    lines = csv_rows(response.content, delimiter)
+    assert lines[0] == [*COLUMNS, *INFO_COLUMNS]
+    assert [line[1] for line in lines[1:]] == ["VD-LATE", "VD-DUE"]
+    for line in lines[1:]:
+        line[4:7] = ["employed", ago(1).strftime("%d/%m/%Y"), "employer"]
+    content = "\r\n".join(delimiter.join(line) for line in lines).encode("utf-8-sig")
+    preview = upload(client, "follow-ups.csv", content)
+    assert preview.status_code == 200, preview.context["problems"]
+    client.post(IMPORT, {"rows": preview.context["payload"]}, **headers)
+    assert set(
+        Participation.objects.filter(leaving_situation="employed").values_list(
+            "jobseeker__external_ref", "leaving_source"
+        )
+    ) == {("VD-DUE", "employer"), ("VD-LATE", "employer")}
+
+
+def test_with_no_follow_up_due_the_csv_is_the_header_in_the_separator_asked(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DOWNLOAD, {"format": "csv", "sep": "tab"})
+    assert response.content.decode("utf-8-sig") == "\t".join([*COLUMNS, *INFO_COLUMNS]) + "\r\n"
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_download_refuses_a_separator_there_is_not(client, coordinator, rows, file_format):
+    client.force_login(coordinator)
+    response = client.get(DOWNLOAD, {"format": file_format, "sep": "|"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == f"sep: {SEP_MESSAGE}\n"
+    # A stranger learns nothing from it: refused before the separator is read.
+    client.force_login(type(coordinator).objects.create_user("nobody", password="pw"))
+    assert client.get(DOWNLOAD, {"format": "csv", "sep": "|"}).status_code == 403
+    assert client.get(DOWNLOAD, {"format": "csv", "sep": ","}).status_code == 403
 
 
 def test_the_xlsx_template_round_trips(client, coordinator, rows):
@@ -225,8 +287,9 @@ def test_a_reference_that_looks_like_a_formula_is_written_as_text(client, coordi
     """A PES reference typed as a formula never runs in the coordinator's spreadsheet."""
     record = left(ago(10), reference='=HYPERLINK("HTTP://EVIL")')
     client.force_login(coordinator)
-    content = client.get(DOWNLOAD, {"format": "csv"}).content.decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    # In English, the language of the request here: separated by commas, as English Excel
+    # splits a CSV (semicolons in Dutch and French, or whichever `sep` asks).
+    lines = csv_rows(client.get(DOWNLOAD, {"format": "csv"}).content)
     assert lines[1][1] == '\'=HYPERLINK("HTTP://EVIL")'
     book = load_workbook(io.BytesIO(client.get(DOWNLOAD, {"format": "xlsx"}).content))
     cell = book["follow-ups"].cell(row=2, column=2)

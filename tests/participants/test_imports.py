@@ -6,16 +6,20 @@ Windows-1252 (Belgian and French Excel), or with commas in UTF-8 with or without
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from actions.imports import import_figures
+from actions.imports import template as figure_template
 from actions.models import Figure
 from crossborder.core.metrics import Metric
+from crossborder.core.writers import UnknownSeparator
 from participants.imports import import_participations
 from participants.imports import template as participation_template
 from participants.models import Jobseeker, Participation, pseudonym_for
@@ -430,7 +434,85 @@ def test_the_template_imports_once_filled_in(action):
     result = import_participations(action=action, filename="t.xlsx", data=out.getvalue())
 
     assert problems(result) == []
-    assert participation_template("csv").startswith(b"\xef\xbb\xbfaction;pes;reference;")
+    # The CSV is separated as the Excel of the language splits: commas in English, the
+    # language of the tests (semicolons in Dutch and French: the next test).
+    assert participation_template("csv").startswith(b"\xef\xbb\xbfaction,pes,reference,")
+
+
+def _filled_in(template: bytes, delimiter: str, cells: dict[str, str]) -> bytes:
+    """A CSV template with one row added as Excel saves it: the same separator, a cell holding
+    it quoted."""
+    text = template.decode("utf-8-sig")
+    columns = text.rstrip("\r\n").split(delimiter)
+    row = io.StringIO()
+    csv.writer(row, delimiter=delimiter, lineterminator="\r\n").writerow(
+        [cells.get(column, "") for column in columns]
+    )
+    return (text + row.getvalue()).encode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("language", "sep", "delimiter"),
+    [
+        ("en", None, ","),
+        ("nl", None, ";"),
+        ("fr", None, ";"),
+        ("nl", ",", ","),
+        ("en", ";", ";"),
+        ("fr", "tab", "\t"),
+    ],
+)
+def test_a_csv_template_in_any_separator_imports_back_once_filled_in(
+    action, language, sep, delimiter
+):
+    """The import finds the separator in the header row, so a template downloaded in any
+    language or with any `sep` reads back once filled in."""
+    with translation.override(language):
+        participations = participation_template("csv", sep)
+        figures = figure_template("csv", sep)
+    assert participations.decode("utf-8-sig").startswith(
+        delimiter.join(["action", "pes", "reference", "given_name", ""])
+    )
+    assert figures.decode("utf-8-sig") == (
+        delimiter.join(["action", "metric", "pes", "value", "lower_bound", "note"]) + "\r\n"
+    )
+    data = _filled_in(
+        participations,
+        delimiter,
+        {
+            "pes": "vdab",
+            "reference": "V-1",
+            "given_name": "Zoë",
+            "family_name": "Van Damme; Dupont, jr.",
+            "status": "started",
+        },
+    )
+    result = import_participations(action=action, filename="t.csv", data=data, dry_run=False)
+    assert problems(result) == []
+    assert list(
+        Participation.objects.values_list(
+            "jobseeker__external_ref", "jobseeker__given_name", "jobseeker__family_name", "status"
+        )
+    ) == [("V-1", "Zoë", "Van Damme; Dupont, jr.", "started")]
+
+    data = _filled_in(
+        figures,
+        delimiter,
+        {"metric": "vacancies", "value": "17", "note": "magasin, préparation; commandes"},
+    )
+    result = import_figures(action=action, filename="t.csv", data=data, dry_run=False)
+    assert problems(result) == []
+    assert list(Figure.objects.values_list("metric", "pes", "value", "note")) == [
+        ("vacancies", None, 17, "magasin, préparation; commandes")
+    ]
+
+
+def test_a_template_refuses_a_separator_there_is_not():
+    for template in (participation_template, figure_template):
+        for file_format in ("csv", "xlsx"):
+            with pytest.raises(UnknownSeparator) as refused:
+                template(file_format, "|")
+            assert str(refused.value) == "“|” is not a separator; use any of: “;”, “,”, “tab”."
 
 
 def _queries_to_import(action, rows: int) -> int:
