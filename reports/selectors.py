@@ -1054,8 +1054,8 @@ def _rollup_facts(
     by_pes: bool,
 ) -> str:
     """The facts of the selected actions in the rollups' shape: the rollup rows and open
-    follow-ups of the actions not marked (`clean`), the facts of the marked ones (`dirty`) read
-    from the records as _facts reads them, and an empty row for each clean action without a
+    follow-ups of the actions not marked, the facts of the marked ones (`dirty`) read from the
+    records as _facts reads them, and an empty row for each unmarked action without a
     row. Columns: action_id, pes_id, person_id (the records of marked actions, with `people`),
     records, fact, `lead` (1 on one row of each action, or of each action and PES `by_pes`:
     summed, it counts the actions without a DISTINCT, which would make the database sort every
@@ -1086,6 +1086,14 @@ def _rollup_facts(
     def of_pes(column: str) -> str:
         return f" AND {statement.pes_condition(column, pes)}" if pes else ""
 
+    def unmarked(column: str) -> str:
+        """An action selected and not marked: a semi-join to the selection and an anti-join to
+        the few marks, which the database estimates from the marks' table itself."""
+        return (
+            f"{column} IN (SELECT id FROM sel) AND NOT EXISTS"
+            f" (SELECT 1 FROM {DirtyAction._meta.db_table} m WHERE m.action_id = {column})"
+        )
+
     def lead(alias: str) -> str:
         partition = f"{alias}.action_id, {alias}.pes_id" if by_pes else f"{alias}.action_id"
         return f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition}) = 1 THEN 1 ELSE 0 END"
@@ -1104,7 +1112,7 @@ def _rollup_facts(
     )
     rows = (
         f"SELECT r.action_id, r.pes_id, {row_columns} FROM {rollup} r"
-        f" WHERE r.action_id IN (SELECT id FROM clean){kept}{of_pes('r.pes_id')}"
+        f" WHERE {unmarked('r.action_id')}{kept}{of_pes('r.pes_id')}"
     )
     codes = ", ".join(
         f"{sql} AS c_{kind}"
@@ -1119,7 +1127,7 @@ def _rollup_facts(
     opened = (
         f"SELECT o.action_id, o.pes_id, {opened_columns}"
         f" FROM (SELECT p.action_id, p.pes_id, p.records AS is_record, {codes}"
-        f" FROM {open_table} p WHERE p.action_id IN (SELECT id FROM clean){open_kept}"
+        f" FROM {open_table} p WHERE {unmarked('p.action_id')}{open_kept}"
         f"{of_pes('p.pes_id')}) o"
     )
     raw = _facts(statement, people, approved, as_of, among="dirty")
@@ -1135,7 +1143,8 @@ def _rollup_facts(
     nothing = ["0"] * len(names)
     empty = (
         f"SELECT s.id, NULL, {shaped('NULL', '0', '0', '1', nothing, 'NULL')}"
-        f" FROM clean s WHERE NOT EXISTS (SELECT 1 FROM {rollup} r WHERE r.action_id = s.id"
+        f" FROM sel s WHERE {unmarked('s.id')}"
+        f" AND NOT EXISTS (SELECT 1 FROM {rollup} r WHERE r.action_id = s.id"
         f"{kept}){of_pes('NULL')}"
     )
     return f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
@@ -1205,9 +1214,10 @@ def _rollup_sql(
     the answer is not theirs to give (_rollup_run)."""
     statement = _Statement(actions)
     dirty = DirtyAction._meta.db_table
+    # The marked actions selected: read from the marks, a few rows (the planner's estimate too).
     statement.sel += (
-        f", dirty AS (SELECT id FROM sel WHERE id IN (SELECT action_id FROM {dirty}))"
-        f", clean AS (SELECT id FROM sel WHERE id NOT IN (SELECT action_id FROM {dirty}))"
+        f", dirty AS (SELECT m.action_id AS id FROM {dirty} m"
+        " WHERE m.action_id IN (SELECT id FROM sel))"
     )
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
     vendor = connections[actions.db].vendor
