@@ -9,3 +9,9 @@ class JobsConfig(AppConfig):
     name = "crossborder.jobs"
     label = "jobs"
     verbose_name = "Jobs"
+
+    def ready(self) -> None:
+        # The tasks connect the refresh of the reports' rollups to the commits that marked
+        # actions (crossborder.jobs.tasks): in every process, a command's too, not only once a
+        # page has imported them.
+        from . import tasks  # noqa: F401
