@@ -25,7 +25,7 @@ from crossborder.core.periods import parse_year
 from participants.attributes import PERSONAL_DIMENSIONS
 
 from .exports import WORK_FOUND_METRICS, answer_sheet, outcome_text_rows, place_text, when_text
-from .filters import APPROVED
+from .filters import ACTION_KEYS_DESCRIPTION, APPROVED
 from .protection import (
     COMPLEMENTARY,
     FEWER_THAN,
@@ -210,6 +210,7 @@ class OutcomesSchema(ApiSchema):
         _multi("status", "Action statuses; realised (ongoing, completed) when left out."),
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Actions starting from."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Actions starting until."),
+        _multi("action", ACTION_KEYS_DESCRIPTION),
         *[
             # The values in words rather than an enum: an empty value is no filter here, as
             # for every filter of the reports, which an enum would call invalid.

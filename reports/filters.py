@@ -12,16 +12,19 @@ them.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast, overload
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from actions.models import Action, ActionEmployer, Figure, Sector
 from crossborder.core.periods import Semester, parse_year, semester_of
@@ -118,6 +121,75 @@ class MultiValueFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+# A record's id as a URL gives it (crossborder.api.base.ID_PATTERN).
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+class ActionKeysField(MultiValueField):
+    """Actions by reference or id, cleaned to their ids. A reference is compared as it is
+    stored: without surrounding spaces, in its own case (the generated ones are lower case,
+    `grenzeloos-tewerkstellen-2018-3f9a0c1d`), as the API's writes find an action by it; a
+    number is either an id or a reference, as in the API's other `action` filters. Each value
+    that names no action is an error naming it. Every user who reads the reports reads every
+    action, so an error tells nothing that the list of actions does not."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(item=str, **kwargs)
+
+    def clean(self, value: Any) -> list[int]:
+        keys = list(dict.fromkeys(super().clean(value)))
+        if not keys:
+            return []
+        if any("\x00" in key for key in keys):
+            # PostgreSQL refuses NUL in text, even in a lookup: refused before it is looked up.
+            raise ValidationError(
+                ProhibitNullCharactersValidator.message, code="null_characters_not_allowed"
+            )
+        ids = {int(key) for key in keys if _ID.fullmatch(key)}
+        found = list(
+            Action.objects.filter(Q(reference__in=keys) | Q(pk__in=ids)).values_list(
+                "pk", "reference"
+            )
+        )
+        references = {reference for _pk, reference in found}
+        pks = {pk for pk, _reference in found}
+        unknown = [
+            key
+            for key in keys
+            if key not in references and not (_ID.fullmatch(key) and int(key) in pks)
+        ]
+        if unknown:
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _("“%(value)s” is no action."), code="invalid_choice", params={"value": key}
+                    )
+                    for key in unknown
+                ]
+            )
+        return sorted(pks)
+
+
+# The `action` filter in the API's schemas (the action list's and the outcomes').
+ACTION_KEYS_DESCRIPTION = (
+    "Given actions, by reference (as stored, e.g. gt-2018-cohort-1) or id; with the other "
+    "filters, those of them that match. One that names no action is a 400 naming it."
+)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": f"{ACTION_KEYS_DESCRIPTION} Repeat it or separate values by commas.",
+    }
+)
+class ActionKeysFilter(MultiValueFilter):
+    """Its schema declared: the generator would guess it from the filtered column, the id."""
+
+    field_class = ActionKeysField
+
+
 @overload
 def split_commas(data: None, names: Iterable[str]) -> None: ...
 @overload
@@ -174,7 +246,7 @@ class ActionFilterSet(django_filters.FilterSet):
     """Filters of actions on the brief's dimensions, by slug. The lists of choices are
     checkboxes on the dashboards: usable with a keyboard and on a phone, unlike multi-selects."""
 
-    MULTI = ("year", "semester", "project", "action_type", "status", "pes", "sector")
+    MULTI = ("year", "semester", "project", "action_type", "status", "pes", "sector", "action")
 
     year = MultiValueFilter(field_name="year", item=parse_year, label=_("year"))
     semester = MultiValueFilter(field_name="semester", item=_semester, label=_("semester"))
@@ -206,6 +278,8 @@ class ActionFilterSet(django_filters.FilterSet):
     )
     date_from = django_filters.DateFilter(method="filter_date_from", label=_("from"))
     date_to = django_filters.DateFilter(method="filter_date_to", label=_("until"))
+    # Given actions, as a partner's system knows them: `?action=gt-2018-cohort-1,gt-2018-cohort-2`.
+    action = ActionKeysFilter(field_name="pk", label=_("reference"))
 
     class Meta:
         model = Action

@@ -223,6 +223,8 @@ def _list_widgets(form: forms.Form) -> None:
     serves the API and reports too, where widgets do not matter)."""
     form.fields["year"].widget = CommaSeparatedInput(attrs={"placeholder": "2017, 2018"})
     form.fields["semester"].widget = CommaSeparatedInput(attrs={"placeholder": "2017-S1"})
+    # Given actions by reference (or id), typed or pasted from a partner's list.
+    form.fields["action"].widget = CommaSeparatedInput()
     for name in ("date_from", "date_to"):
         form.fields[name].widget = DayFirstDateInput(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
