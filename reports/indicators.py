@@ -47,6 +47,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
@@ -115,14 +116,14 @@ _BY_ACTION_AND_PES = ["action", "pes"]
 
 @dataclass(frozen=True)
 class ActionInfo:
-    """An action the indicators count, as the monitoring workbook lists it."""
+    """An action the indicators count, as the monitoring workbook lists it (its title read by
+    the workbook alone: a title in the page's language costs more to read than the rest)."""
 
     id: int
     project: str
     year: int
     action_type: str
     reference: str
-    title: str
     start_date: datetime.date | None
     end_date: datetime.date | None
     # Its period begins after its project's end date (RCR85).
@@ -275,8 +276,11 @@ def _record_rows(
     return [dict(row) for row in rows]
 
 
-def repeated_completions(records: QuerySet[Participation]) -> Counter[tuple[int, int]]:
-    """The completed records among `records` that RCR81 leaves out, per action and PES: those
+def repeated_completions(
+    records: QuerySet[Participation], keys: Sequence[str] = ("action_id", "pes_id")
+) -> Counter[tuple[Any, ...]]:
+    """The completed records among `records` that RCR81 leaves out, per action and PES (or
+    `keys`, fields of the records): those
     of a jobseeker with the same pseudonymous key as a jobseeker of a lower id who completed the
     same action among `records` too (the person registered at two PES). A training's completers
     are its completions less these. One query: each action's completed records ranked per key,
@@ -295,14 +299,18 @@ def repeated_completions(records: QuerySet[Participation]) -> Counter[tuple[int,
         )
         .filter(rank__gt=1)
         .order_by()
-        .values_list("action_id", "pes_id")
+        .values_list(*keys)
     )
     return Counter(ranked)
 
 
 def _repeat_rows(
-    action_ids: QuerySet[Action, Any], approved: bool, *, rolled: bool
-) -> Counter[tuple[int, int]]:
+    action_ids: QuerySet[Action, Any],
+    approved: bool,
+    *,
+    rolled: bool,
+    keys: Sequence[str] = ("action_id", "pes_id"),
+) -> Counter[tuple[Any, ...]]:
     """RCR81's repeated completions in the trainings among the actions; those of approved
     periods only with `approved` (both the record left out and the earlier one). `rolled`: only
     in the actions whose rollup rows count any (in every period, so in approved ones too) or
@@ -322,7 +330,7 @@ def _repeat_rows(
         )
     if approved:
         records = records.filter(_approved())
-    return repeated_completions(records)
+    return repeated_completions(records, keys)
 
 
 def _figure_rows(action_ids: QuerySet[Action, Any], approved: bool) -> list[dict[str, Any]]:
@@ -412,6 +420,89 @@ def _rolled_facts(
     return facts
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where facts count: a project, a year, an action type and whether after the project's
+    end (RCR85); the action and the PES for the monitoring workbook's lines, None where the
+    facts of a project's year and type are summed."""
+
+    project: str
+    year: int
+    action_type: str
+    after_project: bool = False
+    action: ActionInfo | None = None
+    pes_id: int | None = None
+
+
+def _info_place(info: ActionInfo, pes_id: int | None = None) -> _Place:
+    return _Place(info.project, info.year, info.action_type, info.after_project, info, pes_id)
+
+
+_Entries = list[tuple[_Place, _Facts]]
+
+
+@dataclass
+class _Counted:
+    """What the lines of every indicator are made of: the facts by place (all of them, and
+    those after their project's end, for RCR85), the actions by place (each event counts
+    once), and the organisers by their actions' places in the order of the actions."""
+
+    facts: _Entries
+    after_project: _Entries
+    actions: list[tuple[_Place, int]]
+    organisers: list[tuple[_Place, int]]
+
+
+# A project's actions of one year and type: the places of the lines of the indicators'
+# values (indicator_progress), the monitoring workbook listing each action and PES instead.
+_BY_PROJECT_YEAR_AND_TYPE = ["project", "year", "action_type"]
+
+
+def _summed(rows: list[dict[str, Any]], repeats: Counter[Any], after: bool) -> _Entries:
+    bounded = set(SUMMED_METRICS)
+    return [
+        (
+            _Place(row["project"], row["year"], row["action_type"], after),
+            _Facts(
+                metrics={metric: row[metric] for metric in SUMMED_METRICS},
+                bounds=bounded.intersection(row["lower_bounds"]),
+                follow_ups={name: row[name] for name in _FOLLOW_UP_NAMES},
+                repeats=0 if after else repeats[(row["project"], row["year"], row["action_type"])],
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _rolled_summary(
+    actions: QuerySet[Action], approved: bool, as_of: datetime.date
+) -> tuple[_Entries, _Entries, list[tuple[_Place, int]]] | None:
+    """The facts summed per project, year and action type from the rollups, those of the
+    actions after their project's end apart, and the actions per place; None when the rollups
+    cannot answer. Three queries (the two tables of the rollups, the repeated completions)."""
+    if not _rollup_eligible(_BY_PROJECT_YEAR_AND_TYPE, None):
+        return None
+    rolled = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, actions, [], False, approved, as_of)
+    if rolled is None:
+        return None
+    later = actions.filter(sort_date__gt=F("project__ends_on"))
+    after = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, later, [], False, approved, as_of)
+    if after is None:
+        # Rebuilt with a later horizon in between: the records answer both.
+        return None
+    repeats = _repeat_rows(
+        actions.order_by().values("id"),
+        approved,
+        rolled=True,
+        keys=("action__project__slug", "action__year", "action__action_type"),
+    )
+    places = _summed(rolled.rows, repeats, after=False)
+    counted = [
+        (place, row["actions"]) for (place, _facts), row in zip(places, rolled.rows, strict=True)
+    ]
+    return places, _summed(after.rows, repeats, after=True), counted
+
+
 def indicator_counts(
     *,
     actions: QuerySet[Action],
@@ -419,15 +510,78 @@ def indicator_counts(
     projects: Sequence[str] | None = None,
     approved: bool = False,
     as_of: datetime.date | None = None,
+    detailed: bool = False,
 ) -> IndicatorCounts:
     """The lines of these indicators over `actions` (the realised actions a report selected)
-    and the partners of `projects` (every project when None). Six queries, whatever the number
-    of indicators, projects and actions: the actions, the facts per action and PES (three, from
-    the rollups or from the records and figures), the partners and the organisers; one more
-    when the rollups are switched on but cannot answer (not built, or a day before their
-    horizon)."""
+    and the partners of `projects` (every project when None): one per project, year and action
+    type from the rollups, which the values add up; `detailed`, one per action and PES (or
+    organisation), as the monitoring workbook lists them, the records' answer too. Five queries
+    from the rollups, six for the detail or the records, whatever the number of indicators,
+    projects and actions; one more when the rollups are switched on but cannot answer (not
+    built, or a day before their horizon)."""
     as_of = as_of or timezone.localdate()
     ids = actions.order_by().values("id")
+    summary = None if detailed else _rolled_summary(actions, approved, as_of)
+    infos: dict[int, ActionInfo] = {}
+    if summary is None:
+        infos = _infos(actions)
+        facts = _rolled_facts(actions, approved, as_of) if detailed else None
+        if facts is None:
+            facts = _recorded_facts(ids, approved, as_of)
+        entries = [
+            (_info_place(infos[action_id], pes_id), item)
+            for (action_id, pes_id), item in sorted(
+                facts.items(), key=lambda entry: (entry[0][0], entry[0][1] or 0)
+            )
+        ]
+        counted = _Counted(
+            facts=entries,
+            after_project=[entry for entry in entries if entry[0].after_project],
+            actions=[(_info_place(info), 1) for info in infos.values()],
+            organisers=[],
+        )
+    else:
+        counted = _Counted(*summary, organisers=[])
+
+    organisations: dict[int, tuple[str, str]] = {}
+    partners = ProjectPartner.objects.values_list(
+        "project__slug", "organisation_id", "organisation__name", "organisation__country"
+    ).order_by("project__slug", "organisation__name")
+    if projects:
+        partners = partners.filter(project__slug__in=projects)
+    partner_rows = list(partners)
+    organisers = (
+        Action.organisers.through.objects.filter(action_id__in=ids)
+        .values_list(
+            "action_id",
+            "organisation_id",
+            "organisation__name",
+            "organisation__country",
+            "organisation__kind",
+            "action__project__slug",
+            "action__year",
+            "action__action_type",
+            "action__sort_date",
+        )
+        # By the actions' years, so that an organisation counts from its first one.
+        .order_by("action__year", "action__sort_date", "action_id", "organisation_id")
+    )
+    organiser_pes: dict[int, list[int]] = {}
+    for action_id, organisation_id, name, country, kind, slug, year, type_, _day in organisers:
+        organisations[organisation_id] = (name, country)
+        if kind == OrganisationKind.PES:
+            organiser_pes.setdefault(action_id, []).append(organisation_id)
+        place = _info_place(infos[action_id]) if infos else _Place(slug, year, type_)
+        counted.organisers.append((place, organisation_id))
+    for _slug, organisation_id, name, country in partner_rows:
+        organisations[organisation_id] = (name, country)
+
+    lines = {indicator.code: _lines(indicator, counted, partner_rows) for indicator in indicators}
+    return IndicatorCounts(lines=lines, organisations=organisations, organiser_pes=organiser_pes)
+
+
+def _infos(actions: QuerySet[Action]) -> dict[int, ActionInfo]:
+    """The actions as the lines of the detail name them, in the order of their sort date."""
     infos: dict[int, ActionInfo] = {}
     for row in actions.order_by("sort_date", "pk").values(
         "id",
@@ -436,7 +590,6 @@ def indicator_counts(
         "year",
         "action_type",
         "reference",
-        "title",
         "start_date",
         "end_date",
         "sort_date",
@@ -448,54 +601,20 @@ def indicator_counts(
             year=row["year"],
             action_type=row["action_type"],
             reference=row["reference"],
-            title=row["title"],
             start_date=row["start_date"],
             end_date=row["end_date"],
             after_project=ends_on is not None and row["sort_date"] > ends_on,
         )
-    facts = _rolled_facts(actions, approved, as_of)
-    if facts is None:
-        facts = _recorded_facts(ids, approved, as_of)
-
-    organisations: dict[int, tuple[str, str]] = {}
-    partners = ProjectPartner.objects.values_list(
-        "project__slug", "organisation_id", "organisation__name", "organisation__country"
-    ).order_by("project__slug", "organisation__name")
-    if projects:
-        partners = partners.filter(project__slug__in=projects)
-    partner_rows = list(partners)
-    organisers = Action.organisers.through.objects.filter(action_id__in=ids).values_list(
-        "action_id",
-        "organisation_id",
-        "organisation__name",
-        "organisation__country",
-        "organisation__kind",
-    )
-    organiser_pes: dict[int, list[int]] = {}
-    organiser_rows = []
-    for action_id, organisation_id, name, country, kind in organisers:
-        organisations[organisation_id] = (name, country)
-        if kind == OrganisationKind.PES:
-            organiser_pes.setdefault(action_id, []).append(organisation_id)
-        organiser_rows.append((action_id, organisation_id))
-    for _slug, organisation_id, name, country in partner_rows:
-        organisations[organisation_id] = (name, country)
-
-    lines = {
-        indicator.code: _lines(indicator, infos, facts, partner_rows, organiser_rows)
-        for indicator in indicators
-    }
-    return IndicatorCounts(lines=lines, organisations=organisations, organiser_pes=organiser_pes)
+    return infos
 
 
 def _lines(
     indicator: Indicator,
-    infos: dict[int, ActionInfo],
-    facts: dict[tuple[int, int | None], _Facts],
+    counted: _Counted,
     partner_rows: list[tuple[str, int, str, str]],
-    organiser_rows: list[tuple[int, int]],
 ) -> list[Line]:
-    """What each action and PES (or organisation) adds to one indicator, by its rule."""
+    """What each place (an action and PES, or a project's year and action type), or
+    organisation, adds to one indicator, by its rule."""
     rule, types = indicator.rule, indicator.counted_action_types()
     metrics = indicator.counted_metrics()
     if rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS or not (metrics or indicator.follows_up):
@@ -505,47 +624,37 @@ def _lines(
         for slug, organisation_id, _name, _country in partner_rows:
             seen[(slug, organisation_id)] = Line(slug, None, 1, organisation_id=organisation_id)
         if rule == IndicatorRule.CROSS_BORDER_ORGANISATIONS:
-            # By the actions' years, so that an organisation counts from its first one.
-            order = {action_id: index for index, action_id in enumerate(infos)}
-            for action_id, organisation_id in sorted(
-                organiser_rows, key=lambda row: (infos[row[0]].year, order[row[0]])
-            ):
-                info = infos[action_id]
-                if (info.project, organisation_id) not in seen:
-                    seen[(info.project, organisation_id)] = Line(
-                        info.project, info.year, 1, info, organisation_id=organisation_id
+            for place, organisation_id in counted.organisers:
+                if (place.project, organisation_id) not in seen:
+                    seen[(place.project, organisation_id)] = Line(
+                        place.project,
+                        place.year,
+                        1,
+                        place.action,
+                        organisation_id=organisation_id,
                     )
         return list(seen.values())
     lines: list[Line] = []
     if metrics == (Metric.ACTIONS,):
         # Events: each action once, whatever its facts.
         return [
-            Line(info.project, info.year, 1, info)
-            for info in infos.values()
-            if info.action_type in types
+            Line(place.project, place.year, number, place.action)
+            for place, number in counted.actions
+            if place.action_type in types and number
         ]
-    for (action_id, pes_id), item in sorted(
-        facts.items(), key=lambda entry: (entry[0][0], entry[0][1] or 0)
-    ):
-        info = infos[action_id]
-        if info.action_type not in types:
+    entries = (
+        counted.after_project
+        if rule == IndicatorRule.PARTICIPATIONS_AFTER_PROJECT
+        else counted.facts
+    )
+    for place, item in entries:
+        if place.action_type not in types:
             continue
-        if rule == IndicatorRule.PARTICIPATIONS_AFTER_PROJECT and not info.after_project:
-            continue
+        line = partial(Line, place.project, place.year, action=place.action, pes_id=place.pes_id)
         if indicator.follows_up:
             found, pending, overdue = (item.follow_ups.get(c, 0) for c in _FOLLOW_UP_COLUMNS[rule])
             if found or pending or overdue:
-                lines.append(
-                    Line(
-                        info.project,
-                        info.year,
-                        found,
-                        info,
-                        pes_id,
-                        not_yet_known=pending,
-                        unknown=overdue,
-                    )
-                )
+                lines.append(line(found, not_yet_known=pending, unknown=overdue))
             continue
         if rule == IndicatorRule.TRAINING_COMPLETIONS:
             count = item.completers
@@ -553,7 +662,7 @@ def _lines(
             count = sum(item.metrics.get(metric, 0) for metric in metrics)
         if count:
             bound = any(metric in item.bounds for metric in metrics)
-            lines.append(Line(info.project, info.year, count, info, pes_id, lower_bound=bound))
+            lines.append(line(count, lower_bound=bound))
     return lines
 
 
@@ -601,13 +710,19 @@ def monitoring_workbook(
     selects them). Texts from users are written as text, never as formulas (core.writers)."""
     indicators = list(Indicator.objects.order_by("code"))
     counts = indicator_counts(
-        actions=actions, indicators=indicators, projects=[project], approved=approved, as_of=as_of
+        actions=actions,
+        indicators=indicators,
+        projects=[project],
+        approved=approved,
+        as_of=as_of,
+        detailed=True,
     )
     targets = list(Target.objects.filter(project__slug=project))
     pes_ids = {line.pes_id for lines in counts.lines.values() for line in lines if line.pes_id} | {
         pes for ids in counts.organiser_pes.values() for pes in ids
     }
     pes_names = dict(Organisation.objects.filter(pk__in=pes_ids).values_list("pk", "name"))
+    titles = dict(actions.order_by().values_list("pk", "title"))
     book = XlsxWorkbook(lower_bound_format='"' + _("at least") + ' "0')
     summary = book.sheet(_("Summary"))
     summary.append(
@@ -694,7 +809,7 @@ def monitoring_workbook(
                 pes = _("unknown")
             row: list[Any] = [
                 info.reference,
-                info.title,
+                titles[info.id],
                 str(ActionType(info.action_type).label),
                 info.year,
                 info.start_date,

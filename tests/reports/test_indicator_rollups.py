@@ -17,7 +17,7 @@ from crossborder.core.metrics import Metric
 from crossborder.core.vocabulary import ActionType, ParticipationStatus
 from participants.gdpr import jobseeker_erase
 from participants.models import Jobseeker
-from projects.models import Indicator, PeriodStatus, ReportingPeriod
+from projects.models import Indicator, PeriodStatus, Project, ReportingPeriod
 from reports import rollups
 from reports.indicators import indicator_counts
 from reports.models import DirtyAction, FactRollup
@@ -40,29 +40,44 @@ DAY = datetime.timedelta(days=1)
 HORIZONS = [rollups.FIRST_DAY, TODAY]
 
 
-def counted(*, approved: bool, as_of: D, year: int | None = None):
+def counted(*, approved: bool, as_of: D, year: int | None = None, detailed: bool = False):
     """The lines of every indicator from the rollups, from the records, and whether the first
     read the rollups."""
     actions, _pes = report_actions({"date_to": f"{year}-12-31"} if year else {})
     indicators = list(Indicator.objects.order_by("code"))
+    kwargs = {"indicators": indicators, "approved": approved, "as_of": as_of, "detailed": detailed}
     with CaptureQueriesContext(connection) as queries:
-        rolled = indicator_counts(
-            actions=actions, indicators=indicators, approved=approved, as_of=as_of
-        )
+        rolled = indicator_counts(actions=actions, **kwargs)
     with override_settings(REPORT_ROLLUPS=False):
-        recorded = indicator_counts(
-            actions=actions, indicators=indicators, approved=approved, as_of=as_of
-        )
+        recorded = indicator_counts(actions=actions, **kwargs)
     read = any(FactRollup._meta.db_table in query["sql"] for query in queries.captured_queries)
     return rolled, recorded, read
+
+
+def values(counts, year: int | None) -> dict:
+    """Every indicator's value for each project and the programme up to a year."""
+    projects = [None, *Project.objects.values_list("slug", flat=True)]
+    return {
+        (indicator.code, project): counts.value(indicator, project, year)
+        for indicator in Indicator.objects.all()
+        for project in projects
+    }
 
 
 def assert_same(as_of: D, years=(None,)) -> None:
     for approved in (False, True):
         for year in years:
-            rolled, recorded, read = counted(approved=approved, as_of=as_of, year=year)
+            # The monitoring workbook's lines, one per action and PES.
+            rolled, recorded, read = counted(
+                approved=approved, as_of=as_of, year=year, detailed=True
+            )
             assert read, "the rollups did not answer"
             assert rolled.lines == recorded.lines, (approved, year)
+            # The values, from a project's actions of a year and type.
+            rolled, recorded, read = counted(approved=approved, as_of=as_of, year=year)
+            assert read, "the rollups did not answer"
+            for until in {year, None}:
+                assert values(rolled, until) == values(recorded, until), (approved, year, until)
             progress = indicator_progress(until_year=year, approved=approved)
             with override_settings(REPORT_ROLLUPS=False):
                 assert progress == indicator_progress(until_year=year, approved=approved)
@@ -237,27 +252,33 @@ def test_before_the_horizon_or_switched_off_the_records_answer(followed, django_
     rollups.rebuild(TODAY)
     actions, _pes = report_actions({})
     indicators = list(Indicator.objects.order_by("code"))
-    # The rollups: the actions, their rows, the PES, the repeated completions, the partners
-    # and the organisers.
-    with django_assert_num_queries(6):
+    # The rollups: the facts per project, year and action type, those after the project's
+    # end, the repeated completions, the partners and the organisers.
+    with django_assert_num_queries(5):
         rolled = indicator_counts(actions=actions, indicators=indicators, as_of=TODAY)
-    # A day before the horizon: the rollups' statement says it cannot answer, and the records,
-    # the figures and the repeated completions are read instead.
+    # Per action and PES: the actions, their rows, the PES, the repeated completions, the
+    # partners and the organisers.
+    with django_assert_num_queries(6):
+        detail = indicator_counts(
+            actions=actions, indicators=indicators, as_of=TODAY, detailed=True
+        )
+    # A day before the horizon: the rollups' statement says it cannot answer, and the actions,
+    # the records, the figures and the repeated completions are read instead.
     with django_assert_num_queries(7):
         earlier = indicator_counts(actions=actions, indicators=indicators, as_of=TODAY - DAY)
     with override_settings(REPORT_ROLLUPS=False):
         with django_assert_num_queries(6):
             recorded = indicator_counts(actions=actions, indicators=indicators, as_of=TODAY)
-        assert (
-            earlier.lines
-            == indicator_counts(actions=actions, indicators=indicators, as_of=TODAY - DAY).lines
-        )
-    assert rolled.lines == recorded.lines
+        before = indicator_counts(actions=actions, indicators=indicators, as_of=TODAY - DAY)
+    assert earlier.lines == before.lines
+    assert detail.lines == recorded.lines
+    assert values(rolled, None) == values(recorded, None)
 
 
 def test_without_any_action_nothing_is_counted_either_way(db):
     make_indicators()
     rollups.rebuild(rollups.FIRST_DAY)
-    rolled, recorded, _read = counted(approved=False, as_of=TODAY)
-    assert rolled.lines == recorded.lines
-    assert all(not lines for code, lines in rolled.lines.items() if code != "RCO87")
+    for detailed in (False, True):
+        rolled, recorded, _read = counted(approved=False, as_of=TODAY, detailed=detailed)
+        assert rolled.lines == recorded.lines
+        assert all(not lines for code, lines in rolled.lines.items() if code != "RCO87")
