@@ -1237,21 +1237,34 @@ def _rollup_sql(
         f" FROM {RollupState._meta.db_table}) AS usable",
     ]
     statement.extra_measures = ["records", "people_bitmaps", "people_ids", "usable"]
+    if "pes" in group_by and not pes:
+        # Grouped by PES, an action counts in several rows: the totals' distinct counts of
+        # the selection, in the same statement (_rolled_totals).
+        aggregates += [
+            "(SELECT COUNT(*) FROM sel) AS selected_actions",
+            f"{_pending_actions(statement, as_of)} AS selected_pending",
+        ]
+        statement.extra_measures += ["selected_actions", "selected_pending"]
     facts = _rollup_facts(statement, people, approved, as_of, pes, "pes" in group_by)
+    # The actions joined are the selected ones (the facts are theirs): said to the planner, which
+    # then looks a few actions up by their key instead of hashing the whole table.
     grouped = (
         f"SELECT {', '.join(keys + aggregates)}"
         f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
-        f" ON a.id = f.action_id{'' if approved else _APPROVED_PAIRS}"
+        f" ON a.id = f.action_id AND a.id IN (SELECT id FROM sel)"
+        f"{'' if approved else _APPROVED_PAIRS}"
     )
     return _presented(statement, group_by, grouped)
 
 
 @dataclass
 class _Rolled:
-    """A table's rows read from the rollups, with each row's people (for the totals)."""
+    """A table's rows read from the rollups, with each row's people (for the totals) and,
+    grouped by PES, the selected actions and those of them pending (_rollup_sql)."""
 
     rows: list[dict[str, Any]]
     people: list[BitMap]
+    selected: tuple[int, int] | None = None
 
 
 def _rollup_run(
@@ -1278,7 +1291,12 @@ def _rollup_run(
         values["people"] = len(counted) if people and values["records"] else None
         rows.append(_row(group_by, values))
         found.append(counted)
-    return _Rolled(rows, found)
+    selected = (
+        (int(raw_rows[0]["selected_actions"]), int(raw_rows[0]["selected_pending"]))
+        if raw_rows and "selected_actions" in raw_rows[0]
+        else None
+    )
+    return _Rolled(rows, found, selected)
 
 
 def _rollup_eligible(group_by: Sequence[str], personal: Mapping[str, Sequence[str]] | None) -> bool:
@@ -1451,17 +1469,6 @@ def _pending_actions(statement: _Statement, as_of: datetime.date) -> str:
     )
 
 
-def _actions_counted(actions: QuerySet[Action], as_of: datetime.date) -> tuple[int, int]:
-    """The selected actions, and those of them whose work found is not known yet on `as_of`:
-    one narrow statement over the actions alone (_totals counts them the same way)."""
-    statement = _Statement(actions)
-    sql = f"{statement.sel} SELECT (SELECT COUNT(*) FROM sel), {_pending_actions(statement, as_of)}"
-    with connections[actions.db].cursor() as cursor:
-        cursor.execute(sql, statement.params)
-        counted, pending = cursor.fetchone()
-    return int(counted), int(pending)
-
-
 def _rolled_totals(
     group_by: list[str],
     rolled: _Rolled,
@@ -1483,7 +1490,7 @@ def _rolled_totals(
     elif "pes" in group_by:
         # Every PES: each selected action has a row, and is counted once.
         totals = _rows_summed(rolled.rows)
-        totals["actions"], totals[OUTCOMES_PENDING] = _actions_counted(actions, as_of)
+        totals["actions"], totals[OUTCOMES_PENDING] = rolled.selected or (0, 0)
     else:
         totals = _rows_summed(rolled.rows)
     recorded = any(row["people"] is not None for row in rolled.rows)
