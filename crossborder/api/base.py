@@ -131,6 +131,10 @@ ERROR_DESCRIPTIONS = {
     "403": "The user's role does not allow this.",
     "404": "No such object in the user's scope, no such page, or an unknown `format`.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
+    "414": (
+        "The request line (path and query string) is longer than the server takes (4,094 bytes"
+        " with gunicorn's defaults): ask for fewer values at once."
+    ),
     "412": (
         "The record changed since the version named in `If-Match`: the answer carries the "
         "current version (`version`, and in the `ETag` header) and the record as it is now "
@@ -198,6 +202,9 @@ class ApiSchema(AutoSchema):
         if self._is_versioned() and self.method in VERSIONED_METHODS:
             # A DELETE's 400: several ETags in If-Match.
             codes.extend(["400", "412", "428"])
+        if self.method == "GET":
+            # gunicorn refuses a longer request line before the API reads it.
+            codes.append("414")
         if self._is_list_view() and view_syncs(self.view):
             # `changed_since` further back than the deletions are kept (crossborder.sync.api).
             codes.append("410")
