@@ -30,7 +30,7 @@ from crossborder.api.base import (
 )
 from crossborder.core.periods import YEAR_VALIDATORS, validate_semester
 from crossborder.core.vocabulary import OrganisationKind, in_each_language
-from reports.selectors import IndicatorProgress, indicator_progress
+from reports.indicators import IndicatorProgress, indicator_progress
 
 from . import access, periods
 from .models import (

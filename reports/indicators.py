@@ -1,7 +1,7 @@
 """The indicators computed from the records by their definitions (projects.models.IndicatorRule):
 what every figure of an indicator adds up, and the actions behind it.
 
-reports.selectors.indicator_progress reads the values here for the dashboards, the year report
+indicator_progress (below) reads the values here for the dashboards, the year report
 and the API; the monitoring workbook (`monitoring_workbook`) lists the actions behind each
 figure. The definitions (docs/indicators.md says them in words):
 
@@ -85,7 +85,7 @@ from projects.models import (
 )
 
 from .models import DirtyAction, FactRollup
-from .selectors import NOT_YET_KNOWN, UNKNOWN, _rollup_eligible, _rollup_run
+from .selectors import NOT_YET_KNOWN, UNKNOWN, _rollup_eligible, _rollup_run, report_actions
 
 # The follow-up counts of a participation record, per rule: in work (or better), not yet known
 # (not due, or due within the grace days), unknown (overdue). Named as the reports' result
@@ -821,3 +821,117 @@ def monitoring_workbook(
                 row += [line.not_yet_known, line.unknown]
             sheet.append(row, lower_bounds={7} if line.lower_bound else set())
     return book.to_bytes()
+
+
+@dataclass
+class TargetProgress:
+    kind: str
+    year: int
+    target: int
+    actual: int
+    lower_bound: bool
+
+    @property
+    def ratio(self) -> float | None:
+        """Share of the target reached (1.0 is reached); None for a target of 0."""
+        return self.actual / self.target if self.target else None
+
+
+@dataclass
+class IndicatorProgress:
+    """An indicator's actual value, computed from the records by its definition
+    (reports.indicators), against its targets."""
+
+    code: str
+    name: str
+    unit: str
+    project: str | None  # a project slug; None for the whole programme
+    actual: int
+    lower_bound: bool
+    targets: list[TargetProgress] = field(default_factory=list)
+    # What it adds up (Indicator.counts_text: "starts of: training") and the programme's
+    # definition, both in the active language.
+    counts: str = ""
+    definition: str = ""
+    # The definition it is computed by (projects.models.IndicatorRule); for the ESF+ results the
+    # follow-ups not known yet and overdue (None for the others).
+    rule: str = ""
+    not_yet_known: int | None = None
+    unknown: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Nothing found yet and some follow-up not known yet: "not yet known", never 0."""
+        return not self.actual and bool(self.not_yet_known)
+
+
+def indicator_progress(
+    *,
+    projects: Sequence[str] | None = None,
+    until_year: int | None = None,
+    approved: bool = False,
+) -> list[IndicatorProgress]:
+    """Progress of every indicator per project (those with a target or given) and for the
+    programme. Actuals are computed by each indicator's definition (reports.indicators) over the
+    realised actions up to a target's year (or ``until_year``), never a typed-in value; with
+    `approved`, the approved periods' figures only. A fixed number of queries."""
+    filters: dict[str, Any] = {"project": list(projects)} if projects else {}
+    if until_year is not None:
+        filters["date_to"] = f"{until_year}-12-31"
+    actions, _pes = report_actions(filters)
+    indicators = list(Indicator.objects.order_by("code"))
+    counts = indicator_counts(
+        actions=actions, indicators=indicators, projects=projects, approved=approved
+    )
+    target_rows = Target.objects.select_related("project", "indicator")
+    if projects:
+        target_rows = target_rows.filter(project__slug__in=projects)
+    targets = list(target_rows)
+
+    project_slugs = sorted(set(projects or ()) | {t.project.slug for t in targets})
+    result: list[IndicatorProgress] = []
+    for scope in [*project_slugs, None]:
+        for indicator in indicators:
+            own = [
+                t
+                for t in targets
+                if t.indicator_id == indicator.pk and (scope is None or t.project.slug == scope)
+            ]
+            if scope is not None and not own and not projects:
+                continue
+            value = counts.value(indicator, scope, until_year)
+            progress = IndicatorProgress(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit,
+                project=scope,
+                actual=value.actual,
+                lower_bound=value.lower_bound,
+                counts=indicator.counts_text(),
+                definition=indicator.definition,
+                rule=indicator.rule,
+                not_yet_known=value.not_yet_known,
+                unknown=value.unknown,
+            )
+            by_key: dict[tuple[str, int], int] = {}
+            for target in own:
+                by_key[(target.kind, target.year)] = (
+                    by_key.get((target.kind, target.year), 0) + target.value
+                )
+            for (kind, year), target_value in sorted(
+                by_key.items(), key=lambda item: (item[0][1], item[0][0])
+            ):
+                reached = counts.value(
+                    indicator, scope, min(year, until_year) if until_year else year
+                )
+                progress.targets.append(
+                    TargetProgress(
+                        kind=kind,
+                        year=year,
+                        target=target_value,
+                        actual=reached.actual,
+                        lower_bound=reached.lower_bound,
+                    )
+                )
+            result.append(progress)
+    return result

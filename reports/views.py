@@ -44,6 +44,7 @@ from projects.access import can_read_programme
 from projects.models import Organisation, Project
 from reports import exports
 from reports.filters import APPROVED, ActionFilterSet
+from reports.indicators import indicator_progress
 from reports.quality import may_read_quality, may_read_quality_of
 from reports.selectors import (
     OutcomeTable,
@@ -51,7 +52,6 @@ from reports.selectors import (
     action_figures,
     action_outcomes_by_pes,
     approved_only,
-    indicator_progress,
     is_overdue,
     outcome_tables,
     planned_actions,

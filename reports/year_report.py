@@ -50,12 +50,11 @@ from crossborder.core.vocabulary import (
 from projects.models import Indicator, Organisation, Project, ReportingPeriod
 
 from .filters import APPROVED
+from .indicators import TargetProgress, indicator_progress
 from .selectors import (
     OutcomeTable,
     ReportParameterError,
-    TargetProgress,
     action_outcomes,
-    indicator_progress,
     outcome_tables,
 )
 from .stories import (

@@ -19,9 +19,9 @@ from participants.gdpr import jobseeker_erase
 from participants.models import Jobseeker
 from projects.models import Indicator, PeriodStatus, Project, ReportingPeriod
 from reports import rollups
-from reports.indicators import indicator_counts
+from reports.indicators import indicator_counts, indicator_progress
 from reports.models import DirtyAction, FactRollup
-from reports.selectors import indicator_progress, report_actions
+from reports.selectors import report_actions
 from tests.factories import (
     ActionFactory,
     FigureFactory,

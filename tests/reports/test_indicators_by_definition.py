@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from crossborder.core.metrics import Metric
 from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from projects.models import Indicator, IndicatorRule, IndicatorUnit, TargetKind
-from reports.indicators import indicator_counts, value_text
-from reports.selectors import indicator_progress, report_actions
+from reports.indicators import indicator_counts, indicator_progress, value_text
+from reports.selectors import report_actions
 from tests.factories import (
     ActionFactory,
     FigureFactory,

@@ -23,7 +23,8 @@ from actions.models import Action
 from crossborder.core.metrics import Metric
 from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from projects.models import Project
-from reports.selectors import action_figures, indicator_progress, outcomes
+from reports.indicators import indicator_progress
+from reports.selectors import action_figures, outcomes
 from tests.factories import (
     ActionEmployerFactory,
     ActionFactory,
