@@ -18,6 +18,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from crossborder.core.periods import FIRST_YEAR
 from reports import rollups
@@ -81,7 +82,7 @@ class Command(BaseCommand):
             horizon = datetime.date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"--horizon: “{value}” is no date (YYYY-MM-DD).") from error
-        if horizon.year < FIRST_YEAR or horizon > datetime.date.today():
+        if horizon.year < FIRST_YEAR or horizon > timezone.localdate():
             raise CommandError(
                 f"--horizon: give a day from {rollups.FIRST_DAY.isoformat()} to today."
             )
@@ -95,7 +96,9 @@ class Command(BaseCommand):
                 " Run `manage.py rollups --rebuild`."
             )
             return
+        horizon = timezone.localdate() - datetime.timedelta(days=lag.horizon_days)
         self.stdout.write(
-            f"Horizon {lag.horizon_days} days ago; {lag.marked} actions marked (oldest"
-            f" {lag.oldest_mark_seconds:.0f} s); {lag.open_rows} groups of open follow-ups."
+            f"Horizon {horizon.isoformat()} ({lag.horizon_days} days ago); {lag.marked} actions"
+            f" marked (oldest {lag.oldest_mark_seconds:.0f} s); {lag.open_rows} groups of open"
+            " follow-ups."
         )
