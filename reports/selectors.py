@@ -660,17 +660,31 @@ def _by_left_on(measure: ResultMeasure) -> bool:
 _OPEN_CODES = (BY_ACTION, *_OPEN_STATES)
 
 
+def _record_follow_up_terms() -> tuple[str, str, datetime.timedelta]:
+    """What a record `p`'s follow-ups are read by: it started, its day of completion, and the
+    grace days a due follow-up has before it is overdue."""
+    return (
+        _among("p.status", STARTED_STATUSES),
+        f"p.{_column(Participation, 'completed_on')}",
+        datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS),
+    )
+
+
+def _follow_up_columns() -> list[tuple[str, str, str]]:
+    """Each follow-up kind of a record `p` with its situation's and checked day's columns."""
+    return [
+        (kind, f"p.{_column(Participation, situation)}", f"p.{_column(Participation, day)}")
+        for kind, (situation, day, _source) in Participation.FOLLOW_UP_FIELDS.items()
+    ]
+
+
 def _follow_up_codes(statement: _Statement, as_of: datetime.date) -> list[str]:
     """One column per follow-up (Participation.FOLLOW_UP_FIELDS) of a participation record `p`:
     two small columns through the facts rather than one per measure, so that the reports keep
     their speed; the measures are counted from them in _result_aggregates."""
-    started = _among("p.status", STARTED_STATUSES)
-    completed = f"p.{_column(Participation, 'completed_on')}"
-    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    started, completed, grace = _record_follow_up_terms()
     columns = []
-    for kind, (situation_field, day_field, _source) in Participation.FOLLOW_UP_FIELDS.items():
-        situation = f"p.{_column(Participation, situation_field)}"
-        checked_on = f"p.{_column(Participation, day_field)}"
+    for kind, situation, checked_on in _follow_up_columns():
         not_due_from = _first_left_on(kind, as_of + datetime.timedelta(days=1))
         due_from = _first_left_on(kind, as_of - grace)
         # Checked after `as_of`: not known yet on that day (Participation.follow_up_state).
@@ -694,13 +708,9 @@ def settled_sql(statement: _Statement, horizon: datetime.date) -> str:
     recorded and checked by then, or not recorded and either not started, left to the action's
     dates (no day of completion) or already overdue on the horizon. The rollups count such a
     record by its reading; any other stays in their open follow-ups (reports.models)."""
-    started = _among("p.status", STARTED_STATUSES)
-    completed = f"p.{_column(Participation, 'completed_on')}"
-    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    started, completed, grace = _record_follow_up_terms()
     kinds = []
-    for kind, (situation_field, day_field, _source) in Participation.FOLLOW_UP_FIELDS.items():
-        situation = f"p.{_column(Participation, situation_field)}"
-        checked_on = f"p.{_column(Participation, day_field)}"
+    for kind, situation, checked_on in _follow_up_columns():
         recorded = (
             f"{situation} <> '' AND ({checked_on} IS NULL"
             f" OR {checked_on} <= {statement.placeholders([horizon])})"
