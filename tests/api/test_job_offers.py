@@ -493,7 +493,8 @@ def test_the_schema_documents_every_answer(client_for, manager):
     assert codes(LIST, "post") == {"201", "400", "401", "403", "404", "429"}
     assert codes(detail, "patch") == {"200", "400", "401", "403", "404", "429"}
     assert codes(detail, "delete") == {"204", "400", "401", "403", "404", "429"}
-    assert codes(detail, "get") == {"200", "401", "403", "404", "429"}
+    # 414: gunicorn's refusal of a request line too long, before the API reads it.
+    assert codes(detail, "get") == {"200", "401", "403", "404", "414", "429"}
     assert "put" not in paths[detail]
     body = paths[LIST]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("/JobOfferWriteRequest")

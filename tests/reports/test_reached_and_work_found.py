@@ -31,12 +31,12 @@ from crossborder.core.metrics import (
 from crossborder.core.vocabulary import ActionStatus, ActionType, ParticipationStatus
 from projects.models import Indicator, IndicatorSource
 from reports import exports
+from reports.indicators import indicator_progress
 from reports.selectors import (
     AT_LEAST,
     AT_MOST,
     PlacementRate,
     action_figures,
-    indicator_progress,
     outcomes,
     placement_rate,
 )
