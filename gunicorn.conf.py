@@ -15,6 +15,11 @@ access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 )
 
+# The longest request line gunicorn takes (its most; its default is 4,094 bytes): a partner
+# asking for the outcomes of many actions by reference (`?action=...`) sends a long query
+# string. Longer ones are refused with 414 before the application reads them.
+limit_request_line = 8190
+
 
 # /metrics with several workers (crossborder/monitoring.py): with PROMETHEUS_MULTIPROC_DIR set,
 # each worker writes its counters to files there and a scrape adds up every worker's. The files

@@ -132,8 +132,8 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object in the user's scope, no such page, or an unknown `format`.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
     "414": (
-        "The request line (path and query string) is longer than the server takes (4,094 bytes"
-        " with gunicorn's defaults): ask for fewer values at once."
+        "The request line (path and query string) is longer than the server takes (8,190"
+        " bytes with gunicorn.conf.py): ask for fewer values at once."
     ),
     "412": (
         "The record changed since the version named in `If-Match`: the answer carries the "
