@@ -1409,25 +1409,12 @@ def _totals(
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, statement.params)
         counted_actions, counted_pending, records_counted, people = cursor.fetchone()
-    totals: dict[str, Any] = {
-        "actions": int(counted_actions)
-        if counted_actions is not None
-        else sum(row["actions"] for row in rows)
-    }
-    for measure in (*FACT_METRICS, *RATE_MEASURES):
-        totals[measure] = sum(row[measure] for row in rows)
-    totals[OUTCOMES_PENDING] = (
-        int(counted_pending)
-        if counted_pending is not None
-        else sum(row[OUTCOMES_PENDING] for row in rows)
-    )
-    for measure in RESULTS:
-        totals[measure] = sum(row[measure] for row in rows)
+    totals = _rows_summed(rows)
+    if counted_actions is not None:
+        totals["actions"] = int(counted_actions)
+    if counted_pending is not None:
+        totals[OUTCOMES_PENDING] = int(counted_pending)
     totals["people"] = int(people) if records_counted else None
-    bounds = [m for m in BOUNDED_MEASURES if any(m in row["lower_bounds"] for row in rows)]
-    totals["lower_bound"] = bool(bounds)
-    totals["lower_bounds"] = bounds
-    totals["provisional"] = any(row["provisional"] for row in rows)
     return totals
 
 
