@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -179,32 +180,25 @@ def _rollup_crosscheck(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     from reports import selectors
 
-    table, run = selectors._table, selectors._run
+    def checked(compute: Any) -> Any:
+        """`compute` (selectors._table or _run), held to the rollups' answer when they can
+        give it."""
+        signature = inspect.signature(compute)
 
-    def checked_table(group_by, actions, pes, approved=False, as_of=None, personal=None):
-        with override_settings(REPORT_ROLLUPS=False):
-            raw = table(group_by, actions, pes, approved, as_of, personal)
-        if selectors._rollup_eligible(group_by, personal):
-            rolled = _from_rebuilt_rollups(
-                lambda: table(group_by, actions, pes, approved, as_of, personal),
-                actions.db,
-                as_of,
-            )
-            assert rolled == raw, f"rollups differ from the records for {group_by}"
-        return raw
+        def run(*args: Any, **kwargs: Any) -> Any:
+            asked = signature.bind(*args, **kwargs).arguments
+            with override_settings(REPORT_ROLLUPS=False):
+                raw = compute(*args, **kwargs)
+            if selectors._rollup_eligible(asked["group_by"], asked.get("personal")):
+                rolled = _from_rebuilt_rollups(
+                    lambda: compute(*args, **kwargs), asked["actions"].db, asked.get("as_of")
+                )
+                assert rolled == raw, f"rollups differ from the records for {asked['group_by']}"
+            return raw
 
-    def checked_run(group_by, actions, pes, people=True, approved=False, as_of=None, personal=None):
-        with override_settings(REPORT_ROLLUPS=False):
-            raw = run(group_by, actions, pes, people, approved, as_of, personal)
-        if selectors._rollup_eligible(group_by, personal):
-            rolled = _from_rebuilt_rollups(
-                lambda: run(group_by, actions, pes, people, approved, as_of, personal),
-                actions.db,
-                as_of,
-            )
-            assert rolled == raw, f"rollups differ from the records for {group_by}"
-        return raw
+        return run
 
+    checked_table, checked_run = checked(selectors._table), checked(selectors._run)
     monkeypatch.setattr(selectors, "_table", checked_table)
     monkeypatch.setattr(selectors, "_run", checked_run)
     yield
