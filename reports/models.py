@@ -15,6 +15,9 @@ million participation records.
 - DirtyAction: the actions written since their rollup rows were made: marked in the writer's
   own transaction, so a report never reads a stale row (it reads the records of a marked action
   instead); reports.rollups.refresh_dirty makes their rows again and takes the marks away.
+- RollupCell and CellMember: the rows of settled actions that share every column a report
+  groups or decides by, summed per block of such actions and PES: a report reads a few
+  thousand cells however many actions there are.
 - RollupState: the horizon, the day from which the rollups answer: a follow-up settled on the
   horizon stays settled on every later day, one before it is not known to the rollups. A
   report as of an earlier day reads the records themselves.
@@ -100,15 +103,80 @@ class FactRollup(models.Model):
         return f"action {self.action_id}, PES {self.pes_id}"
 
 
-for _metric in ROLLUP_METRICS:
-    models.BigIntegerField(default=0).contribute_to_class(FactRollup, f"m_{_metric}")
-for _metric in SUMMED_METRICS:
-    models.BooleanField(default=False).contribute_to_class(FactRollup, f"b_{_metric}")
-for _kind in Participation.FOLLOW_UP_FIELDS:
-    for _code in settled_codes(_kind):
-        models.PositiveIntegerField(default=0).contribute_to_class(
-            FactRollup, code_column(_kind, _code)
-        )
+class RollupCell(models.Model):
+    """The rollup rows of a block of settled actions (CellMember) with one PES, summed: the
+    actions of a block share every column a report groups or decides by (project, year,
+    semester, type, sector, status, and whether they have a day of leaving), and no later day
+    changes what any of them reads (reports.selectors.settled_action_sql), so a report takes
+    the whole block as one action. `left_on`: the latest day any of them left, which reads the
+    same as each of theirs from the horizon on; `actions`: the ids of the block's actions with
+    facts of this PES (with PES None, also those without any fact), as a bitmap like `people`."""
+
+    block = models.BigIntegerField()
+    pes = models.ForeignKey(
+        "projects.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    year = models.SmallIntegerField()
+    semester = models.CharField(max_length=7, blank=True)
+    action_type = models.CharField(max_length=20)
+    sector = models.ForeignKey(
+        "actions.Sector",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=12)
+    left_on = models.DateField(null=True)
+    facts = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    people = models.BinaryField(null=True)
+    actions = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("rollup of a block of settled actions")
+        indexes = [models.Index(fields=["block"], name="rollup_cell_by_block")]
+
+    def __str__(self) -> str:
+        return f"block {self.block}, PES {self.pes_id}"
+
+
+class CellMember(models.Model):
+    """A settled action summed in the cells of its block (RollupCell.block: the smallest id of
+    the block's actions). A block answers a report only when every one of its actions is
+    selected and none is marked; the report reads the others' rollup rows."""
+
+    action_id = models.BigIntegerField(primary_key=True)
+    block = models.BigIntegerField()
+    # The number of the block's actions: a report whose selection counts that many of them,
+    # none marked, reads the block's cells.
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("action summed in a block of the rollups")
+        indexes = [models.Index(fields=["block"], name="rollup_member_by_block")]
+
+    def __str__(self) -> str:
+        return f"action {self.action_id} in block {self.block}"
+
+
+for _model in (FactRollup, RollupCell):
+    for _metric in ROLLUP_METRICS:
+        models.BigIntegerField(default=0).contribute_to_class(_model, f"m_{_metric}")
+    for _metric in SUMMED_METRICS:
+        models.BooleanField(default=False).contribute_to_class(_model, f"b_{_metric}")
+    for _kind in Participation.FOLLOW_UP_FIELDS:
+        for _code in settled_codes(_kind):
+            models.PositiveIntegerField(default=0).contribute_to_class(
+                _model, code_column(_kind, _code)
+            )
 
 
 class OpenFollowUp(models.Model):

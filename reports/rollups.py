@@ -43,14 +43,23 @@ from projects.models import Organisation
 from .indicators import repeated_completions
 from .models import (
     ROLLUP_METRICS,
+    CellMember,
     DirtyAction,
     FactRollup,
     OpenFollowUp,
+    RollupCell,
     RollupState,
     code_column,
     settled_codes,
 )
-from .selectors import _column, _facts, _record_condition, _Statement, settled_sql
+from .selectors import (
+    _column,
+    _facts,
+    _record_condition,
+    _Statement,
+    settled_action_sql,
+    settled_sql,
+)
 
 # Sent after the commit of a transaction that marked actions.
 rollups_marked = Signal()
@@ -206,34 +215,181 @@ def _open_rows(actions: Any, horizon: datetime.date, alias: str) -> list[dict[st
 
 
 def _write(computed: Computed, alias: str) -> None:
+    _insert(FactRollup, computed.rows, alias)
+    _insert(OpenFollowUp, computed.open, alias)
+
+
+def _insert(model: type[Model], rows: list[dict[str, Any]], alias: str) -> None:
     """Insert the rows: by COPY on PostgreSQL (a rebuild writes hundreds of thousands at ten
     million records), bulk_create elsewhere."""
-    written: tuple[tuple[type[Model], list[dict[str, Any]]], ...] = (
-        (FactRollup, computed.rows),
-        (OpenFollowUp, computed.open),
-    )
-    for model, rows in written:
-        if not rows:
-            continue
-        if connections[alias].vendor != "postgresql":
-            model._default_manager.using(alias).bulk_create(
-                [model(**row) for row in rows], batch_size=2000
-            )
-            continue
-        names = list(rows[0])
-        columns = ", ".join(_column_of(model, name) for name in names)
-        copying = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-        with connections[alias].cursor() as cursor, cursor.cursor.copy(copying) as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in names])
+    if not rows:
+        return
+    if connections[alias].vendor != "postgresql":
+        model._default_manager.using(alias).bulk_create(
+            [model(**row) for row in rows], batch_size=2000
+        )
+        return
+    names = list(rows[0])
+    columns = ", ".join(_column_of(model, name) for name in names)
+    copying = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connections[alias].cursor() as cursor, cursor.cursor.copy(copying) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def _column_of(model: type[Model], key: str) -> str:
-    """The column of a computed row's key (`action_id` is the field `action`'s)."""
-    name = key.removesuffix("_id") if key in ("action_id", "pes_id") else key
-    field = model._meta.get_field(name)
+    """The column of a computed row's key (a field's name or, as `action_id`, its attname)."""
+    field = model._meta.get_field(key)
     assert isinstance(field, Field) and field.column is not None
     return field.column
+
+
+# The cells (reports.models.RollupCell): the columns an action shares with the others of its
+# block, as Action's fields; besides, whether it has a day of leaving at all.
+CELL_KEY: tuple[str, ...] = ("project", "year", "semester", "action_type", "sector", "status")
+# Their columns, the same in RollupCell.
+CELL_COLUMNS: tuple[str, ...] = tuple(_column(Action, name) for name in CELL_KEY)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A settled action, with what its block shares and its day of leaving."""
+
+    action_id: int
+    key: tuple[Any, ...]
+    left_on: datetime.date | None
+
+    @property
+    def block_key(self) -> tuple[Any, ...]:
+        return (*self.key, self.left_on is None)
+
+
+def _members(candidates: Iterable[int] | None, horizon: datetime.date, alias: str) -> list[Member]:
+    """The actions among `candidates` (None: all) that may be summed into cells: settled on the
+    horizon (settled_action_sql), without open follow-ups and not marked. One statement."""
+    actions = Action.objects.using(alias).order_by()
+    if candidates is not None:
+        actions = actions.filter(pk__in=sorted(candidates))
+    statement = _Statement(actions)
+    key = ", ".join(f"a.{column}" for column in CELL_COLUMNS)
+    left_on = f"COALESCE(a.{_column(Action, 'end_date')}, a.{_column(Action, 'start_date')})"
+    sql = (
+        f"{statement.sel} SELECT a.id, {key}, {left_on} FROM {Action._meta.db_table} a"
+        f" WHERE a.id IN (SELECT id FROM sel) AND {settled_action_sql(statement, horizon)}"
+        f" AND NOT EXISTS (SELECT 1 FROM {OpenFollowUp._meta.db_table} o"
+        " WHERE o.action_id = a.id)"
+        f" AND NOT EXISTS (SELECT 1 FROM {DirtyAction._meta.db_table} m"
+        " WHERE m.action_id = a.id) ORDER BY a.id"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        return [Member(row[0], tuple(row[1:-1]), _day(row[-1])) for row in cursor.fetchall()]
+
+
+def _day(value: datetime.date | str | None) -> datetime.date | None:
+    """A date as the database gives it (SQLite's COALESCE of two dates: a text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _blocks(members: Iterable[Member]) -> dict[int, list[Member]]:
+    """The members grouped into blocks of one key, each named by its smallest action id."""
+    grouped: dict[tuple[Any, ...], list[Member]] = {}
+    for member in sorted(members, key=lambda m: m.action_id):
+        grouped.setdefault(member.block_key, []).append(member)
+    return {group[0].action_id: group for group in grouped.values()}
+
+
+def _cell_rows(blocks: dict[int, list[Member]], rows: Iterable[dict[str, Any]]) -> list[dict]:
+    """The cells of these blocks from their members' rollup rows (`rows` may hold others):
+    per block and PES, the sums, whether any is a lower bound, the people and the actions; an
+    action without any fact counts in its block's cell without PES."""
+    member_of = {m.action_id: block for block, group in blocks.items() for m in group}
+    names = ["facts", "records", *_value_columns()]
+    summed: dict[tuple[int, int | None], dict[str, Any]] = {}
+    people: dict[tuple[int, int | None], list[BitMap]] = {}
+    actions: dict[tuple[int, int | None], BitMap] = {}
+    for row in rows:
+        block = member_of.get(row["action_id"])
+        if block is None:
+            continue
+        key = (block, row["pes_id"])
+        totals = summed.get(key)
+        if totals is None:
+            summed[key] = {name: row[name] for name in names}
+        else:
+            for name in names:
+                totals[name] = (
+                    totals[name] or row[name] if name[:2] == "b_" else totals[name] + row[name]
+                )
+        actions.setdefault(key, BitMap()).add(row["action_id"])
+        if row["people"] is not None:
+            people.setdefault(key, []).append(BitMap.deserialize(bytes(row["people"])))
+    with_rows = BitMap.union(BitMap(), *actions.values())
+    for action_id, block in member_of.items():
+        if action_id not in with_rows:
+            actions.setdefault((block, None), BitMap()).add(action_id)
+            summed.setdefault(
+                (block, None), {name: False if name[:2] == "b_" else 0 for name in names}
+            )
+    cells = []
+    for (block, pes_id), totals in sorted(summed.items(), key=lambda item: _key_order(item[0])):
+        group = blocks[block]
+        days = [m.left_on for m in group if m.left_on is not None]
+        cell: dict[str, Any] = {"block": block, "pes_id": pes_id}
+        cell.update(zip(CELL_COLUMNS, group[0].key, strict=True))
+        cell["left_on"] = max(days) if days else None
+        cell.update(totals)
+        stored = people.get((block, pes_id))
+        cell["people"] = BitMap.union(BitMap(), *stored).serialize() if stored else None
+        cell["actions"] = actions[(block, pes_id)].serialize()
+        cells.append(cell)
+    return cells
+
+
+def _build_cells(
+    candidates: Iterable[int] | None,
+    horizon: datetime.date,
+    alias: str,
+    rows: list[dict[str, Any]] | None = None,
+) -> int:
+    """Sum the settled actions among `candidates` (None: all) into new blocks, from their
+    rollup rows (`rows`: as just computed, else read); the number of blocks. The candidates
+    must be in no block (the callers delete theirs first)."""
+    blocks = _blocks(_members(candidates, horizon, alias))
+    members = [
+        {"action_id": m.action_id, "block": block, "size": len(group)}
+        for block, group in blocks.items()
+        for m in group
+    ]
+    _insert(CellMember, members, alias)
+    if rows is None:
+        rows = _stored_rows([m["action_id"] for m in members], alias)
+    _insert(RollupCell, _cell_rows(blocks, rows), alias)
+    return len(blocks)
+
+
+def _stored_rows(action_ids: Sequence[int], alias: str) -> list[dict[str, Any]]:
+    names = ["action_id", "pes_id", "facts", "records", "people", *_value_columns()]
+    stored = FactRollup.objects.using(alias).order_by()
+    return [
+        row
+        for start in range(0, len(action_ids), 5000)
+        for row in stored.filter(action_id__in=action_ids[start : start + 5000]).values(*names)
+    ]
+
+
+def _refresh_cells(action_ids: Sequence[int], horizon: datetime.date, alias: str) -> None:
+    """The blocks of these actions, whose rows were just made again, made again with the other
+    actions of those blocks: an action whose columns changed moves to a block of its new key
+    (a new one: the nightly rebuild packs blocks of one key together again)."""
+    members = CellMember.objects.using(alias)
+    old = list(members.filter(action_id__in=action_ids).values_list("block", flat=True))
+    candidates = set(action_ids)
+    if old:
+        candidates.update(members.filter(block__in=old).values_list("action_id", flat=True))
+        RollupCell.objects.using(alias).filter(block__in=old).delete()
+        members.filter(block__in=old).delete()
+    _build_cells(candidates, horizon, alias)
 
 
 def _state(alias: str, *, lock: bool) -> RollupState | None:
@@ -266,6 +422,7 @@ def refresh_dirty(limit: int | None = None) -> int:
             FactRollup.objects.using(alias).filter(action_id__in=ids).delete()
             OpenFollowUp.objects.using(alias).filter(action_id__in=ids).delete()
             _write(computed, alias)
+            _refresh_cells(ids, state.horizon, alias)
         done += len(ids)
     return done
 
@@ -286,7 +443,10 @@ def rebuild(horizon: datetime.date | None = None) -> Computed:
         computed = compute(None, horizon, alias)
         FactRollup.objects.using(alias).all().delete()
         OpenFollowUp.objects.using(alias).all().delete()
+        RollupCell.objects.using(alias).all().delete()
+        CellMember.objects.using(alias).all().delete()
         _write(computed, alias)
+        _build_cells(None, horizon, alias, computed.rows)
         state.horizon = horizon
         state.rebuilt_at = timezone.now()
         state.save(using=alias)
@@ -335,6 +495,7 @@ def check() -> list[Difference]:
                 if kept_value != made_value:
                     differences.append(Difference(*key, name, kept_value, made_value))
         differences += _open_differences(computed.open, dirty, alias)
+        differences += _cell_differences(state.horizon, dirty, computed.rows, alias)
         state.checked_at = timezone.now()
         state.differences = len(differences)
         state.save(using=alias, update_fields=["checked_at", "differences"])
@@ -384,6 +545,50 @@ def _open_differences(
     ]
 
 
+def _cell_differences(
+    horizon: datetime.date, dirty: set[int], computed: list[dict[str, Any]], alias: str
+) -> list[Difference]:
+    """The blocks without a marked action whose cells differ from their members' rows as
+    computed from the records now, or whose members are no longer settled or no longer share
+    their block's columns: named by the block (as `action_id`), the cell's PES and what differs."""
+    stored: dict[int, list[int]] = {}
+    for action_id, block in CellMember.objects.using(alias).values_list("action_id", "block"):
+        stored.setdefault(block, []).append(action_id)
+    clean = {block: ids for block, ids in stored.items() if not dirty.intersection(ids)}
+    settled = {m.action_id: m for m in _members(None, horizon, alias)}
+    differences: list[Difference] = []
+    blocks: dict[int, list[Member]] = {}
+    for block, ids in sorted(clean.items()):
+        group = [settled[action_id] for action_id in sorted(ids) if action_id in settled]
+        if len(group) < len(ids):
+            found = [m.action_id for m in group]
+            differences.append(Difference(block, None, "settled members", sorted(ids), found))
+        elif len({m.block_key for m in group}) > 1:
+            keys = len({m.block_key for m in group})
+            differences.append(Difference(block, None, "columns shared", 1, keys))
+        else:
+            blocks[block] = group
+    names = ["facts", "records", "people", "actions", *_value_columns(), *CELL_COLUMNS, "left_on"]
+    kept = {
+        (row["block"], row["pes_id"]): row
+        for row in RollupCell.objects.using(alias).values("block", "pes_id", *names)
+        if row["block"] in blocks
+    }
+    made = {(row["block"], row["pes_id"]): row for row in _cell_rows(blocks, computed)}
+    for key in sorted(set(kept) | set(made), key=_key_order):
+        kept_row, made_row = kept.get(key), made.get(key)
+        if kept_row is None or made_row is None:
+            differences.append(Difference(*key, "cell", kept_row is not None, made_row is not None))
+            continue
+        for name in names:
+            kept_value, made_value = kept_row[name], made_row[name]
+            if name in ("people", "actions"):
+                kept_value, made_value = _ids(kept_value), _ids(made_value)
+            if kept_value != made_value:
+                differences.append(Difference(*key, f"cell {name}", kept_value, made_value))
+    return differences
+
+
 @dataclass(frozen=True)
 class Lag:
     """What the rollups leave to the records now: the marked actions and the oldest mark's
@@ -423,6 +628,41 @@ def _action_deleted(sender: type[Model], instance: Action, **kwargs: Any) -> Non
     FactRollup.objects.using(alias).filter(action_id=instance.pk).delete()
     OpenFollowUp.objects.using(alias).filter(action_id=instance.pk).delete()
     DirtyAction.objects.using(alias).filter(action_id=instance.pk).delete()
+    # Its block's cells counted it: they go, and the block's other actions are marked, for the
+    # refresh to sum them again.
+    members = CellMember.objects.using(alias)
+    blocks = list(members.filter(action_id=instance.pk).values_list("block", flat=True))
+    if blocks:
+        others = members.filter(block__in=blocks).exclude(action_id=instance.pk)
+        mark(others.values_list("action_id", flat=True))
+        RollupCell.objects.using(alias).filter(block__in=blocks).delete()
+        members.filter(block__in=blocks).delete()
+
+
+# The fields of an action its block shares or its settling reads (settled_action_sql).
+_CELL_FIELDS: tuple[str, ...] = (
+    *CELL_COLUMNS,
+    *(_column(Action, name) for name in ("start_date", "end_date", "outcomes_expected_on")),
+)
+
+
+def _cell_values(instance: Action) -> tuple[Any, ...]:
+    return tuple(instance.__dict__.get(name) for name in _CELL_FIELDS)
+
+
+def _action_loaded(sender: type[Model], instance: Action, **kwargs: Any) -> None:
+    """What decides an action's cell as loaded, for _action_saved to compare."""
+    instance._rollup_cell = _cell_values(instance)  # type: ignore[attr-defined]
+
+
+def _action_saved(sender: type[Model], instance: Action, created: bool, **kwargs: Any) -> None:
+    """An action saved with another project, period, type, sector, status or day is marked: its
+    block no longer holds it, and the refresh sums it where it now belongs. A new action has no
+    fact and no block yet."""
+    values = _cell_values(instance)
+    if not created and values != getattr(instance, "_rollup_cell", values):
+        mark([instance.pk])
+    instance._rollup_cell = values  # type: ignore[attr-defined]
 
 
 def _organisation_saved(sender: type[Model], instance: Organisation, **kwargs: Any) -> None:
@@ -471,6 +711,8 @@ def connect() -> None:
         post_save.connect(_fact_written, sender=model, dispatch_uid=f"rollup-save-{label}")
         post_delete.connect(_fact_written, sender=model, dispatch_uid=f"rollup-del-{label}")
     post_delete.connect(_action_deleted, sender=Action, dispatch_uid="rollup-action-deleted")
+    post_init.connect(_action_loaded, sender=Action, dispatch_uid="rollup-action-loaded")
+    post_save.connect(_action_saved, sender=Action, dispatch_uid="rollup-action-saved")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="rollup-org-saved")
     post_init.connect(_jobseeker_loaded, sender=Jobseeker, dispatch_uid="rollup-key-loaded")
     post_save.connect(_jobseeker_saved, sender=Jobseeker, dispatch_uid="rollup-key-saved")

@@ -107,9 +107,11 @@ from .filters import (
 )
 from .models import (
     BY_ACTION,
+    CellMember,
     DirtyAction,
     FactRollup,
     OpenFollowUp,
+    RollupCell,
     RollupState,
     code_column,
     settled_codes,
@@ -430,6 +432,9 @@ class _Statement:
     """The text of one statement and its parameters, in the order of the text."""
 
     def __init__(self, actions: QuerySet[Action]) -> None:
+        if not actions.query.is_sliced:
+            # A set of ids: the order of a list would make the database sort them for nothing.
+            actions = actions.order_by()
         try:
             action_sql, action_params = actions.values("id").query.sql_with_params()
         except EmptyResultSet:
@@ -900,6 +905,25 @@ def _pending(statement: _Statement, as_of: datetime.date) -> str:
     )
 
 
+def settled_action_sql(statement: _Statement, horizon: datetime.date) -> str:
+    """An action `a` whose own columns read the same in every report from `horizon` on: its
+    work found is known (not _pending on the horizon, so on no later day either: its status is
+    neither planned nor ongoing, and the days compared are past), and a follow-up left to its
+    dates (BY_ACTION, _rollup_results) is overdue on the horizon already, so on every later day
+    (_left_on_range: the days of leaving of overdue follow-ups only grow). The rollups sum the
+    rows of such actions into cells (reports.models.RollupCell), whose one day of leaving then
+    reads as each of theirs."""
+    left_on = f"COALESCE(a.{_column(Action, 'end_date')}, a.{_column(Action, 'start_date')})"
+    grace = datetime.timedelta(days=settings.FOLLOW_UP_GRACE_DAYS)
+    overdue_before = min(
+        _first_left_on(kind, horizon - grace) for kind in Participation.FOLLOW_UP_FIELDS
+    )
+    return (
+        f"NOT {_pending(statement, horizon)} AND ({left_on} IS NULL"
+        f" OR {left_on} < {statement.placeholders([overdue_before])})"
+    )
+
+
 def _bound_named(parts: Sequence[str]) -> str:
     """A fact `f` of the records (its `bound` names the figure's metric) that is a lower bound
     of one of these metrics."""
@@ -1062,6 +1086,7 @@ def _rollup_facts(
     as_of: datetime.date,
     pes: list[str],
     by_pes: bool,
+    cells: bool,
 ) -> str:
     """The facts of the selected actions in the rollups' shape: the rollup rows and open
     follow-ups of the actions not marked, the facts of the marked ones (`dirty`) read from the
@@ -1072,19 +1097,30 @@ def _rollup_facts(
     row), the measures m_*, the bound flags b_*, the readings r_*, and `bm`, a rollup row's
     bitmap of the people. `approved`: the rows of approved periods only (_approved_fact), as
     _facts keeps them; `pes`: the rows of those PES only, kept in each part, before its lead is
-    chosen."""
+    chosen.
+
+    With `cells`, the actions of the blocks the statement's `blocks` names are read from their
+    cells instead (RollupCell, each standing for an action of id minus its own, lead 0), with
+    `ab`, the bitmap of the actions each counts; the other parts read the actions of `rest`."""
     rollup, open_table = FactRollup._meta.db_table, OpenFollowUp._meta.db_table
+    among = "rest" if cells else "sel"
     metrics = [f"m_{metric}" for metric in FACT_METRICS]
     flags = [f"b_{metric}" for metric in SUMMED_METRICS]
     names = [*metrics, *flags, *_READING_COLUMNS]
 
     def shaped(
-        person: str, records: str, fact: str, lead: str, values: Sequence[str], bm: str
+        person: str,
+        records: str,
+        fact: str,
+        lead: str,
+        values: Sequence[str],
+        bm: str,
+        ab: str = "NULL",
     ) -> str:
         columns = [f"{person} AS person_id", f"{records} AS records", f"{fact} AS fact"]
         columns += [f"{lead} AS lead"]
         columns += [f"{value} AS {name}" for value, name in zip(values, names, strict=True)]
-        return ", ".join([*columns, f"{bm} AS bm"])
+        return ", ".join([*columns, f"{bm} AS bm", f"{ab} AS ab"])
 
     def readings_of(alias: str) -> list[str]:
         return [
@@ -1100,7 +1136,7 @@ def _rollup_facts(
         """An action selected and not marked: a semi-join to the selection and an anti-join to
         the few marks, which the database estimates from the marks' table itself."""
         return (
-            f"{column} IN (SELECT id FROM sel) AND NOT EXISTS"
+            f"{column} IN (SELECT id FROM {among}) AND NOT EXISTS"
             f" (SELECT 1 FROM {DirtyAction._meta.db_table} m WHERE m.action_id = {column})"
         )
 
@@ -1109,16 +1145,27 @@ def _rollup_facts(
         return f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition}) = 1 THEN 1 ELSE 0 END"
 
     kept = f" AND {_approved_fact('r')}" if approved else ""
-    stored = [
-        f"r.{code_column(kind, code)}" if code in settled_codes(kind) else "0"
-        for kind, codes in _READINGS.items()
-        for code in codes
-    ]
-    values = [*[f"r.{name}" for name in metrics], *[_flag(f"r.{name}") for name in flags], *stored]
+
+    def stored(alias: str) -> list[str]:
+        readings = [
+            f"{alias}.{code_column(kind, code)}" if code in settled_codes(kind) else "0"
+            for kind, codes in _READINGS.items()
+            for code in codes
+        ]
+        flagged = [_flag(f"{alias}.{name}") for name in flags]
+        return [*[f"{alias}.{name}" for name in metrics], *flagged, *readings]
+
+    values = stored("r")
     # One row per action and PES: each leads its own when counted by PES. Typed, for
     # PostgreSQL's UNION: the other parts' NULLs take the type of the first part's.
     row_columns = shaped(
-        "CAST(NULL AS bigint)", "r.records", "1", "1" if by_pes else lead("r"), values, "r.people"
+        "CAST(NULL AS bigint)",
+        "r.records",
+        "1",
+        "1" if by_pes else lead("r"),
+        values,
+        "r.people",
+        "CAST(NULL AS bytea)",
     )
     rows = (
         f"SELECT r.action_id, r.pes_id, {row_columns} FROM {rollup} r"
@@ -1153,11 +1200,21 @@ def _rollup_facts(
     nothing = ["0"] * len(names)
     empty = (
         f"SELECT s.id, NULL, {shaped('NULL', '0', '0', '1', nothing, 'NULL')}"
-        f" FROM sel s WHERE {unmarked('s.id')}"
+        f" FROM {among} s WHERE {unmarked('s.id')}"
         f" AND NOT EXISTS (SELECT 1 FROM {rollup} r WHERE r.action_id = s.id"
         f"{kept}){of_pes('NULL')}"
     )
-    return f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
+    parts = f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
+    if not cells:
+        return parts
+    cell_columns = shaped(
+        "NULL", "c.records", _flag("c.facts > 0"), "0", stored("c"), "c.people", "c.actions"
+    )
+    return (
+        f"{parts} UNION ALL SELECT -c.id, c.pes_id, {cell_columns}"
+        f" FROM {RollupCell._meta.db_table} c WHERE c.block IN (SELECT block FROM blocks)"
+        f"{of_pes('c.pes_id')}"
+    )
 
 
 def _rollup_results(statement: _Statement, as_of: datetime.date) -> list[str]:
@@ -1186,26 +1243,34 @@ def _rollup_results(statement: _Statement, as_of: datetime.date) -> list[str]:
 def _people_sql(vendor: str) -> list[str]:
     """A grouped row's people, read in Python (_people_of): the rollup rows' bitmaps and the
     ids of the people of marked actions' records, each joined in one text."""
+    ids = (
+        "string_agg(CAST(f.person_id AS text), ',')"
+        if vendor == "postgresql"
+        else "group_concat(f.person_id, ',')"
+    )
+    return [f"{_joined_bitmaps('f.bm', vendor)} AS people_bitmaps", f"{ids} AS people_ids"]
+
+
+def _joined_bitmaps(column: str, vendor: str) -> str:
+    """A grouped row's bitmaps in one text, read by _bitmaps_of."""
     if vendor == "postgresql":
-        return [
-            "string_agg(encode(f.bm, 'base64'), ',') AS people_bitmaps",
-            "string_agg(CAST(f.person_id AS text), ',') AS people_ids",
-        ]
-    return [
-        "group_concat(hex(f.bm), ',') AS people_bitmaps",
-        "group_concat(f.person_id, ',') AS people_ids",
-    ]
+        return f"string_agg(encode({column}, 'base64'), ',')"
+    return f"group_concat(hex({column}), ',')"
+
+
+def _bitmaps_of(text: str | None, vendor: str) -> BitMap:
+    """The union of the bitmaps of a text of _joined_bitmaps."""
+    stored = []
+    # SQLite's hex() of NULL is an empty text, not NULL.
+    for part in filter(None, (text or "").split(",")):
+        data = binascii.a2b_base64(part) if vendor == "postgresql" else bytes.fromhex(part)
+        stored.append(BitMap.deserialize(data))
+    # One union of them all: much faster than adding them one by one.
+    return BitMap.union(BitMap(), *stored)
 
 
 def _people_of(values: Mapping[str, Any], vendor: str) -> BitMap:
-    stored = []
-    if values["people_bitmaps"]:
-        # SQLite's hex() of NULL is an empty text, not NULL.
-        for text in filter(None, values["people_bitmaps"].split(",")):
-            data = binascii.a2b_base64(text) if vendor == "postgresql" else bytes.fromhex(text)
-            stored.append(BitMap.deserialize(data))
-    # One union of them all: much faster than adding them one by one.
-    people = BitMap.union(BitMap(), *stored)
+    people = _bitmaps_of(values["people_bitmaps"], vendor)
     if values["people_ids"]:
         people.update(int(value) for value in str(values["people_ids"]).split(","))
     return people
@@ -1229,6 +1294,23 @@ def _rollup_sql(
         f", dirty AS (SELECT m.action_id AS id FROM {dirty} m"
         " WHERE m.action_id IN (SELECT id FROM sel))"
     )
+    # The cells answer for whole blocks of actions, not for one action, nor for approved periods
+    # only (a block's actions may have approved facts of different PES).
+    cells = not approved and "action" not in group_by
+    if cells:
+        member = CellMember._meta.db_table
+        # The blocks whose every action is selected and unmarked (the selection's unmarked
+        # members of a block, as many as it has); the rest of the selection is read action by
+        # action.
+        statement.sel += (
+            ", whole AS (SELECT w.action_id, w.block FROM (SELECT cm.action_id, cm.block,"
+            " cm.size, COUNT(*) OVER (PARTITION BY cm.block) AS found"
+            f" FROM {member} cm WHERE cm.action_id IN (SELECT id FROM sel) AND NOT EXISTS"
+            f" (SELECT 1 FROM {dirty} m WHERE m.action_id = cm.action_id)) w"
+            " WHERE w.found = w.size)"
+            ", blocks AS (SELECT DISTINCT block FROM whole)"
+            ", rest AS (SELECT id FROM sel WHERE id NOT IN (SELECT action_id FROM whole))"
+        )
     keys = [f"{_GROUP_KEYS[d]} AS k_{d}" for d in group_by]
     vendor = connections[actions.db].vendor
     aggregates = [
@@ -1237,16 +1319,18 @@ def _rollup_sql(
         "NULL AS people",
         "SUM(f.records) AS records",
         *(_people_sql(vendor) if people else ["NULL AS people_bitmaps", "NULL AS people_ids"]),
+        f"{_joined_bitmaps('f.ab', vendor)} AS action_bitmaps",
         *[f"MAX({_flag(_bound_flagged(_parts(m)))}) AS lb_{m}" for m in FACT_METRICS],
         *_rate_aggregates(statement, as_of, _bound_flagged, distinct=False),
         *_rollup_results(statement, as_of),
-        "MAX(CASE WHEN f.fact = 1 AND ap.action_id IS NULL THEN 1 ELSE 0 END) AS provisional"
+        "MAX(CASE WHEN f.fact = 1 AND ap.pes_id IS NULL THEN 1 ELSE 0 END) AS provisional"
         if not approved
         else "0 AS provisional",
         f"(SELECT CASE WHEN MIN(horizon) <= {statement.placeholders([as_of])} THEN 1 ELSE 0 END"
         f" FROM {RollupState._meta.db_table}) AS usable",
     ]
-    statement.extra_measures = ["records", "people_bitmaps", "people_ids", "usable"]
+    statement.extra_measures = ["records", "people_bitmaps", "people_ids", "action_bitmaps"]
+    statement.extra_measures.append("usable")
     if "pes" in group_by and not pes:
         # Grouped by PES, an action counts in several rows: the totals' distinct counts of
         # the selection, in the same statement (_rolled_totals).
@@ -1255,16 +1339,51 @@ def _rollup_sql(
             f"{_pending_actions(statement, as_of)} AS selected_pending",
         ]
         statement.extra_measures += ["selected_actions", "selected_pending"]
-    facts = _rollup_facts(statement, people, approved, as_of, pes, "pes" in group_by)
-    # The actions joined are the selected ones (the facts are theirs): said to the planner, which
-    # then looks a few actions up by their key instead of hashing the whole table.
+    facts = _rollup_facts(statement, people, approved, as_of, pes, "pes" in group_by, cells)
+    if cells:
+        # The actions of the facts: those read one by one and the cells, each cell standing for
+        # an action with its block's columns (_CELL_ACTION).
+        names = ", ".join(name for name, _value in _CELL_ACTION)
+        acting = (
+            f"(SELECT {names} FROM {Action._meta.db_table} WHERE id IN (SELECT id FROM rest)"
+            f" UNION ALL SELECT {', '.join(value for _name, value in _CELL_ACTION)}"
+            f" FROM {RollupCell._meta.db_table} c WHERE c.block IN (SELECT block FROM blocks))"
+        )
+        joined = f" FROM ({facts}) f JOIN {acting} a ON a.id = f.action_id"
+    else:
+        # The actions joined are the selected ones (the facts are theirs): said to the planner,
+        # which then looks a few actions up by their key instead of hashing the whole table.
+        joined = (
+            f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
+            f" ON a.id = f.action_id AND a.id IN (SELECT id FROM sel)"
+        )
     grouped = (
-        f"SELECT {', '.join(keys + aggregates)}"
-        f" FROM ({facts}) f JOIN {Action._meta.db_table} a"
-        f" ON a.id = f.action_id AND a.id IN (SELECT id FROM sel)"
-        f"{'' if approved else _APPROVED_PAIRS}"
+        f"SELECT {', '.join(keys + aggregates)}{joined}{'' if approved else _APPROVED_PERIODS}"
     )
     return _presented(statement, group_by, grouped)
+
+
+def _cell_action() -> tuple[tuple[str, str], ...]:
+    """The columns of an action `a` the statements over the rollups read, each with its value
+    for a cell `c` (reports.models.RollupCell): its block's columns; as its end, the latest day
+    its actions left, which reads the same as each of theirs (settled_action_sql); no start nor
+    day its outcomes are expected, as for an action they would not change a thing."""
+    shared = ("year", "semester", "project", "action_type", "sector", "status")
+    columns = [("id", "-c.id"), *((_column(Action, n), f"c.{_column(Action, n)}") for n in shared)]
+    columns += [(_column(Action, "start_date"), "NULL"), (_column(Action, "end_date"), "c.left_on")]
+    columns.append((_column(Action, "outcomes_expected_on"), "NULL"))
+    return tuple(columns)
+
+
+_CELL_ACTION = _cell_action()
+# The approved period of each fact `f` of an action `a` (`ap`, for `provisional`): at most one
+# (one period per project, year, semester and PES), found by the action's columns, which a cell
+# has as well as an action.
+_APPROVED_PERIODS = (
+    f" LEFT JOIN {ReportingPeriod._meta.db_table} ap ON ap.project_id = a.project_id"
+    " AND ap.year = a.year AND ap.semester = a.semester AND ap.pes_id = f.pes_id"
+    f" AND ap.status = {_lit(PeriodStatus.APPROVED)}"
+)
 
 
 @dataclass
@@ -1297,6 +1416,10 @@ def _rollup_run(
         return None
     rows, found = [], []
     for values in raw_rows:
+        # The actions of cells, each counted in one of them (each in one block, and per PES).
+        values["actions"] = int(values["actions"] or 0) + len(
+            _bitmaps_of(values["action_bitmaps"], vendor)
+        )
         counted = _people_of(values, vendor) if people else BitMap()
         values["people"] = len(counted) if people and values["records"] else None
         rows.append(_row(group_by, values))
