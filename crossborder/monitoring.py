@@ -12,7 +12,10 @@
   scraped, when the broker is Redis (CELERY_BROKER_URL redis://...).
 
 Nothing is labelled by user, record, path or query string: a view's name is the only label a
-request gives. The rollups' lag is not measured: there are no rollups yet.
+request gives.
+- `crossborder_rollup_*`: what the reports' rollups leave to the records (reports.rollups.lag),
+  read when scraped: built or not, the marked actions and the oldest mark's age, the open
+  follow-ups, the horizon's age, and the actions summed in cells.
 
 Behind METRICS_TOKEN (`Authorization: Bearer <token>`) or METRICS_ALLOWED_IPS (addresses and
 networks, of the client as security.client_ip reads it behind TRUSTED_PROXY_COUNT proxies);
@@ -205,6 +208,11 @@ def _rollup_lag() -> Iterator[GaugeMetricFamily]:
             "crossborder_rollup_horizon_age_days",
             "Days since the rollups' horizon (a report before it reads the records).",
             lag.horizon_days,
+        ),
+        (
+            "crossborder_rollup_cell_actions",
+            "Settled actions summed in the rollups' cells (the others are read one by one).",
+            lag.cell_actions,
         ),
     )
     for name, documentation, value in figures:

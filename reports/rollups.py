@@ -455,11 +455,15 @@ def rebuild(horizon: datetime.date | None = None) -> Computed:
 
 @dataclass(frozen=True)
 class Difference:
+    """Where the rollups differ from the records: an action's row, or a block's cell (`of`
+    "block", `action_id` the block's)."""
+
     action_id: int
     pes_id: int | None
     what: str
     kept: Any
     computed: Any
+    of: str = "action"
 
 
 def check() -> list[Difference]:
@@ -562,10 +566,12 @@ def _cell_differences(
         group = [settled[action_id] for action_id in sorted(ids) if action_id in settled]
         if len(group) < len(ids):
             found = [m.action_id for m in group]
-            differences.append(Difference(block, None, "settled members", sorted(ids), found))
+            differences.append(
+                Difference(block, None, "settled members", sorted(ids), found, "block")
+            )
         elif len({m.block_key for m in group}) > 1:
             keys = len({m.block_key for m in group})
-            differences.append(Difference(block, None, "columns shared", 1, keys))
+            differences.append(Difference(block, None, "columns shared", 1, keys, "block"))
         else:
             blocks[block] = group
     names = ["facts", "records", "people", "actions", *_value_columns(), *CELL_COLUMNS, "left_on"]
@@ -578,27 +584,33 @@ def _cell_differences(
     for key in sorted(set(kept) | set(made), key=_key_order):
         kept_row, made_row = kept.get(key), made.get(key)
         if kept_row is None or made_row is None:
-            differences.append(Difference(*key, "cell", kept_row is not None, made_row is not None))
+            found = (kept_row is not None, made_row is not None)
+            differences.append(Difference(*key, "cell", *found, "block"))
             continue
         for name in names:
             kept_value, made_value = kept_row[name], made_row[name]
             if name in ("people", "actions"):
                 kept_value, made_value = _ids(kept_value), _ids(made_value)
             if kept_value != made_value:
-                differences.append(Difference(*key, f"cell {name}", kept_value, made_value))
+                differences.append(
+                    Difference(*key, f"cell {name}", kept_value, made_value, "block")
+                )
     return differences
 
 
 @dataclass(frozen=True)
 class Lag:
     """What the rollups leave to the records now: the marked actions and the oldest mark's
-    age (seconds), the open follow-ups, and the horizon's age in days."""
+    age (seconds), the open follow-ups, the horizon's age in days, and the cells and the
+    actions summed in them."""
 
     built: bool
     marked: int
     oldest_mark_seconds: float
     open_rows: int
     horizon_days: int
+    cells: int = 0
+    cell_actions: int = 0
 
 
 def lag() -> Lag:
@@ -613,6 +625,8 @@ def lag() -> Lag:
         oldest_mark_seconds=(now - oldest).total_seconds() if oldest else 0.0,
         open_rows=OpenFollowUp.objects.using(alias).count(),
         horizon_days=(timezone.localdate() - state.horizon).days if state else 0,
+        cells=RollupCell.objects.using(alias).count(),
+        cell_actions=CellMember.objects.using(alias).count(),
     )
 
 

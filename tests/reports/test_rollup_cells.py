@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from actions.models import Action
@@ -233,3 +234,19 @@ def test_a_report_over_blocks_is_still_one_query(three_jobdatings, django_assert
         outcomes(group_by=["project"])
     with django_assert_num_queries(1):
         outcomes(group_by=["pes"])
+
+
+def test_the_command_and_the_metrics_count_the_cells(three_jobdatings, capsys):
+    from crossborder.monitoring import _rollup_lag
+
+    call_command("rollups")
+    assert "3 settled actions summed in 3 cells" in capsys.readouterr().out
+    gauges = {family.name: family.samples[0].value for family in _rollup_lag()}
+    assert gauges["crossborder_rollup_cell_actions"] == 3
+    RollupCell.objects.filter(pes=None).update(records=4)
+    with pytest.raises(CommandError, match="differ from the records in 1 places"):
+        call_command("rollups", "--check")
+    block = three_jobdatings[0].pk
+    assert f"block {block}, PES None, cell records: kept 4, from the records 0" in (
+        capsys.readouterr().out
+    )

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             if differences:
                 for difference in differences[:SHOWN_DIFFERENCES]:
                     self.stdout.write(
-                        f"action {difference.action_id}, PES {difference.pes_id},"
+                        f"{difference.of} {difference.action_id}, PES {difference.pes_id},"
                         f" {difference.what}: kept {difference.kept!r},"
                         f" from the records {difference.computed!r}"
                     )
@@ -100,5 +100,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Horizon {horizon.isoformat()} ({lag.horizon_days} days ago); {lag.marked} actions"
             f" marked (oldest {lag.oldest_mark_seconds:.0f} s); {lag.open_rows} groups of open"
-            " follow-ups."
+            f" follow-ups; {lag.cell_actions} settled actions summed in {lag.cells} cells."
         )
