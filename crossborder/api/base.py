@@ -479,6 +479,22 @@ class FilterBackend(DjangoFilterBackend):
         filterset_class = super().get_filterset_class(view, queryset)
         return by_id(filterset_class) if filterset_class is not None else None
 
+    def filter_queryset(self, request: Request, queryset: Any, view: APIView) -> Any:
+        # A filter set given none of its parameters filters nothing (tests/api/test_filters.py
+        # checks every endpoint's), and building it, a copy of each of its filters and of its
+        # form's fields, took 2.7 ms of a page's CPU: left out then.
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not names_a_filter(request, filterset_class):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def names_a_filter(request: Request, filterset_class: type[django_filters.FilterSet]) -> bool:
+    """Whether the query string names a filter of the set: its name, or its name with a suffix
+    (the parameters of a range: `date_after`, `date_before`)."""
+    names = tuple(filterset_class.base_filters)
+    return any(parameter.startswith(names) for parameter in request.query_params)
+
 
 class FilterBackendSchema(DjangoFilterExtension):
     """The schema of FilterBackend's filters: drf-spectacular's, with the bounds a filter
