@@ -8,7 +8,7 @@ language under `translation.override`). A free text not written in that language
 the first language it was written in and followed by that language's code, "… (en)"
 (crossborder.core.translated). Lists read as each language joins them: "A, B and C".
 
-The facts come from the actions' own fields and rows, prefetched with STORY_PREFETCH, so that
+The facts come from the actions' own fields and the rows with_story_rows puts on them, so that
 telling any number of actions' stories asks the database nothing more. A fact that is not in
 the data is left out, never guessed.
 """
@@ -19,15 +19,15 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from actions.models import Action, ActionEmployer, Certificate, Figure, JobOffer
 from crossborder.core.metrics import WORK_FOUND_ACTION_TYPES, Metric
-from crossborder.core.translated import text_in
+from crossborder.core.translated import site_languages, text_in
 from crossborder.core.vocabulary import (
     COHORT_MAX_MONTHS,
     REALISED_STATUSES,
@@ -48,24 +48,80 @@ from projects.models import (
 
 from .filters import starts_on_or_before
 
-# What action_story reads beyond the action's own columns, for prefetch_related on the actions:
-# the employers present by name and the jobs in the order they were entered (the order the
-# coordinator gives them, as the answer tells them), with the organisations' former names so
-# that a PES is named as it was called at the time (Pôle emploi before 2024).
-STORY_PREFETCH: tuple[str | Prefetch, ...] = (
-    Prefetch(
-        "employers",
-        queryset=ActionEmployer.objects.select_related("organisation").order_by(
-            "organisation__name", "pk"
-        ),
-    ),
-    Prefetch("job_offers", queryset=JobOffer.objects.select_related("employer").order_by("pk")),
+_LANGUAGES = site_languages()
+
+# What action_story reads beyond the action's own columns, put on each action as a plain list
+# by with_story_rows: the employers present by name and the jobs in the order they were entered
+# (the order the coordinator gives them, as the answer tells them), the certificates, and who
+# taught, tested and presented, with the organisations' former names so that a PES is named as
+# it was called at the time (Pôle emploi before 2024).
+EMPLOYERS = "story_employers"
+JOB_OFFERS = "story_job_offers"
+CERTIFICATES = "story_certificates"
+TAUGHT_BY = "story_taught_by"
+TESTED_BY = "story_tested_by"
+PRESENTERS = "story_presenters"
+
+
+def with_story_rows(actions: Sequence[Action], selection: QuerySet[Action]) -> None:
+    """Puts on `actions`, the actions `selection` selects, the rows their stories read: one
+    query per relation and one for the organisations' former names, however many actions.
+
+    Not prefetch_related: it sends every action's id with each relation's query and builds a
+    queryset per action and relation, which cost the year report of two thousand actions about
+    half a second; here each relation reads the actions through `selection` as a subquery."""
+    chosen = selection.values("pk")
+    employers = (
+        ActionEmployer.objects.filter(action__in=chosen)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    _attach(actions, EMPLOYERS, ((row.action_id, row) for row in employers))
+    jobs = JobOffer.objects.filter(action__in=chosen).select_related("employer").order_by("pk")
+    _attach(actions, JOB_OFFERS, ((row.action_id, row) for row in jobs))
     # By country, so that a training recognised on both sides names the Belgian side first.
-    Prefetch("certificates", queryset=Certificate.objects.order_by("country", "pk")),
-    "taught_by__former_names",
-    "tested_by__former_names",
-    "presenters__former_names",
-)
+    certificates = (
+        Action.certificates.through.objects.filter(action__in=chosen)
+        .select_related("certificate")
+        .order_by("certificate__country", "certificate__pk")
+    )
+    _attach(actions, CERTIFICATES, ((row.action_id, row.certificate) for row in certificates))
+    organisations: list[Organisation] = []
+    for name, relation in (
+        (TAUGHT_BY, "taught_by"),
+        (TESTED_BY, "tested_by"),
+        (PRESENTERS, "presenters"),
+    ):
+        organisations += with_organisations(actions, chosen, relation, name)
+    prefetch_related_objects(organisations, "former_names")
+
+
+def with_organisations(
+    actions: Sequence[Action], chosen: QuerySet[Any], relation: str, name: str
+) -> list[Organisation]:
+    """Puts on each of `actions` the organisations of one of its relations to organisations
+    (``organisers``, ``taught_by``, ...) as the list `name`, in their order (by name); `chosen`
+    gives the actions' ids as a subquery. Returns the organisations, for their former names."""
+    links = (
+        getattr(Action, relation)
+        .through.objects.filter(action__in=chosen)
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation__pk")
+    )
+    rows = [(link.action_id, link.organisation) for link in links]
+    _attach(actions, name, rows)
+    return [organisation for _action, organisation in rows]
+
+
+def _attach(actions: Sequence[Action], name: str, rows: Iterable[tuple[int, Any]]) -> None:
+    """Each action's rows as the list `name` on the action (an empty list when it has none)."""
+    by_action: dict[int, list[Any]] = {action.pk: [] for action in actions}
+    for action_id, row in rows:
+        if action_id in by_action:
+            by_action[action_id].append(row)
+    for action in actions:
+        setattr(action, name, by_action[action.pk])
+
 
 # What project_state reads beyond the project's own columns, for prefetch_related on projects.
 PROJECT_PREFETCH: tuple[str | Prefetch, ...] = (
@@ -116,6 +172,10 @@ def join_naturally(items: Sequence[str]) -> str:
 def shown(obj: Any, field_name: str) -> str:
     """A translated field's text in the active language, else in the language it was written
     in, followed by that language's code ("forklift driver (en)"); "" when there is none."""
+    # Most notes are empty in every language: "" without looking up the active language, which
+    # the stories of a year's actions would otherwise do some ten thousand times.
+    if not any(getattr(obj, f"{field_name}_{code}", None) for code in _LANGUAGES):
+        return ""
     text = text_in(obj, field_name)
     value = text.value.strip()
     if text.foreign:
@@ -209,7 +269,7 @@ def _employers_and_jobs(action: Action) -> list[str]:
     """The companies and agencies present, the jobs presented or offered and the hires per
     employer."""
     sentences = []
-    employers = list(action.employers.all())
+    employers: list[ActionEmployer] = getattr(action, EMPLOYERS)
     companies = [e for e in employers if e.organisation.kind != OrganisationKind.AGENCY]
     agencies = [e for e in employers if e.organisation.kind == OrganisationKind.AGENCY]
     if companies:
@@ -226,7 +286,7 @@ def _employers_and_jobs(action: Action) -> list[str]:
             )
             % {"names": join_naturally([_employer(e) for e in agencies])}
         )
-    jobs = [_job(offer) for offer in action.job_offers.all()]
+    jobs = [_job(offer) for offer in getattr(action, JOB_OFFERS)]
     if jobs:
         # At a company visit the companies show their jobs; elsewhere they offer them.
         if action.action_type == ActionType.COMPANY_VISIT:
@@ -302,21 +362,25 @@ def _certificate(certificate: Certificate) -> str:
     return with_country(name)
 
 
+# Who taught, tested and presented an action, translated only for the few actions that say it.
+_PEOPLE = (
+    (TAUGHT_BY, gettext_lazy("Taught by %(names)s.")),
+    (TESTED_BY, gettext_lazy("Tested by %(names)s.")),
+    (PRESENTERS, gettext_lazy("Presented by %(names)s.")),
+)
+
+
 def _people(action: Action) -> list[str]:
     """The certificates it leads to and who teaches, tests and presents."""
     day = action.start_date or action.sort_date
     sentences = []
-    certificates = [_certificate(c) for c in action.certificates.all()]
+    certificates = [_certificate(c) for c in getattr(action, CERTIFICATES)]
     if certificates:
         sentences.append(
             _("Leads to %(certificates)s.") % {"certificates": join_naturally(certificates)}
         )
-    for relation, line in (
-        (action.taught_by, _("Taught by %(names)s.")),
-        (action.tested_by, _("Tested by %(names)s.")),
-        (action.presenters, _("Presented by %(names)s.")),
-    ):
-        organisations = list(relation.all())
+    for relation, line in _PEOPLE:
+        organisations: list[Organisation] = getattr(action, relation)
         if organisations:
             sentences.append(line % {"names": _names(organisations, day)})
     return sentences
@@ -351,7 +415,7 @@ def action_story(action: Action, *, as_of: datetime.date) -> list[str]:
     the certificates it leads to, who teaches, tests and presents; why it was cancelled; and
     its work found when it cannot be known yet on `as_of`.
 
-    Asks the database nothing when the action comes with STORY_PREFETCH."""
+    Reads the rows with_story_rows puts on the action, and asks the database nothing."""
     sentences = [sentence(shown(action, "description"))]
     sentences += _employers_and_jobs(action)
     sentences += _format(action)

@@ -33,7 +33,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -59,15 +59,19 @@ from .selectors import (
 )
 from .stories import (
     PROJECT_PREFETCH,
-    STORY_PREFETCH,
     action_story,
     cooperation,
     project_state,
+    with_organisations,
     with_project_facts,
+    with_story_rows,
 )
 
 # The languages of the site: a report is written in any of them, with names in each.
 LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+
+# Where _report_actions puts each action's organisers, with their former names.
+ORGANISERS = "report_organisers"
 
 
 class _Columns:
@@ -404,33 +408,46 @@ def period_end(action: Action) -> datetime.date:
 
 
 def _report_actions(year: int, selected: list[str] | None) -> list[Action]:
-    """The actions the report tells of, in the one order of actions (their sort date)."""
-    action_rows = Action.objects.filter(_in_report(year)).select_related("project", "sector")
+    """The actions the report tells of, in the one order of actions (their sort date), with
+    their organisers (the list ORGANISERS) and what their stories read (with_story_rows)."""
+    # Not with their projects: the report has read them (_projects), the lines name them by slug.
+    action_rows = Action.objects.filter(_in_report(year)).select_related("sector")
     if selected:
         action_rows = action_rows.filter(project__slug__in=selected)
-    return list(
-        action_rows.prefetch_related("organisers__former_names", *STORY_PREFETCH).order_by(
-            "sort_date", "pk"
-        )
-    )
+    actions = list(action_rows.order_by("sort_date", "pk"))
+    with_story_rows(actions, action_rows)
+    organisers = with_organisations(actions, action_rows.values("pk"), "organisers", ORGANISERS)
+    prefetch_related_objects(organisers, "former_names")
+    return actions
 
 
-def _stories(action: Action, as_of: datetime.date) -> dict[str, list[str]]:
-    """An action's story in every language of the site."""
-    story: dict[str, list[str]] = {}
-    for lang in LANGUAGES:
+def _stories(
+    actions: list[Action], as_of: datetime.date, languages: Sequence[str]
+) -> dict[int, dict[str, list[str]]]:
+    """The actions' stories in the languages asked for, by action id: one language at a time,
+    as activating a language is not free (it was once per action and language)."""
+    stories: dict[int, dict[str, list[str]]] = {action.pk: {} for action in actions}
+    for lang in languages:
         with translation.override(lang):
-            story[lang] = action_story(action, as_of=as_of)
-    return story
+            for action in actions:
+                stories[action.pk][lang] = action_story(action, as_of=as_of)
+    return stories
 
 
 def _action_lines(
-    actions: list[Action], year: int, as_of: datetime.date, scope: Mapping[str, Any]
+    actions: list[Action],
+    projects: Sequence[Project],
+    year: int,
+    as_of: datetime.date,
+    scope: Mapping[str, Any],
+    languages: Sequence[str],
 ) -> list[ActionLine]:
     """Each action with its status as of the report's day and its figures, in total and per
-    PES, whatever its status (a planned action may already have interested jobseekers). Two
+    PES, whatever its status (a planned action may already have interested jobseekers); its
+    project named by slug from `projects`, the report's, which hold every action's. Two
     queries for all of them."""
     end_of_year = datetime.date(year, 12, 31)
+    slugs = {project.pk: project.slug for project in projects}
     per_action, per_action_and_pes = action_outcomes(
         filters={"year": [year, year + 1], "status": list(ActionStatus.values), **scope}
     )
@@ -438,6 +455,7 @@ def _action_lines(
     pes_of: dict[int, list[Breakdown]] = {}
     for row in per_action_and_pes:
         pes_of.setdefault(row["action"], []).append(Breakdown(row["pes"], Figures.of(row)))
+    stories = _stories(actions, as_of, languages)
     lines = []
     for action in actions:
         # An action starts on its sort date (the first day of its rough period) and ends on
@@ -451,7 +469,7 @@ def _action_lines(
             ActionLine(
                 id=action.pk,
                 reference=action.reference,
-                project=action.project.slug,
+                project=slugs[action.project_id],
                 action_type=action.action_type,
                 status=status,
                 title=Names.of(action, "title"),
@@ -463,12 +481,12 @@ def _action_lines(
                 place=Names.of(action, "place"),
                 online=action.online,
                 sector=action.sector.slug if action.sector else None,
-                organisers=[o.name_on(end_of_year) for o in action.organisers.all()],
+                organisers=[o.name_on(end_of_year) for o in getattr(action, ORGANISERS)],
                 cancellation_reason=Names.of(action, "cancellation_reason"),
                 figures=figures_of[action.pk],
                 by_pes=pes_of.get(action.pk, []),
                 outcomes_pending=status in REALISED_STATUSES and action.outcomes_pending(as_of),
-                story=_stories(action, as_of),
+                story=stories[action.pk],
             )
         )
     return lines
@@ -560,6 +578,7 @@ def _project_report(
     as_of: datetime.date,
     lines: list[ActionLine],
     totals: _YearTotals,
+    languages: Sequence[str],
 ) -> ProjectReport:
     """One project's part of the answer: its state, its totals, its realised actions per type,
     what happened the next year up to the report's day, its cancelled and its planned
@@ -567,7 +586,7 @@ def _project_report(
     own = [line for line in lines if line.project == project.slug]
     planned = [line for line in own if line.status == ActionStatus.PLANNED]
     state: dict[str, list[str]] = {}
-    for lang in LANGUAGES:
+    for lang in languages:
         with translation.override(lang):
             state[lang] = project_state(project, as_of=as_of)
     return ProjectReport(
@@ -609,11 +628,11 @@ def _periods(year: int, projects: Iterable[Project]) -> list[PeriodLine]:
 
 
 def _cooperation(
-    projects: Sequence[Project], year: int, as_of: datetime.date
+    projects: Sequence[Project], year: int, as_of: datetime.date, languages: Sequence[str]
 ) -> dict[str, list[str]]:
-    """Question 5 in every language of the site."""
+    """Question 5 in the languages asked for."""
     sentences: dict[str, list[str]] = {}
-    for lang in LANGUAGES:
+    for lang in languages:
         with translation.override(lang):
             sentences[lang] = cooperation(projects, year=year, as_of=as_of)
     return sentences
@@ -625,9 +644,13 @@ def year_report(
     projects: Sequence[str] | None = None,
     approved: bool = False,
     as_of: datetime.date | str | None = None,
+    languages: Sequence[str] = LANGUAGES,
 ) -> YearReport:
     """The answer sheet of a year as of a day (today by default), for all projects or those
-    asked for (slugs); with `approved`, of the approved reporting periods' figures only.
+    asked for (slugs); with `approved`, of the approved reporting periods' figures only. The
+    stories, the projects' states and the cooperation are written in `languages` (every
+    language of the site by default; a page shown in one language asks for that one only, as
+    they are most of the time the report takes); names and figures are in every language.
 
     Raises ReportParameterError naming ``year``, ``as_of`` or ``project`` for a value not
     understood. A fixed number of queries whatever the number of actions."""
@@ -649,12 +672,15 @@ def year_report(
         scope[APPROVED] = "true"
     pes_names = _pes_names(year)
     actions = _report_actions(year, selected)
-    lines = _action_lines(actions, year, day, scope)
+    lines = _action_lines(actions, project_rows, year, day, scope, languages)
     totals = _year_totals(year, day, scope)
     return YearReport(
         year=year,
         selected_projects=selected,
-        projects=[_project_report(project, year, day, lines, totals) for project in project_rows],
+        projects=[
+            _project_report(project, year, day, lines, totals, languages)
+            for project in project_rows
+        ],
         totals=Figures.of(totals.by_project.totals),
         by_project_and_type=[
             (row["project"], row["action_type"], Figures.of(row))
@@ -683,7 +709,7 @@ def year_report(
         as_of=day,
         made_at=timezone.now(),
         periods=_periods(year, project_rows),
-        cooperation=_cooperation(project_rows, year, day),
+        cooperation=_cooperation(project_rows, year, day, languages),
     )
 
 
