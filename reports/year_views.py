@@ -109,7 +109,12 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             return redirect(job)
     try:
         report = build_year_report(
-            year=year, projects=projects or None, approved=approved, as_of=as_of or None
+            year=year,
+            projects=projects or None,
+            approved=approved,
+            as_of=as_of or None,
+            # The page and each file are in one language: their stories are written in it only.
+            languages=[lang],
         )
     except ReportParameterError as error:
         return _bad_request(error.message_dict)
