@@ -7,9 +7,11 @@ block or facts moves it out of its block until the refresh sums it again."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.test import override_settings
 
 from actions.models import Action
@@ -250,3 +252,49 @@ def test_the_command_and_the_metrics_count_the_cells(three_jobdatings, capsys):
     assert f"block {block}, PES None, cell records: kept 4, from the records 0" in (
         capsys.readouterr().out
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_a_block_summed_while_another_of_its_actions_is_written(project, vdab, monkeypatch):
+    """The refresh of one action sums its block again while a writer of another action of the
+    block has not committed: the block takes that action's rows as committed, and the writer's
+    mark, once committed, keeps the block out of every report until that action's refresh."""
+    monkeypatch.setattr(rollups, "_after_commit", lambda: None)
+    first, second = (ActionFactory(project=project, start_date=D(2017, 11, d)) for d in (20, 21))
+    for action in (first, second):
+        ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
+    rollups.rebuild()
+    assert blocks() == {first.pk: {first.pk, second.pk}}
+    ParticipationFactory(action=first, jobseeker=JobseekerFactory(pes=vdab))
+    jobseeker = JobseekerFactory(pes=vdab)
+    written, refreshed = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                ParticipationFactory(action=second, jobseeker=jobseeker)
+                written.set()
+                assert refreshed.wait(timeout=10)
+        except BaseException as error:  # reported to the test's thread
+            errors.append(error)
+        finally:
+            written.set()
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(timeout=10)
+    # The first action's mark only: the second's is the writer's, not committed.
+    assert rollups.refresh_dirty() == 1
+    refreshed.set()
+    thread.join(timeout=10)
+    assert not errors
+    assert list(DirtyAction.objects.values_list("action_id", flat=True)) == [second.pk]
+    assert outcomes().totals["starts"] == 4
+    same_as_records()
+    rollups.refresh_dirty()
+    assert rollups.check() == []
+    assert RollupCell.objects.get(pes=vdab).m_starts == 4
+    same_as_records()
