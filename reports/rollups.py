@@ -679,9 +679,18 @@ def _action_saved(sender: type[Model], instance: Action, created: bool, **kwargs
     instance._rollup_cell = values  # type: ignore[attr-defined]
 
 
+def _organisation_loaded(sender: type[Model], instance: Organisation, **kwargs: Any) -> None:
+    """The kind as loaded (not loaded: None), for _organisation_saved to compare."""
+    instance._rollup_kind = instance.__dict__.get("kind")  # type: ignore[attr-defined]
+
+
 def _organisation_saved(sender: type[Model], instance: Organisation, **kwargs: Any) -> None:
-    """An organisation's kind decides what it counts for as an employer present."""
-    if kwargs.get("created"):
+    """An organisation's kind decides what it counts for as an employer present: saved with
+    another, it marks the actions where it was present."""
+    kind = instance.__dict__.get("kind")
+    changed = kind != getattr(instance, "_rollup_kind", None)
+    instance._rollup_kind = kind  # type: ignore[attr-defined]
+    if kwargs.get("created") or not changed:
         return
     mark(
         ActionEmployer.objects.filter(organisation_id=instance.pk).values_list(
@@ -727,6 +736,7 @@ def connect() -> None:
     post_delete.connect(_action_deleted, sender=Action, dispatch_uid="rollup-action-deleted")
     post_init.connect(_action_loaded, sender=Action, dispatch_uid="rollup-action-loaded")
     post_save.connect(_action_saved, sender=Action, dispatch_uid="rollup-action-saved")
+    post_init.connect(_organisation_loaded, sender=Organisation, dispatch_uid="rollup-org-loaded")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="rollup-org-saved")
     post_init.connect(_jobseeker_loaded, sender=Jobseeker, dispatch_uid="rollup-key-loaded")
     post_save.connect(_jobseeker_saved, sender=Jobseeker, dispatch_uid="rollup-key-saved")

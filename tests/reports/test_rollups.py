@@ -195,6 +195,14 @@ def test_an_employers_kind_moves_what_it_counts(jobdating, built):
     assert from_rollups().totals["agencies"] == 1
 
 
+def test_an_employer_saved_with_the_same_kind_marks_nothing(jobdating, built):
+    built()
+    employer = jobdating.employers.get().organisation
+    employer.name = "Another name"
+    employer.save()
+    assert not DirtyAction.objects.exists()
+
+
 def test_a_bulk_write_marks_the_actions_it_names(jobdating, vdab, built):
     built()
     Participation.objects.bulk_create(
