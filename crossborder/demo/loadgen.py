@@ -311,7 +311,8 @@ def allocate(total: int, weights: Sequence[float], caps: Sequence[int]) -> list[
         for i in capped:
             remaining -= caps[i] - counts[i]
             counts[i] = caps[i]
-        open_ = [i for i in open_ if i not in set(capped)]
+        full = set(capped)  # once: built per action, it took minutes at 100,000 actions
+        open_ = [i for i in open_ if i not in full]
     return counts
 
 
