@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from actions.models import Action, Figure
@@ -224,3 +225,70 @@ def test_every_started_record_that_needs_follow_ups_has_them_or_they_are_due_or_
     # Every rule of the model on a sample of the records with both follow-ups.
     for record in [r for r in records if r.six_month_situation][:30]:
         record.full_clean()
+
+
+def _schema(*models: type) -> tuple[list[tuple], list[tuple]]:
+    """The constraints and indexes of these tables as the catalogue defines them."""
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype, condeferrable, condeferred,"
+            " convalidated, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisvalid"
+            " FROM pg_index WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [tables],
+        )
+        return constraints, cursor.fetchall()
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY, and the indexes and constraints set aside during it: PostgreSQL only",
+)
+
+
+@on_postgresql
+def test_the_big_tables_get_their_indexes_and_constraints_back_as_the_migrations_made_them():
+    before = _schema(Jobseeker, Participation)
+    assert len(before[0]) > 10 and len(before[1]) > 10
+    generate()
+    assert _schema(Jobseeker, Participation) == before
+    # Checked again: a record of an action that does not exist is refused at the commit.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        record = Participation.objects.first()
+        Participation.objects.filter(pk=record.pk).update(action_id=-1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@on_postgresql
+def test_the_records_of_an_empty_table_are_written_frozen_and_others_beside_them():
+    """COPY FREEZE into the emptied tables: every page visible to all, nothing for VACUUM."""
+    own_jobseeker = JobseekerFactory()
+    generate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname = ANY(%s)",
+            [[Jobseeker._meta.db_table, Participation._meta.db_table]],
+        )
+        pages = {name: (total, visible) for name, total, visible in cursor.fetchall()}
+    total, visible = pages[Participation._meta.db_table]
+    assert total > 0 and visible == total
+    # The jobseekers' table held one already: written beside it, not frozen.
+    assert pages[Jobseeker._meta.db_table][1] == 0
+    assert Jobseeker.objects.filter(pk=own_jobseeker.pk).exists()
+    assert loadgen.summary().jobseekers == 600
+
+
+@on_postgresql
+def test_ids_are_reserved_in_one_block_after_the_existing_ones():
+    own = JobseekerFactory()
+    generate(300)
+    ids = sorted(loadgen.load_jobseekers().values_list("id", flat=True))
+    assert ids == list(range(own.pk + 1, own.pk + 1 + len(ids)))
+    assert JobseekerFactory().pk == ids[-1] + 1
