@@ -281,7 +281,8 @@ class ByIds:
     written into it as numbers: the driver reads a statement's parameters one by one, which
     took 0.3 ms for 100 ids, three times as long as running it. They are the ids of the
     page's rows, whole numbers (int), never text from a request. The rows are as the
-    database gives them, without the ORM's conversions (a boolean may be 0 or 1)."""
+    database gives them, without the ORM's conversions (a boolean may be 0 or 1); a translated
+    model's are built from raw_rows(), whose columns come in the order named."""
 
     def __init__(self, model: type[Model], build: Callable[[list[int]], QuerySet[Any]]) -> None:
         self.model = model
@@ -313,6 +314,10 @@ class ByIds:
             # Ids no row has, told apart from the query's other parameters by their sign: -1
             # stands for the first id, -2 for the second, ...
             queryset = self.build(list(range(-1, -count - 1, -1)))
+            if isinstance(queryset, MultilingualQuerySet) and queryset._rewrite:
+                # modeltranslation's values_list() selects the columns in no given order (it
+                # puts them back in order row by row, which the SQL alone does not).
+                raise ValueError(f"Build the rows of {self.model.__name__} from raw_rows().")
             sql, params = queryset.query.get_compiler(using=alias).as_sql()
             pieces = sql.split("%s")
             if len(pieces) != len(params) + 1:

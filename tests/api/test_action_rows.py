@@ -17,7 +17,9 @@ from actions.serializers import (
     TranslatedText,
     action_representations,
     action_values,
+    raw_rows,
 )
+from tests.api.test_queries import fresh, make_actions
 from tests.api.test_representation import by_serializer
 from tests.factories import ActionFactory, FigureFactory, JobOfferFactory
 
@@ -79,7 +81,7 @@ def test_a_related_query_is_compiled_once_per_number_of_ids(django_assert_num_qu
 
     def build(ids):
         built.append(ids)
-        return Action.objects.filter(pk__in=ids).values_list("pk", "figures__value")
+        return raw_rows(Action.objects.filter(pk__in=ids)).values_list("pk", "figures__value")
 
     query = ByIds(Action, build)
     with django_assert_num_queries(3):
@@ -88,6 +90,12 @@ def test_a_related_query_is_compiled_once_per_number_of_ids(django_assert_num_qu
         assert query.rows([second.pk]) == [(second.pk, 2)]
     # Once for two ids and once for one, with ids no action has.
     assert built == [[-1, -2], [-1]]
+
+
+def test_a_translated_model_s_rows_must_come_from_raw_rows():
+    query = ByIds(Action, lambda ids: Action.objects.filter(pk__in=ids).values_list("pk"))
+    with pytest.raises(ValueError, match="raw_rows"):
+        query.rows([1])
 
 
 def test_the_figures_statement_keeps_the_ids_out_of_its_parameters():
@@ -105,3 +113,16 @@ def test_the_page_is_counted_without_the_project_s_join():
     (count,) = queries.captured_queries
     assert "projects_project" not in count["sql"]
     assert "INNER JOIN" not in count["sql"]
+
+
+def test_pages_of_10_and_100_actions_run_the_same_queries(client_for, manager):
+    make_actions(12)
+    counts = []
+    for size in (10, 100):
+        client = fresh(client_for, manager)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/actions/?page_size={size}")
+        assert len(response.json()["results"]) == min(size, 12)
+        counts.append(len(queries.captured_queries))
+    # The user's roles, the cache's data version, the count, the page, its six relations.
+    assert counts == [10, 10]
