@@ -396,6 +396,12 @@ class _Writer:
                 cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
                 cursor.execute("SET LOCAL work_mem = '256MB'")
 
+    def analyse(self, *models_: type[models.Model]) -> None:
+        if self.postgres:
+            with connection.cursor() as cursor:
+                for model in models_:
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+
     def reserve_ids(self, model: type[models.Model], count: int) -> range:
         table = model._meta.db_table
         with connection.cursor() as cursor:
@@ -587,6 +593,10 @@ class Generator:
                 )
                 self.log(f"participations: {participations}")
             self.log("indexes and constraints made again")
+            # The rebuild's plans need the statistics of the tables just written (those of the
+            # jobseekers and records come with their indexes): without them, PostgreSQL took
+            # the 100,000 actions for one and joined them by a loop over all of them.
+            self.writer.analyse(Action, Figure, ActionEmployer)
             # Written by COPY or bulk_create, without the signals that keep the API's cached
             # pages current, and the reports' rollups: made again from the records, with
             # everything already there.
