@@ -584,8 +584,9 @@ def _cell_differences(
     for key in sorted(set(kept) | set(made), key=_key_order):
         kept_row, made_row = kept.get(key), made.get(key)
         if kept_row is None or made_row is None:
-            found = (kept_row is not None, made_row is not None)
-            differences.append(Difference(*key, "cell", *found, "block"))
+            block, pes_id = key
+            there = kept_row is not None, made_row is not None
+            differences.append(Difference(block, pes_id, "cell", there[0], there[1], "block"))
             continue
         for name in names:
             kept_value, made_value = kept_row[name], made_row[name]

@@ -7,6 +7,7 @@ block or facts moves it out of its block until the refresh sums it again."""
 from __future__ import annotations
 
 import datetime
+import os
 import threading
 
 import pytest
@@ -88,6 +89,10 @@ def test_settled_actions_of_one_kind_are_one_block_with_a_cell_per_pes(three_job
     same_as_records()
 
 
+@pytest.mark.skipif(
+    os.environ.get("ROLLUP_CROSSCHECK") == "1",
+    reason="the crosscheck rebuilds the rollups for each table: the changed cell goes",
+)
 def test_the_report_reads_the_cells(three_jobdatings, vdab):
     """A cell changed behind the rollups' back changes the report (so it is what the report
     reads), and the check names it."""
