@@ -139,6 +139,11 @@ class RollupCell(models.Model):
     records = models.PositiveIntegerField(default=0)
     people = models.BinaryField(null=True)
     actions = models.BinaryField()
+    # The number of `actions`, and, on one cell of each block, the number of the block's
+    # actions (0 on the others): the reports count actions by them, without the bitmaps,
+    # unless only some PES are asked and the actions are not counted per PES.
+    action_count = models.PositiveIntegerField(default=0)
+    block_actions = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("rollup of a block of settled actions")

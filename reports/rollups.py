@@ -331,9 +331,10 @@ def _cell_rows(blocks: dict[int, list[Member]], rows: Iterable[dict[str, Any]]) 
             summed.setdefault(
                 (block, None), {name: False if name[:2] == "b_" else 0 for name in names}
             )
-    cells = []
+    cells: list[dict[str, Any]] = []
     for (block, pes_id), totals in sorted(summed.items(), key=lambda item: _key_order(item[0])):
         group = blocks[block]
+        first = not cells or cells[-1]["block"] != block
         days = [m.left_on for m in group if m.left_on is not None]
         cell: dict[str, Any] = {"block": block, "pes_id": pes_id}
         cell.update(zip(CELL_COLUMNS, group[0].key, strict=True))
@@ -342,6 +343,8 @@ def _cell_rows(blocks: dict[int, list[Member]], rows: Iterable[dict[str, Any]]) 
         stored = people.get((block, pes_id))
         cell["people"] = BitMap.union(BitMap(), *stored).serialize() if stored else None
         cell["actions"] = actions[(block, pes_id)].serialize()
+        cell["action_count"] = len(actions[(block, pes_id)])
+        cell["block_actions"] = len(group) if first else 0
         cells.append(cell)
     return cells
 
@@ -447,6 +450,12 @@ def rebuild(horizon: datetime.date | None = None) -> Computed:
         CellMember.objects.using(alias).all().delete()
         _write(computed, alias)
         _build_cells(None, horizon, alias, computed.rows)
+        if connections[alias].vendor == "postgresql":
+            # Statistics of the tables made again, for the reports' next plans (the database
+            # gathers them on its own only some time later).
+            with connections[alias].cursor() as cursor:
+                for model in (FactRollup, OpenFollowUp, RollupCell, CellMember):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
         state.horizon = horizon
         state.rebuilt_at = timezone.now()
         state.save(using=alias)
@@ -574,7 +583,8 @@ def _cell_differences(
             differences.append(Difference(block, None, "columns shared", 1, keys, "block"))
         else:
             blocks[block] = group
-    names = ["facts", "records", "people", "actions", *_value_columns(), *CELL_COLUMNS, "left_on"]
+    names = ["facts", "records", "people", "actions", "action_count", "block_actions"]
+    names += [*_value_columns(), *CELL_COLUMNS, "left_on"]
     kept = {
         (row["block"], row["pes_id"]): row
         for row in RollupCell.objects.using(alias).values("block", "pes_id", *names)

@@ -442,7 +442,11 @@ class _Statement:
             # page of the action list): the same statement over no action instead.
             action_sql, action_params = f"SELECT id FROM {Action._meta.db_table} WHERE 1 = 0", ()
         self.params: list[Any] = list(action_params)
-        self.sel = f"WITH sel AS ({action_sql})"
+        # Not materialized on PostgreSQL: each reference reads the actions again, with the
+        # planner's statistics of their table (a materialized selection has none: estimated at
+        # 200 rows, it had a hundred thousand actions looked up one by one at ten million).
+        inlined = " NOT MATERIALIZED" if connections[actions.db].vendor == "postgresql" else ""
+        self.sel = f"WITH sel AS{inlined} ({action_sql})"
         # Measures a grouped statement carries beyond the table's (the rollups' people).
         self.extra_measures: list[str] = []
 
@@ -1100,8 +1104,9 @@ def _rollup_facts(
     chosen.
 
     With `cells`, the actions of the blocks the statement's `blocks` names are read from their
-    cells instead (RollupCell, each standing for an action of id minus its own, lead 0), with
-    `ab`, the bitmap of the actions each counts; the other parts read the actions of `rest`."""
+    cells instead (RollupCell, each standing for an action of id minus its own, its lead the
+    number of actions it counts), or, for some PES not counted per PES, with `ab`, the bitmap
+    of the actions each counts; the other parts read the actions of `rest`."""
     rollup, open_table = FactRollup._meta.db_table, OpenFollowUp._meta.db_table
     among = "rest" if cells else "sel"
     metrics = [f"m_{metric}" for metric in FACT_METRICS]
@@ -1207,8 +1212,12 @@ def _rollup_facts(
     parts = f"{rows} UNION ALL {opened} UNION ALL {marked} UNION ALL {empty}"
     if not cells:
         return parts
+    # A cell's actions: counted per PES, or per block (each block whole in one row) when
+    # every PES is asked; else their bitmap, joined per row in Python.
+    cell_lead = "c.action_count" if by_pes else "0" if pes else "c.block_actions"
+    cell_actions = "c.actions" if pes and not by_pes else "NULL"
     cell_columns = shaped(
-        "NULL", "c.records", _flag("c.facts > 0"), "0", stored("c"), "c.people", "c.actions"
+        "NULL", "c.records", _flag("c.facts > 0"), cell_lead, stored("c"), "c.people", cell_actions
     )
     return (
         f"{parts} UNION ALL SELECT -c.id, c.pes_id, {cell_columns}"

@@ -43,6 +43,8 @@ class Migration(migrations.Migration):
                 ("records", models.PositiveIntegerField(default=0)),
                 ("people", models.BinaryField(null=True)),
                 ("actions", models.BinaryField()),
+                ("action_count", models.PositiveIntegerField(default=0)),
+                ("block_actions", models.PositiveIntegerField(default=0)),
                 ("m_interested", models.BigIntegerField(default=0)),
                 ("m_reached", models.BigIntegerField(default=0)),
                 ("m_starts", models.BigIntegerField(default=0)),

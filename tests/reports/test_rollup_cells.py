@@ -79,6 +79,11 @@ def test_settled_actions_of_one_kind_are_one_block_with_a_cell_per_pes(three_job
     # The action without any fact counts in the cell without PES.
     assert cells[None].facts == 0
     assert cells[None].left_on == D(2017, 11, 28)
+    # The actions counted without the bitmaps: per cell, and the block's on one of them.
+    assert [(c.action_count, c.block_actions) for c in cells.values()] in (
+        [(1, 0), (1, 0), (1, 3)],
+        [(1, 3), (1, 0), (1, 0)],
+    )
     table = outcomes(group_by=["pes"])
     assert [(row["pes"], row["actions"], row["starts"]) for row in table.rows] == [
         ("le-forem", 1, 5),
@@ -87,6 +92,9 @@ def test_settled_actions_of_one_kind_are_one_block_with_a_cell_per_pes(three_job
     ]
     assert table.totals["actions"] == 3 and table.totals["people"] == 2
     same_as_records()
+    # Some PES, the actions not counted per PES: from the bitmaps.
+    same_as_records(filters={"pes": ["vdab", "le-forem"]})
+    assert outcomes(filters={"pes": ["vdab", "le-forem"]}).totals["actions"] == 2
 
 
 @pytest.mark.skipif(
