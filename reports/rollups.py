@@ -53,6 +53,7 @@ from .models import (
     settled_codes,
 )
 from .selectors import (
+    CELL_KEY,
     _column,
     _facts,
     _record_condition,
@@ -244,10 +245,7 @@ def _column_of(model: type[Model], key: str) -> str:
     return field.column
 
 
-# The cells (reports.models.RollupCell): the columns an action shares with the others of its
-# block, as Action's fields; besides, whether it has a day of leaving at all.
-CELL_KEY: tuple[str, ...] = ("project", "year", "semester", "action_type", "sector", "status")
-# Their columns, the same in RollupCell.
+# The columns of selectors.CELL_KEY, the same in RollupCell.
 CELL_COLUMNS: tuple[str, ...] = tuple(_column(Action, name) for name in CELL_KEY)
 
 

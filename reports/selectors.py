@@ -1372,13 +1372,21 @@ def _rollup_sql(
     return _presented(statement, group_by, grouped)
 
 
+# The columns of an action that the other actions of its block share (reports.models.
+# RollupCell, made by reports.rollups), as Action's fields; besides, whether it has a day of
+# leaving at all.
+CELL_KEY: tuple[str, ...] = ("project", "year", "semester", "action_type", "sector", "status")
+
+
 def _cell_action() -> tuple[tuple[str, str], ...]:
     """The columns of an action `a` the statements over the rollups read, each with its value
     for a cell `c` (reports.models.RollupCell): its block's columns; as its end, the latest day
     its actions left, which reads the same as each of theirs (settled_action_sql); no start nor
     day its outcomes are expected, as for an action they would not change a thing."""
-    shared = ("year", "semester", "project", "action_type", "sector", "status")
-    columns = [("id", "-c.id"), *((_column(Action, n), f"c.{_column(Action, n)}") for n in shared)]
+    columns = [
+        ("id", "-c.id"),
+        *((_column(Action, n), f"c.{_column(Action, n)}") for n in CELL_KEY),
+    ]
     columns += [(_column(Action, "start_date"), "NULL"), (_column(Action, "end_date"), "c.left_on")]
     columns.append((_column(Action, "outcomes_expected_on"), "NULL"))
     return tuple(columns)

@@ -120,6 +120,9 @@ def test_a_block_partly_selected_is_read_action_by_action(three_jobdatings, proj
     ):
         same_as_records(filters=filters)
     assert outcomes(filters={"date_to": "2017-11-20"}).totals["starts"] == 2
+    # A selection that matches nothing takes no block.
+    same_as_records(filters={"date_from": "2030-01-01"})
+    assert outcomes(filters={"date_from": "2030-01-01"}).totals["actions"] == 0
     same_as_records(filters={"action": [first.reference]})
     assert outcomes(filters={"action": [first.reference]}).totals["actions"] == 1
 
