@@ -332,6 +332,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 ROLLUP_HORIZON_DAYS = int(os.environ.get("ROLLUP_HORIZON_DAYS", "0"))
 # Off: every report reads the records themselves (the rollups are still kept).
 REPORT_ROLLUPS = env_bool("REPORT_ROLLUPS", True)
+# Seconds a table the rollups gave is kept in the cache and given again while nothing it was made
+# from has changed (reports/answers.py); 0: every report is made anew.
+REPORT_ANSWERS_SECONDS = int(os.environ.get("REPORT_ANSWERS_SECONDS", "3600"))
 # Rows of an import from which its confirmation goes to the queue, and actions of a year report
 # or an action list's export from which their files do; below, the page does the work itself.
 IMPORT_TASK_ROWS = int(os.environ.get("IMPORT_TASK_ROWS", "2000"))

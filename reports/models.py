@@ -229,6 +229,9 @@ class RollupState(models.Model):
     the rollups are not built, and every report reads the records."""
 
     horizon = models.DateField()
+    # A new random token in every refresh that made rows again and every rebuild: part of the key
+    # of the answers kept in the cache (reports.answers).
+    answers_token = models.CharField(max_length=32, blank=True, default="")
     rebuilt_at = models.DateTimeField(null=True)
     checked_at = models.DateTimeField(null=True)
     differences = models.PositiveIntegerField(null=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -424,8 +425,17 @@ def refresh_dirty(limit: int | None = None) -> int:
             OpenFollowUp.objects.using(alias).filter(action_id__in=ids).delete()
             _write(computed, alias)
             _refresh_cells(ids, state.horizon, alias)
+            RollupState.objects.using(alias).filter(pk=state.pk).update(
+                answers_token=new_answers_token()
+            )
         done += len(ids)
     return done
+
+
+def new_answers_token() -> str:
+    """A token for the rollups as they are now, in the key of the answers kept from them
+    (reports.answers): random, so that no later state of the rollups has it again."""
+    return secrets.token_hex(8)
 
 
 def horizon_for(today: datetime.date) -> datetime.date:
@@ -455,6 +465,7 @@ def rebuild(horizon: datetime.date | None = None) -> Computed:
                 for model in (FactRollup, OpenFollowUp, RollupCell, CellMember):
                     cursor.execute(f"ANALYZE {model._meta.db_table}")
         state.horizon = horizon
+        state.answers_token = new_answers_token()
         state.rebuilt_at = timezone.now()
         state.save(using=alias)
     return computed

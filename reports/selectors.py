@@ -96,6 +96,7 @@ from participants.models import (
 )
 from projects.models import Organisation, PeriodStatus, Project, ReportingPeriod
 
+from . import answers
 from .filters import (
     APPROVED,
     UNKNOWN_PES,
@@ -1420,10 +1421,12 @@ def _rollup_run(
     people: bool,
     approved: bool,
     as_of: datetime.date,
+    query: tuple[str, list[Any]] | None = None,
 ) -> _Rolled | None:
-    """The rows of a grouped table from the rollups, or None when they cannot answer it (not
-    built, or a day before their horizon): the caller reads the records then."""
-    sql, params = _rollup_sql(group_by, actions, pes, people, approved, as_of)
+    """The rows of a grouped table from the rollups (by `query` when the caller built it), or
+    None when they cannot answer it (not built, or a day before their horizon): the caller reads
+    the records then."""
+    sql, params = query or _rollup_sql(group_by, actions, pes, people, approved, as_of)
     vendor = connections[actions.db].vendor
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -1472,9 +1475,15 @@ def _run(
     is cheaper: see _facts)."""
     as_of = as_of or timezone.localdate()
     if _rollup_eligible(group_by, personal):
-        rolled = _rollup_run(group_by, actions, pes, people, approved, as_of)
-        if rolled is not None:
-            return rolled.rows
+        query = _rollup_sql(group_by, actions, pes, people, approved, as_of)
+
+        def rolled_rows() -> list[dict[str, Any]] | None:
+            rolled = _rollup_run(group_by, actions, pes, people, approved, as_of, query)
+            return None if rolled is None else rolled.rows
+
+        rows = answers.hot(actions.db, as_of, ("rows", *query), rolled_rows)
+        if rows is not None:
+            return rows
     sql, params = _sql(group_by, actions, pes, people, approved, as_of, personal)
     with connections[actions.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -1570,13 +1579,18 @@ def _table(
     without dimensions (its only row is the totals)."""
     as_of = as_of or timezone.localdate()
     if _rollup_eligible(group_by, personal):
-        rolled = _rollup_run(group_by, actions, pes, True, approved, as_of)
-        if rolled is not None:
-            return OutcomeTable(
-                group_by,
-                rolled.rows,
-                _rolled_totals(group_by, rolled, actions, pes, approved, as_of),
-            )
+        query = _rollup_sql(group_by, actions, pes, True, approved, as_of)
+
+        def rolled_table() -> OutcomeTable | None:
+            rolled = _rollup_run(group_by, actions, pes, True, approved, as_of, query)
+            if rolled is None:
+                return None
+            totals = _rolled_totals(group_by, rolled, actions, pes, approved, as_of)
+            return OutcomeTable(group_by, rolled.rows, totals)
+
+        table = answers.hot(actions.db, as_of, ("table", *query), rolled_table)
+        if table is not None:
+            return table
     rows = _run(group_by, actions, pes, approved=approved, as_of=as_of, personal=personal)
     totals = (
         _totals(group_by, rows, actions, pes, approved, as_of, personal) if group_by else rows[0]
