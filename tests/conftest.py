@@ -3,6 +3,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,9 +13,14 @@ from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import translation
 
+from actions.models import ActionEmployer, Figure
+from crossborder.core.dataversion import bump_data_version
+from crossborder.core.facts import facts_written_for
 from crossborder.demo.data import load_demo
+from participants.models import Participation
 from projects.roles import COORDINATOR, MANAGER, PARTNER
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import MembershipFactory, PesFactory, UserFactory
@@ -41,9 +47,18 @@ def _demo_models() -> list:
     ]
 
 
+@dataclass
+class DemoRows:
+    """The demo's rows as load_demo makes them: each model's objects (in the order of
+    _demo_models) and each many-to-many relation's links."""
+
+    objects: list[tuple[type[Model], list[Model]]]
+    links: list[tuple[type[Model], list[Model]]]
+
+
 @pytest.fixture(scope="session")
-def demo_rows(django_db_setup, django_db_blocker) -> str:
-    """The demo as loaded by load_demo, once per session, serialised for fast reloading."""
+def demo_rows(django_db_setup, django_db_blocker) -> DemoRows:
+    """The demo as loaded by load_demo, once per session, kept for fast reloading."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo(with_users=False)
         rows = serializers.serialize(
@@ -51,21 +66,47 @@ def demo_rows(django_db_setup, django_db_blocker) -> str:
             [obj for model in _demo_models() for obj in model._default_manager.order_by("pk")],
         )
         transaction.set_rollback(True)
-    return rows
+    objects: dict[type[Model], list[Model]] = {}
+    links: dict[type[Model], list[Model]] = {}
+    for row in serializers.deserialize("json", rows):
+        model = type(row.object)
+        objects.setdefault(model, []).append(row.object)
+        for name, ids in (row.m2m_data or {}).items():
+            field = model._meta.get_field(name)
+            through = field.remote_field.through
+            links.setdefault(through, []).extend(
+                through(
+                    **{
+                        f"{field.m2m_field_name()}_id": row.object.pk,
+                        f"{field.m2m_reverse_field_name()}_id": pk,
+                    }
+                )
+                for pk in ids
+            )
+    return DemoRows(list(objects.items()), list(links.items()))
 
 
 @pytest.fixture
-def demo(db: None, demo_rows: str) -> None:
+def demo(db: None, demo_rows: DemoRows) -> None:
     """The demo data of the parliamentary answer (load_demo without users), for this test.
 
-    Loading it with full validation takes seconds; the rows it makes are loaded raw instead,
-    like loaddata, with the primary-key sequences moved past them.
+    Loading it with full validation takes seconds; the rows it makes are inserted raw instead,
+    each model's in one statement, with the primary-key sequences moved past them. Bulk inserts
+    send no signals: the data version and the rollups' marks are given as the bulk paths give
+    them.
     """
-    for row in serializers.deserialize("json", demo_rows):
-        row.save()
+    for model, objects in [*demo_rows.objects, *demo_rows.links]:
+        model._default_manager.bulk_create(objects)
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), _demo_models()):
             cursor.execute(sql)
+    bump_data_version()
+    facts_written_for(
+        obj.action_id  # type: ignore[attr-defined]
+        for model, objects in demo_rows.objects
+        if model in (Figure, Participation, ActionEmployer)
+        for obj in objects
+    )
 
 
 @pytest.fixture

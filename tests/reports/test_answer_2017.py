@@ -212,9 +212,17 @@ def docx_answer(report: YearReport, lang: str) -> Answer:
     ids=[f"{lang}-{kind}" for lang in LANGUAGES for kind in ("html", "docx")],
 )
 def answer(request, demo) -> Answer:
+    """The report in one language and format, read once per test process: every test loads the
+    same demo, so the report is the same (the tests only read it)."""
     lang, kind = request.param
-    report = year_report(year=2017, as_of=AS_OF)
-    return with_items((html_answer if kind == "html" else docx_answer)(report, lang), report)
+    if (lang, kind) not in _ANSWERS:
+        report = year_report(year=2017, as_of=AS_OF)
+        read = html_answer if kind == "html" else docx_answer
+        _ANSWERS[lang, kind] = with_items(read(report, lang), report)
+    return _ANSWERS[lang, kind]
+
+
+_ANSWERS: dict[tuple[str, str], Answer] = {}
 
 
 def action(project: str, action_type: str, **lookup: object) -> Action:
