@@ -230,7 +230,8 @@ class RollupState(models.Model):
 
     horizon = models.DateField()
     # A new random token in every refresh that made rows again and every rebuild: part of the key
-    # of the answers kept in the cache (reports.answers).
+    # of the answers kept in the cache (reports.answers). Empty, as the migrations make the state:
+    # no answer is kept until the first refresh or rebuild.
     answers_token = models.CharField(max_length=32, blank=True, default="")
     rebuilt_at = models.DateTimeField(null=True)
     checked_at = models.DateTimeField(null=True)

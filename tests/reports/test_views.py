@@ -554,9 +554,9 @@ def count_queries(client, url: str) -> int:
         ("reports:overview", [], "?year=2017", 22),
         ("reports:overview", [], f"?year=2017&project={GT}&pes=vdab", 27),
         ("reports:project-detail", [GT], "", 23),
-        ("reports:action-list", [], "", 9),
-        ("reports:action-list", [], "?year=2017&export=csv", 5),
-        ("reports:action-list", [], "?export=xlsx", 5),
+        ("reports:action-list", [], "", 10),
+        ("reports:action-list", [], "?year=2017&export=csv", 6),
+        ("reports:action-list", [], "?export=xlsx", 6),
     ],
 )
 @counts_queries
