@@ -84,8 +84,16 @@ from projects.models import (
     TargetKind,
 )
 
+from . import answers
 from .models import DirtyAction, FactRollup
-from .selectors import NOT_YET_KNOWN, UNKNOWN, _rollup_eligible, _rollup_run, report_actions
+from .selectors import (
+    NOT_YET_KNOWN,
+    UNKNOWN,
+    _rollup_eligible,
+    _rollup_run,
+    _rollup_sql,
+    report_actions,
+)
 
 # The follow-up counts of a participation record, per rule: in work (or better), not yet known
 # (not due, or due within the grace days), unknown (overdue). Named as the reports' result
@@ -479,28 +487,39 @@ def _rolled_summary(
 ) -> tuple[_Entries, _Entries, list[tuple[_Place, int]]] | None:
     """The facts summed per project, year and action type from the rollups, those of the
     actions after their project's end apart, and the actions per place; None when the rollups
-    cannot answer. Three queries (the two tables of the rollups, the repeated completions)."""
+    cannot answer. Three queries (the two tables of the rollups, the repeated completions)
+    after the rollups' standing; that one alone while the answer is kept (reports.answers)."""
     if not _rollup_eligible(_BY_PROJECT_YEAR_AND_TYPE, None):
         return None
-    rolled = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, actions, [], False, approved, as_of)
-    if rolled is None:
-        return None
     later = actions.filter(sort_date__gt=F("project__ends_on"))
-    after = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, later, [], False, approved, as_of)
-    if after is None:
-        # Rebuilt with a later horizon in between: the records answer both.
-        return None
-    repeats = _repeat_rows(
-        actions.order_by().values("id"),
-        approved,
-        rolled=True,
-        keys=("action__project__slug", "action__year", "action__action_type"),
+    whole, after_end = (
+        _rollup_sql(_BY_PROJECT_YEAR_AND_TYPE, selected, [], False, approved, as_of)
+        for selected in (actions, later)
     )
-    places = _summed(rolled.rows, repeats, after=False)
-    counted = [
-        (place, row["actions"]) for (place, _facts), row in zip(places, rolled.rows, strict=True)
-    ]
-    return places, _summed(after.rows, repeats, after=True), counted
+
+    def summary() -> tuple[_Entries, _Entries, list[tuple[_Place, int]]] | None:
+        rolled = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, actions, [], False, approved, as_of, whole)
+        if rolled is None:
+            return None
+        after = _rollup_run(_BY_PROJECT_YEAR_AND_TYPE, later, [], False, approved, as_of, after_end)
+        if after is None:
+            # Rebuilt with a later horizon in between: the records answer both.
+            return None
+        # The repeated completions of the same actions: the statements above are their key.
+        repeats = _repeat_rows(
+            actions.order_by().values("id"),
+            approved,
+            rolled=True,
+            keys=("action__project__slug", "action__year", "action__action_type"),
+        )
+        places = _summed(rolled.rows, repeats, after=False)
+        counted = [
+            (place, row["actions"])
+            for (place, _facts), row in zip(places, rolled.rows, strict=True)
+        ]
+        return places, _summed(after.rows, repeats, after=True), counted
+
+    return answers.hot(actions.db, as_of, ("indicators", *whole, *after_end), summary)
 
 
 def indicator_counts(

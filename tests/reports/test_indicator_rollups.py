@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -42,7 +43,8 @@ HORIZONS = [rollups.FIRST_DAY, TODAY]
 
 def counted(*, approved: bool, as_of: D, year: int | None = None, detailed: bool = False):
     """The lines of every indicator from the rollups, from the records, and whether the first
-    read the rollups."""
+    read the rollups (made anew: no answer kept from an earlier call, reports.answers)."""
+    cache.clear()
     actions, _pes = report_actions({"date_to": f"{year}-12-31"} if year else {})
     indicators = list(Indicator.objects.order_by("code"))
     kwargs = {"indicators": indicators, "approved": approved, "as_of": as_of, "detailed": detailed}
@@ -252,9 +254,10 @@ def test_before_the_horizon_or_switched_off_the_records_answer(followed, django_
     rollups.rebuild(TODAY)
     actions, _pes = report_actions({})
     indicators = list(Indicator.objects.order_by("code"))
-    # The rollups: the facts per project, year and action type, those after the project's
-    # end, the repeated completions, the partners and the organisers.
-    with django_assert_num_queries(5):
+    # The rollups: their standing (reports.answers), the facts per project, year and action
+    # type, those after the project's end, the repeated completions, the partners and the
+    # organisers.
+    with django_assert_num_queries(6):
         rolled = indicator_counts(actions=actions, indicators=indicators, as_of=TODAY)
     # Per action and PES: the actions, their rows, the PES, the repeated completions, the
     # partners and the organisers.

@@ -17,6 +17,7 @@ from actions.models import Action
 from crossborder.core.vocabulary import ActionStatus
 from projects.models import PeriodStatus, ReportingPeriod
 from reports import answers, rollups, selectors
+from reports.indicators import indicator_progress
 from reports.models import RollupCell, RollupState
 from reports.selectors import action_figures, outcome_tables, outcomes
 from tests.factories import (
@@ -215,3 +216,17 @@ def test_an_empty_selection_is_kept_as_empty(jobdatings, django_assert_num_queri
     assert table.rows == [] and table.totals["actions"] == 0
     with django_assert_num_queries(1):
         assert outcomes(group_by=["pes"], filters={"date_from": "2030-01-01"}) == table
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_indicators_summary_is_kept_too():
+    """The indicators' lines per project, year and type (the overview's progress): from the
+    rollups once, then the standing alone in place of their three statements."""
+    rollups.rebuild()
+    progress = indicator_progress()
+    again, sql = queries_of(indicator_progress)
+    assert again == progress
+    assert not any("reports_factrollup" in statement for statement in sql)
+    assert sum("answers_token" in statement for statement in sql) == 1
+    with override_settings(REPORT_ROLLUPS=False):
+        assert indicator_progress() == progress

@@ -552,8 +552,8 @@ def count_queries(client, url: str) -> int:
     "url_name, args, query, budget",
     [
         ("reports:overview", [], "?year=2017", 22),
-        ("reports:overview", [], f"?year=2017&project={GT}&pes=vdab", 27),
-        ("reports:project-detail", [GT], "", 23),
+        ("reports:overview", [], f"?year=2017&project={GT}&pes=vdab", 28),
+        ("reports:project-detail", [GT], "", 24),
         ("reports:action-list", [], "", 10),
         ("reports:action-list", [], "?year=2017&export=csv", 6),
         ("reports:action-list", [], "?export=xlsx", 6),
