@@ -22,8 +22,10 @@ run: install
 
 # Two workers, one per core: the suite takes about half the time (pytest-xdist).
 TEST_WORKERS ?= 2
+# More pytest arguments, e.g. TEST_ARGS="tests/reports -x".
+TEST_ARGS ?=
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(TEST_ARGS)
 
 # The benchmark of docs/performance.md on PostgreSQL (its own database, created when missing):
 # generates the load once (BENCH_PARTICIPATIONS), prints every figure, writes var/bench.json.
