@@ -89,8 +89,9 @@ CASES: list[tuple[str, Callable[..., None], int]] = [
     ("/api/v1/figures/?page_size=100", make_figures, 3),
     # The indicators' progress: reports.indicators reads five from the rollups (the facts per
     # project, year and action type, those after the project's end, the repeated completions
-    # of trainings, partners and organisers), with the indicators and the targets.
-    ("/api/v1/indicators/?page_size=100", make_indicators, 10),
+    # of trainings, partners and organisers) after their standing (reports.answers), with the
+    # indicators and the targets.
+    ("/api/v1/indicators/?page_size=100", make_indicators, 11),
     ("/api/v1/programmes/?page_size=100", lambda n: make_projects(n), 4),
 ]
 
