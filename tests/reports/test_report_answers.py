@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 
 import pytest
 from django.db import connection
@@ -29,15 +28,7 @@ from tests.factories import (
     ProjectFactory,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    # What is kept, and for how many queries, is what these tests count; the crosscheck
-    # (tests/conftest.py) makes every table twice and rebuilds the rollups for each.
-    pytest.mark.skipif(
-        os.environ.get("ROLLUP_CROSSCHECK") == "1",
-        reason="the crosscheck makes each table anew from rebuilt rollups",
-    ),
-]
+pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
