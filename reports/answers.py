@@ -7,7 +7,9 @@ the PES, the day it is as of) and by the standing of what the rollups' statement
 one query before the answer is looked up or made (`standing`):
 - the data version (crossborder.core.dataversion): a new random token in the transaction of
   every write of an action, its employers or figures, a project, organisation, sector or
-  reporting period (everything a statement over the rollups joins beside the rollup tables);
+  reporting period (everything a statement over the rollups joins beside the rollup tables),
+  and of the partners, former names, border offices, indicators and targets that the year
+  report's page tells besides (kept whole: `kept`, reports.year_views.SheetPage);
 - the rollups' own token (RollupState.answers_token): a new one in the transaction of every
   refresh that made rows again and of every rebuild (reports.rollups);
 - no action marked: a fact written since the last refresh is read from the records (see
@@ -99,12 +101,31 @@ def hot(
     found = standing(alias, as_of)
     if not found.usable:
         return None
+    return _given(alias, found, asked, make)
+
+
+def kept(alias: str, as_of: Any, asked: Sequence[Any], make: Callable[[], Answer]) -> Answer:
+    """A whole answer made of the rollups' tables and of what the data version watches (the
+    year report's page: its tables, the actions' lines and stories, the projects, the
+    periods), from the cache or made by `make` and kept under the same standing as the tables.
+    Unlike `hot`, always an answer: one made before the rollups' horizon reads the records
+    and is made anew each time."""
+    if not settings.REPORT_ANSWERS_SECONDS:
+        return make()
+    answer = _given(alias, standing(alias, as_of), asked, make)
+    assert answer is not None
+    return answer
+
+
+def _given(
+    alias: str, found: Standing, asked: Sequence[Any], make: Callable[[], Answer | None]
+) -> Answer | None:
     if found.tokens is None:
         return make()
     key = _key(alias, found.tokens, asked)
-    kept = _get(key)
-    if kept is not None:
-        return kept
+    given = _get(key)
+    if given is not None:
+        return given
     answer = make()
     if answer is not None:
         _set(key, answer)

@@ -8,6 +8,9 @@ understood is a 400 that names it.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,24 +18,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crossborder.core.formats import CSV, HTML, UnknownFormat
 from crossborder.core.writers import UnknownSeparator, separator
+from crossborder.db_router import reading_alias
 from crossborder.jobs import tasks as jobs
 from projects.access import can_read_programme
 
-from . import exports
+from . import answers, exports
 from .filters import APPROVED
 from .selectors import ReportParameterError, approved_only
-from .year_report import LANGUAGES, report_action_count
+from .year_report import LANGUAGES, parse_as_of, report_action_count
 from .year_report import year_report as build_year_report
 
 PARAMETERS = ("project", "lang", "format", APPROVED, "as_of", "sep")
 TEMPLATE = "reports/year_report.html"
+SHEET_TEMPLATE = "reports/includes/year_sheet.html"
 
 
 def filename(year: int, lang: str) -> str:
@@ -107,20 +114,17 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
                 back_url=reverse("reports:year-report", args=[year]),
             )
             return redirect(job)
-    try:
-        report = build_year_report(
-            year=year,
-            projects=projects or None,
-            approved=approved,
-            as_of=as_of or None,
-            # The page and each file are in one language: their stories are written in it only.
-            languages=[lang],
-        )
-    except ReportParameterError as error:
-        return _bad_request(error.message_dict)
-
-    # As HTML the report is this page, inside the site; every other format is a download.
-    if file_format != HTML:
+        try:
+            report = build_year_report(
+                year=year,
+                projects=projects or None,
+                approved=approved,
+                as_of=as_of or None,
+                # Each file is in one language: its stories are written in it only.
+                languages=[lang],
+            )
+        except ReportParameterError as error:
+            return _bad_request(error.message_dict)
         content = exports.year_report_csv(report, lang, sep) if file_format == CSV else None
         response = HttpResponse(
             content if content is not None else write(report, lang),
@@ -130,6 +134,18 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
             f'attachment; filename="{file_format.filename(filename(year, lang))}"'
         )
         return response
+
+    # As HTML the report is this page, inside the site.
+    try:
+        day = parse_as_of(as_of or None)
+        page = answers.kept(
+            reading_alias(),
+            day,
+            ("year-report-page", year, tuple(projects), approved, day, lang),
+            partial(_sheet_page, year, projects, approved, day, lang),
+        )
+    except ReportParameterError as error:
+        return _bad_request(error.message_dict)
 
     def url(**changes: object) -> str:
         # The page is in the site's language, which its one language switcher (base.html)
@@ -145,27 +161,58 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
         }
         target_year = query.pop("year", year)
         encoded = urlencode({k: v for k, v in query.items() if v}, doseq=True)
-        page = reverse("reports:year-report", args=[target_year])
-        return f"{page}?{encoded}" if encoded else page
+        path = reverse("reports:year-report", args=[target_year])
+        return f"{path}?{encoded}" if encoded else path
 
+    context = {
+        "page": page,
+        # Rendered by the template engine in _sheet_page, which escaped every value.
+        "sheet_html": mark_safe(page.html),
+        "previous_url": url(year=year - 1),
+        "next_url": url(year=year + 1),
+        "downloads": [
+            (fmt.label, url(format=fmt.name)) for fmt in exports.YEAR_REPORT.formats if fmt != HTML
+        ],
+        "approved": approved,
+        "as_of": as_of,
+        "as_of_shown": f"{page.as_of:%d/%m/%Y}",
+        "project_choices": [(slug, name, slug in projects) for slug, name in page.project_names],
+    }
+    with override(lang):
+        return render(request, TEMPLATE, context)
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    """The answer sheet of a year as the page shows it, kept whole (reports.answers.kept) while
+    nothing it was made from changes: its HTML and what the page's tools around it need."""
+
+    year: int
+    title: str
+    html: str
+    as_of: datetime.date
+    # Every project's slug and name in the page's language, for the projects to tick.
+    project_names: list[tuple[str, str]]
+
+
+def _sheet_page(
+    year: int, projects: list[str], approved: bool, day: datetime.date, lang: str
+) -> SheetPage:
+    report = build_year_report(
+        year=year,
+        projects=projects or None,
+        approved=approved,
+        as_of=day,
+        # The page is in one language: its stories are written in it only.
+        languages=[lang],
+    )
     with override(lang):
         sheet = exports.answer_sheet(report, lang)
-        context = {
-            "sheet": sheet,
-            "report": report,
-            "previous_url": url(year=year - 1),
-            "next_url": url(year=year + 1),
-            "downloads": [
-                (fmt.label, url(format=fmt.name))
-                for fmt in exports.YEAR_REPORT.formats
-                if fmt != HTML
-            ],
-            "approved": approved,
-            "as_of": as_of,
-            "as_of_shown": f"{report.as_of:%d/%m/%Y}",
-            "project_choices": [
-                (slug, names.get(lang), slug in projects)
-                for slug, names in report.project_names.items()
-            ],
-        }
-        return render(request, TEMPLATE, context)
+        html = render_to_string(SHEET_TEMPLATE, {"sheet": sheet})
+    return SheetPage(
+        year=sheet.year,
+        title=sheet.title,
+        html=html,
+        as_of=report.as_of,
+        project_names=[(slug, names.get(lang)) for slug, names in report.project_names.items()],
+    )

@@ -30,7 +30,7 @@ def test_manager_reads_the_answer_sheet_with_its_figures(demo, client, manager):
     client.force_login(manager)
     response = client.get(url(query="?lang=nl"))
     assert response.status_code == 200
-    assert response.templates[0].name == "reports/year_report.html"
+    assert "reports/year_report.html" in [template.name for template in response.templates]
     sheet = response.context["sheet"]
     assert sheet.lang == "nl"
     assert [p.heading for p in sheet.projects] == [

@@ -1,0 +1,153 @@
+"""The year report's page kept whole (reports.year_views.SheetPage, reports.answers.kept): the
+answer sheet's HTML is made once and given again, for the rollups' standing alone, while nothing
+it was made from changes; a write of anything it tells (an action, a figure or record, a
+partner, a target) makes the next page anew, and a cache that does not answer only makes it
+slower."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import Action
+from crossborder.core.dataversion import data_version
+from projects.models import FormerName, Indicator, ProjectPartner, Target
+from reports import answers, rollups
+from tests.factories import JobseekerFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reader(demo, client, manager):
+    """A manager, with the demo's rollups built (nothing marked: answers are kept)."""
+    rollups.rebuild()
+    client.force_login(manager)
+    return client
+
+
+def sheet_of(client, query: str = "?lang=en", year: int = 2017) -> tuple[str, list[str]]:
+    """The answer sheet of the page (the page around it holds a new CSRF token each time) and
+    the statements the request sent."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("reports:year-report", args=[year]) + query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('<article class="answer-sheet"')
+    return html[start : html.index("</article>", start)], [
+        q["sql"] for q in context.captured_queries
+    ]
+
+
+def made_anew(sql: list[str]) -> bool:
+    return any('FROM "actions_action"' in statement for statement in sql)
+
+
+def test_the_page_again_is_the_standing_alone(reader):
+    first, sql = sheet_of(reader)
+    assert made_anew(sql)
+    again, sql = sheet_of(reader)
+    assert again == first
+    assert not made_anew(sql)
+    assert sum("answers_token" in statement for statement in sql) == 1
+    # Besides the standing: the session and the user with their roles, as on every page.
+    assert not any("reports_factrollup" in s or "reports_rollupcell" in s for s in sql)
+
+
+def test_what_is_asked_is_its_key(reader):
+    english, _sql = sheet_of(reader)
+    dutch, sql = sheet_of(reader, "?lang=nl")
+    assert made_anew(sql) and 'lang="nl"' in dutch and dutch != english
+    for query in (
+        "?lang=en&approved=true",
+        "?lang=en&as_of=20/04/2018",
+        "?lang=en&project=grenzeloos-competent",
+    ):
+        other, sql = sheet_of(reader, query)
+        assert made_anew(sql) and other != english, query
+        assert sheet_of(reader, query)[0] == other
+    other, sql = sheet_of(reader, year=2018)
+    assert made_anew(sql) and other != english
+    assert sheet_of(reader)[0] == english
+
+
+def test_an_action_changed_is_on_the_next_page(reader):
+    sheet_of(reader)
+    action = Action.objects.filter(year=2017).order_by("pk").first()
+    action.title_en = "A jobdating renamed since"
+    action.save()
+    renamed, sql = sheet_of(reader)
+    assert made_anew(sql) and "A jobdating renamed since" in renamed
+
+
+def test_a_former_name_added_is_on_the_next_page(reader):
+    """An organiser is named as it was called at the year's end: a former name is watched by
+    the data version (reports.apps) like the actions, projects and periods."""
+    sheet_of(reader)
+    action = Action.objects.filter(year=2017, organisers__isnull=False).order_by("pk").first()
+    organiser = action.organisers.order_by("pk").first()
+    FormerName.objects.create(
+        organisation=organiser, name="An earlier name", used_until=datetime.date(2018, 6, 30)
+    )
+    renamed, sql = sheet_of(reader)
+    assert made_anew(sql) and "An earlier name" in renamed
+
+
+def test_the_partners_indicators_and_targets_give_a_new_standing(reader):
+    """The rest of what the page tells that no action's write changes."""
+    partner = ProjectPartner.objects.first()
+    for row in (partner, Target.objects.first(), Indicator.objects.first()):
+        before = data_version()
+        row.save()
+        assert data_version() != before, type(row).__name__
+
+
+def test_a_record_written_is_on_the_page_before_the_refresh(reader, vdab):
+    """A participation marks its action: the page is made anew from the records while the mark
+    stands, and kept again after the refresh (which gives the rollups a new token)."""
+    sheet_of(reader)
+    action = Action.objects.filter(year=2017, participations__isnull=False).first()
+    ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
+    for _again in range(2):
+        assert made_anew(sheet_of(reader)[1])
+    rollups.refresh_dirty()
+    after, sql = sheet_of(reader)
+    assert made_anew(sql)
+    again, sql = sheet_of(reader)
+    assert again == after and not made_anew(sql)
+
+
+def test_not_kept_when_switched_off(reader):
+    with override_settings(REPORT_ANSWERS_SECONDS=0):
+        first, _sql = sheet_of(reader)
+        again, sql = sheet_of(reader)
+    assert again == first and made_anew(sql)
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+)
+def test_a_cache_that_does_not_answer_makes_the_page_each_time(reader, caplog):
+    pytest.importorskip("redis")
+    with caplog.at_level(logging.WARNING, logger=answers.__name__):
+        first, _sql = sheet_of(reader)
+        again, sql = sheet_of(reader)
+    assert again == first and made_anew(sql)
+    assert "the cache is not answering" in caplog.text
+
+
+def test_a_day_not_understood_is_still_a_400(reader):
+    response = reader.get(reverse("reports:year-report", args=[2017]) + "?as_of=31/02/2018")
+    assert response.status_code == 400
+    assert "as_of" in response.content.decode()
