@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -98,10 +99,10 @@ def hot(
     the rollups' standing in its own statement."""
     if not settings.REPORT_ANSWERS_SECONDS:
         return make()
-    found = standing(alias, as_of)
+    found = _standing_for(alias, as_of)
     if not found.usable:
         return None
-    return _given(alias, found, asked, make)
+    return _given(alias, as_of, found, asked, make)
 
 
 def kept(alias: str, as_of: Any, asked: Sequence[Any], make: Callable[[], Answer]) -> Answer:
@@ -112,22 +113,44 @@ def kept(alias: str, as_of: Any, asked: Sequence[Any], make: Callable[[], Answer
     and is made anew each time."""
     if not settings.REPORT_ANSWERS_SECONDS:
         return make()
-    answer = _given(alias, standing(alias, as_of), asked, make)
+    answer = _given(alias, as_of, _standing_for(alias, as_of), asked, make)
     assert answer is not None
     return answer
 
 
+# The standing an answer is being made under, for the answers its making asks in turn (the
+# tables of a year report's page, the statements of a table asked by its parameters): they are
+# made after it was read, so they may be kept under it too, without reading it again.
+_making: ContextVar[tuple[str, Any, Standing] | None] = ContextVar(
+    "report_answers_making", default=None
+)
+
+
+def _standing_for(alias: str, as_of: Any) -> Standing:
+    making = _making.get()
+    if making is not None and making[:2] == (alias, as_of):
+        return making[2]
+    return standing(alias, as_of)
+
+
 def _given(
-    alias: str, found: Standing, asked: Sequence[Any], make: Callable[[], Answer | None]
+    alias: str,
+    as_of: Any,
+    found: Standing,
+    asked: Sequence[Any],
+    make: Callable[[], Answer | None],
 ) -> Answer | None:
-    if found.tokens is None:
-        return make()
-    key = _key(alias, found.tokens, asked)
-    given = _get(key)
-    if given is not None:
-        return given
-    answer = make()
-    if answer is not None:
+    key = None if found.tokens is None else _key(alias, found.tokens, asked)
+    if key is not None:
+        given = _get(key)
+        if given is not None:
+            return given
+    reset = _making.set((alias, as_of, found))
+    try:
+        answer = make()
+    finally:
+        _making.reset(reset)
+    if key is not None and answer is not None:
         _set(key, answer)
     return answer
 

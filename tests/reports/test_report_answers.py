@@ -10,6 +10,7 @@ import logging
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -19,7 +20,7 @@ from projects.models import PeriodStatus, ReportingPeriod
 from reports import answers, rollups, selectors
 from reports.indicators import indicator_progress
 from reports.models import RollupCell, RollupState
-from reports.selectors import action_figures, outcome_tables, outcomes
+from reports.selectors import ReportParameterError, action_figures, outcome_tables, outcomes
 from tests.factories import (
     ActionFactory,
     FigureFactory,
@@ -230,3 +231,46 @@ def test_the_indicators_summary_is_kept_too():
     assert sum("answers_token" in statement for statement in sql) == 1
     with override_settings(REPORT_ROLLUPS=False):
         assert indicator_progress() == progress
+
+
+def test_a_table_asked_again_is_given_by_what_was_asked(jobdatings, django_assert_num_queries):
+    """Kept by its parameters too: asked again, the filters are not checked again (a project's
+    slug looked up) nor its statement built: the rollups' standing alone. A dictionary and a
+    query string that ask the same give the same answer."""
+    filters = {"project": "p1", "pes": ["vdab"]}
+    table = outcomes(group_by=["year"], filters=filters)
+    assert table.totals["starts"] == 2
+    with django_assert_num_queries(1):
+        assert outcomes(group_by=["year"], filters=filters) == table
+    with django_assert_num_queries(1):
+        assert outcomes(group_by=["year"], filters=QueryDict("pes=vdab&project=p1")) == table
+    assert table == from_records(group_by=["year"], filters=filters)
+
+
+def test_the_day_is_part_of_what_was_asked(jobdatings):
+    """Built with an early horizon, the rollups answer any later day: each day its own answer,
+    the work found of the jobdating of the 28th not yet known on the 25th."""
+    rollups.rebuild(D(2017, 1, 1))
+    for day in (D(2017, 11, 25), D(2018, 1, 1), D(2017, 11, 25)):
+        assert outcomes(as_of=day) == from_records(as_of=day)
+    assert outcomes(as_of=D(2017, 11, 25)).totals["outcomes_pending"] == 1
+    assert outcomes(as_of=D(2018, 1, 1)).totals["outcomes_pending"] == 0
+
+
+def test_a_filter_not_understood_is_refused_each_time(jobdatings):
+    for _again in range(2):
+        with pytest.raises(ReportParameterError) as refused:
+            outcomes(filters={"project": "no-such-project"})
+        assert "project" in refused.value.message_dict
+
+
+def test_what_was_asked_is_the_filters_names_and_values_and_only_plain_ones():
+    """The filters as a part of the key: a dictionary and a query string that ask the same are
+    the same; a value whose text could be another's (an object) keeps nothing by them."""
+    asked = selectors._asked_filters({"project": "p1", "pes": ["vdab", "le-forem"]})
+    assert asked == (("pes", ("vdab", "le-forem")), ("project", ("p1",)))
+    assert selectors._asked_filters(QueryDict("project=p1&pes=vdab&pes=le-forem")) == asked
+    assert selectors._asked_filters({"project": "p1", "pes": ["le-forem", "vdab"]}) != asked
+    assert selectors._asked_filters(None) == selectors._asked_filters({}) == ()
+    assert selectors._asked_filters({"year": 2017, "date_from": D(2017, 1, 1)}) is not None
+    assert selectors._asked_filters({"project": [object()]}) is None

@@ -54,6 +54,8 @@ def made_anew(sql: list[str]) -> bool:
 def test_the_page_again_is_the_standing_alone(reader):
     first, sql = sheet_of(reader)
     assert made_anew(sql) and "; made on ...</p>" in first
+    # Made under one standing: the tables it asks are kept under it too, without reading it again.
+    assert sum("answers_token" in statement for statement in sql) == 1
     again, sql = sheet_of(reader)
     assert again == first
     assert not made_anew(sql)
