@@ -12,10 +12,13 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from crossborder.core import metrics
 from reports import selectors
+from reports.exports import Cell, Table
 
 register = template.Library()
 
@@ -84,3 +87,41 @@ def percent(ratio: float | None) -> str:
         return NO_VALUE
     # Rounded here: number_format cuts decimals off instead of rounding them.
     return _("%(percent)s%%") % {"percent": _number(round(100 * ratio))}
+
+
+@register.simple_tag
+def year_table(table: Table) -> SafeString:
+    """One table of the answer sheet (reports.exports.Table): header, rows of cells (figures
+    right-aligned, a lower bound marked), a total row; each cell carries its column's name for
+    the cards a phone shows (a cell beyond the columns, the last one's). Written here rather
+    than by a template: a year's tables hold some 15,000 cells, which the template engine took
+    0.27 s to write at a million participations, this about 0.03 s."""
+    labels = [conditional_escape(column) for column in table.columns]
+    parts = ['<div class="table-wrap">\n<table class="stack">\n<thead>\n<tr>']
+    parts += [f'<th scope="col">{label}</th>' for label in labels]
+    parts.append("</tr>\n</thead>\n<tbody>\n")
+    for row in table.rows:
+        parts.append(_table_row(row, labels))
+    parts.append("</tbody>\n")
+    if table.footer:
+        parts += ["<tfoot>\n", _table_row(table.footer, labels), "</tfoot>\n"]
+    parts.append("</table>\n</div>")
+    # Every column's and cell's text above is escaped.
+    return mark_safe("".join(parts))
+
+
+def _table_row(cells: list[Cell], labels: list[str]) -> str:
+    last = len(labels) - 1
+    written = []
+    for position, cell in enumerate(cells):
+        label = labels[min(position, last)] if labels else ""
+        text = conditional_escape(cell.text)
+        if cell.number is None:
+            written.append(f'<td data-label="{label}">{text}</td>')
+        elif cell.lower_bound:
+            written.append(
+                f'<td class="num" data-label="{label}"><span class="lower-bound">{text}</span></td>'
+            )
+        else:
+            written.append(f'<td class="num" data-label="{label}">{text}</td>')
+    return "<tr>" + "".join(written) + "</tr>\n"
