@@ -7,7 +7,7 @@ reports.selectors, the headings from the metric registry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import template
@@ -110,7 +110,7 @@ def year_table(table: Table) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def _table_row(cells: list[Cell], labels: list[str]) -> str:
+def _table_row(cells: list[Cell], labels: Sequence[str]) -> str:
     last = len(labels) - 1
     written = []
     for position, cell in enumerate(cells):
