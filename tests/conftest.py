@@ -112,6 +112,22 @@ def demo(db: None, demo_rows: DemoRows) -> None:
 
 
 @pytest.fixture
+def redis_down() -> Iterator[None]:
+    """The shared cache a Redis that is not there (a port on which nothing listens)."""
+    pytest.importorskip("redis")
+    from django.test import override_settings
+
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=down):
+        yield
+
+
+@pytest.fixture
 def vdab(db: None):
     return PesFactory(slug="vdab")
 

@@ -196,16 +196,8 @@ def test_what_the_rollups_do_not_answer_is_not_kept(jobdatings, vdab):
         assert first == again == from_records(**kwargs) and len(sql_again) == len(sql) > 1
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
-)
+@pytest.mark.usefixtures("redis_down")
 def test_a_cache_that_does_not_answer_makes_the_answer_each_time(jobdatings, caplog):
-    pytest.importorskip("redis")
     with caplog.at_level(logging.WARNING, logger=answers.__name__):
         for _again in range(2):
             assert outcomes(group_by=["pes"]) == from_records(group_by=["pes"])

@@ -153,16 +153,8 @@ def test_not_kept_when_switched_off(reader):
     assert again == first and made_anew(sql)
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
-)
+@pytest.mark.usefixtures("redis_down")
 def test_a_cache_that_does_not_answer_makes_the_page_each_time(reader, caplog):
-    pytest.importorskip("redis")
     with caplog.at_level(logging.WARNING, logger=answers.__name__):
         first, _sql = sheet_of(reader)
         again, sql = sheet_of(reader)
