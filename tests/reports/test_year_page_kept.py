@@ -166,3 +166,35 @@ def test_a_day_not_understood_is_still_a_400(reader):
     response = reader.get(reverse("reports:year-report", args=[2017]) + "?as_of=31/02/2018")
     assert response.status_code == 400
     assert "as_of" in response.content.decode()
+
+
+def test_a_year_of_nothing_is_kept_as_such(reader):
+    empty, sql = sheet_of(reader, year=2030)
+    assert made_anew(sql) and "No action was realised in 2030." in empty
+    again, sql = sheet_of(reader, year=2030)
+    assert again == empty and not made_anew(sql)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?project=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "?project=%3DHYPERLINK(%22http%3A%2F%2Fx%22)",
+        "?project=" + "p" * 5000,
+    ],
+)
+def test_a_project_not_known_is_a_400_each_time_and_nothing_is_kept(reader, query):
+    for _again in range(2):
+        with CaptureQueriesContext(connection) as context:
+            response = reader.get(reverse("reports:year-report", args=[2017]) + query)
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/plain")
+        assert "project" in response.content.decode()
+        # Asked again, the report is looked for again: a refusal is not an answer kept.
+        assert any("projects_project" in q["sql"] for q in context.captured_queries)
+
+
+def test_a_year_out_of_range_is_a_400(reader):
+    response = reader.get(reverse("reports:year-report", args=[99999]))
+    assert response.status_code == 400
+    assert "year" in response.content.decode()
