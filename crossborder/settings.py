@@ -335,6 +335,14 @@ REPORT_ROLLUPS = env_bool("REPORT_ROLLUPS", True)
 # Seconds a table the rollups gave is kept in the cache and given again while nothing it was made
 # from has changed (reports/answers.py); 0: every report is made anew.
 REPORT_ANSWERS_SECONDS = int(os.environ.get("REPORT_ANSWERS_SECONDS", "3600"))
+# With a worker (CELERY_BROKER_URL), the answers asked as of today in the last REPORT_WARM_HOURS
+# (at most REPORT_WARM_MAX, the most recently asked) are made again on the queue
+# REPORT_WARM_DELAY_SECONDS after a refresh of the rollups, so that readers after a write find
+# them kept (reports.answers.warm). Without a worker the first reader makes them.
+REPORT_WARM_ANSWERS = env_bool("REPORT_WARM_ANSWERS", True)
+REPORT_WARM_DELAY_SECONDS = int(os.environ.get("REPORT_WARM_DELAY_SECONDS", "5"))
+REPORT_WARM_HOURS = int(os.environ.get("REPORT_WARM_HOURS", "24"))
+REPORT_WARM_MAX = int(os.environ.get("REPORT_WARM_MAX", "24"))
 # Rows of an import from which its confirmation goes to the queue, and actions of a year report
 # or an action list's export from which their files do; below, the page does the work itself.
 IMPORT_TASK_ROWS = int(os.environ.get("IMPORT_TASK_ROWS", "2000"))

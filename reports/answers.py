@@ -9,7 +9,7 @@ one query before the answer is looked up or made (`standing`):
   every write of an action, its employers or figures, a project, organisation, sector or
   reporting period (everything a statement over the rollups joins beside the rollup tables),
   and of the partners, former names, border offices, indicators and targets that the year
-  report's page tells besides (kept whole: `kept`, reports.year_views.SheetPage);
+  report's page tells besides (kept whole: `kept`, reports.year_page.SheetPage);
 - the rollups' own token (RollupState.answers_token): a new one in the transaction of every
   refresh that made rows again and of every rebuild (reports.rollups);
 - no action marked: a fact written since the last refresh is read from the records (see
@@ -24,20 +24,31 @@ test never brings a token back either.
 
 Personal breakdowns and filters, and a day before the rollups' horizon, are not the rollups'
 to answer (reports.selectors._rollup_eligible, `usable`), so they are never kept here.
+
+Answers asked again are made again before they are asked (`warm`): what a reader asks as of
+today is noted (`asking`: an outcomes table, the tables of a dashboard, the indicators, the year
+report's page, by their parameters), and after a refresh of the rollups a worker makes the
+answers noted in the last hours again under the new standing
+(crossborder.jobs.tasks.report_answers_warm), so that the dashboards' readers after a write find
+them kept. Without a worker the first reader makes them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
 
 from crossborder.core import dataversion
@@ -47,9 +58,10 @@ from .models import DirtyAction, RollupState
 logger = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer")
-# Part of every key: a release that counts differently changes it, so that answers kept by the
-# one before, in a Redis that outlives both, are not given again.
-ANSWERS_FORMAT = "1"
+# Part of every key: a release that counts differently, or keeps an answer of another class,
+# changes it, so that answers kept by the one before, in a Redis that outlives both, are not
+# given again (2: the year report's page moved to reports.year_page).
+ANSWERS_FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,7 @@ def _given(
     if key is not None:
         given = _get(key)
         if given is not None:
+            _note_asked(as_of)
             return given
     reset = _making.set((alias, as_of, found))
     try:
@@ -152,6 +165,7 @@ def _given(
         _making.reset(reset)
     if key is not None and answer is not None:
         _set(key, answer)
+        _note_asked(as_of)
     return answer
 
 
@@ -170,3 +184,170 @@ def _set(key: str, answer: Any) -> None:
         cache.set(key, answer, settings.REPORT_ANSWERS_SECONDS)
     except (RedisError, OSError) as error:
         logger.warning("report answers: the cache is not answering: %s", error)
+
+
+# Answers made again before they are asked (the module's last paragraph).
+
+# What makes each kind of answer noted by `asking`, called with the parameters noted. A fixed
+# table: what the cache holds names a kind, never code to run.
+WARMERS: dict[str, str] = {
+    "outcomes": "reports.selectors.outcomes",
+    "outcome-tables": "reports.selectors.outcome_tables",
+    "indicators": "reports.indicators.indicator_progress",
+    "year-report-page": "reports.year_page.sheet_page",
+}
+# The answers noted, in the shared cache: {key: Asked}, at most settings.REPORT_WARM_MAX.
+ASKED_KEY = f"report-answers-asked:{ANSWERS_FORMAT}"
+# Set while a warm is waiting on the queue: the refreshes meanwhile send none.
+WARM_PENDING_KEY = "report-answers-warm-pending"
+# A process notes an answer again at most this often while it is given from the cache.
+NOTE_AGAIN_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An answer a reader asked as of today: its kind (WARMERS), its parameters, and when."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...]
+    at: float
+
+
+@dataclass
+class _Asking:
+    kind: str
+    params: tuple[tuple[str, Any], ...]
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = hashlib.sha256(repr((self.kind, self.params)).encode()).hexdigest()
+
+
+_asking: ContextVar[_Asking | None] = ContextVar("report_answers_asking", default=None)
+# True while `warm` makes the answers noted: making them is no reader asking them.
+_warming: ContextVar[bool] = ContextVar("report_answers_warming", default=False)
+# When this process last noted each answer (by its key).
+_noted: dict[str, float] = {}
+
+
+@contextmanager
+def asking(kind: str, **params: Any) -> Iterator[None]:
+    """The caller asks an answer of this kind (WARMERS) with these parameters (plain values,
+    which WARMERS[kind] takes as keyword arguments): an answer it keeps as of today is noted,
+    for `warm`. Within another answer asked (the tables of a year report's page), the outer one
+    is noted alone: making it again makes them too."""
+    if _asking.get() is not None or _warming.get():
+        yield
+        return
+    reset = _asking.set(_Asking(kind, tuple(sorted(params.items()))))
+    try:
+        yield
+    finally:
+        _asking.reset(reset)
+
+
+def _note_asked(as_of: Any) -> None:
+    """Note the answer being asked (`asking`) when it is as of today, at most once a
+    NOTE_AGAIN_SECONDS per process. The list is read, changed and written back: two processes
+    noting at the same moment may lose one of the two notes, which its process writes again
+    NOTE_AGAIN_SECONDS later; an answer not noted is only made by its first reader."""
+    current = _asking.get()
+    if current is None or not settings.REPORT_WARM_ANSWERS or as_of != timezone.localdate():
+        return
+    now = time.time()
+    if now - _noted.get(current.key, 0.0) < NOTE_AGAIN_SECONDS:
+        return
+    _noted[current.key] = now
+    asked = _asked()
+    asked[current.key] = Asked(current.kind, current.params, now)
+    newest = sorted(asked.items(), key=lambda item: item[1].at, reverse=True)
+    _store(dict(newest[: settings.REPORT_WARM_MAX]))
+
+
+def _asked() -> dict[str, Asked]:
+    found = _get(ASKED_KEY)
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _store(asked: dict[str, Asked]) -> None:
+    try:
+        cache.set(ASKED_KEY, asked, settings.REPORT_WARM_HOURS * 3600)
+    except (RedisError, OSError) as error:
+        logger.warning("report answers: the cache is not answering: %s", error)
+
+
+def warm_claim() -> bool:
+    """Whether a refresh should send a warm to the queue, claiming it: warming is on, a worker
+    takes the queue (run in the writer's request it would make the writer wait), and no warm is
+    waiting already (the refreshes of a burst of writes send one). The claim lasts until the
+    warm starts (`warm`), is given back (`warm_release`), or at most ten minutes after the
+    delay, should the message be lost."""
+    if not settings.REPORT_WARM_ANSWERS or not settings.REPORT_ANSWERS_SECONDS:
+        return False
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    try:
+        return bool(cache.add(WARM_PENDING_KEY, True, settings.REPORT_WARM_DELAY_SECONDS + 600))
+    except (RedisError, OSError) as error:
+        logger.warning("report answers: the cache is not answering: %s", error)
+        return False
+
+
+def warm_release() -> None:
+    """Give the claim back: the warm was not sent, or it has started."""
+    try:
+        cache.delete(WARM_PENDING_KEY)
+    except (RedisError, OSError) as error:
+        logger.warning("report answers: the cache is not answering: %s", error)
+
+
+@dataclass
+class Warmed:
+    """What `warm` did: the answers made again, those that failed (logged), and whether it
+    stopped because the rollups' standing allowed no keeping (an action marked since)."""
+
+    made: int = 0
+    failed: int = 0
+    stopped: bool = False
+    seconds: float = 0.0
+
+
+def warm(alias: str) -> Warmed:
+    """Make again, on the database `alias`, the answers noted in the last
+    settings.REPORT_WARM_HOURS, the most recently asked first, so that they are kept under the
+    rollups' standing of now. Stops when nothing made now could be kept (an action is marked:
+    the refresh that takes the mark away sends another warm)."""
+    started = time.perf_counter()
+    result = Warmed()
+    # A refresh from now on sends the next warm.
+    warm_release()
+    oldest = time.time() - settings.REPORT_WARM_HOURS * 3600
+    asked = _asked()
+    dropped = {key for key, item in asked.items() if item.at < oldest or item.kind not in WARMERS}
+    reset = _warming.set(True)
+    try:
+        for key, item in sorted(asked.items(), key=lambda entry: entry[1].at, reverse=True):
+            if key in dropped:
+                continue
+            if standing(alias, timezone.localdate()).tokens is None:
+                result.stopped = True
+                break
+            try:
+                import_string(WARMERS[item.kind])(**dict(item.params))
+            # A parameter no longer valid (a project deleted since) or any other failure: the
+            # answer is left to its next reader, and the others are still made.
+            except Exception:
+                logger.warning(
+                    "report answers: %s could not be made again", item.kind, exc_info=True
+                )
+                dropped.add(key)
+                result.failed += 1
+                continue
+            result.made += 1
+    finally:
+        _warming.reset(reset)
+    if dropped:
+        # Read again: what was noted meanwhile stays.
+        _store({key: item for key, item in _asked().items() if key not in dropped})
+    result.seconds = time.perf_counter() - started
+    return result

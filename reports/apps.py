@@ -23,7 +23,7 @@ class ReportsConfig(AppConfig):
         # A period's transition changes what `approved=true` counts and which figures are
         # provisional: whatever is cached by the data version must move with it.
         watch(ReportingPeriod)
-        # The rest of what the year report's page tells (kept whole: year_views.SheetPage):
+        # The rest of what the year report's page tells (kept whole: year_page.SheetPage):
         # the partners and their former names, the border offices, the indicators and targets.
         watch(BorderOfficePair, FormerName, Indicator, Programme, ProjectPartner, Target)
 

@@ -899,9 +899,11 @@ def indicator_progress(
         filters["date_to"] = f"{until_year}-12-31"
     actions, _pes = report_actions(filters)
     indicators = list(Indicator.objects.order_by("code"))
-    counts = indicator_counts(
-        actions=actions, indicators=indicators, projects=projects, approved=approved
-    )
+    asked = tuple(projects) if projects else None
+    with answers.asking("indicators", projects=asked, until_year=until_year, approved=approved):
+        counts = indicator_counts(
+            actions=actions, indicators=indicators, projects=projects, approved=approved
+        )
     target_rows = Target.objects.select_related("project", "indicator")
     if projects:
         target_rows = target_rows.filter(project__slug__in=projects)

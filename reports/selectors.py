@@ -378,9 +378,10 @@ def outcomes(
         # Kept by what was asked, so that a kept table is given without checking the filters
         # and building its statement again (which `_table` keys its answer by): the filters
         # that name rows (a project's slug) name the same rows while the data version stands.
-        kept = answers.hot(
-            router.db_for_read(Action), day, ("outcomes", day, *group_by, "|", *asked), table
-        )
+        with answers.asking("outcomes", group_by=tuple(group_by), filters=_as_filters(asked)):
+            kept = answers.hot(
+                router.db_for_read(Action), day, ("outcomes", day, *group_by, "|", *asked), table
+            )
         if kept is not None:
             return kept
     return table()
@@ -409,6 +410,11 @@ def _asked_filters(filters: Mapping[str, Any] | QueryDict | None) -> tuple[Any, 
 
 
 _PLAIN = (str, int, datetime.date, type(None))
+
+
+def _as_filters(asked: tuple[Any, ...]) -> dict[str, list[Any]]:
+    """The filters of _asked_filters again, as outcomes() takes them (reports.answers.warm)."""
+    return {name: list(values) for name, values in asked}
 
 
 def outcomes_from_params(
@@ -1736,6 +1742,24 @@ def outcome_tables(
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
     approved = approved_only(filters)
     who = personal_only(filters)
+    asked = _asked_filters(filters)
+    if asked is None or not all(_rollup_eligible(group_by, who) for group_by in parsed):
+        return _tables(parsed, filters, approved, who, as_of)
+    with answers.asking(
+        "outcome-tables",
+        groupings=tuple(tuple(group_by) for group_by in parsed),
+        filters=_as_filters(asked),
+    ):
+        return _tables(parsed, filters, approved, who, as_of)
+
+
+def _tables(
+    parsed: list[list[str]],
+    filters: Mapping[str, Any] | QueryDict | None,
+    approved: bool,
+    who: dict[str, list[str]],
+    as_of: datetime.date | None,
+) -> list[OutcomeTable]:
     actions, pes = report_actions(filters)
     as_of = as_of or timezone.localdate()
     tables: list[OutcomeTable] = []

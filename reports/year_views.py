@@ -8,9 +8,6 @@ understood is a 400 that names it.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
-from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
@@ -27,19 +23,18 @@ from django.views.decorators.http import require_GET
 
 from crossborder.core.formats import CSV, HTML, UnknownFormat
 from crossborder.core.writers import UnknownSeparator, separator
-from crossborder.db_router import reading_alias
 from crossborder.jobs import tasks as jobs
 from projects.access import can_read_programme
 
-from . import answers, exports
+from . import exports
 from .filters import APPROVED
 from .selectors import ReportParameterError, approved_only
+from .year_page import sheet_page
 from .year_report import LANGUAGES, parse_as_of, report_action_count
 from .year_report import year_report as build_year_report
 
 PARAMETERS = ("project", "lang", "format", APPROVED, "as_of", "sep")
 TEMPLATE = "reports/year_report.html"
-SHEET_TEMPLATE = "reports/includes/year_sheet.html"
 
 
 def filename(year: int, lang: str) -> str:
@@ -137,13 +132,7 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
 
     # As HTML the report is this page, inside the site.
     try:
-        day = parse_as_of(as_of or None)
-        page = answers.kept(
-            reading_alias(),
-            day,
-            ("year-report-page", year, tuple(projects), approved, day, lang),
-            partial(_sheet_page, year, projects, approved, day, lang),
-        )
+        page = sheet_page(year, projects, approved, lang, parse_as_of(as_of or None))
     except ReportParameterError as error:
         return _bad_request(error.message_dict)
 
@@ -166,7 +155,7 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
 
     context = {
         "page": page,
-        # Rendered by the template engine in _sheet_page, which escaped every value.
+        # Rendered by the template engine in year_page.sheet_page, which escaped every value.
         "sheet_html": mark_safe(page.html),
         "previous_url": url(year=year - 1),
         "next_url": url(year=year + 1),
@@ -180,39 +169,3 @@ def year_report(request: HttpRequest, year: int) -> HttpResponse:
     }
     with override(lang):
         return render(request, TEMPLATE, context)
-
-
-@dataclass(frozen=True)
-class SheetPage:
-    """The answer sheet of a year as the page shows it, kept whole (reports.answers.kept) while
-    nothing it was made from changes: its HTML and what the page's tools around it need."""
-
-    year: int
-    title: str
-    html: str
-    as_of: datetime.date
-    # Every project's slug and name in the page's language, for the projects to tick.
-    project_names: list[tuple[str, str]]
-
-
-def _sheet_page(
-    year: int, projects: list[str], approved: bool, day: datetime.date, lang: str
-) -> SheetPage:
-    report = build_year_report(
-        year=year,
-        projects=projects or None,
-        approved=approved,
-        as_of=day,
-        # The page is in one language: its stories are written in it only.
-        languages=[lang],
-    )
-    with override(lang):
-        sheet = exports.answer_sheet(report, lang)
-        html = render_to_string(SHEET_TEMPLATE, {"sheet": sheet})
-    return SheetPage(
-        year=sheet.year,
-        title=sheet.title,
-        html=html,
-        as_of=report.as_of,
-        project_names=[(slug, names.get(lang)) for slug, names in report.project_names.items()],
-    )

@@ -38,6 +38,7 @@ from crossborder.audit.services import read_events_purge
 from crossborder.core import tabular
 from crossborder.core.formats import CSV
 from crossborder.core.tabular import Problem
+from crossborder.db_router import reading_alias
 from crossborder.jobs.models import Job, JobKind
 from crossborder.jobs.services import (
     job_create,
@@ -52,7 +53,7 @@ from crossborder.uploads.services import preview_discard
 from participants import imports as participation_imports
 from participants.followups import send_follow_up_digests
 from participants.gdpr import jobseeker_erase, jobseekers_due_for_erasure
-from reports import exports, rollups
+from reports import answers, exports, rollups
 from reports.selectors import action_figures
 from reports.year_report import year_report as build_year_report
 
@@ -414,6 +415,36 @@ def rollups_refresh() -> None:
     refreshed = rollups.refresh_dirty()
     if refreshed:
         logger.info("rollups refreshed", extra={"actions": refreshed})
+        _warm_later()
+
+
+def _warm_later() -> None:
+    """Send report_answers_warm after a refresh or rebuild (reports.answers.warm_claim says
+    when): a little later, so that the refreshes of a burst of writes send one."""
+    if not answers.warm_claim():
+        return
+    try:
+        report_answers_warm.apply_async(countdown=settings.REPORT_WARM_DELAY_SECONDS)
+    # As for the refresh: the answers are then made by their first readers, and the next
+    # refresh sends the warm again.
+    except Exception:
+        answers.warm_release()
+        logger.warning("report answers warm not sent: the broker did not answer", exc_info=True)
+
+
+@shared_task(name="jobs.report_answers_warm", ignore_result=True)
+def report_answers_warm() -> None:
+    """Make the reports' answers asked as of today in the last hours again under the rollups'
+    standing of now (reports.answers.warm), so that their readers after a write find them kept.
+    No job row: it follows every refresh."""
+    warmed = answers.warm(reading_alias())
+    logger.info(
+        "report answers made again: %d made, %d failed%s, in %.2f s",
+        warmed.made,
+        warmed.failed,
+        ", stopped by a marked action" if warmed.stopped else "",
+        warmed.seconds,
+    )
 
 
 @shared_task(name="jobs.rollups_rebuild")
@@ -441,6 +472,7 @@ def rollups_rebuild() -> None:
             message=f"Rollups rebuilt: {len(computed.rows)} rows, {len(computed.open)} open"
             " follow-up groups; they match the records.",
         )
+        _warm_later()
 
     _run(job.pk, work)
 

@@ -1,4 +1,4 @@
-"""The year report's page kept whole (reports.year_views.SheetPage, reports.answers.kept): the
+"""The year report's page kept whole (reports.year_page.SheetPage, reports.answers.kept): the
 answer sheet's HTML is made once and given again, for the rollups' standing alone, while nothing
 it was made from changes; a write of anything it tells (an action, a figure or record, a
 partner, a target) makes the next page anew, and a cache that does not answer only makes it
@@ -19,7 +19,7 @@ from django.urls import reverse
 from actions.models import Action
 from crossborder.core.dataversion import data_version
 from projects.models import FormerName, Indicator, ProjectPartner, Target
-from reports import answers, rollups, year_views
+from reports import answers, rollups, year_page
 from tests.factories import JobseekerFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_an_action_changed_is_on_the_next_page(reader):
 def test_a_write_between_the_standing_and_the_page_is_never_hidden(reader, monkeypatch):
     """The page made after a write committed is kept under the standing read before it, which
     no later request reads again: the next one is made anew, with the write."""
-    make = year_views._sheet_page
+    make = year_page._sheet_page
     action = Action.objects.filter(year=2017).order_by("pk").first()
 
     def write_first(*args, **kwargs):
@@ -102,7 +102,7 @@ def test_a_write_between_the_standing_and_the_page_is_never_hidden(reader, monke
             action.save()
         return make(*args, **kwargs)
 
-    monkeypatch.setattr(year_views, "_sheet_page", write_first)
+    monkeypatch.setattr(year_page, "_sheet_page", write_first)
     first, _sql = sheet_of(reader)
     again, sql = sheet_of(reader)
     assert made_anew(sql) and again == first and "Renamed while the page was made" in again
