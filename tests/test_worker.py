@@ -20,23 +20,36 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from crossborder.jobs.models import Job, JobKind, JobState
-from tests.factories import ActionFactory, UserFactory
+from reports import answers, rollups
+from reports.selectors import outcomes
+from tests.factories import ActionFactory, JobseekerFactory, ParticipationFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # A database of its own in the machine's Redis (the shared cache's test uses 13), emptied
 # before and after.
 BROKER_URL = "redis://127.0.0.1:6379/14"
+# The shared cache of the worker and of the test's own process, for the reports' answers (its
+# own database there, emptied before and after).
+CACHE_URL = "redis://127.0.0.1:6379/12"
+SHARED_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "crossborder",
+    }
+}
 REQUEST_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 # Seconds for the worker to start and do the job on a busy machine.
 TIMEOUT = 60
 
 
 def _redis() -> Any:
-    import redis
-
     client = redis.Redis.from_url(BROKER_URL)
     try:
         client.ping()
@@ -64,12 +77,16 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[tuple[Path, dict[
         )
     broker = _redis()
     broker.flushdb()
+    shared_cache = redis.Redis.from_url(CACHE_URL)
+    shared_cache.flushdb()
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crossborder.settings_test",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": BROKER_URL,
+        "REDIS_URL": CACHE_URL,
+        "REPORT_WARM_DELAY_SECONDS": "0",
         "LOG_FORMAT": "json",
         "CONN_MAX_AGE": "0",
     }
@@ -103,6 +120,7 @@ def worker(transactional_db: None, tmp_path: Path) -> Iterator[tuple[Path, dict[
             process.kill()
             process.wait()
         broker.flushdb()
+        shared_cache.flushdb()
 
 
 def test_a_real_worker_runs_a_task_sent_through_redis(
@@ -155,3 +173,49 @@ def test_a_real_worker_runs_a_task_sent_through_redis(
     assert [row.split(",")[1] for row in rows[1:]] == ["Job day Lille", "Jobdating Veurne"]
     done = [json.loads(line) for line in lines if f"Job {job.pk} (action_export) done." in line]
     assert [entry["request_id"] for entry in done] == [REQUEST_ID]
+
+
+def test_a_real_worker_refreshes_the_rollups_and_makes_the_answers_again(
+    worker: tuple[Path, dict[str, str]], vdab: Any
+) -> None:
+    """A write committed in another process is refreshed by the worker, which then makes the
+    answers asked today again (reports.answers.warm): the next reader, here, finds the table
+    kept in the shared cache, for the standing's one query."""
+    log, env = worker
+    action = ActionFactory(title="Jobdating Veurne")
+    ParticipationFactory(action=action, jobseeker=JobseekerFactory(pes=vdab))
+    rollups.rebuild()
+    with override_settings(CACHES=SHARED_CACHE):
+        answers._noted.clear()
+        asked = outcomes(group_by=["pes"])
+        # The write: the action marked in another process, which sends the refresh on commit.
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.db import transaction\n"
+                "from reports import rollups\n"
+                "with transaction.atomic():\n"
+                f"    rollups.mark([{action.pk}])\n",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        deadline = time.monotonic() + TIMEOUT
+        while "report answers made again" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        with CaptureQueriesContext(connection) as context:
+            again = outcomes(group_by=["pes"])
+    assert again == asked and len(context.captured_queries) == 1, context.captured_queries
+    made = [
+        json.loads(line)["message"]
+        for line in log.read_text().splitlines()
+        if line.startswith("{") and "report answers made again" in line
+    ]
+    assert len(made) == 1 and made[0].startswith("report answers made again: 1 made, 0 failed, in")
