@@ -100,6 +100,10 @@ class Timing:
     # The same measurement asked again while its answer is kept (reports.answers); the runs
     # above make every answer anew (settings.REPORT_ANSWERS_SECONDS 0).
     kept_runs: list[float] = field(default_factory=list)
+    # After a write and the refresh, once the worker made the answers noted again
+    # (reports.answers.warm): the reader's time, and the warm's (measure_made_again).
+    made_again_runs: list[float] = field(default_factory=list)
+    warm_runs: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -125,6 +129,14 @@ class Timing:
     def kept(self) -> float | None:
         return statistics.median(self.kept_runs) if self.kept_runs else None
 
+    @property
+    def made_again(self) -> float | None:
+        return statistics.median(self.made_again_runs) if self.made_again_runs else None
+
+    @property
+    def warm(self) -> float | None:
+        return statistics.median(self.warm_runs) if self.warm_runs else None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "median_s": round(self.median, 4),
@@ -136,6 +148,10 @@ class Timing:
             "ratio": None if self.ratio is None else round(self.ratio, 2),
             "records_median_s": None if self.raw is None else round(self.raw, 4),
             "kept_answer_median_s": None if self.kept is None else round(self.kept, 4),
+            "after_a_write_made_again_median_s": (
+                None if self.made_again is None else round(self.made_again, 4)
+            ),
+            "warm_median_s": None if self.warm is None else round(self.warm, 4),
             "target": TARGETS.get(self.name),
             "met": met(self),
             "note": self.note or None,
@@ -289,6 +305,38 @@ def on_records(function: Callable[[], object]) -> Callable[[], object]:
     return run
 
 
+def measure_made_again(ask: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """`ask` after a write, as its reader finds it with a worker: asked once as of today (so
+    its answers are noted, and nothing else), then each run an action written (marked; the
+    refresh runs on its commit here, without a broker), the worker's warm
+    (reports.answers.warm) timed, and `ask` timed. Returns the reader's seconds and the
+    warm's."""
+    from django.db import transaction
+
+    from crossborder.db_router import reading_alias
+    from crossborder.demo import loadgen
+    from reports import answers, rollups
+
+    answers.cache.delete(answers.ASKED_KEY)
+    answers._noted.clear()
+    ask()
+    written = list(loadgen.load_actions().order_by("pk").values_list("pk", flat=True)[:runs])
+    reader, warms = [], []
+    for action_id in written:
+        with transaction.atomic():
+            rollups.mark([action_id])
+        rollups.refresh_dirty()
+        warmed = answers.warm(reading_alias())
+        if not warmed.made or warmed.failed or warmed.stopped:
+            raise AssertionError(f"the warm did not make the answers asked again: {warmed}")
+        warms.append(warmed.seconds)
+        started = time.perf_counter()
+        ask()
+        reader.append(time.perf_counter() - started)
+    answers.cache.delete(answers.ASKED_KEY)
+    return reader, warms
+
+
 def made_anew(function: Callable[[], object]) -> Callable[[], object]:
     """The function with no answer of the rollups kept (reports.answers): what the targets are
     judged on, the work of a report nobody asked since the data last changed."""
@@ -360,6 +408,7 @@ def bench_reports(runs: int) -> list[Timing]:
             raw_runs=measure(on_records(report), runs),
             kept_runs=measure(report, runs),
         )
+        timing.made_again_runs, timing.warm_runs = measure_made_again(report, runs)
         timings.append(timing)
     return timings
 
@@ -556,6 +605,8 @@ def _bench_pages(user: Any, runs: int, only: set[str] | None) -> tuple[list[Timi
         if name in ("overview_page", "year_report_page", "api_outcomes"):
             timing.raw_runs = measure(on_records(get), runs)
             timing.kept_runs = measure(get, runs)
+        if name in ("overview_page", "year_report_page"):
+            timing.made_again_runs, timing.warm_runs = measure_made_again(get, runs)
         if name == "overview_page":
             query_runs = []
             for _ in range(runs):
@@ -980,6 +1031,11 @@ def _format(timing: Timing) -> str:
         line += f"  | from the records: {timing.raw * 1000:8.1f} ms"
     if timing.kept is not None:
         line += f"  | answer kept: {timing.kept * 1000:7.1f} ms"
+    if timing.made_again is not None and timing.warm is not None:
+        line += (
+            f"  | after a write, made again: {timing.made_again * 1000:7.1f} ms"
+            f" (the worker's warm {timing.warm:5.2f} s)"
+        )
     if timing.floor is not None:
         line += (
             f"  | {timing.floor_label}: {timing.floor * 1000:8.1f} ms  ratio {timing.ratio:5.2f}"

@@ -52,7 +52,12 @@ def test_reports_pages_and_import_run_once(load):
     timings = run.bench_reports(runs=1)
     assert [t.name for t in timings] == ["report_full", "report_project_year"]
     assert all(t.floor and t.ratio for t in timings)
+    # After a write, once the worker made the answer again: the reader's time and the warm's.
+    assert all(len(t.made_again_runs) == len(t.warm_runs) == 1 for t in timings)
+    assert timings[0].as_dict()["after_a_write_made_again_median_s"] is not None
     pages, missing = run.bench_pages(runs=1)
+    made_again = {t.name for t in pages if t.made_again_runs and t.warm_runs}
+    assert made_again == {"overview_page", "year_report_page"} - {m.split(":")[0] for m in missing}
     measured = {t.name for t in pages}
     skipped = {m.split(":")[0] for m in missing}
     assert {"api_list", "api_list_uncached", "api_outcomes"} <= measured | skipped
