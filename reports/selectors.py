@@ -1742,15 +1742,20 @@ def outcome_tables(
     parsed = [parse_group_by(list(group_by)) for group_by in groupings]
     approved = approved_only(filters)
     who = personal_only(filters)
+    day = as_of or timezone.localdate()
     asked = _asked_filters(filters)
     if asked is None or not all(_rollup_eligible(group_by, who) for group_by in parsed):
-        return _tables(parsed, filters, approved, who, as_of)
-    with answers.asking(
-        "outcome-tables",
-        groupings=tuple(tuple(group_by) for group_by in parsed),
-        filters=_as_filters(asked),
-    ):
-        return _tables(parsed, filters, approved, who, as_of)
+        return _tables(parsed, filters, approved, who, day)
+    shape = tuple(tuple(group_by) for group_by in parsed)
+    with answers.asking("outcome-tables", groupings=shape, filters=_as_filters(asked)):
+        # Kept by what was asked, as outcomes() keeps a table.
+        kept = answers.hot(
+            router.db_for_read(Action),
+            day,
+            ("outcome-tables", day, shape, "|", *asked),
+            lambda: _tables(parsed, filters, approved, who, day),
+        )
+    return kept if kept is not None else _tables(parsed, filters, approved, who, day)
 
 
 def _tables(
@@ -1758,10 +1763,9 @@ def _tables(
     filters: Mapping[str, Any] | QueryDict | None,
     approved: bool,
     who: dict[str, list[str]],
-    as_of: datetime.date | None,
+    as_of: datetime.date,
 ) -> list[OutcomeTable]:
     actions, pes = report_actions(filters)
-    as_of = as_of or timezone.localdate()
     tables: list[OutcomeTable] = []
     for group_by in parsed:
         if tables:

@@ -69,10 +69,11 @@ def test_the_same_table_again_is_one_query(jobdatings, django_assert_num_queries
     with django_assert_num_queries(1):
         assert outcomes(group_by=["project", "pes"]) == table
     assert table == from_records(group_by=["project", "pes"])
-    # The rows of a table of several groupings, and of one row per action, are kept too.
+    # The tables of several groupings, kept by what was asked as a table is, and the rows of
+    # one row per action, are kept too.
     tables = outcome_tables(groupings=[["year"], ["pes"]])
     figures = action_figures(Action.objects.all())
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert outcome_tables(groupings=[["year"], ["pes"]]) == tables
     with django_assert_num_queries(1):
         assert action_figures(Action.objects.all()) == figures
@@ -237,6 +238,29 @@ def test_a_table_asked_again_is_given_by_what_was_asked(jobdatings, django_asser
     with django_assert_num_queries(1):
         assert outcomes(group_by=["year"], filters=QueryDict("pes=vdab&project=p1")) == table
     assert table == from_records(group_by=["year"], filters=filters)
+
+
+def test_the_tables_of_several_groupings_are_given_by_what_was_asked(
+    jobdatings, vdab, django_assert_num_queries
+):
+    """A dashboard's tables (outcome_tables) are kept by their parameters as a table is: the
+    groupings in their order, the filters and the day; a write makes them anew; a filter not
+    understood is refused each time."""
+    groupings = [["year"], ["pes"]]
+    tables = outcome_tables(groupings=groupings, filters={"project": "p1"})
+    with django_assert_num_queries(1):
+        assert outcome_tables(groupings=groupings, filters=QueryDict("project=p1")) == tables
+    assert outcome_tables(groupings=groupings[::-1], filters={"project": "p1"}) == tables[::-1]
+    assert outcome_tables(groupings=groupings, filters={"project": "p1"}, as_of=D(2018, 1, 1)) == [
+        outcomes(group_by=group_by, filters={"project": "p1"}, as_of=D(2018, 1, 1))
+        for group_by in groupings
+    ]
+    ParticipationFactory(action=jobdatings[0], jobseeker=JobseekerFactory(pes=vdab))
+    again = outcome_tables(groupings=groupings, filters={"project": "p1"})
+    assert again[1].totals["people"] == tables[1].totals["people"] + 1
+    for _again in range(2):
+        with pytest.raises(ReportParameterError):
+            outcome_tables(groupings=groupings, filters={"project": "no-such-project"})
 
 
 def test_the_day_is_part_of_what_was_asked(jobdatings):
