@@ -214,14 +214,18 @@ def test_an_empty_selection_is_kept_as_empty(jobdatings, django_assert_num_queri
 
 @pytest.mark.usefixtures("demo")
 def test_the_indicators_summary_is_kept_too():
-    """The indicators' lines per project, year and type (the overview's progress): from the
-    rollups once, then the standing alone in place of their three statements."""
+    """The indicators' counts (the overview's progress): from the rollups once, then kept by
+    what was asked: the standing, the indicators and their targets, in place of the counts'
+    statements, the partners and organisers."""
     rollups.rebuild()
     progress = indicator_progress()
     again, sql = queries_of(indicator_progress)
     assert again == progress
     assert not any("reports_factrollup" in statement for statement in sql)
     assert sum("answers_token" in statement for statement in sql) == 1
+    assert len(sql) == 3 and not any("projects_projectpartner" in statement for statement in sql)
+    # Other parameters, other counts.
+    assert indicator_progress(until_year=2017) != progress
     with override_settings(REPORT_ROLLUPS=False):
         assert indicator_progress() == progress
 
