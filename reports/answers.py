@@ -200,8 +200,10 @@ WARMERS: dict[str, str] = {
 ASKED_KEY = f"report-answers-asked:{ANSWERS_FORMAT}"
 # Set while a warm is waiting on the queue: the refreshes meanwhile send none.
 WARM_PENDING_KEY = "report-answers-warm-pending"
-# A process notes an answer again at most this often while it is given from the cache.
+# A process notes an answer again at most this often while it is given from the cache, and
+# remembers when it noted at most this many.
 NOTE_AGAIN_SECONDS = 900
+NOTED_AT_MOST = 4096
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,10 @@ def _note_asked(as_of: Any) -> None:
     now = time.time()
     if now - _noted.get(current.key, 0.0) < NOTE_AGAIN_SECONDS:
         return
+    if len(_noted) >= NOTED_AT_MOST:
+        # Many different answers asked (an API client walking through filters): forget when
+        # they were noted rather than hold them all.
+        _noted.clear()
     _noted[current.key] = now
     asked = _asked()
     asked[current.key] = Asked(current.kind, current.params, now)

@@ -98,6 +98,13 @@ def test_what_is_not_noted(jobdatings):
     assert noted() == {}
 
 
+def test_a_process_forgets_when_it_noted_rather_than_hold_every_answer(jobdatings, monkeypatch):
+    monkeypatch.setattr(answers, "NOTED_AT_MOST", 2)
+    for group_by in (["year"], ["pes"], ["project"]):
+        outcomes(group_by=group_by)
+    assert len(answers._noted) == 1 and len(noted()) == 3
+
+
 def test_the_answers_noted_are_the_most_recent_few(jobdatings):
     with override_settings(REPORT_WARM_MAX=2):
         for group_by in (["year"], ["pes"], ["project"]):
