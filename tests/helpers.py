@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 
 
 def validation_errors(obj: models.Model) -> dict[str, list[str]]:
@@ -26,3 +29,10 @@ def if_match(record: models.Model) -> dict[str, str]:
     database: what an API change (PATCH) or delete must send."""
     version = type(record)._base_manager.filter(pk=record.pk).values_list("version", flat=True)
     return {"HTTP_IF_MATCH": f'"{version.get()}"'}
+
+
+def queries_of(ask: Callable[[], object]) -> tuple[object, list[str]]:
+    """What `ask` gives, and the statements it sent."""
+    with CaptureQueriesContext(connection) as context:
+        answer = ask()
+    return answer, [query["sql"] for query in context.captured_queries]

@@ -22,12 +22,11 @@ from reports import answers, rollups
 from reports.indicators import indicator_progress
 from reports.selectors import ReportParameterError, outcome_tables, outcomes
 from tests.factories import (
-    ActionFactory,
-    FigureFactory,
     JobseekerFactory,
     ParticipationFactory,
     ProjectFactory,
 )
+from tests.helpers import queries_of
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -44,26 +43,12 @@ def nothing_noted():
 
 
 @pytest.fixture
-def jobdatings(vdab, le_forem):
-    """Two jobdatings of project p1 done long ago, with records of VDAB and a figure of Le
-    Forem, the rollups built."""
-    project = ProjectFactory(slug="p1")
-    actions = [ActionFactory(project=project, start_date=D(2017, 11, day)) for day in (20, 28)]
-    for _n in range(2):
-        ParticipationFactory(action=actions[0], jobseeker=JobseekerFactory(pes=vdab))
-    FigureFactory(action=actions[1], pes=le_forem, value=5)
-    rollups.rebuild()
-    return actions
+def project():
+    return ProjectFactory(slug="p1")
 
 
 def noted() -> dict[str, tuple[str, dict[str, object]]]:
     return {key: (item.kind, dict(item.params)) for key, item in answers._asked().items()}
-
-
-def queries_of(ask) -> tuple[object, list[str]]:
-    with CaptureQueriesContext(connection) as context:
-        answer = ask()
-    return answer, [query["sql"] for query in context.captured_queries]
 
 
 def a_write(action, vdab) -> None:

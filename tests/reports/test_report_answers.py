@@ -9,10 +9,8 @@ import datetime
 import logging
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
 from crossborder.core.vocabulary import ActionStatus
@@ -22,12 +20,11 @@ from reports.indicators import indicator_progress
 from reports.models import RollupCell, RollupState
 from reports.selectors import ReportParameterError, action_figures, outcome_tables, outcomes
 from tests.factories import (
-    ActionFactory,
-    FigureFactory,
     JobseekerFactory,
     ParticipationFactory,
     ProjectFactory,
 )
+from tests.helpers import queries_of
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -38,27 +35,9 @@ def from_records(**kwargs):
         return outcomes(**kwargs)
 
 
-def queries_of(ask) -> tuple[object, list[str]]:
-    with CaptureQueriesContext(connection) as context:
-        answer = ask()
-    return answer, [query["sql"] for query in context.captured_queries]
-
-
 @pytest.fixture
 def project():
     return ProjectFactory(slug="p1")
-
-
-@pytest.fixture
-def jobdatings(project, vdab, le_forem):
-    """Two jobdatings done long ago, with records of VDAB and a figure of Le Forem, the rollups
-    built."""
-    actions = [ActionFactory(project=project, start_date=D(2017, 11, day)) for day in (20, 28)]
-    for _n in range(2):
-        ParticipationFactory(action=actions[0], jobseeker=JobseekerFactory(pes=vdab))
-    FigureFactory(action=actions[1], pes=le_forem, value=5)
-    rollups.rebuild()
-    return actions
 
 
 def test_the_same_table_again_is_one_query(jobdatings, django_assert_num_queries):
