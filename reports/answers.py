@@ -9,7 +9,7 @@ one query before the answer is looked up or made (`standing`):
   every write of an action, its employers or figures, a project, organisation, sector or
   reporting period (everything a statement over the rollups joins beside the rollup tables),
   and of the partners, former names, border offices, indicators and targets that the year
-  report's page tells besides (kept whole: `kept`, reports.year_page.SheetPage);
+  report's page tells besides (kept whole: `asked_whole`, reports.year_page.SheetPage);
 - the rollups' own token (RollupState.answers_token): a new one in the transaction of every
   refresh that made rows again and of every rebuild (reports.rollups);
 - no action marked: a fact written since the last refresh is read from the records (see
@@ -26,7 +26,7 @@ Personal breakdowns and filters, and a day before the rollups' horizon, are not 
 to answer (reports.selectors._rollup_eligible, `usable`), so they are never kept here.
 
 Answers asked again are made again before they are asked (`warm`): what a reader asks as of
-today is noted (`asking`: an outcomes table, the tables of a dashboard, the indicators, the year
+today is noted (`asked`: an outcomes table, the tables of a dashboard, the indicators, the year
 report's page, by their parameters), and after a refresh of the rollups a worker makes the
 answers noted in the last hours again under the new standing
 (crossborder.jobs.tasks.report_answers_warm), so that the dashboards' readers after a write find
@@ -117,17 +117,38 @@ def hot(
     return _given(alias, as_of, found, asked, make)
 
 
-def kept(alias: str, as_of: Any, asked: Sequence[Any], make: Callable[[], Answer]) -> Answer:
+def asked(
+    kind: str, alias: str, day: Any, make: Callable[[], Answer | None], **params: Any
+) -> Answer | None:
+    """The answer of this kind (WARMERS) to these parameters, as of `day`, kept by them: from
+    the cache, or made by `make` and kept (`hot`); None when the rollups cannot answer (the
+    caller makes it from the records). Asked as of today, it is noted for `warm`, which makes
+    it again by calling WARMERS[kind] with the same parameters: so the parameters are the key,
+    and an answer kept and one made again cannot be told apart. Kept by what was asked, an
+    answer asked again checks no filter and builds no statement."""
+    with _noting(kind, **params):
+        return hot(alias, day, _by_params(kind, day, params), make)
+
+
+def asked_whole(
+    kind: str, alias: str, day: Any, make: Callable[[], Answer], **params: Any
+) -> Answer:
     """A whole answer made of the rollups' tables and of what the data version watches (the
     year report's page: its tables, the actions' lines and stories, the projects, the
-    periods), from the cache or made by `make` and kept under the same standing as the tables.
-    Unlike `hot`, always an answer: one made before the rollups' horizon reads the records
-    and is made anew each time."""
-    if not settings.REPORT_ANSWERS_SECONDS:
-        return make()
-    answer = _given(alias, as_of, _standing_for(alias, as_of), asked, make)
+    periods), kept and noted as `asked` keeps and notes one, under the same standing as its
+    tables. Unlike `asked`, always an answer: one made before the rollups' horizon reads the
+    records and is made anew each time."""
+    with _noting(kind, **params):
+        if not settings.REPORT_ANSWERS_SECONDS:
+            return make()
+        found = _standing_for(alias, day)
+        answer = _given(alias, day, found, _by_params(kind, day, params), make)
     assert answer is not None
     return answer
+
+
+def _by_params(kind: str, day: Any, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (kind, day, *sorted(params.items()))
 
 
 # The standing an answer is being made under, for the answers its making asks in turn (the
@@ -188,8 +209,8 @@ def _set(key: str, answer: Any) -> None:
 
 # Answers made again before they are asked (the module's last paragraph).
 
-# What makes each kind of answer noted by `asking`, called with the parameters noted. A fixed
-# table: what the cache holds names a kind, never code to run.
+# What makes each kind of answer noted by `asked` and `asked_whole`, called with the parameters
+# noted. A fixed table: what the cache holds names a kind, never code to run.
 WARMERS: dict[str, str] = {
     "outcomes": "reports.selectors.outcomes",
     "outcome-tables": "reports.selectors.outcome_tables",
@@ -233,7 +254,7 @@ _noted: dict[str, float] = {}
 
 
 @contextmanager
-def asking(kind: str, **params: Any) -> Iterator[None]:
+def _noting(kind: str, **params: Any) -> Iterator[None]:
     """The caller asks an answer of this kind (WARMERS) with these parameters (plain values,
     which WARMERS[kind] takes as keyword arguments): an answer it keeps as of today is noted,
     for `warm`. Within another answer asked (the tables of a year report's page), the outer one
@@ -249,7 +270,7 @@ def asking(kind: str, **params: Any) -> Iterator[None]:
 
 
 def _note_asked(as_of: Any) -> None:
-    """Note the answer being asked (`asking`) when it is as of today, at most once a
+    """Note the answer being asked (`_noting`) when it is as of today, at most once a
     NOTE_AGAIN_SECONDS per process. The list is read, changed and written back: two processes
     noting at the same moment may lose one of the two notes, which its process writes again
     NOTE_AGAIN_SECONDS later; an answer not noted is only made by its first reader."""

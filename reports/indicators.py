@@ -906,17 +906,17 @@ def indicator_progress(
             actions=actions, indicators=indicators, projects=projects, approved=approved
         )
 
-    asked = tuple(projects) if projects else None
-    today = timezone.localdate()
-    with answers.asking("indicators", projects=asked, until_year=until_year, approved=approved):
-        # Kept by what was asked: everything the counts read (the actions and their organisers,
-        # the partners, the indicators) moves the data version, and the rollups their token.
-        counts = answers.hot(
-            router.db_for_read(Action),
-            today,
-            ("indicator-counts", today, asked, until_year, approved),
-            counted,
-        )
+    # Kept by what was asked: everything the counts read (the actions and their organisers, the
+    # partners, the indicators) moves the data version, and the rollups their token.
+    counts = answers.asked(
+        "indicators",
+        router.db_for_read(Action),
+        timezone.localdate(),
+        counted,
+        projects=tuple(projects) if projects else None,
+        until_year=until_year,
+        approved=approved,
+    )
     if counts is None:
         counts = counted()
     target_rows = Target.objects.select_related("project", "indicator")

@@ -378,10 +378,14 @@ def outcomes(
         # Kept by what was asked, so that a kept table is given without checking the filters
         # and building its statement again (which `_table` keys its answer by): the filters
         # that name rows (a project's slug) name the same rows while the data version stands.
-        with answers.asking("outcomes", group_by=tuple(group_by), filters=_as_filters(asked)):
-            kept = answers.hot(
-                router.db_for_read(Action), day, ("outcomes", day, *group_by, "|", *asked), table
-            )
+        kept = answers.asked(
+            "outcomes",
+            router.db_for_read(Action),
+            day,
+            table,
+            group_by=tuple(group_by),
+            filters=_as_filters(asked),
+        )
         if kept is not None:
             return kept
     return table()
@@ -1747,14 +1751,15 @@ def outcome_tables(
     if asked is None or not all(_rollup_eligible(group_by, who) for group_by in parsed):
         return _tables(parsed, filters, approved, who, day)
     shape = tuple(tuple(group_by) for group_by in parsed)
-    with answers.asking("outcome-tables", groupings=shape, filters=_as_filters(asked)):
-        # Kept by what was asked, as outcomes() keeps a table.
-        kept = answers.hot(
-            router.db_for_read(Action),
-            day,
-            ("outcome-tables", day, shape, "|", *asked),
-            lambda: _tables(parsed, filters, approved, who, day),
-        )
+    # Kept by what was asked, as outcomes() keeps a table.
+    kept = answers.asked(
+        "outcome-tables",
+        router.db_for_read(Action),
+        day,
+        lambda: _tables(parsed, filters, approved, who, day),
+        groupings=shape,
+        filters=_as_filters(asked),
+    )
     return kept if kept is not None else _tables(parsed, filters, approved, who, day)
 
 

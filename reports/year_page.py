@@ -1,6 +1,7 @@
 """The year report's answer sheet as its page shows it (reports.year_views), kept whole in the
-shared cache while nothing it was made from changes (reports.answers.kept) and made again by the
-worker after a refresh of the rollups when it was asked as of today (reports.answers.warm)."""
+shared cache while nothing it was made from changes (reports.answers.asked_whole) and made again
+by the worker after a refresh of the rollups when it was asked as of today
+(reports.answers.warm)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ SHEET_TEMPLATE = "reports/includes/year_sheet.html"
 
 @dataclass(frozen=True)
 class SheetPage:
-    """The answer sheet of a year as the page shows it, kept whole (reports.answers.kept) while
-    nothing it was made from changes: its HTML and what the page's tools around it need."""
+    """The answer sheet of a year as the page shows it, kept whole (reports.answers.asked_whole)
+    while nothing it was made from changes: its HTML and what the page's tools around it need."""
 
     year: int
     title: str
@@ -42,20 +43,21 @@ def sheet_page(
     day: datetime.date | None = None,
 ) -> SheetPage:
     """The answer sheet of a year as the page shows it (as of `day`, today when None), kept
-    (reports.answers.kept); asked as of today, it is made again after each refresh of the
+    (reports.answers.asked_whole); asked as of today, it is made again after each refresh of the
     rollups by the worker (reports.answers.warm, which calls this with the same parameters).
     Raises ReportParameterError for a year or project not understood."""
     day = day or timezone.localdate()
     projects = list(projects)
-    with answers.asking(
-        "year-report-page", year=year, projects=tuple(projects), approved=approved, lang=lang
-    ):
-        return answers.kept(
-            reading_alias(),
-            day,
-            ("year-report-page", year, tuple(projects), approved, day, lang),
-            partial(_sheet_page, year, projects, approved, day, lang),
-        )
+    return answers.asked_whole(
+        "year-report-page",
+        reading_alias(),
+        day,
+        partial(_sheet_page, year, projects, approved, day, lang),
+        year=year,
+        projects=tuple(projects),
+        approved=approved,
+        lang=lang,
+    )
 
 
 def _sheet_page(

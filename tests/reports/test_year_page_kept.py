@@ -1,8 +1,7 @@
-"""The year report's page kept whole (reports.year_page.SheetPage, reports.answers.kept): the
-answer sheet's HTML is made once and given again, for the rollups' standing alone, while nothing
-it was made from changes; a write of anything it tells (an action, a figure or record, a
-partner, a target) makes the next page anew, and a cache that does not answer only makes it
-slower."""
+"""The year report's page kept whole (reports.year_page.SheetPage, reports.answers.asked_whole): the
+answer sheet's HTML is made once and given again, for the rollups' standing alone, while nothing it
+was made from changes; a write of anything it tells (an action, a figure or record, a partner, a
+target) makes the next page anew, and a cache that does not answer only makes it slower."""
 
 from __future__ import annotations
 
