@@ -256,15 +256,23 @@ class ActionFilterSet(django_filters.FilterSet):
         queryset=Project.objects.order_by("slug"),
         label=_("project"),
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     action_type = django_filters.MultipleChoiceFilter(
-        choices=ActionType.choices, label=_("action type"), widget=forms.CheckboxSelectMultiple
+        choices=ActionType.choices,
+        label=_("action type"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=ActionStatus.choices, label=_("status"), widget=forms.CheckboxSelectMultiple
+        choices=ActionStatus.choices,
+        label=_("status"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     pes = PesFilter(
         method="filter_pes",
+        distinct=False,
         choices=pes_choices,
         label=_("PES"),
         widget=forms.CheckboxSelectMultiple,
@@ -275,6 +283,7 @@ class ActionFilterSet(django_filters.FilterSet):
         queryset=Sector.objects.order_by("slug"),
         label=_("sector"),
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     date_from = django_filters.DateFilter(method="filter_date_from", label=_("from"))
     date_to = django_filters.DateFilter(method="filter_date_to", label=_("until"))
