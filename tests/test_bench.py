@@ -55,8 +55,18 @@ def test_reports_pages_and_import_run_once(load):
     # After a write, once the worker made the answer again: the reader's time and the warm's.
     assert all(len(t.made_again_runs) == len(t.warm_runs) == 1 for t in timings)
     assert timings[0].as_dict()["after_a_write_made_again_median_s"] is not None
+    # Where the time made anew goes: its statements, and the rest; a target missed says why.
+    assert all(len(t.statement_runs) == 1 and t.statements > 0 for t in timings)
+    assert timings[0].as_dict()["statements_median_s"] > 0
+    assert "made anew: its statements" in run._format(timings[0])
+    missed = run.Timing("report_full", [0.5], statement_runs=[0.3])
+    assert run._format(missed).endswith(
+        "made anew: its statements 300.0 ms, the rest 200.0 ms"
+        " (why: docs/performance.md, 'Still missed, and why')"
+    )
+    assert "why" not in run._format(run.Timing("report_full", [0.05], statement_runs=[0.03]))
     pages, missing = run.bench_pages(runs=1)
-    made_again = {t.name for t in pages if t.made_again_runs and t.warm_runs}
+    made_again = {t.name for t in pages if t.made_again_runs and t.warm_runs and t.statements}
     assert made_again == {"overview_page", "year_report_page"} - {m.split(":")[0] for m in missing}
     measured = {t.name for t in pages}
     skipped = {m.split(":")[0] for m in missing}
