@@ -38,6 +38,11 @@ def _database(alias: str) -> Callable[[], None]:
 
 
 def _cache() -> None:
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        # The shared cache (crossborder.core.cache) finds and keeps nothing, without an error,
+        # while Redis does not answer: asked directly whether it does.
+        ping()
     # A key of its own, so that checks of several processes at once never read each other's.
     key, value = f"healthz:{secrets.token_hex(8)}", secrets.token_hex(8)
     cache.set(key, value, timeout=10)

@@ -273,7 +273,8 @@ CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, which a Redis gone away makes slower, never failing.
+            "BACKEND": "crossborder.core.cache.SharedCache",
             "LOCATION": REDIS_URL,
             # Several sites may share one Redis.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crossborder"),

@@ -49,7 +49,6 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from redis.exceptions import RedisError
 
 from crossborder.core import dataversion
 
@@ -190,21 +189,14 @@ def _given(
     return answer
 
 
-# The shared cache is a help, not a need: a Redis gone away makes the answers slower, not wrong
-# nor refused (/healthz says it is down).
+# The shared cache is a help, not a need: a Redis gone away finds and keeps nothing
+# (crossborder.core.cache), which makes the answers slower, not wrong nor refused.
 def _get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except (RedisError, OSError) as error:
-        logger.warning("report answers: the cache is not answering: %s", error)
-        return None
+    return cache.get(key)
 
 
 def _set(key: str, answer: Any) -> None:
-    try:
-        cache.set(key, answer, settings.REPORT_ANSWERS_SECONDS)
-    except (RedisError, OSError) as error:
-        logger.warning("report answers: the cache is not answering: %s", error)
+    cache.set(key, answer, settings.REPORT_ANSWERS_SECONDS)
 
 
 # Answers made again before they are asked (the module's last paragraph).
@@ -297,10 +289,7 @@ def _asked() -> dict[str, Asked]:
 
 
 def _store(asked: dict[str, Asked]) -> None:
-    try:
-        cache.set(ASKED_KEY, asked, settings.REPORT_WARM_HOURS * 3600)
-    except (RedisError, OSError) as error:
-        logger.warning("report answers: the cache is not answering: %s", error)
+    cache.set(ASKED_KEY, asked, settings.REPORT_WARM_HOURS * 3600)
 
 
 def warm_claim() -> bool:
@@ -313,19 +302,12 @@ def warm_claim() -> bool:
         return False
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return False
-    try:
-        return bool(cache.add(WARM_PENDING_KEY, True, settings.REPORT_WARM_DELAY_SECONDS + 600))
-    except (RedisError, OSError) as error:
-        logger.warning("report answers: the cache is not answering: %s", error)
-        return False
+    return bool(cache.add(WARM_PENDING_KEY, True, settings.REPORT_WARM_DELAY_SECONDS + 600))
 
 
 def warm_release() -> None:
     """Give the claim back: the warm was not sent, or it has started."""
-    try:
-        cache.delete(WARM_PENDING_KEY)
-    except (RedisError, OSError) as error:
-        logger.warning("report answers: the cache is not answering: %s", error)
+    cache.delete(WARM_PENDING_KEY)
 
 
 @dataclass

@@ -119,7 +119,7 @@ def redis_down() -> Iterator[None]:
 
     down = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "crossborder.core.cache.SharedCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

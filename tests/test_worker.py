@@ -39,7 +39,7 @@ BROKER_URL = "redis://127.0.0.1:6379/14"
 CACHE_URL = "redis://127.0.0.1:6379/12"
 SHARED_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "crossborder.core.cache.SharedCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "crossborder",
     }
