@@ -79,13 +79,34 @@ def _owner(user: User | AnonymousUser) -> User:
     return user
 
 
-def _send(task: Task, *args: Any) -> None:
-    """Send a task once what the page wrote is committed, so that a worker finds the job's row;
-    without a broker, run it now, in the request."""
+def _send(task: Task, job: Job, *args: Any) -> None:
+    """Send a job's task once what the page wrote is committed, so that a worker finds the job's
+    row; without a broker, run it now, in the request. A broker that does not answer fails the
+    job with a message its page shows, rather than the request with a 500 and a job left
+    waiting for good."""
     if current_app.conf.task_always_eager:
-        task.delay(*args)
-    else:
-        transaction.on_commit(lambda: task.delay(*args))
+        task.delay(job.pk, *args)
+        return
+
+    def send() -> None:
+        try:
+            task.delay(job.pk, *args)
+        # kombu and redis raise many kinds of errors: each means the task was not queued.
+        except Exception:
+            logger.warning(
+                "Job %s (%s) not queued: the broker did not answer", job.pk, job.kind, exc_info=True
+            )
+            with translation.override(job.language):
+                job_fail(
+                    job=job,
+                    message=_(
+                        "The work could not be started: the background queue is not answering. "
+                        "Try again in a few minutes; if it goes on, tell the site's "
+                        "administrators."
+                    ),
+                )
+
+    transaction.on_commit(send)
 
 
 def _run(job_id: int, work: Callable[[Job], None]) -> None:
@@ -171,7 +192,7 @@ def import_start(*, preview: ImportPreview, owner: User | AnonymousUser, back_ur
         language=_language(),
         back_url=back_url,
     )
-    _send(import_confirm, job.pk, preview.pk)
+    _send(import_confirm, job, preview.pk)
     return job
 
 
@@ -260,7 +281,7 @@ def year_report_start(
         language=_language(),
         back_url=back_url,
     )
-    _send(year_report_file, job.pk, year, list(projects), approved, as_of, lang, file_format, sep)
+    _send(year_report_file, job, year, list(projects), approved, as_of, lang, file_format, sep)
     return job
 
 
@@ -320,7 +341,7 @@ def action_export_start(
         language=_language(),
         back_url=back_url,
     )
-    _send(action_export_file, job.pk, list(action_ids), export, approved, sep)
+    _send(action_export_file, job, list(action_ids), export, approved, sep)
     return job
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from kombu.exceptions import OperationalError
 
 from crossborder import celery as celery_module
 from crossborder.celery import app
@@ -209,6 +210,34 @@ def test_a_year_report_file_over_the_threshold_is_written_on_the_queue(
     page = client.get(job.get_absolute_url()).content.decode()
     assert f'href="{reverse("jobs:file", args=[job.pk])}" download>' in page
     assert f'href="{reverse("reports:year-report", args=[2017])}"' in page
+
+
+def test_a_broker_that_does_not_answer_fails_the_job_with_a_message_not_a_500(
+    client, demo, manager, settings, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    client.force_login(manager)
+    settings.REPORT_TASK_ACTIONS = report_action_count(year=2017) - 1
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.year_report_file, "delay", refuse)
+    url = reverse("reports:year-report", args=[2017]) + "?format=csv&lang=fr"
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    # Failed, not left waiting for a worker that will never get it; said in the job's language.
+    assert job.state == JobState.FAILED and job.finished_at is not None
+    assert job.message == (
+        "De taak kon niet starten: de wachtrij voor achtergrondwerk antwoordt niet. Probeer het"
+        " over enkele minuten opnieuw; blijft het duren, verwittig dan de beheerders van de site."
+    )
+    assert escape(job.message) in client.get(job.get_absolute_url()).content.decode()
+    assert f"Job {job.pk} (year_report) not queued: the broker did not answer" in caplog.text
 
 
 def test_a_year_report_file_at_the_threshold_and_the_page_are_answered_directly(
