@@ -403,10 +403,17 @@ QUALITY_OUTCOME_MONTHS = int(os.environ.get("QUALITY_OUTCOME_MONTHS", "3"))
 # four weeks of the end (ESF+), and the six-month check gets the same four weeks.
 FOLLOW_UP_GRACE_DAYS = int(os.environ.get("FOLLOW_UP_GRACE_DAYS", "28"))
 
-# Mail (the weekly follow-up digest: manage.py send_follow_up_digest). The console backend by
-# default, so that a checkout sends nothing; a site sets EMAIL_BACKEND to
-# django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST and EMAIL_PORT.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail (the weekly follow-up digest: manage.py send_follow_up_digest). A site sets
+# EMAIL_BACKEND to django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST and EMAIL_PORT.
+# Unset, a checkout (DEBUG) prints mail on the console, and a site sends none and says so
+# (crossborder.core.mail): printed, a digest would put the jobseekers' references it lists in
+# the worker's log.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "crossborder.core.mail.NotConfiguredBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crossborder@localhost")

@@ -25,7 +25,7 @@ from typing import Any
 from celery import Task, current_app, shared_task
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
@@ -419,7 +419,11 @@ def follow_up_digests() -> None:
 
     def work(job: Job) -> None:
         as_of = timezone.localdate()
-        sent = send_follow_up_digests(as_of=as_of)
+        try:
+            sent = send_follow_up_digests(as_of=as_of)
+        except ImproperlyConfigured as error:
+            # No mail server (crossborder.core.mail): said, and sent by the next run once set.
+            raise JobFailed(str(error)) from error
         job_done(
             job=job,
             message=f"{sent} follow-up digest(s) sent for the week of {as_of.isoformat()}.",

@@ -10,6 +10,7 @@ import io
 import logging
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -17,13 +18,13 @@ from kombu.exceptions import OperationalError
 
 from crossborder import celery as celery_module
 from crossborder.celery import app
-from crossborder.core import logs
+from crossborder.core import logs, mail
 from crossborder.core.vocabulary import ActionType, ParticipationStatus
 from crossborder.jobs import tasks
 from crossborder.jobs.models import Job, JobKind, JobState
 from crossborder.jobs.services import job_create, jobs_purge
 from crossborder.uploads.models import ImportPreview
-from participants.models import Jobseeker, Participation
+from participants.models import FollowUpDigest, Jobseeker, Participation
 from reports.year_report import report_action_count
 from tests.factories import (
     ActionFactory,
@@ -411,22 +412,27 @@ def test_the_retention_run_erases_what_is_due_and_purges_old_jobs(vdab, manager,
     assert jobs_purge() == 0
 
 
-def test_the_follow_up_digests_go_once_a_week(coordinator, vdab, mailoutbox):
+@pytest.fixture
+def follow_up_due(coordinator, vdab):
+    """A follow-up of VDAB due, and a coordinator of VDAB with an e-mail address to be told."""
     coordinator.email = "coordinator@vdab.example"
     coordinator.save()
-    today = timezone.localdate()
-    left_on = today - datetime.timedelta(days=10)
-    ParticipationFactory(
+    left_on = timezone.localdate() - datetime.timedelta(days=10)
+    return ParticipationFactory(
         action=ActionFactory(
             action_type=ActionType.TRAINING,
             start_date=left_on - datetime.timedelta(days=30),
             end_date=left_on,
         ),
-        jobseeker=JobseekerFactory(pes=vdab),
+        jobseeker=JobseekerFactory(pes=vdab, external_ref="VD-DIGEST-1"),
         status=ParticipationStatus.STARTED,
         started_on=left_on - datetime.timedelta(days=30),
     )
 
+
+@pytest.mark.usefixtures("follow_up_due")
+def test_the_follow_up_digests_go_once_a_week(mailoutbox):
+    today = timezone.localdate()
     tasks.follow_up_digests.delay()
     tasks.follow_up_digests.delay()
 
@@ -436,7 +442,26 @@ def test_the_follow_up_digests_go_once_a_week(coordinator, vdab, mailoutbox):
         (None, JobState.DONE, f"1 follow-up digest(s) sent for the week of {week}."),
         (None, JobState.DONE, f"0 follow-up digest(s) sent for the week of {week}."),
     ]
-    assert [mail.to for mail in mailoutbox] == [["coordinator@vdab.example"]]
+    assert [message.to for message in mailoutbox] == [["coordinator@vdab.example"]]
+
+
+@pytest.mark.usefixtures("follow_up_due")
+def test_a_site_without_a_mail_server_sends_no_digest_and_logs_none(settings, caplog, capsys):
+    # Without DEBUG and EMAIL_BACKEND, a digest printed on the console (Django's default here
+    # before) put every jobseeker's reference it lists in the worker's log.
+    settings.EMAIL_BACKEND = "crossborder.core.mail.NotConfiguredBackend"
+    with caplog.at_level(logging.INFO):
+        tasks.follow_up_digests.delay()
+
+    run = Job.objects.get(kind=JobKind.FOLLOW_UP_DIGESTS)
+    assert (run.state, run.message) == (JobState.FAILED, mail.NOT_CONFIGURED)
+    # Not recorded as sent: the next run once a server is set sends it.
+    assert not FollowUpDigest.objects.exists()
+    printed = capsys.readouterr()
+    for text in (caplog.text, printed.out, printed.err):
+        assert "VD-DIGEST-1" not in text and "coordinator@vdab.example" not in text
+    with pytest.raises(CommandError, match="No mail is sent: the site has no mail server"):
+        call_command("send_follow_up_digest")
 
 
 def test_celery_beat_runs_the_retention_nightly_the_digests_weekly_and_the_rollups(settings):

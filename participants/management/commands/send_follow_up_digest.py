@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -35,5 +36,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--as-of: {options['as_of']!r} is no day; write it as 2027-02-28."
                 ) from error
-        sent = send_follow_up_digests(as_of=as_of)
+        try:
+            sent = send_follow_up_digests(as_of=as_of)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{sent} follow-up digest(s) sent for the week of {as_of.isoformat()}.")
