@@ -25,7 +25,10 @@ class RequestId:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request_id.set(request_id_from(request.headers.get("X-Request-ID")))
+        named = request_id_from(request.headers.get("X-Request-ID"))
+        # On the request too, for the lines Django writes after the middleware has returned.
+        request.request_id = named  # type: ignore[attr-defined]
+        token = request_id.set(named)
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id.get()

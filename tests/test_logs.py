@@ -53,6 +53,19 @@ def test_a_line_written_in_a_request_carries_its_id_and_the_response_gives_it(cl
     assert "Janssens" not in json.dumps(line)
 
 
+def test_django_s_line_about_a_refused_request_carries_its_id(client, caplog):
+    # Written once the middleware has returned: read from the request the line carries.
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/nowhere/?q=Janssens")
+
+    assert response.status_code == 404
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    line = _line(record)
+    assert line["message"] == "Not Found: /nowhere/"
+    assert line["request_id"] == response["X-Request-ID"]
+
+
 @override_settings(ROOT_URLCONF=__name__)
 def test_the_proxy_s_id_is_kept(client):
     response = client.get(

@@ -31,10 +31,14 @@ def request_id_from(header: str | None) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Gives every record the id of the request it was written in (`request_id`)."""
+    """Gives every record the id of the request it was written in (`request_id`): while the
+    request is served, or, for the lines Django writes about its response once the middleware
+    has returned ("Not Found: ...", "Forbidden: ..."), the id the request was given
+    (crossborder.middleware.RequestId), read from the request they carry."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
+        served = getattr(record, "request", None)
+        record.request_id = request_id.get() or str(getattr(served, "request_id", ""))
         return True
 
 
