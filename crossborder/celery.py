@@ -13,6 +13,8 @@ request they come from, and nothing else of it.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -21,6 +23,11 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from crossborder.core import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crossborder.settings")
+if Path(sys.argv[0]).name == "celery":
+    # A worker's or beat's counters would be left in gunicorn's metrics directory, a file for
+    # every process, and added to the site's: /metrics counts the web, and reads the jobs and
+    # the queue from the database and the broker. Before anything imports prometheus_client.
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 app = Celery("crossborder")
 app.config_from_object("django.conf:settings", namespace="CELERY")

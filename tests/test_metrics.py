@@ -204,6 +204,39 @@ def test_workers_add_up_in_multiprocess_mode(tmp_path):
     )
 
 
+# What any process counts: a statement run, a request served.
+COUNT_ONE = (
+    "from crossborder.monitoring import REQUESTS;"
+    " REQUESTS.labels(view='none', method='GET', status='200').inc()"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # A command (cron's purge_import_previews every ten minutes) ...
+        [sys.executable, "manage.py", "shell", "-c", f"{COUNT_ONE}"],
+        # ... and a Celery worker or beat, given the web's environment as the docs say.
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv = ['/srv/.venv/bin/celery']; import crossborder, django;"
+            f" django.setup(); {COUNT_ONE}",
+        ],
+    ],
+    ids=["manage.py", "celery"],
+)
+def test_only_gunicorn_s_workers_count_into_the_metrics_directory(tmp_path, command):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crossborder.settings_test",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
+
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_malformed_allowed_address_stops_start_up():
     result = subprocess.run(
         [sys.executable, "-c", "import crossborder.settings"],
