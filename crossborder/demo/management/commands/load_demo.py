@@ -22,3 +22,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (DEBUG only, password for all: {logins[0][1]}):")
             for username, _password, role in logins:
                 self.stdout.write(f"  {username:<22} {role}")
+        elif not settings.DEBUG:
+            # Their password is in the code: never on a site that may face the internet.
+            self.stdout.write(
+                "No demo users: they are made with DEBUG=true only (their password is public)."
+            )
