@@ -278,6 +278,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Several sites may share one Redis.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crossborder"),
+            # Within a second or not at all: a Redis that does not answer is done without (the
+            # backend), rather than a request kept waiting for the system's TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

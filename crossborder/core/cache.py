@@ -4,8 +4,9 @@ away makes slower, never failing.
 Everything the cache holds can be made again (the API's pages, the reports' answers, the API's
 throttle counts, a writer's stickiness to the primary), so a Redis that does not answer must
 not refuse a request: a read finds nothing, a write keeps nothing, and one warning a minute per
-process says so; /healthz answers 503 naming the cache (`ping`). Without this, every API
-request answered 500 from DRF's throttle while Redis was down.
+process says so, and the process asks Redis again only a few seconds later; /healthz answers
+503 naming the cache (`ping`). Without this, every API request answered 500 from DRF's
+throttle while Redis was down.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 # Seconds between two warnings of one process: a page reads the cache many times.
 WARN_EVERY = 60
+# Seconds a process goes on without Redis once it did not answer, before asking it again: a
+# Redis that answers nothing until its timeout (settings.CACHES) would otherwise make every read
+# of every page wait that long.
+RETRY_AFTER = 5
 
 Found = TypeVar("Found")
 
@@ -33,12 +38,16 @@ class SharedCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._warned_at = 0.0
+        self._resting_until = 0.0
 
     def _or(self, action: Callable[[], Found], instead: Found) -> Found:
+        now = time.monotonic()
+        if now < self._resting_until:
+            return instead
         try:
             return action()
         except (RedisError, OSError) as error:
-            now = time.monotonic()
+            self._resting_until = now + RETRY_AFTER
             if now - self._warned_at >= WARN_EVERY:
                 self._warned_at = now
                 logger.warning(

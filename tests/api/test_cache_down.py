@@ -10,8 +10,10 @@ import logging
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
+from crossborder.core import cache as shared_cache
 from crossborder.core.cache import SharedCache
 from tests.factories import ActionFactory, FigureFactory
 
@@ -77,3 +79,23 @@ def test_what_the_cache_is_asked_finds_and_keeps_nothing():
     assert cache.delete("key") is False
     assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
     assert cache.get_or_set("key", "made") == "made"
+
+
+def test_redis_is_asked_again_only_seconds_after_it_did_not_answer(monkeypatch):
+    backend = caches["default"]
+    asked = []
+    original = RedisCache.get
+
+    def counted(self, *args, **kwargs):
+        asked.append(args[0])
+        return original(self, *args, **kwargs)
+
+    clock = [1000.0]
+    monkeypatch.setattr(RedisCache, "get", counted)
+    monkeypatch.setattr(shared_cache.time, "monotonic", lambda: clock[0])
+    assert backend.get("first") is None
+    # Resting: not asked, so a Redis that answers nothing until its timeout delays one read.
+    assert backend.get("second") is None
+    clock[0] += shared_cache.RETRY_AFTER
+    assert backend.get("third") is None
+    assert asked == ["first", "third"]
