@@ -66,6 +66,19 @@ def test_django_s_line_about_a_refused_request_carries_its_id(client, caplog):
     assert line["request_id"] == response["X-Request-ID"]
 
 
+def test_a_request_refused_is_one_line_without_a_traceback(client, stranger, caplog):
+    client.force_login(stranger)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/reports/year/2017/")
+
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info is not None
+    line = _line(record)
+    assert line["message"] == "Forbidden (Permission denied): /reports/year/2017/"
+    assert "exception" not in line
+
+
 @override_settings(ROOT_URLCONF=__name__)
 def test_the_proxy_s_id_is_kept(client):
     response = client.get(

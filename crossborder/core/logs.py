@@ -44,7 +44,7 @@ class RequestIdFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request_id, and the
-    exception's traceback when there is one."""
+    exception's traceback when there is one (but for a request refused with a 4xx)."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -54,6 +54,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", ""),
         }
-        if record.exc_info:
+        # Django's line about a refused request (403, 404) carries the exception that refused
+        # it: a routine answer, whose traceback would be forty lines of noise a request.
+        if record.exc_info and getattr(record, "status_code", 500) >= 500:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
