@@ -254,7 +254,7 @@ def import_confirm(job_id: int, preview_id: int) -> None:
             preview_discard(preview=found)
         if not result.ok:
             raise JobFailed(_problems_summary(result.problems))
-        job_done(job=job, message=_("Imported: %(summary)s") % {"summary": result.summary()})
+        job_done(job=job, message=_("Imported. %(summary)s") % {"summary": result.summary()})
 
     _run(job_id, work)
 

@@ -96,13 +96,13 @@ def test_an_import_over_the_threshold_is_confirmed_on_the_queue(
         100,
     )
     assert job.title == "Import of participations into Jobdating Veurne (2017-11-28)"
-    assert job.message == "Imported: 2 rows: 2 new participations, 0 updated."
+    assert job.message == "Imported. 2 rows: 2 new participations, 0 updated."
     assert job.back_url == reverse("admin:actions_action_change", args=[action.pk])
     assert Participation.objects.filter(action=action).count() == 2
     assert not ImportPreview.objects.exists()
     page = coordinator_client.get(response["Location"]).content.decode()
     assert '<progress id="job-progress" max="100" value="100">' in page
-    assert "Imported: 2 rows: 2 new participations, 0 updated." in page
+    assert "Imported. 2 rows: 2 new participations, 0 updated." in page
     _no_personal_data(job.message + job.title)
 
 
