@@ -1066,7 +1066,7 @@ def _format(timing: Timing) -> str:
 def _spent(timing: Timing, statements: float, missed: bool) -> str:
     """Where a report's or page's time made anew goes: its statements and the rest (Python:
     checking the filters, building the statements, shaping the answer, rendering); for a
-    target missed, by how much, and where the reasons are written."""
+    target missed, where the reasons are written."""
     rest = max(timing.median - statements, 0.0)
     said = f"made anew: its statements {statements * 1000:.1f} ms, the rest {rest * 1000:.1f} ms"
     if missed:

@@ -174,7 +174,7 @@ def _given(
 ) -> Answer | None:
     key = None if found.tokens is None else _key(alias, found.tokens, asked)
     if key is not None:
-        given = _get(key)
+        given = cache.get(key)
         if given is not None:
             _note_asked(as_of)
             return given
@@ -191,10 +191,6 @@ def _given(
 
 # The shared cache is a help, not a need: a Redis gone away finds and keeps nothing
 # (crossborder.core.cache), which makes the answers slower, not wrong nor refused.
-def _get(key: str) -> Any:
-    return cache.get(key)
-
-
 def _set(key: str, answer: Any) -> None:
     cache.set(key, answer, settings.REPORT_ANSWERS_SECONDS)
 
@@ -284,7 +280,7 @@ def _note_asked(as_of: Any) -> None:
 
 
 def _asked() -> dict[str, Asked]:
-    found = _get(ASKED_KEY)
+    found = cache.get(ASKED_KEY)
     return dict(found) if isinstance(found, dict) else {}
 
 

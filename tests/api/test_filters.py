@@ -100,3 +100,10 @@ def test_an_action_of_every_filter_and_several_pes_is_listed_once(
     listed = client_for(manager).get(f"/api/v1/actions/?{query}").json()
     assert [row["id"] for row in listed["results"]] == [action.pk]
     assert listed["count"] == 1
+
+
+def test_a_filter_that_matches_nothing_is_an_empty_page(client_for, manager):
+    ActionFactory(start_date=datetime.date(2018, 3, 1))
+    listed = client_for(manager).get("/api/v1/actions/?status=cancelled&year=2018")
+    assert listed.status_code == 200
+    assert (listed.json()["count"], listed.json()["results"]) == (0, [])
