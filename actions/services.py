@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, get_language
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from crossborder.core.bulk import bulk_insert_with_history
 from crossborder.core.dataversion import bump_data_version
 from crossborder.core.facts import facts_written_for
 from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, REGISTRY, Metric
@@ -274,7 +275,7 @@ def action_copy(*, action: Action, start_date: datetime.date) -> Action:
 # and the records are written in bulk with their history and a new version each.
 
 PUSH_MAX_ITEMS = 5000
-# Rows per INSERT or UPDATE statement of a push.
+# Rows per UPDATE statement of a push (the new records are written by COPY: crossborder.core.bulk).
 PUSH_BATCH_SIZE = 1000
 
 
@@ -365,9 +366,7 @@ def bulk_write(
     version it read is theirs) with a new update stamp, as save() gives them."""
     history_user = user if user is not None and user.is_authenticated else None
     if created:
-        bulk_create_with_history(
-            created, model, batch_size=PUSH_BATCH_SIZE, default_user=history_user
-        )
+        bulk_insert_with_history(created, model, user=history_user)
     if updated:
         now = timezone.now()
         for record in updated:

@@ -26,11 +26,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields
-from simple_history.utils import bulk_create_with_history
 
 from actions.imports import GuardedExportResource, pes_lookup
 from actions.models import Action, Certificate
 from crossborder.core import tabular
+from crossborder.core.bulk import bulk_insert_with_history
 from crossborder.core.facts import facts_written_for
 from crossborder.core.periods import FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR
 from crossborder.core.tabular import FileRefused, Problem
@@ -798,17 +798,17 @@ def _write_new_rows(
 ) -> None:
     """New jobseekers, then their participations, each in one INSERT with one for the trail."""
     try:
-        bulk_create_with_history(
+        bulk_insert_with_history(
             [participation.jobseeker for _row, is_new, participation in checked if is_new],
             Jobseeker,
-            default_user=user,
+            user=user,
         )
-        # The participations were given their jobseekers before these had ids; bulk_create
-        # takes the ids the INSERT above returned.
-        bulk_create_with_history(
+        # The participations were given their jobseekers before these had ids; the write takes
+        # the ids given above.
+        bulk_insert_with_history(
             [participation for _row, _is_new, participation in checked],
             Participation,
-            default_user=user,
+            user=user,
         )
         facts_written_for(participation.action_id for _row, _is_new, participation in checked)
     except IntegrityError as exc:

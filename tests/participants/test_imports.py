@@ -622,7 +622,7 @@ def test_a_refusal_by_the_database_is_reported_and_writes_nothing(action, monkey
     def refuse(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(imports, "bulk_create_with_history", refuse)
+    monkeypatch.setattr(imports, "bulk_insert_with_history", refuse)
     data = csv_file([HEADER, *GOOD_ROWS], delimiter=";", encoding="cp1252")
 
     result = import_participations(action=action, filename="a.csv", data=data, dry_run=False)

@@ -1,0 +1,138 @@
+"""New records written at once with their history (crossborder.core.bulk): on PostgreSQL by
+binary COPY, the same records and history entries as simple_history's bulk_create_with_history
+writes (which other databases take)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import RequestFactory
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from crossborder.core.bulk import bulk_insert_with_history
+from crossborder.core.vocabulary import ParticipationStatus
+from participants.models import Jobseeker, Participation
+from tests.factories import CohortFactory, JobseekerFactory, PesFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# What differs between two writes of the same records: their ids, their PES, the moments.
+UNCOMPARED = {"id", "pes_id", "jobseeker_id", "created_at", "updated_at", "history_id"}
+UNCOMPARED |= {"history_date"}
+
+
+def new_records(pes, action) -> tuple[list[Jobseeker], list[Participation]]:
+    """Three jobseekers of this PES, unsaved, and their participations in the action, each
+    different in the fields a record can leave empty."""
+    jobseekers = [
+        Jobseeker(pes=pes, external_ref="A-1", given_name="Ann", family_name="Peeters"),
+        Jobseeker(pes=pes, external_ref="A-2", given_name="Zoé", birth_year=1984),
+        Jobseeker(pes=pes, external_ref="", family_name="d'Hondt", birth_year=1999),
+    ]
+    started = action.start_date
+    participations = [
+        Participation(action=action, jobseeker=jobseekers[0], pes=pes),
+        Participation(
+            action=action,
+            jobseeker=jobseekers[1],
+            pes=pes,
+            status=ParticipationStatus.STARTED,
+            started_on=started,
+        ),
+        Participation(
+            action=action,
+            jobseeker=jobseekers[2],
+            pes=pes,
+            status=ParticipationStatus.COMPLETED,
+            started_on=started,
+            completed_on=started + datetime.timedelta(days=1),
+        ),
+    ]
+    # A change reason on one of them, which its history entry keeps.
+    participations[2]._change_reason = "Imported from the cohort's list"
+    return jobseekers, participations
+
+
+def stored(model, objs) -> list[dict]:
+    """The rows of these records and of their history, as stored, but what two writes of the
+    same records tell apart."""
+    rows = [
+        {k: v for k, v in row.items() if k not in UNCOMPARED}
+        for row in model.objects.filter(pk__in=[o.pk for o in objs]).order_by("pk").values()
+    ]
+    history = [
+        {k: v for k, v in row.items() if k not in UNCOMPARED}
+        for row in model.history.filter(id__in=[o.pk for o in objs]).order_by("id").values()
+    ]
+    return rows + history
+
+
+def test_the_same_records_and_history_as_simple_history_writes():
+    user = UserFactory()
+    vdab, forem = PesFactory(slug="vdab"), PesFactory(slug="forem")
+    action = CohortFactory()
+    before = timezone.now()
+    ours_jobseekers, ours = new_records(vdab, action)
+    bulk_insert_with_history(ours_jobseekers, Jobseeker, user=user)
+    bulk_insert_with_history(ours, Participation, user=user)
+    theirs_jobseekers, theirs = new_records(forem, action)
+    bulk_create_with_history(theirs_jobseekers, Jobseeker, default_user=user)
+    bulk_create_with_history(theirs, Participation, default_user=user)
+
+    assert stored(Jobseeker, ours_jobseekers) == stored(Jobseeker, theirs_jobseekers)
+    assert stored(Participation, ours) == stored(Participation, theirs)
+    history = Participation.history.filter(id__in=[p.pk for p in ours]).order_by("id")
+    assert [(h.history_type, h.history_user_id) for h in history] == [("+", user.pk)] * 3
+    assert [h.history_change_reason for h in history] == [
+        None,
+        None,
+        "Imported from the cohort's list",
+    ]
+    assert all(before <= h.history_date <= timezone.now() for h in history)
+    # Each record has its id and is saved: the participations took their jobseekers' ids.
+    assert [p.jobseeker_id for p in ours] == [j.pk for j in ours_jobseekers]
+    assert not any(p._state.adding for p in ours)
+    assert Participation.objects.filter(jobseeker__pes=vdab).count() == 3
+
+
+def test_the_history_names_the_requests_user_when_no_user_is_given():
+    user = UserFactory()
+    HistoricalRecords.thread.request = RequestFactory().get("/")
+    HistoricalRecords.thread.request.user = user
+    try:
+        jobseeker = JobseekerFactory.build(pes=PesFactory())
+        bulk_insert_with_history([jobseeker], Jobseeker, user=None)
+    finally:
+        del HistoricalRecords.thread.request
+    assert jobseeker.history.get().history_user == user
+
+
+def test_the_next_record_saved_takes_an_id_of_its_own():
+    pes = PesFactory()
+    written = [JobseekerFactory.build(pes=pes) for _ in range(5)]
+    bulk_insert_with_history(written, Jobseeker, user=None)
+    saved = JobseekerFactory(pes=pes)
+    assert len({j.pk for j in written} | {saved.pk}) == 6
+    assert saved.pk > max(j.pk for j in written)
+
+
+def test_a_record_the_database_refuses_is_an_integrity_error_and_nothing_is_written():
+    pes = PesFactory()
+    JobseekerFactory(pes=pes, external_ref="TAKEN")
+    jobseekers, histories = Jobseeker.objects.count(), Jobseeker.history.count()
+    refused = [
+        JobseekerFactory.build(pes=pes, external_ref="NEW"),
+        JobseekerFactory.build(pes=pes, external_ref="TAKEN"),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert_with_history(refused, Jobseeker, user=None)
+    assert (Jobseeker.objects.count(), Jobseeker.history.count()) == (jobseekers, histories)
+
+
+def test_no_records_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        bulk_insert_with_history([], Jobseeker, user=None)
