@@ -5,9 +5,10 @@ writes (which other databases take)."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -136,3 +137,83 @@ def test_a_record_the_database_refuses_is_an_integrity_error_and_nothing_is_writ
 def test_no_records_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         bulk_insert_with_history([], Jobseeker, user=None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY and transactions at once: PostgreSQL"
+)
+def test_two_writes_at_once_each_take_ids_of_their_own():
+    pes = PesFactory()
+    both_wrote = threading.Barrier(2, timeout=10)
+    written: dict[str, list[int]] = {}
+
+    def write(prefix: str) -> None:
+        try:
+            records = [
+                JobseekerFactory.build(pes=pes, external_ref=f"{prefix}{n}") for n in range(50)
+            ]
+            with transaction.atomic():
+                bulk_insert_with_history(records, Jobseeker, user=None)
+                # Both transactions hold their ids, uncommitted, at once.
+                both_wrote.wait()
+            written[prefix] = [record.pk for record in records]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(prefix,)) for prefix in "AB"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = set(written["A"]) | set(written["B"])
+    assert len(ids) == 100
+    assert set(Jobseeker.objects.filter(pes=pes).values_list("pk", flat=True)) == ids
+    assert set(Jobseeker.history.filter(pes=pes).values_list("id", flat=True)) == ids
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY and transactions at once: PostgreSQL"
+)
+def test_a_record_written_meanwhile_refuses_the_second_write_whole():
+    pes = PesFactory()
+    first_wrote = threading.Event()
+    refused: list[Exception] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                records = [JobseekerFactory.build(pes=pes, external_ref="SAME")]
+                bulk_insert_with_history(records, Jobseeker, user=None)
+                first_wrote.set()
+                # The second write meets the uncommitted record (and waits for it) or the
+                # committed one: refused either way.
+                threading.Event().wait(0.3)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_wrote.wait(10)
+            records = [
+                JobseekerFactory.build(pes=pes, external_ref="OTHER"),
+                JobseekerFactory.build(pes=pes, external_ref="SAME"),
+            ]
+            with transaction.atomic():
+                bulk_insert_with_history(records, Jobseeker, user=None)
+        except IntegrityError as error:
+            refused.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 1
+    assert list(Jobseeker.objects.filter(pes=pes).values_list("external_ref", flat=True)) == [
+        "SAME"
+    ]
+    assert Jobseeker.history.filter(pes=pes).count() == 1
