@@ -12,9 +12,11 @@ request they come from, and nothing else of it.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from celery import Celery, Task
@@ -23,11 +25,28 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from crossborder.core import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crossborder.settings")
-if Path(sys.argv[0]).name == "celery":
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """An exception that stops a worker or beat, logged as one line (with its traceback) rather
+    than printed line by line on stderr, whose other lines are the JSON of the logs."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("crossborder.celery").critical(
+        "Stopped by an exception nothing caught", exc_info=(kind, error, trace)
+    )
+
+
+# `celery -A crossborder ...`, or `python -m celery -A crossborder ...`.
+if Path(sys.argv[0]).name == "celery" or Path(sys.argv[0]).parent.name == "celery":
     # A worker's or beat's counters would be left in gunicorn's metrics directory, a file for
     # every process, and added to the site's: /metrics counts the web, and reads the jobs and
     # the queue from the database and the broker. Before anything imports prometheus_client.
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    sys.excepthook = _log_uncaught
 
 app = Celery("crossborder")
 app.config_from_object("django.conf:settings", namespace="CELERY")

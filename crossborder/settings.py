@@ -305,6 +305,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker logs through LOGGING below (JSON lines with the request id), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# And its stdout and stderr stay as they are: Celery's redirect logged every piece written there
+# as a line of its own, which made the traceback of a beat that could not start 1,600 JSON lines
+# of a caret or a few spaces each. An exception nothing caught is logged whole, in one line
+# (crossborder/celery.py); Celery's banner goes to stdout.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 # A worker takes one message at a time and acknowledges it when done: a long task is not held
 # back behind another, and one lost with its worker is run again (a finished job is not redone).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

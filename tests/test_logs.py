@@ -1,10 +1,15 @@
 """Log lines: JSON with the request's id, which the response gives back; the proxy's id kept
-when plausible, replaced when not; no query string in the lines of a request."""
+when plausible, replaced when not; no query string in the lines of a request; a Celery process
+that stops says why in one line."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -15,6 +20,7 @@ from crossborder.core.logs import JsonFormatter, RequestIdFilter, request_id, re
 pytestmark = pytest.mark.django_db
 
 logger = logging.getLogger("crossborder.tests.logs")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _logging_view(request):
@@ -117,3 +123,33 @@ def test_an_exception_is_kept_with_its_traceback():
 
     line = _line(record)
     assert "ValueError: broken" in line["exception"]
+
+
+def test_a_beat_that_cannot_start_says_why_in_a_few_json_lines(tmp_path):
+    """Celery's redirect of stderr into its logger made the traceback of a beat whose schedule
+    cannot be written 1,600 JSON lines, a caret or a few spaces each: now every line on stderr
+    is a log record, and the exception that stopped it is one of them, whole."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crossborder.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-test-key-" * 5,
+        "PSEUDONYM_KEY": "a-test-pseudonym-key",
+        "ALLOWED_HOSTS": "localhost",
+        "LOG_FORMAT": "json",
+        # Beat stops before it sends anything: no broker needed.
+        "CELERY_BROKER_URL": "",
+    }
+    schedule = tmp_path / "missing" / "celerybeat-schedule"
+    command = [sys.executable, "-m", "celery", "-A", "crossborder", "beat", "--schedule"]
+    stopped = subprocess.run(
+        [*command, str(schedule)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+    assert stopped.returncode != 0
+    lines = [json.loads(line) for line in stopped.stderr.splitlines()]
+    assert len(lines) < 10
+    assert [line for line in lines if line["logger"] == "celery.redirected"] == []
+    (why,) = [line for line in lines if line["logger"] == "crossborder.celery"]
+    assert why["level"] == "CRITICAL"
+    assert "FileNotFoundError" in why["exception"]
