@@ -8,7 +8,8 @@ own) and sent as arrays that the driver writes out in Python: at 10,000 new jobs
 10,000 participations that took 8 of an import's 12 seconds (docs/performance.md). Here each
 value is prepared once, by its field as bulk_create prepares it, and written to both tables by
 binary COPY, the ids taken from the table's sequence beforehand in one statement. Other
-databases (SQLite in the tests) take bulk_create_with_history.
+databases (SQLite in the tests), and records given ids of their own, take
+bulk_create_with_history.
 
 What is written is what bulk_create_with_history writes: the same columns and values, each
 record's history entry of type "+" with the user given (or, as simple_history does, the
@@ -39,7 +40,9 @@ def bulk_insert_with_history(objs: Sequence[Model], model: type[Model], *, user:
     alias = router.db_for_write(model)
     connection = connections[alias]
     history = model.history.model  # type: ignore[attr-defined]
-    if connection.vendor != "postgresql" or not _plain_history(history):
+    # Records given ids of their own keep them there (and take the sequence's ids nowhere).
+    given_ids = any(obj.pk is not None for obj in objs)
+    if connection.vendor != "postgresql" or given_ids or not _plain_history(history):
         bulk_create_with_history(list(objs), model, default_user=user)
         return
     meta = model._meta

@@ -134,6 +134,18 @@ def test_a_record_the_database_refuses_is_an_integrity_error_and_nothing_is_writ
     assert (Jobseeker.objects.count(), Jobseeker.history.count()) == (jobseekers, histories)
 
 
+def test_records_given_ids_of_their_own_keep_them():
+    pes = PesFactory()
+    free = (Jobseeker.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    given = [JobseekerFactory.build(pes=pes, pk=free), JobseekerFactory.build(pes=pes, pk=free + 1)]
+    bulk_insert_with_history(given, Jobseeker, user=None)
+    assert sorted(Jobseeker.objects.filter(pes=pes).values_list("pk", flat=True)) == [
+        free,
+        free + 1,
+    ]
+    assert Jobseeker.history.filter(pes=pes).count() == 2
+
+
 def test_no_records_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         bulk_insert_with_history([], Jobseeker, user=None)
