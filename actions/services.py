@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, get_language
-from simple_history.utils import bulk_update_with_history
 
-from crossborder.core.bulk import bulk_insert_with_history
+from crossborder.core.bulk import bulk_change_with_history, bulk_insert_with_history
 from crossborder.core.dataversion import bump_data_version
 from crossborder.core.facts import facts_written_for
 from crossborder.core.metrics import EMPLOYER_METRICS, PARTICIPANT_METRICS, REGISTRY, Metric
@@ -275,8 +274,6 @@ def action_copy(*, action: Action, start_date: datetime.date) -> Action:
 # and the records are written in bulk with their history and a new version each.
 
 PUSH_MAX_ITEMS = 5000
-# Rows per UPDATE statement of a push (the new records are written by COPY: crossborder.core.bulk).
-PUSH_BATCH_SIZE = 1000
 
 
 class PushStatus(models.TextChoices):
@@ -372,12 +369,11 @@ def bulk_write(
         for record in updated:
             record.version += 1
             record.updated_at = now
-        bulk_update_with_history(
+        bulk_change_with_history(
             updated,
             model,
             [*changed_columns(model, fields), "version", "updated_at"],
-            batch_size=PUSH_BATCH_SIZE,
-            default_user=history_user,
+            user=history_user,
         )
     # Bulk writes send no model signals: the reports' rollups are told which actions changed.
     facts_written_for(getattr(record, "action_id", None) for record in [*created, *updated])

@@ -1,6 +1,6 @@
-"""New records written at once with their history (crossborder.core.bulk): on PostgreSQL by
-binary COPY, the same records and history entries as simple_history's bulk_create_with_history
-writes (which other databases take)."""
+"""Records written at once with their history (crossborder.core.bulk): on PostgreSQL by binary
+COPY and one UPDATE from arrays, the same records and history entries as simple_history's
+bulk_create_with_history and bulk_update_with_history write (which other databases take)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from crossborder.core.bulk import bulk_insert_with_history
+from actions.models import Figure
+from crossborder.core.bulk import bulk_change_with_history, bulk_insert_with_history
 from crossborder.core.vocabulary import ParticipationStatus
 from participants.models import Jobseeker, Participation
-from tests.factories import CohortFactory, JobseekerFactory, PesFactory, UserFactory
+from tests.factories import (
+    CohortFactory,
+    FigureFactory,
+    JobseekerFactory,
+    PesFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +107,69 @@ def test_the_same_records_and_history_as_simple_history_writes():
     assert Participation.objects.filter(jobseeker__pes=vdab).count() == 3
 
 
+def test_the_same_changes_and_history_as_simple_history_writes():
+    user = UserFactory()
+    vdab, forem = PesFactory(slug="vdab"), PesFactory(slug="forem")
+    action = CohortFactory()
+    written = {}
+    for pes in (vdab, forem):
+        jobseekers, records = new_records(pes, action)
+        bulk_insert_with_history(jobseekers, Jobseeker, user=None)
+        bulk_insert_with_history(records, Participation, user=None)
+        # What a follow-up push changes: the situation on leaving, the version, the stamp.
+        for record in records:
+            record.leaving_situation = "employed"
+            record.leaving_source = "self_declared"
+            record.leaving_checked_on = record.action.start_date
+            record.version += 1
+        records[0]._change_reason = "Follow-up of the cohort"
+        written[pes.slug] = records
+    fields = ["leaving_situation", "leaving_source", "leaving_checked_on", "version"]
+    bulk_change_with_history(written["vdab"], Participation, fields, user=user)
+    bulk_update_with_history(written["forem"], Participation, fields, default_user=user)
+
+    assert stored(Participation, written["vdab"]) == stored(Participation, written["forem"])
+    changes = Participation.history.filter(
+        id__in=[p.pk for p in written["vdab"]], history_type="~"
+    ).order_by("id")
+    assert [(h.history_user_id, h.leaving_situation, h.version) for h in changes] == [
+        (user.pk, "employed", 2)
+    ] * 3
+    assert changes[0].history_change_reason == "Follow-up of the cohort"
+
+
+def test_a_translated_text_changed_is_written_in_the_active_language():
+    figures = [FigureFactory(note="first"), FigureFactory(note="first")]
+    for figure in figures:
+        figure.note = "corrected"
+    bulk_change_with_history(figures[:1], Figure, ["note", "note_en"], user=None)
+    bulk_update_with_history(figures[1:], Figure, ["note", "note_en"])
+    ours, theirs = (Figure.objects.get(pk=figure.pk) for figure in figures)
+    assert (ours.note, ours.note_en) == (theirs.note, theirs.note_en) == ("corrected", "corrected")
+    assert ours.history.first().note_en == theirs.history.first().note_en == "corrected"
+
+
+def test_a_change_the_database_refuses_is_an_integrity_error_and_nothing_is_written():
+    action = CohortFactory()
+    jobseekers, records = new_records(PesFactory(), action)
+    bulk_insert_with_history(jobseekers, Jobseeker, user=None)
+    bulk_insert_with_history(records, Participation, user=None)
+    histories = Participation.history.count()
+    # A day of completion without the status completed: refused by a check constraint.
+    records[0].completed_on = action.start_date
+    records[1].leaving_situation = "employed"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_change_with_history(
+            records, Participation, ["completed_on", "leaving_situation"], user=None
+        )
+    stored_now = Participation.objects.filter(pk__in=[r.pk for r in records]).order_by("pk")
+    assert [(p.completed_on, p.leaving_situation) for p in stored_now][:2] == [
+        (None, ""),
+        (None, ""),
+    ]
+    assert Participation.history.count() == histories
+
+
 def test_the_history_names_the_requests_user_when_no_user_is_given():
     user = UserFactory()
     HistoricalRecords.thread.request = RequestFactory().get("/")
@@ -149,6 +219,7 @@ def test_records_given_ids_of_their_own_keep_them():
 def test_no_records_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         bulk_insert_with_history([], Jobseeker, user=None)
+        bulk_change_with_history([], Jobseeker, ["birth_year"], user=None)
 
 
 @pytest.mark.django_db(transaction=True)
