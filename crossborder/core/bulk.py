@@ -12,14 +12,16 @@ databases (SQLite in the tests), and records given ids of their own, take
 bulk_create_with_history.
 
 Changed records were written by Django's bulk_update, one `CASE WHEN id = ... THEN ...` per
-field and record, which the database reads through for every row: 5,000 participations with one
-field changed (a follow-up push) took 11 s. Here they are one UPDATE from arrays of the new values
-by id, and their history entries ("~") are written by COPY as the new records' are.
+field and record, which the database reads through for every row: 5,000 participations with a
+field changed (a follow-up push; with their versions and stamps, three fields) took 11 s. Here
+they are one UPDATE from arrays of the new values by id, and their history entries are written
+by COPY as the new records' are.
 
-What is written is what bulk_create_with_history writes: the same columns and values, each
-record's history entry of type "+" with the user given (or, as simple_history does, the
-request's), its change reason when it has one, and the moment of the write. Like bulk_create, no
-model signal is sent: the callers tell the rollups and the API's data version themselves.
+What is written is what simple_history's functions write: the same columns and values, each
+record's history entry ("+" created, "~" changed) with the user given (or, as simple_history
+does, the request's), its change reason when it has one, and the moment of the write. Like
+bulk_create and bulk_update, no model signal is sent: the callers tell the rollups and the API's
+data version themselves.
 """
 
 from __future__ import annotations
