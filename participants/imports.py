@@ -3,16 +3,17 @@
 One module for the admin and for `manage.py import_participations`. The file is read
 (crossborder.core.tabular) and every cell checked; then everything is written inside one
 transaction, which is rolled back for a preview or when any row is refused, so a file with one
-bad row writes nothing. Records already held are updated one by one through the services
-(jobseeker_upsert, participation_upsert). New jobseekers and participations are checked with a
-fixed number of queries for the whole file (each record's own rules as full_clean() checks them,
-and the action's rules, asked of the Action once: which PES it counts by records and which by
-figures, the places of a guidance cohort) and written in bulk with their audit trail. A preview
+bad row writes nothing. Every record is checked with a fixed number of queries for the whole
+file (each record's own rules as full_clean() checks them, and the action's rules, asked of the
+Action once: which PES it counts by records and which by figures, the places of a guidance
+cohort) and written in bulk with its audit trail: the participations already held as a push of
+them would change them (participants.services.participations_push), the new ones after. A preview
 runs the same checks and writes as the import, then rolls back: it refuses what the import would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from import_export import fields
 
 from actions.imports import GuardedExportResource, pes_lookup
 from actions.models import Action, Certificate
+from actions.services import PushRefused, bulk_write
 from crossborder.core import tabular
 from crossborder.core.bulk import bulk_insert_with_history
 from crossborder.core.facts import facts_written_for
@@ -50,7 +52,7 @@ from .models import (
     UnemploymentDuration,
     normalise_ref,
 )
-from .services import jobseeker_upsert, participation_upsert
+from .services import participations_push
 
 
 def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -539,12 +541,6 @@ def import_participations(
         result.problems.append(Problem(None, "", _("The file has no rows below the column names.")))
     if result.problems:
         return result
-    held = _held_jobseekers(rows)
-    taking_part = set(
-        Participation.objects.filter(action=action, jobseeker__in=held.values()).values_list(
-            "jobseeker_id", flat=True
-        )
-    )
     problems: list[Problem] = []
     outcomes: list[RowOutcome] = []
     with transaction.atomic():
@@ -555,10 +551,18 @@ def import_participations(
         if refusal:
             result.problems.append(Problem(None, "", refusal))
             return result
-        # Records already held are updated first, one by one through the services (rare: only
-        # with update_existing, or to fill a blank the file gives), so that the checks of the
-        # new participations below count the places as the updates leave them.
+        # Locked until the import ends: a jobseeker changed meanwhile waits, and is compared as
+        # it then is.
+        held = _held_jobseekers(rows)
+        taking_part = set(
+            Participation.objects.filter(action=action, jobseeker__in=held.values()).values_list(
+                "jobseeker_id", flat=True
+            )
+        )
+        # Records already held are updated first, in bulk with the push's rules, so that the
+        # checks of the new participations below count the places as the updates leave them.
         new_rows: list[tuple[Row, Jobseeker | None]] = []
+        held_rows: list[tuple[Row, Jobseeker]] = []
         for row in rows:
             jobseeker = held.get((row.pes.pk, row.reference))
             if jobseeker is not None and not update_existing:
@@ -581,13 +585,17 @@ def import_participations(
                     problems.extend(Problem(row.number, c, m) for c, m in differences)
                     continue
             if jobseeker is not None and jobseeker.pk in taking_part:
-                outcomes.append(_update_row(row, action, problems))
-                continue
-            if jobseeker is not None and _changes(jobseeker, row.jobseeker_values):
-                jobseeker = _update_jobseeker(row, problems)
-                if jobseeker is None:
-                    continue
-            new_rows.append((row, jobseeker))
+                held_rows.append((row, jobseeker))
+            else:
+                new_rows.append((row, jobseeker))
+        refused_rows = _update_jobseekers(
+            [(row, jobseeker) for row, jobseeker in [*held_rows, *new_rows] if jobseeker],
+            user,
+            problems,
+        )
+        held_rows = [(row, held) for row, held in held_rows if row.number not in refused_rows]
+        new_rows = [(row, held) for row, held in new_rows if row.number not in refused_rows]
+        outcomes.extend(_update_participations(held_rows, action, user, problems))
         checked = _check_new_rows(new_rows, action, problems)
         if not problems:
             _write_new_rows(checked, user, problems)
@@ -613,9 +621,14 @@ def _held_jobseekers(rows: list[Row]) -> dict[tuple[int, str], Jobseeker]:
     match them: same PES, same reference)."""
     wanted = {(row.pes.pk, row.reference) for row in rows}
     held: dict[tuple[int, str], Jobseeker] = {}
-    for jobseeker in Jobseeker.objects.filter(
-        pes__in={row.pes.pk for row in rows}, external_ref__in={row.reference for row in rows}
-    ).select_related("pes"):
+    for jobseeker in (
+        Jobseeker.objects.filter(
+            pes__in={row.pes.pk for row in rows},
+            external_ref__in={row.reference for row in rows},
+        )
+        .select_related("pes")
+        .select_for_update(of=("self",))
+    ):
         key = (jobseeker.pes_id, jobseeker.external_ref)
         if key in wanted:
             held[key] = jobseeker
@@ -649,10 +662,6 @@ def _differences(jobseeker: Jobseeker, values: dict[str, Any]) -> list[tuple[str
     return found
 
 
-def _changes(jobseeker: Jobseeker, values: dict[str, Any]) -> bool:
-    return any(getattr(jobseeker, name) != value for name, value in values.items())
-
-
 def _validation_problems(number: int, exc: ValidationError) -> list[Problem]:
     return [
         Problem(number, FIELD_COLUMNS.get(name, name), message)
@@ -661,46 +670,84 @@ def _validation_problems(number: int, exc: ValidationError) -> list[Problem]:
     ]
 
 
-def _update_jobseeker(row: Row, problems: list[Problem]) -> Jobseeker | None:
-    """The held jobseeker with the file's values, or None with the reasons it was refused."""
-    try:
-        # A savepoint: a refused row leaves the transaction usable for the next ones.
-        with transaction.atomic():
-            jobseeker, _created = jobseeker_upsert(
-                pes=row.pes, external_ref=row.reference, **row.jobseeker_values
-            )
-    except ValidationError as exc:
-        problems.extend(_validation_problems(row.number, exc))
-        return None
-    return jobseeker
-
-
-def _update_row(row: Row, action: Action, problems: list[Problem]) -> RowOutcome:
-    """A participation already held, updated with the model's full validation."""
-    label = f"{row.pes} {row.reference}"
-    try:
-        # A savepoint per row: a refused row leaves the transaction usable for the next ones.
-        with transaction.atomic():
-            jobseeker, _created = jobseeker_upsert(
-                pes=row.pes, external_ref=row.reference, **row.jobseeker_values
-            )
-            values = dict(row.participation_values)
-            participation_upsert(
-                action=action,
-                jobseeker=jobseeker,
-                status=values.pop("status"),
-                started_on=values.pop("started_on"),
-                **values,
-            )
-    except ValidationError as exc:
-        problems.extend(_validation_problems(row.number, exc))
-        return RowOutcome(row.number, label, RowChange.REFUSED)
-    except IntegrityError as exc:
-        problems.append(
-            Problem(row.number, "", _("refused by the database: %(error)s") % {"error": exc})
+def _update_jobseekers(
+    rows: list[tuple[Row, Jobseeker]], user: AbstractBaseUser | None, problems: list[Problem]
+) -> set[int]:
+    """The held jobseekers with the file's values, checked as the new ones are (the model's own
+    rules, without a query per record) and written in one UPDATE with their history. Returns
+    the numbers of the rows refused."""
+    refused: set[int] = set()
+    changed: list[Jobseeker] = []
+    fields: set[str] = set()
+    for row, jobseeker in rows:
+        values = {
+            name: value
+            for name, value in row.jobseeker_values.items()
+            if getattr(jobseeker, name) != value
+        }
+        if not values:
+            continue
+        for name, value in values.items():
+            setattr(jobseeker, name, value)
+        try:
+            jobseeker.clean_fields(exclude=JOBSEEKER_RESOLVED)
+            # The year of birth against the ages of the jobseeker's actions, when it changes.
+            jobseeker.clean()
+        except ValidationError as exc:
+            problems.extend(_validation_problems(row.number, exc))
+            refused.add(row.number)
+            continue
+        changed.append(jobseeker)
+        fields.update(values)
+    if changed and not refused:
+        _written_or_refused(
+            lambda: bulk_write(Jobseeker, created=[], updated=changed, fields=fields, user=user),
+            problems,
         )
-        return RowOutcome(row.number, label, RowChange.REFUSED)
-    return RowOutcome(row.number, label, RowChange.UPDATED)
+    return refused
+
+
+def _update_participations(
+    rows: list[tuple[Row, Jobseeker]],
+    action: Action,
+    user: AbstractBaseUser | None,
+    problems: list[Problem],
+) -> list[RowOutcome]:
+    """The participations already held, changed as a push of them would change them: every
+    rule checked for all at once (Participation.clean's), the changed ones written in one
+    UPDATE with their history."""
+    if not rows:
+        return []
+    items = [
+        {"action": action, "jobseeker": jobseeker, **row.participation_values}
+        for row, jobseeker in rows
+    ]
+    try:
+        _written_or_refused(lambda: participations_push(items=items, user=user), problems)
+    except PushRefused as refusal:
+        problems.extend(
+            Problem(
+                None if problem.index is None else rows[problem.index][0].number,
+                FIELD_COLUMNS.get(problem.field, problem.field),
+                problem.message,
+            )
+            for problem in refusal.problems
+        )
+    return [
+        RowOutcome(row.number, f"{row.pes} {row.reference}", RowChange.UPDATED)
+        for row, _jobseeker in rows
+    ]
+
+
+def _written_or_refused(write: Callable[[], object], problems: list[Problem]) -> None:
+    """A bulk write in a savepoint: refused by the database (a record written meanwhile by
+    someone else, or a rule the checks do not know), it leaves the import's transaction usable
+    for the checks of the other rows, and the import writes nothing."""
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError as exc:
+        problems.append(Problem(None, "", _("refused by the database: %(error)s") % {"error": exc}))
 
 
 # Foreign keys of the new records that the import resolved itself (the action, the PES, employers
