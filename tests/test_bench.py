@@ -71,10 +71,12 @@ def test_reports_pages_and_import_run_once(load):
     measured = {t.name for t in pages}
     skipped = {m.split(":")[0] for m in missing}
     assert {"api_list", "api_list_uncached", "api_outcomes"} <= measured | skipped
-    imported = run.bench_import(rows=30, runs=1)
-    assert len(imported.runs) == 1
-    assert loadgen.summary().participations == 2000  # the import was rolled back
-    assert imported.as_dict()["target"] == "under 10 s"
+    # A file refused would raise (CommandError): both imports were written, then rolled back.
+    imported, updated = run.bench_import(rows=30, runs=1)
+    assert [len(imported.runs), len(updated.runs)] == [1, 1]
+    assert loadgen.summary().participations == 2000
+    assert imported.as_dict()["target"] == updated.as_dict()["target"] == "under 10 s"
+    assert updated.name == "import_participations_updated"
 
 
 def test_the_breakdowns_by_who_took_part_run_once(load):
@@ -104,6 +106,14 @@ def test_import_files_hold_at_most_5000_rows():
     files = run.import_files(10_000, "2024-03-14")
     assert len(files) == 2
     assert all(data.decode().count("\n") == 5001 for _name, data in files)
+
+
+def test_the_changed_import_files_hold_the_same_jobseekers_completed():
+    ((_name, data),) = run.import_files(2, "2024-03-14", completed_on="2024-03-15")
+    header, first, *_rest = data.decode().splitlines()
+    row = dict(zip(header.split(","), first.split(","), strict=True))
+    assert row["reference"] == "LOAD-IMP-000000"
+    assert (row["status"], row["completed_on"]) == ("completed", "2024-03-15")
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
