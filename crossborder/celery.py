@@ -58,9 +58,10 @@ app.autodiscover_tasks()
 def _eager_without_broker(sender: Celery, **_kwargs: Any) -> None:
     # Without a broker every task runs eagerly and no message is sent; Celery still prepares a
     # producer, which then uses the in-process transport rather than looking for one on
-    # localhost.
+    # localhost. Named with a host: without one kombu logs a warning for every write whose
+    # commit sends a task (an import from the command line, a page's save).
     if not sender.conf.broker_url:
-        sender.conf.broker_url = "memory://"
+        sender.conf.broker_url = "memory://localhost/"
 
 
 HEADER = "request_id"

@@ -125,6 +125,20 @@ def test_an_exception_is_kept_with_its_traceback():
     assert "ValueError: broken" in line["exception"]
 
 
+def test_a_task_run_without_a_broker_logs_no_warning(caplog):
+    """Without a broker a task runs in the caller (make run, the tests); Celery still opens a
+    producer's connection for it, which warned "No hostname was supplied" for every write whose
+    commit sends a task, such as each import from the command line."""
+    from crossborder.celery import app
+
+    caplog.set_level(logging.WARNING)
+    assert app.conf.task_always_eager
+    with app.connection_for_write() as connection:
+        assert connection.as_uri().startswith("memory://")
+
+    assert [record.getMessage() for record in caplog.records] == []
+
+
 def test_a_beat_that_cannot_start_says_why_in_a_few_json_lines(tmp_path):
     """Celery's redirect of stderr into its logger made the traceback of a beat whose schedule
     cannot be written 1,600 JSON lines, a caret or a few spaces each: now every line on stderr
