@@ -628,6 +628,8 @@ def _held_jobseekers(rows: list[Row]) -> dict[tuple[int, str], Jobseeker]:
         )
         .select_related("pes")
         .select_for_update(of=("self",))
+        # Locked in one order by every import: two importing the same people wait, not deadlock.
+        .order_by("pk")
     ):
         key = (jobseeker.pes_id, jobseeker.external_ref)
         if key in wanted:

@@ -1014,3 +1014,45 @@ def test_a_jobseeker_changed_meanwhile_is_updated_after_that_change_not_over_it(
     # Both changes, one after the other: the import read the jobseeker as the other left it.
     assert (jobseeker.birth_year, jobseeker.family_name, jobseeker.version) == (1980, "W", 3)
     assert [h.version for h in jobseeker.history.order_by("history_id")] == [1, 2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="rows locked by two transactions: PostgreSQL"
+)
+def test_two_imports_updating_the_same_people_at_once_are_written_one_after_the_other(action, vdab):
+    _held(action, vdab, 20)
+    start = threading.Barrier(2, timeout=10)
+    results: dict[str, object] = {}
+
+    def run(name: str, rows: list[int]) -> None:
+        try:
+            data = csv_file(
+                [
+                    HEADER,
+                    *(["vdab", f"V-{n}", "Zoë", name, "started", "2017-11-28", ""] for n in rows),
+                ],
+                delimiter=";",
+                encoding="cp1252",
+            )
+            start.wait()
+            results[name] = import_participations(
+                action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
+            )
+        finally:
+            connection.close()
+
+    # The same people, named in opposite orders.
+    threads = [
+        threading.Thread(target=run, args=("A", list(range(20)))),
+        threading.Thread(target=run, args=("B", list(reversed(range(20))))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(result.written for result in results.values()), results
+    # Each import changed every jobseeker, the second after the first: one name for all.
+    assert len(set(Jobseeker.objects.values_list("family_name", flat=True))) == 1
+    assert set(Jobseeker.objects.values_list("version", flat=True)) == {3}
