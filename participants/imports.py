@@ -30,7 +30,7 @@ from import_export import fields
 
 from actions.imports import GuardedExportResource, pes_lookup
 from actions.models import Action, Certificate
-from actions.services import PushRefused, bulk_write
+from actions.services import PushOutcome, PushRefused, PushStatus, bulk_write
 from crossborder.core import tabular
 from crossborder.core.bulk import bulk_insert_with_history
 from crossborder.core.facts import facts_written_for
@@ -223,6 +223,7 @@ class RowChange(TextChoices):
     NEW_JOBSEEKER = "new_jobseeker", gettext_lazy("new jobseeker, new participation")
     NEW_PARTICIPATION = "new_participation", gettext_lazy("known jobseeker, new participation")
     UPDATED = "updated", gettext_lazy("known jobseeker, participation updated")
+    UNCHANGED = "unchanged", gettext_lazy("known jobseeker, participation unchanged")
     REFUSED = "refused", gettext_lazy("refused")
 
 
@@ -241,7 +242,8 @@ class RowOutcome:
 class ImportResult(tabular.Result[RowOutcome]):
     def summary(self) -> str:
         """The line above the preview, e.g. "2 rows: 2 new participations, 0 updated.", in the
-        reader's language.
+        reader's language; with the rows that change nothing held, "3 rows: 0 new
+        participations, 1 updated, 2 unchanged.".
 
         Every count goes through ngettext, for the plural forms of each language.
         """
@@ -251,13 +253,9 @@ class ImportResult(tabular.Result[RowOutcome]):
             for o in self.outcomes
             if o.change in (RowChange.NEW_JOBSEEKER, RowChange.NEW_PARTICIPATION)
         )
-        updated = total - new
-        return ngettext(
-            # Translators: the form follows the number updated.
-            "%(rows)s: %(new_participations)s, %(updated)s updated.",
-            "%(rows)s: %(new_participations)s, %(updated)s updated.",
-            updated,
-        ) % {
+        unchanged = sum(1 for o in self.outcomes if o.change == RowChange.UNCHANGED)
+        updated = total - new - unchanged
+        counts = {
             "rows": ngettext("%(count)s row", "%(count)s rows", total) % {"count": total},
             "new_participations": ngettext(
                 "%(count)s new participation", "%(count)s new participations", new
@@ -265,6 +263,27 @@ class ImportResult(tabular.Result[RowOutcome]):
             % {"count": new},
             "updated": updated,
         }
+        if unchanged:
+            return ngettext(
+                # Translators: the form follows the number updated; "unchanged" is a count of
+                # participations, such as "2 unchanged".
+                "%(rows)s: %(new_participations)s, %(updated)s updated, %(unchanged)s.",
+                "%(rows)s: %(new_participations)s, %(updated)s updated, %(unchanged)s.",
+                updated,
+            ) % {
+                **counts,
+                "unchanged": ngettext("%(count)s unchanged", "%(count)s unchanged", unchanged)
+                % {"count": unchanged},
+            }
+        return (
+            ngettext(
+                # Translators: the form follows the number updated.
+                "%(rows)s: %(new_participations)s, %(updated)s updated.",
+                "%(rows)s: %(new_participations)s, %(updated)s updated.",
+                updated,
+            )
+            % counts
+        )
 
 
 def _organisation_lookup(names: set[str]) -> dict[str, Organisation]:
@@ -588,14 +607,18 @@ def import_participations(
                 held_rows.append((row, jobseeker))
             else:
                 new_rows.append((row, jobseeker))
-        refused_rows = _update_jobseekers(
+        refused_rows, jobseekers_changed = _update_jobseekers(
             [(row, jobseeker) for row, jobseeker in [*held_rows, *new_rows] if jobseeker],
             user,
             problems,
         )
         held_rows = [(row, held) for row, held in held_rows if row.number not in refused_rows]
         new_rows = [(row, held) for row, held in new_rows if row.number not in refused_rows]
-        outcomes.extend(_update_participations(held_rows, action, user, problems))
+        outcomes.extend(
+            _update_participations(
+                held_rows, action, user, problems, jobseekers_changed=jobseekers_changed
+            )
+        )
         checked = _check_new_rows(new_rows, action, problems)
         if not problems:
             _write_new_rows(checked, user, problems)
@@ -674,12 +697,13 @@ def _validation_problems(number: int, exc: ValidationError) -> list[Problem]:
 
 def _update_jobseekers(
     rows: list[tuple[Row, Jobseeker]], user: AbstractBaseUser | None, problems: list[Problem]
-) -> set[int]:
+) -> tuple[set[int], set[int]]:
     """The held jobseekers with the file's values, checked as the new ones are (the model's own
     rules, without a query per record) and written in one UPDATE with their history. Returns
-    the numbers of the rows refused."""
+    the numbers of the rows refused, and of those whose jobseeker changes."""
     refused: set[int] = set()
     changed: list[Jobseeker] = []
+    changed_rows: set[int] = set()
     fields: set[str] = set()
     for row, jobseeker in rows:
         values = {
@@ -700,13 +724,14 @@ def _update_jobseekers(
             refused.add(row.number)
             continue
         changed.append(jobseeker)
+        changed_rows.add(row.number)
         fields.update(values)
     if changed and not refused:
         _written_or_refused(
             lambda: bulk_write(Jobseeker, created=[], updated=changed, fields=fields, user=user),
             problems,
         )
-    return refused
+    return refused, changed_rows
 
 
 def _update_participations(
@@ -714,18 +739,25 @@ def _update_participations(
     action: Action,
     user: AbstractBaseUser | None,
     problems: list[Problem],
+    *,
+    jobseekers_changed: set[int],
 ) -> list[RowOutcome]:
     """The participations already held, changed as a push of them would change them: every
     rule checked for all at once (Participation.clean's), the changed ones written in one
-    UPDATE with their history."""
+    UPDATE with their history. A row whose jobseeker and participation are already as the file
+    says is told unchanged (jobseekers_changed: the numbers of the rows whose jobseeker
+    changed)."""
     if not rows:
         return []
     items = [
         {"action": action, "jobseeker": jobseeker, **row.participation_values}
         for row, jobseeker in rows
     ]
+    pushed: list[PushOutcome] = []
     try:
-        _written_or_refused(lambda: participations_push(items=items, user=user), problems)
+        _written_or_refused(
+            lambda: pushed.extend(participations_push(items=items, user=user)), problems
+        )
     except PushRefused as refusal:
         problems.extend(
             Problem(
@@ -735,8 +767,17 @@ def _update_participations(
             )
             for problem in refusal.problems
         )
+    unchanged = {
+        rows[outcome.index][0].number
+        for outcome in pushed
+        if outcome.status == PushStatus.UNCHANGED
+    } - jobseekers_changed
     return [
-        RowOutcome(row.number, f"{row.pes} {row.reference}", RowChange.UPDATED)
+        RowOutcome(
+            row.number,
+            f"{row.pes} {row.reference}",
+            RowChange.UNCHANGED if row.number in unchanged else RowChange.UPDATED,
+        )
         for row, _jobseeker in rows
     ]
 

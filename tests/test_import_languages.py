@@ -195,7 +195,10 @@ def test_a_known_participation_updated_is_counted_and_named_in_each_language(act
     import_participations(
         action=action, filename="l.csv", data=good_participations(), dry_run=False
     )
-    one_row = csv_file([HEADER, GOOD_ROWS[1]], delimiter=";", encoding="cp1252")
+    # The same jobseeker, now placed.
+    one_row = csv_file(
+        [HEADER, [*GOOD_ROWS[1][:6], "2017-12-15"]], delimiter=";", encoding="cp1252"
+    )
 
     result = import_participations(
         action=action, filename="l.csv", data=one_row, update_existing=True

@@ -1056,3 +1056,40 @@ def test_two_imports_updating_the_same_people_at_once_are_written_one_after_the_
     # Each import changed every jobseeker, the second after the first: one name for all.
     assert len(set(Jobseeker.objects.values_list("family_name", flat=True))) == 1
     assert set(Jobseeker.objects.values_list("version", flat=True)) == {3}
+
+
+def test_an_export_imported_again_tells_the_rows_that_change_nothing(action, vdab):
+    _held(action, vdab, 3)
+    data = csv_file(
+        [
+            HEADER,
+            # As held (a blank name gives none): nothing to change.
+            ["vdab", "V-0", "", "V", "started", "2017-11-28", ""],
+            # The participation changes.
+            ["vdab", "V-1", "", "V", "started", "2017-11-28", "2017-12-15"],
+            # The jobseeker changes, the participation does not.
+            ["vdab", "V-2", "", "W", "started", "2017-11-28", ""],
+        ],
+        delimiter=";",
+        encoding="cp1252",
+    )
+
+    result = import_participations(
+        action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
+    )
+
+    assert [(o.number, o.outcome) for o in result.outcomes] == [
+        (2, "known jobseeker, participation unchanged"),
+        (3, "known jobseeker, participation updated"),
+        (4, "known jobseeker, participation updated"),
+    ]
+    assert result.summary() == "3 rows: 0 new participations, 2 updated, 1 unchanged."
+    with translation.override("nl"):
+        assert result.summary() == "3 rijen: 0 nieuwe deelnames, 2 bijgewerkt, 1 ongewijzigd."
+        assert result.outcomes[0].outcome == "gekende werkzoekende, deelname ongewijzigd"
+    with translation.override("fr"):
+        assert result.summary() == (
+            "3 lignes : 0 nouvelle participation, 2 mises à jour, 1 inchangée."
+        )
+    unchanged = Participation.objects.get(jobseeker__external_ref="V-0")
+    assert (unchanged.version, unchanged.history.count()) == (1, 1)
