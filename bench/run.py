@@ -670,6 +670,27 @@ def import_files(
     return files
 
 
+def job_fair(reference: str, title: str, day: Any) -> Any:
+    """A new job fair of the load's first project on that day, which an import or a push fills
+    (inside the run's transaction, rolled back)."""
+    from actions.models import Action
+    from crossborder.core.periods import semester_of
+    from crossborder.core.vocabulary import ActionStatus, ActionType
+    from crossborder.demo import loadgen
+
+    return Action.objects.create(
+        project=loadgen.load_projects().earliest("slug"),
+        reference=reference,
+        action_type=ActionType.JOB_FAIR,
+        title=title,
+        status=ActionStatus.COMPLETED,
+        start_date=day,
+        end_date=day,
+        year=day.year,
+        semester=semester_of(day),
+    )
+
+
 def bench_import(rows: int, runs: int) -> list[Timing]:
     """`manage.py import_participations` of `rows` rows into a new job fair, in files of 5,000
     rows; then, into a job fair where they were imported so, the same rows again with every
@@ -680,12 +701,6 @@ def bench_import(rows: int, runs: int) -> list[Timing]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from actions.models import Action
-    from crossborder.core.periods import semester_of
-    from crossborder.core.vocabulary import ActionStatus, ActionType
-    from crossborder.demo import loadgen
-
-    project = loadgen.load_projects().earliest("slug")
     day = datetime.date(2024, 3, 14)
     files = import_files(rows, day.isoformat())
     changed = import_files(rows, day.isoformat(), completed_on=day.isoformat())
@@ -697,19 +712,6 @@ def bench_import(rows: int, runs: int) -> list[Timing]:
                 path = Path(directory) / f"{kind}-{name}"
                 path.write_bytes(data)
                 listed.append(path)
-
-        def job_fair() -> None:
-            Action.objects.create(
-                project=project,
-                reference=IMPORT_ACTION,
-                action_type=ActionType.JOB_FAIR,
-                title="Benchmark import",
-                status=ActionStatus.COMPLETED,
-                start_date=day,
-                end_date=day,
-                year=day.year,
-                semester=semester_of(day),
-            )
 
         def imported(files: list[Path], **options: Any) -> None:
             for path in files:
@@ -723,13 +725,13 @@ def bench_import(rows: int, runs: int) -> list[Timing]:
 
         def run() -> None:
             with transaction.atomic():
-                job_fair()
+                job_fair(IMPORT_ACTION, "Benchmark import", day)
                 imported(paths)
                 transaction.set_rollback(True)
 
         def run_updated() -> float:
             with transaction.atomic():
-                job_fair()
+                job_fair(IMPORT_ACTION, "Benchmark import", day)
                 imported(paths)
                 started = time.perf_counter()
                 imported(changed_paths, update=True)
@@ -795,17 +797,12 @@ def bench_push(items: int, runs: int) -> list[Timing]:
     from django.db import transaction
     from rest_framework.test import APIClient
 
-    from actions.models import Action
-    from crossborder.core.periods import semester_of
-    from crossborder.core.vocabulary import ActionStatus, ActionType
-    from crossborder.demo import loadgen
     from participants.models import Jobseeker
     from projects.models import Organisation
 
     user = bench_partner()
     client = APIClient()
     client.force_authenticate(user)
-    project = loadgen.load_projects().earliest("slug")
     vdab = Organisation.objects.get(slug="vdab")
     day = datetime.date(2024, 3, 14)
     references = [f"LOAD-PUSH-{n:06d}" for n in range(items)]
@@ -836,17 +833,7 @@ def bench_push(items: int, runs: int) -> list[Timing]:
     runs_of: dict[str, list[float]] = {expected: [] for expected, _body in pushes}
     for _ in range(runs + 1):
         with transaction.atomic():
-            Action.objects.create(
-                project=project,
-                reference=PUSH_ACTION,
-                action_type=ActionType.JOB_FAIR,
-                title="Benchmark push",
-                status=ActionStatus.COMPLETED,
-                start_date=day,
-                end_date=day,
-                year=day.year,
-                semester=semester_of(day),
-            )
+            job_fair(PUSH_ACTION, "Benchmark push", day)
             Jobseeker.objects.bulk_create(
                 Jobseeker(pes=vdab, external_ref=reference, birth_year=1990)
                 for reference in references
