@@ -783,14 +783,25 @@ def _update_participations(
 
 
 def _written_or_refused(write: Callable[[], object], problems: list[Problem]) -> None:
-    """A bulk write in a savepoint: refused by the database (a record written meanwhile by
-    someone else, or a rule the checks do not know), it leaves the import's transaction usable
-    for the checks of the other rows, and the import writes nothing."""
+    """A bulk write in a savepoint. Every rule is checked before it: refused by the database, it
+    met a record written meanwhile by someone else, or a rule the checks do not know; the
+    import's transaction stays usable for the checks of the other rows, and is rolled back by
+    the caller, as there is a problem."""
     try:
         with transaction.atomic():
             write()
     except IntegrityError as exc:
-        problems.append(Problem(None, "", _("refused by the database: %(error)s") % {"error": exc}))
+        problems.append(
+            Problem(
+                None,
+                "",
+                _(
+                    "The database refused the import (%(error)s); nothing was written. Check the "
+                    "file again: someone may have changed the action's records meanwhile."
+                )
+                % {"error": exc},
+            )
+        )
 
 
 # Foreign keys of the new records that the import resolved itself (the action, the PES, employers
@@ -887,7 +898,8 @@ def _write_new_rows(
     problems: list[Problem],
 ) -> None:
     """New jobseekers, then their participations, each in one INSERT with one for the trail."""
-    try:
+
+    def write() -> None:
         bulk_insert_with_history(
             [participation.jobseeker for _row, is_new, participation in checked if is_new],
             Jobseeker,
@@ -901,20 +913,8 @@ def _write_new_rows(
             user=user,
         )
         facts_written_for(participation.action_id for _row, _is_new, participation in checked)
-    except IntegrityError as exc:
-        # Every rule is checked above; this is a record written meanwhile by someone else, or a
-        # rule the checks do not know. The transaction is rolled back by the caller.
-        problems.append(
-            Problem(
-                None,
-                "",
-                _(
-                    "The database refused the import (%(error)s); nothing was written. Check the "
-                    "file again: someone may have changed the action's records meanwhile."
-                )
-                % {"error": exc},
-            )
-        )
+
+    _written_or_refused(write, problems)
 
 
 def template(file_format: str, sep: str | None = None) -> bytes:

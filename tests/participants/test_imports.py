@@ -851,18 +851,19 @@ def _completed_rows(count: int, prefix: str = "V-") -> bytes:
     return csv_file([header, *rows], delimiter=";", encoding="cp1252")
 
 
+def _imported_again(action, data: bytes, **options):
+    """The file imported with "update existing records"."""
+    return import_participations(
+        action=action, filename="a.csv", data=data, dry_run=False, update_existing=True, **options
+    )
+
+
 def _queries_to_update(action, vdab, count: int) -> int:
     from django.test.utils import CaptureQueriesContext
 
     _held(action, vdab, count, prefix=f"V{count}-")
     with CaptureQueriesContext(connection) as queries:
-        result = import_participations(
-            action=action,
-            filename="a.csv",
-            data=_completed_rows(count, prefix=f"V{count}-"),
-            dry_run=False,
-            update_existing=True,
-        )
+        result = _imported_again(action, _completed_rows(count, prefix=f"V{count}-"))
     assert result.written, problems(result)
     changed = Participation.objects.filter(jobseeker__external_ref__startswith=f"V{count}-")
     assert set(changed.values_list("status", flat=True)) == {"completed"}
@@ -886,14 +887,7 @@ def test_updated_records_move_to_their_next_version_with_the_importers_name(
 ):
     (held,) = _held(action, vdab, 1)
 
-    result = import_participations(
-        action=action,
-        filename="a.csv",
-        data=_completed_rows(1),
-        dry_run=False,
-        update_existing=True,
-        user=admin_user,
-    )
+    result = _imported_again(action, _completed_rows(1), user=admin_user)
 
     assert [o.outcome for o in result.outcomes] == ["known jobseeker, participation updated"]
     held.refresh_from_db()
@@ -941,9 +935,7 @@ def test_an_update_a_rule_refuses_names_its_row_and_nothing_is_written(action, v
         encoding="cp1252",
     )
 
-    result = import_participations(
-        action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
-    )
+    result = _imported_again(action, data)
 
     assert not result.written
     assert [(p.row, p.column) for p in result.problems] == [(3, "hired_by")]
@@ -966,9 +958,7 @@ def test_a_held_jobseekers_new_year_of_birth_is_checked_against_their_actions(ac
         encoding="cp1252",
     )
 
-    result = import_participations(
-        action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
-    )
+    result = _imported_again(action, data)
 
     assert problems(result) == [
         f"Row 3, column birth_year: Year of birth 2009: aged {action.year - 2009} in "
@@ -1000,13 +990,7 @@ def test_a_jobseeker_changed_meanwhile_is_updated_after_that_change_not_over_it(
     thread = threading.Thread(target=meanwhile)
     thread.start()
     locked.wait(10)
-    result = import_participations(
-        action=action,
-        filename="a.csv",
-        data=_completed_rows(1),
-        dry_run=False,
-        update_existing=True,
-    )
+    result = _imported_again(action, _completed_rows(1))
     thread.join()
 
     assert result.written, problems(result)
@@ -1036,9 +1020,7 @@ def test_two_imports_updating_the_same_people_at_once_are_written_one_after_the_
                 encoding="cp1252",
             )
             start.wait()
-            results[name] = import_participations(
-                action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
-            )
+            results[name] = _imported_again(action, data)
         finally:
             connection.close()
 
@@ -1074,9 +1056,7 @@ def test_an_export_imported_again_tells_the_rows_that_change_nothing(action, vda
         encoding="cp1252",
     )
 
-    result = import_participations(
-        action=action, filename="a.csv", data=data, dry_run=False, update_existing=True
-    )
+    result = _imported_again(action, data)
 
     assert [(o.number, o.outcome) for o in result.outcomes] == [
         (2, "known jobseeker, participation unchanged"),
